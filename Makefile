@@ -1,0 +1,115 @@
+# vpmu - one non-recursive Makefile.
+#
+#   make run     build, then run the main job (for now: the conformance summary)
+#   make check   every test: unit tests and guest programs under ASan+UBSan,
+#                bad-input checks, and a -Werror build with gcc and with clang
+#   make bench   benchmarks (timings live here, never in tests)
+#   V=1          show the commands
+#
+# Missing Debian packages are installed by tools/ensure-deps (as root), or
+# named exactly (otherwise).
+
+CC      ?= gcc
+CLANG   ?= clang
+O       := build
+
+WARN := -Wall -Wextra -Werror -Wpedantic -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wpointer-arith -Wcast-qual -Wwrite-strings \
+	-Wformat=2 -Wundef -Wvla -Wimplicit-fallthrough -Wold-style-definition
+BASE_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Isrc $(WARN) -MMD -MP
+CFLAGS  ?= -O2 -g
+SAN     := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+
+ifeq ($(V),1)
+Q :=
+say = @true
+else
+Q := @
+say = @printf '  %-6s %s\n' $(1) $(2)
+endif
+
+# The library, layer by layer (DESIGN.md section 3): each layer includes
+# only the ones listed before it.
+LIB_SRCS :=
+LIB_SRCS += src/base/diag.c
+LIB_SRCS += src/base/util.c
+LIB_SRCS += src/hw/apic.c
+LIB_SRCS += src/hw/costs.c
+LIB_SRCS += src/hw/cpu.c
+LIB_SRCS += src/hw/pmu.c
+LIB_SRCS += src/hw/pmu_amd.c
+LIB_SRCS += src/hw/pmu_intel.c
+LIB_SRCS += src/guest/program.c
+LIB_SRCS += src/input/msr_names.c
+LIB_SRCS += src/input/vpmu_parse.c
+
+CLI_SRCS :=
+CLI_SRCS += src/cli/cmd_guest.c
+CLI_SRCS += src/cli/cmd_list.c
+CLI_SRCS += src/cli/main.c
+
+UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
+
+.PHONY: all run check bench clean deps clang-build
+all: $(O)/vpmu
+
+# --- dependencies -----------------------------------------------------------
+$(O)/.deps-ok: tools/ensure-deps
+	$(Q)tools/ensure-deps
+	$(Q)mkdir -p $(@D) && touch $@
+deps: $(O)/.deps-ok
+
+# --- three builds: normal, sanitized, clang -----------------------------------
+define variant
+$(1)_OBJS := $$(patsubst src/%.c,$(O)/$(1)/%.o,$$(LIB_SRCS))
+$(1)_CLI  := $$(patsubst src/%.c,$(O)/$(1)/%.o,$$(CLI_SRCS))
+$(O)/$(1)/%.o: src/%.c $(O)/.deps-ok
+	$$(call say,CC$(3),$$<)
+	$$(Q)mkdir -p $$(@D)
+	$$(Q)$(2) $$(BASE_CFLAGS) $(4) -c $$< -o $$@
+$(O)/$(1)/libvpmu.a: $$($(1)_OBJS)
+	$$(call say,AR$(3),$$@)
+	$$(Q)rm -f $$@ && ar rcs $$@ $$^
+-include $$($(1)_OBJS:.o=.d) $$($(1)_CLI:.o=.d)
+endef
+
+$(eval $(call variant,rel,$(CC),,$(CFLAGS)))
+$(eval $(call variant,san,$(CC),-san,$(SAN)))
+$(eval $(call variant,clang,$(CLANG),-clang,-O2))
+
+$(O)/vpmu: $(rel_CLI) $(O)/rel/libvpmu.a
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^
+
+$(O)/vpmu-san: $(san_CLI) $(O)/san/libvpmu.a
+	$(call say,LD-san,$@)
+	$(Q)$(CC) $(SAN) -o $@ $^
+
+$(O)/vpmu-clang: $(clang_CLI) $(O)/clang/libvpmu.a
+	$(call say,LD-clang,$@)
+	$(Q)$(CLANG) -o $@ $^
+
+# --- unit tests (cmocka), built sanitized --------------------------------------
+$(O)/tests/%.o: tests/unit/%.c $(O)/.deps-ok
+	$(call say,CC-san,$<)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(BASE_CFLAGS) -Itests/unit $(SAN) -c $< -o $@
+$(O)/tests/%: $(O)/tests/%.o $(O)/san/libvpmu.a
+	$(call say,LD-san,$@)
+	$(Q)$(CC) $(SAN) -o $@ $^ -lcmocka
+-include $(patsubst %,$(O)/tests/%.d,$(UNIT_TESTS))
+
+# --- the two commands ---------------------------------------------------------
+run: $(O)/vpmu
+	$(Q)$(O)/vpmu guest --summary tests/conformance/*.vpmu
+
+check: $(O)/vpmu $(O)/vpmu-san $(O)/vpmu-clang $(patsubst %,$(O)/tests/%,$(UNIT_TESTS))
+	$(Q)VPMU=$(O)/vpmu-san UNIT_TESTS="$(patsubst %,$(O)/tests/%,$(UNIT_TESTS))" \
+		tests/check.sh
+
+bench: $(O)/vpmu
+	$(Q)tools/bench $(O)/vpmu
+
+clean:
+	rm -rf $(O)

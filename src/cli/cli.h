@@ -1,0 +1,19 @@
+/*
+ * cli/cli.h - the vpmu command line: one cmd_<name>() per command, chosen
+ * from the table in main.c. Only cli/ may print to the user or exit().
+ *
+ * Exit codes: 0 success, 1 a check or expectation failed, 2 bad usage or
+ * bad input.
+ */
+#ifndef VPMU__CLI_CLI_H
+#define VPMU__CLI_CLI_H
+
+#define EXIT_CHECK_FAILED 1
+#define EXIT_BAD_INPUT 2
+
+#define VPMU_VERSION "0.1.0"
+
+int cmd_guest(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+
+#endif /* VPMU__CLI_CLI_H */

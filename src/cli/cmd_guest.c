@@ -1,0 +1,119 @@
+/*
+ * cli/cmd_guest.c - `vpmu guest [-q|--summary] PROGRAM.vpmu...`
+ *
+ * Parses every program first, so one malformed file stops the run before
+ * anything executes (exit 2). Then runs each on the simulated bare-metal
+ * core and prints each expectation's result, ending with the line
+ * "N passed, N failed"; exit 0 only when nothing failed.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "hw/costs.h"
+#include "input/vpmu_parse.h"
+
+enum verbosity { V_ALL, V_QUIET, V_SUMMARY };
+
+struct report {
+	enum verbosity v;
+};
+
+static void on_check(void *ctx, const struct prog_check *c)
+{
+	const struct report *r = ctx;
+
+	if (r->v != V_ALL && c->passed)
+		return;
+	if (r->v == V_SUMMARY)
+		return;
+	printf("%s:%u:%u: %s %s%s%s\n", c->prog->path, c->op->line, c->op->col,
+	       c->passed ? "ok  " : "FAIL", c->op->text, c->passed ? "" : ": ",
+	       c->passed ? "" : c->detail);
+}
+
+static void describe_pmu(const struct hw_pmu_config *p, char *buf, size_t len)
+{
+	if (p->vendor == HW_VENDOR_AMD)
+		snprintf(buf, len, "amd %s%s gp=%u", p->amd_core ? "core" : "legacy",
+			 p->amd_perfmon_v2 ? " perfmon_v2" : "", p->nr_gp);
+	else
+		snprintf(buf, len, "intel v%u gp=%u fixed=%u%s%s", p->version, p->nr_gp,
+			 p->nr_fixed, p->fw_writes ? " fw_writes" : "",
+			 p->metrics ? " metrics" : "");
+}
+
+static int usage(FILE *f)
+{
+	fprintf(f, "usage: vpmu guest [-q|--quiet] [--summary] PROGRAM.vpmu...\n"
+		"  runs each program on the simulated bare-metal core; prints every\n"
+		"  expectation (-q: failures and a line per file; --summary: a line per\n"
+		"  file) and then 'N passed, N failed'. Format: docs/guest-programs.md\n");
+	return f == stdout ? 0 : EXIT_BAD_INPUT;
+}
+
+static int run_all(struct prog **progs, int n, struct report *r)
+{
+	unsigned int passed = 0, failed = 0;
+
+	for (int i = 0; i < n; i++) {
+		struct prog_result res;
+		char err[200], shape[96];
+
+		if (prog__run_bare(progs[i], &hw_costs_default, on_check, r, &res,
+				   err, sizeof(err))) {
+			fprintf(stderr, "%s: error: %s\n", progs[i]->path, err);
+			return EXIT_BAD_INPUT;
+		}
+		passed += res.passed;
+		failed += res.failed;
+		describe_pmu(&progs[i]->pmu, shape, sizeof(shape));
+		if (r->v != V_ALL)
+			printf("%s: %u passed, %u failed (%s)\n", progs[i]->path, res.passed,
+			       res.failed, shape);
+	}
+	printf("%u passed, %u failed\n", passed, failed);
+	return failed ? EXIT_CHECK_FAILED : 0;
+}
+
+int cmd_guest(int argc, char **argv)
+{
+	struct report r = { .v = V_ALL };
+	struct prog **progs;
+	int n = 0, ret = 0;
+
+	progs = calloc((size_t)argc, sizeof(*progs));
+	if (!progs)
+		return EXIT_BAD_INPUT;
+	for (int i = 1; i < argc && !ret; i++) {
+		struct diag d;
+		char msg[1024];
+
+		if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet")) {
+			r.v = V_QUIET;
+		} else if (!strcmp(argv[i], "--summary")) {
+			r.v = V_SUMMARY;
+		} else if (!strcmp(argv[i], "--help")) {
+			usage(stdout);
+			ret = -1;	/* done, successfully */
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			fprintf(stderr, "vpmu guest: unknown option '%s'\n", argv[i]);
+			ret = usage(stderr);
+		} else if (vpmu_parse__file(argv[i], &progs[n], &d)) {
+			diag__format(&d, msg, sizeof(msg));
+			fprintf(stderr, "%s\n", msg);
+			ret = EXIT_BAD_INPUT;
+		} else {
+			n++;
+		}
+	}
+	if (!ret && !n)
+		ret = usage(stderr);
+	if (!ret)
+		ret = run_all(progs, n, &r);
+	for (int i = 0; i < n; i++)
+		prog__free(progs[i]);
+	free(progs);
+	return ret < 0 ? 0 : ret;
+}

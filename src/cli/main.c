@@ -1,0 +1,47 @@
+/*
+ * cli/main.c - `vpmu <command> [args]`: dispatch through the commands table.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *help;
+} commands[] = {
+	{ "guest", cmd_guest, "run guest programs (.vpmu) and check their expectations" },
+	{ "list", cmd_list, "list exit reasons, MSR names or other built-in tables" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: vpmu <command> [args]\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].help);
+	fprintf(f, "\nvpmu <command> --help for a command's options; "
+		"docs/guest-programs.md for the program format.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_BAD_INPUT;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("vpmu %s\n", VPMU_VERSION);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "vpmu: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return EXIT_BAD_INPUT;
+}

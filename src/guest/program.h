@@ -1,0 +1,120 @@
+/*
+ * guest/program.h - a guest program: the PMU it asks for and the operations
+ * it performs, as parsed from a .vpmu file (input/vpmu_parse.c), and the
+ * executor that runs it on a simulated core and checks its expectations.
+ *
+ * The format is documented in docs/guest-programs.md; this header is its
+ * in-memory form. A program never fails to run once parsed: every check
+ * that can be made from the text is made by the parser.
+ */
+#ifndef VPMU__GUEST_PROGRAM_H
+#define VPMU__GUEST_PROGRAM_H
+
+#include "base/util.h"
+#include "hw/costs.h"
+#include "hw/pmu.h"
+
+#define PROG_NR_REGS	16
+#define EXPR_MAX_ATOMS	16
+
+/* atom | atom | ...: each atom a constant or a register. */
+struct prog_expr {
+	unsigned int n;
+	struct {
+		bool is_reg;
+		u8 reg;
+		u64 v;
+	} a[EXPR_MAX_ATOMS];
+};
+
+enum prog_op_kind {
+	OP_CPL,
+	OP_STI,
+	OP_CLI,
+	OP_PCE,
+	OP_WRMSR,
+	OP_RDMSR,
+	OP_RDPMC,
+	OP_CPUID,
+	OP_LOOP,
+	OP_EXPECT,
+};
+
+enum prog_expect_kind {
+	EXPECT_GP,
+	EXPECT_OK,
+	EXPECT_CMP,
+};
+
+enum prog_cmp {
+	CMP_EQ,
+	CMP_NE,
+	CMP_IN,
+};
+
+struct prog_loop {
+	u64 n;			/* iterations */
+	u64 insns, branches, branch_misses, llc_refs, llc_misses;	/* per iteration */
+	u64 cycles;		/* per iteration; 0 = from the cost table */
+	bool kut;		/* the built-in kvm-unit-tests loop (totals fixed) */
+};
+
+struct prog_expect {
+	enum prog_expect_kind kind;
+	bool subject_pmis;	/* else register subject_reg */
+	u8 subject_reg;
+	bool has_mask;
+	struct prog_expr mask;
+	enum prog_cmp cmp;
+	struct prog_expr a, b;	/* b only for CMP_IN: [a, b] */
+};
+
+struct prog_op {
+	enum prog_op_kind kind;
+	unsigned int line, col;
+	char *text;		/* the source line, comment and spaces trimmed */
+	u8 reg[4];		/* destination registers */
+	u32 msr;
+	u32 leaf, subleaf;
+	u8 level;		/* cpl, pce */
+	struct prog_expr val;	/* wrmsr value, rdpmc ecx */
+	struct prog_loop loop;
+	struct prog_expect expect;
+};
+
+struct prog {
+	char *path;
+	struct hw_pmu_config pmu;
+	struct prog_op *ops;
+	size_t nr_ops;
+};
+
+void prog__free(struct prog *p);
+
+/* One expectation's outcome, handed to the reporter as it happens. */
+struct prog_check {
+	const struct prog *prog;
+	const struct prog_op *op;
+	bool passed;
+	char detail[160];	/* what was seen, for a failure */
+};
+
+typedef void (*prog_report_fn)(void *ctx, const struct prog_check *check);
+
+struct prog_result {
+	unsigned int passed, failed;
+	u64 pmis;		/* PMIs the program took */
+	u64 cycles;		/* cycles it ran */
+};
+
+/* Run @p on a bare-metal core with cost table @costs. Returns 0, or a
+ * negative VPMU_E* if the core cannot be built (err says why). */
+int prog__run_bare(const struct prog *p, const struct hw_costs *costs,
+		   prog_report_fn report, void *ctx, struct prog_result *res,
+		   char *err, unsigned long len);
+
+/* The built-in kvm-unit-tests loop (docs/guest-programs.md section 3). */
+#define KUT_INSNS	10000016ULL
+#define KUT_BRANCHES	1000002ULL
+
+#endif /* VPMU__GUEST_PROGRAM_H */

@@ -1,0 +1,248 @@
+/*
+ * hw/cpu.c - the simulated logical processor and its counting engine.
+ *
+ * hw_cpu__run() executes a segment in pieces. Each piece ends at the first
+ * of: the cycle where a counter with PMI enabled wraps, the cycle where a
+ * pending interrupt becomes deliverable, or the end of the segment. Within
+ * a piece every enabled counter adds the units it sees (events, or cycles
+ * meeting a CMASK condition, hw_count_units()), spread evenly over the
+ * piece's cycles, so a counter wraps exactly where its count crosses
+ * 2^width. After each piece the remainder is re-based (events already
+ * counted are subtracted), PMI requests are raised (freeze-on-PMI first, as
+ * the PMU does it), and due interrupts are taken.
+ *
+ * tests/unit/test_cpu.c checks this engine against a naive cycle-by-cycle
+ * reference on random programs.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "base/diag.h"
+#include "hw/cpu.h"
+#include "hw/msr.h"
+
+int hw_cpu__init(struct hw_cpu *cpu, const struct hw_pmu_config *cfg,
+		 const struct hw_costs *costs, char *err, unsigned long len)
+{
+	memset(cpu, 0, sizeof(*cpu));
+	if (hw_pmu__init(&cpu->pmu, cfg, err, len))
+		return VPMU_E_INVAL;
+	cpu->costs = *costs;
+	hw_apic__reset(&cpu->apic);
+	return 0;
+}
+
+bool hw_cpu__is_msr_modelled(u32 msr)
+{
+	return msr == MSR_X2APIC_LVTPC || hw_pmu_intel_ops.is_msr_modelled(msr) ||
+	       hw_pmu_amd_ops.is_msr_modelled(msr);
+}
+
+enum hw_msr_result hw_cpu__rdmsr(struct hw_cpu *cpu, u32 msr, u64 *val)
+{
+	if (msr == MSR_X2APIC_LVTPC) {
+		*val = cpu->apic.lvtpc;
+		return HW_MSR_OK;
+	}
+	return cpu->pmu.ops->rdmsr(&cpu->pmu, msr, val);
+}
+
+enum hw_msr_result hw_cpu__wrmsr(struct hw_cpu *cpu, u32 msr, u64 val)
+{
+	if (msr == MSR_X2APIC_LVTPC)
+		return hw_apic__write_lvtpc(&cpu->apic, val);
+	return cpu->pmu.ops->wrmsr(&cpu->pmu, msr, val);
+}
+
+/* SDM RDPMC: #GP at CPL > 0 in protected mode unless CR4.PCE. */
+enum hw_msr_result hw_cpu__rdpmc(struct hw_cpu *cpu, u32 ecx, u64 *val)
+{
+	if (cpu->cpl && !cpu->cr4_pce)
+		return HW_MSR_GP;
+	return cpu->pmu.ops->rdpmc(&cpu->pmu, ecx, val);
+}
+
+void hw_cpu__cpuid(const struct hw_cpu *cpu, u32 leaf, u32 sub, u32 r[4])
+{
+	cpu->pmu.ops->cpuid(&cpu->pmu.cfg, leaf, sub, r);
+}
+
+int hw_cpu__set_if(struct hw_cpu *cpu, bool on)
+{
+	cpu->intr_enabled = on;
+	return on ? hw_apic__deliver_due(cpu) : 0;
+}
+
+/*
+ * Derived events. Estimates, documented in docs/guest-programs.md: retiring
+ * slots = instructions (one uop each) capped at the slots; of the rest, 20
+ * slots per branch miss are bad speculation, a quarter of what remains is
+ * front-end bound and the remainder back-end bound.
+ */
+void hw_cpu__fill_derived(const struct hw_cpu *cpu, struct hw_segment *seg)
+{
+	const struct hw_costs *c = &cpu->costs;
+	u64 slots = seg->cycles * c->slots_per_cycle, rest;
+
+	seg->ev[HW_EV_CYCLES] = seg->cycles;
+	seg->ev[HW_EV_REF_CYCLES] = mul_div_floor(seg->cycles, c->ref_num, c->ref_den);
+	seg->ev[HW_EV_SLOTS] = slots;
+	seg->ev[HW_EV_TD_RETIRING] = min_u64(seg->ev[HW_EV_INSTRUCTIONS], slots);
+	rest = slots - seg->ev[HW_EV_TD_RETIRING];
+	seg->ev[HW_EV_TD_BADSPEC] = min_u64(rest, 20 * seg->ev[HW_EV_BRANCH_MISSES]);
+	rest -= seg->ev[HW_EV_TD_BADSPEC];
+	seg->ev[HW_EV_TD_FRONTEND] = rest / 4;
+	seg->ev[HW_EV_TD_BACKEND] = rest - rest / 4;
+	seg->ev[HW_EV_LBR_INSERTS] = 0;
+}
+
+/*
+ * Units a counter adds over a whole segment. Plain counting adds the
+ * events. With CMASK (or EDGE, threshold 1) it counts cycles whose event
+ * count is >= the threshold (< with INV); events spread evenly give
+ * floor(E/C) or that plus one per cycle, the larger in E mod C cycles. EDGE
+ * counts rising edges: model: 1 if the condition holds throughout, else the
+ * number of separate runs of true cycles, min(true, false).
+ */
+u64 hw_count_units(const struct hw_count_cfg *cc, const struct hw_segment *seg)
+{
+	u64 e, c = seg->cycles, q, r, thr, on;
+
+	if (cc->ev == HW_EV_NONE)
+		return 0;
+	e = seg->ev[cc->ev];
+	if (!cc->cmask && !cc->edge)
+		return e;
+	if (!c)
+		return 0;
+	thr = cc->cmask ? cc->cmask : 1;
+	q = e / c;
+	r = e % c;
+	on = thr <= q ? c : (thr == q + 1 ? r : 0);
+	if (cc->inv)
+		on = c - on;
+	if (!cc->edge)
+		return on;
+	if (!on)
+		return 0;
+	return on == c ? 1 : min_u64(on, c - on);
+}
+
+struct piece {
+	struct hw_count_cfg cc[HW_MAX_IDX];
+	u64 units[HW_MAX_IDX];
+	bool counting[HW_MAX_IDX];
+};
+
+static void setup_piece(struct hw_cpu *cpu, const struct hw_segment *seg,
+			struct piece *p)
+{
+	struct hw_pmu *pmu = &cpu->pmu;
+
+	for (unsigned int idx = 0; idx < HW_MAX_IDX; idx++) {
+		p->counting[idx] = (pmu->present & BIT_ULL(idx)) &&
+			pmu->ops->counter_setup(pmu, idx, seg->guest, seg->cpl, &p->cc[idx]);
+		p->units[idx] = p->counting[idx] ? hw_count_units(&p->cc[idx], seg) : 0;
+	}
+}
+
+/* Cycles until the first wrap of a PMI-enabled counter, or seg->cycles. */
+static u64 first_pmi_wrap(struct hw_cpu *cpu, const struct hw_segment *seg,
+			  const struct piece *p)
+{
+	u64 next = seg->cycles;
+
+	for (unsigned int idx = 0; idx < HW_MAX_IDX; idx++) {
+		u64 mask, v, need;
+
+		if (!p->counting[idx] || !p->cc[idx].pmi || !p->units[idx])
+			continue;
+		mask = hw_pmu__counter_mask(&cpu->pmu, idx);
+		v = *hw_pmu__counter(&cpu->pmu, idx);
+		if (mask - v == ~0ULL)	/* 64-bit counter at 0: needs 2^64 */
+			continue;
+		need = mask - v + 1;
+		if (p->units[idx] >= need)
+			next = min_u64(next, mul_div_ceil(need, seg->cycles, p->units[idx]));
+	}
+	return next;
+}
+
+/* Count the first @k cycles of @seg; returns whether a PMI was requested. */
+static bool advance(struct hw_cpu *cpu, const struct hw_segment *seg,
+		    const struct piece *p, u64 k)
+{
+	struct hw_pmu *pmu = &cpu->pmu;
+	bool pmi = false;
+
+	for (unsigned int idx = 0; idx < HW_MAX_IDX; idx++) {
+		u64 *ctr, mask, d;
+
+		if (!p->counting[idx])
+			continue;
+		ctr = hw_pmu__counter(pmu, idx);
+		mask = hw_pmu__counter_mask(pmu, idx);
+		d = mul_div_floor(p->units[idx], k, seg->cycles);
+		if (idx == HW_FIXED_BASE + 3 && pmu->cfg.metrics) {
+			pmu->td_slots += hw_segment__events_by(seg, HW_EV_SLOTS, k);
+			pmu->td_retiring += hw_segment__events_by(seg, HW_EV_TD_RETIRING, k);
+			pmu->td_badspec += hw_segment__events_by(seg, HW_EV_TD_BADSPEC, k);
+			pmu->td_frontend += hw_segment__events_by(seg, HW_EV_TD_FRONTEND, k);
+			pmu->td_backend += hw_segment__events_by(seg, HW_EV_TD_BACKEND, k);
+		}
+		if (!d)
+			continue;
+		/* Widths divide 2^64, so wrapping arithmetic then masking is
+		 * the counter modulo 2^width. */
+		if (d > mask - *ctr) {
+			if (pmu->has_global)
+				pmu->global_status |= BIT_ULL(idx);
+			pmi |= p->cc[idx].pmi;
+		}
+		*ctr = (*ctr + d) & mask;
+	}
+	return pmi;
+}
+
+static void rebase(struct hw_segment *seg, u64 k)
+{
+	u64 c = seg->cycles;
+
+	for (unsigned int e = 0; e < HW_EV_NR; e++)
+		seg->ev[e] -= mul_div_floor(seg->ev[e], k, c);
+	seg->cycles -= k;
+}
+
+int hw_cpu__run(struct hw_cpu *cpu, const struct hw_segment *seg,
+		struct hw_segment *rest)
+{
+	struct hw_segment rem = *seg;
+	struct piece p;
+	int stop = 0;
+
+	if (!seg->cycles) {
+		for (unsigned int e = 0; e < HW_EV_NR; e++)
+			if (seg->ev[e])
+				return VPMU_E_INVAL;
+	}
+	while (!(stop = hw_apic__deliver_due(cpu)) && rem.cycles) {
+		u64 k, ready;
+
+		setup_piece(cpu, &rem, &p);
+		k = first_pmi_wrap(cpu, &rem, &p);
+		ready = hw_apic__next_ready(cpu);
+		if (ready > cpu->now && ready - cpu->now < k)
+			k = ready - cpu->now;
+		if (advance(cpu, &rem, &p, k)) {
+			cpu->now += k;
+			cpu->pmu.ops->pmi_requested(&cpu->pmu);
+			hw_apic__request_pmi(cpu, cpu->now);
+		} else {
+			cpu->now += k;
+		}
+		rebase(&rem, k);
+	}
+	if (rest)
+		*rest = rem;
+	return stop ? 1 : 0;
+}

@@ -1,0 +1,96 @@
+/*
+ * hw/cpu.h - one simulated x86 logical processor: its cycle clock, mode,
+ * interrupt flag, CR4.PCE, PMU and local-APIC LVTPC.
+ *
+ * Time is in core cycles and only moves when hw_cpu__run() executes a
+ * segment. Overflow is exact: a counter that wraps inside a segment wraps
+ * at the cycle where its count crosses 2^width (events spread evenly over
+ * the segment, hw/events.h), and the PMI is requested at that cycle; the
+ * APIC delivers it pmi_skid cycles later.
+ */
+#ifndef VPMU__HW_CPU_H
+#define VPMU__HW_CPU_H
+
+#include "base/util.h"
+#include "hw/costs.h"
+#include "hw/events.h"
+#include "hw/pmu.h"
+
+enum hw_irq_kind {
+	HW_IRQ_NMI,
+	HW_IRQ_VECTOR,
+};
+
+struct hw_irq {
+	enum hw_irq_kind kind;
+	u8 vector;
+	u64 requested_at;	/* cycle of the PMI request (the overflow) */
+	u64 delivered_at;	/* cycle the CPU takes it */
+};
+
+/* Called when the CPU takes an interrupt; non-zero stops hw_cpu__run(). */
+typedef int (*hw_irq_fn)(void *ctx, const struct hw_irq *irq);
+
+/* The LVT performance-counter entry and the one PMI it can have pending. */
+struct hw_apic {
+	u32 lvtpc;		/* reset 0x00010000: masked, fixed, vector 0 */
+	bool vec_pending;	/* in the IRR, waiting for IF */
+	u8 vec;
+	u64 vec_requested_at, vec_ready_at;
+	bool nmi_pending;
+	u64 nmi_requested_at, nmi_ready_at;
+	u64 pmi_requests;	/* PMI requests that reached the APIC */
+	u64 pmi_dropped;	/* ... while LVTPC was masked or unusable */
+	u64 pmi_merged;		/* ... while one was already pending */
+	u64 pmi_delivered;	/* interrupts the CPU took */
+};
+
+struct hw_cpu {
+	struct hw_pmu pmu;
+	struct hw_apic apic;
+	struct hw_costs costs;
+	u64 now;		/* cycles since reset */
+	bool guest;		/* mode of what runs next */
+	u8 cpl;
+	bool intr_enabled;	/* RFLAGS.IF */
+	bool cr4_pce;
+	hw_irq_fn on_irq;
+	void *irq_ctx;
+};
+
+int hw_cpu__init(struct hw_cpu *cpu, const struct hw_pmu_config *cfg,
+		 const struct hw_costs *costs, char *err, unsigned long len);
+/* Is @msr one the core models (on either vendor)? Others are not PMU MSRs. */
+bool hw_cpu__is_msr_modelled(u32 msr);
+enum hw_msr_result hw_cpu__rdmsr(struct hw_cpu *cpu, u32 msr, u64 *val);
+enum hw_msr_result hw_cpu__wrmsr(struct hw_cpu *cpu, u32 msr, u64 val);
+enum hw_msr_result hw_cpu__rdpmc(struct hw_cpu *cpu, u32 ecx, u64 *val);
+void hw_cpu__cpuid(const struct hw_cpu *cpu, u32 leaf, u32 sub, u32 r[4]);
+/* Set RFLAGS.IF; setting it takes a due pending interrupt. Returns the
+ * interrupt callback's stop request. */
+int hw_cpu__set_if(struct hw_cpu *cpu, bool on);
+/* Fill @seg's derived events (reference cycles, slots, topdown) from its
+ * cycles, instructions and branch misses, by the core's ratios. */
+void hw_cpu__fill_derived(const struct hw_cpu *cpu, struct hw_segment *seg);
+/*
+ * Execute @seg. Returns 0 when it ran to the end, 1 when the interrupt
+ * callback asked to stop (then *rest, if not NULL, holds what is left), or
+ * VPMU_E_INVAL for a segment with events but no cycles.
+ */
+int hw_cpu__run(struct hw_cpu *cpu, const struct hw_segment *seg,
+		struct hw_segment *rest);
+
+/* Units a counter configured as @cc adds over all of @seg (cpu.c). */
+u64 hw_count_units(const struct hw_count_cfg *cc, const struct hw_segment *seg);
+
+/* apic.c */
+void hw_apic__reset(struct hw_apic *apic);
+enum hw_msr_result hw_apic__write_lvtpc(struct hw_apic *apic, u64 val);
+/* A PMI request from the PMU at cycle @now. */
+void hw_apic__request_pmi(struct hw_cpu *cpu, u64 now);
+/* The earliest cycle a pending interrupt can be taken, or UINT64_MAX. */
+u64 hw_apic__next_ready(const struct hw_cpu *cpu);
+/* Take every interrupt that is due at cpu->now; returns a stop request. */
+int hw_apic__deliver_due(struct hw_cpu *cpu);
+
+#endif /* VPMU__HW_CPU_H */

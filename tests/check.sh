@@ -1,0 +1,56 @@
+#!/bin/sh
+# tests/check.sh - everything `make check` runs, with one closing line.
+#
+#   VPMU        the vpmu binary to test (the sanitized build)
+#   UNIT_TESTS  the cmocka test binaries
+#
+# Counts cmocka tests, guest-program expectations and bad-input cases, and
+# ends with "check: N passed, N failed". Exit 1 if anything failed.
+set -u
+passed=0
+failed=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+add() { passed=$((passed + $1)); failed=$((failed + $2)); }
+
+# 1. unit tests
+for t in $UNIT_TESTS; do
+	"$t" >"$log" 2>&1
+	rc=$?
+	cat "$log"
+	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
+	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
+	p=${p:-0}; f=${f:-0}
+	[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1	# crashed or failed to start
+	add "$p" "$f"
+done
+
+# 2. the conformance suite on the simulated bare-metal core
+"$VPMU" guest --quiet tests/conformance/*.vpmu >"$log" 2>&1
+rc=$?
+cat "$log"
+line=$(tail -n 1 "$log")
+p=$(echo "$line" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
+f=$(echo "$line" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
+if [ -z "$p" ]; then p=0; f=1; fi
+[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
+add "$p" "$f"
+
+# 3. malformed programs: exit 2 and the error named in their first line
+#    ("# error: LINE:COL: TEXT")
+for b in tests/bad/*.vpmu; do
+	want=$(sed -n '1s/^# error: //p' "$b")
+	"$VPMU" guest "$b" >"$log" 2>&1
+	rc=$?
+	if [ "$rc" -eq 2 ] && grep -qF "$b:$want" "$log"; then
+		add 1 0
+	else
+		echo "FAIL bad input $b: exit $rc, wanted 2 and '$b:$want', got:"
+		cat "$log"
+		add 0 1
+	fi
+done
+
+echo "check: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
