@@ -33,6 +33,7 @@ endif
 # only the ones listed before it.
 LIB_SRCS :=
 LIB_SRCS += src/base/diag.c
+LIB_SRCS += src/base/rng.c
 LIB_SRCS += src/base/util.c
 LIB_SRCS += src/hw/apic.c
 LIB_SRCS += src/hw/costs.c
@@ -105,8 +106,8 @@ run: $(O)/vpmu
 	$(Q)$(O)/vpmu guest --summary tests/conformance/*.vpmu
 
 check: $(O)/vpmu $(O)/vpmu-san $(O)/vpmu-clang $(patsubst %,$(O)/tests/%,$(UNIT_TESTS))
-	$(Q)VPMU=$(O)/vpmu-san UNIT_TESTS="$(patsubst %,$(O)/tests/%,$(UNIT_TESTS))" \
-		tests/check.sh
+	$(Q)VPMU=$(O)/vpmu-san VPMU_OTHERS="$(O)/vpmu $(O)/vpmu-clang" \
+		UNIT_TESTS="$(patsubst %,$(O)/tests/%,$(UNIT_TESTS))" tests/check.sh
 
 bench: $(O)/vpmu
 	$(Q)tools/bench $(O)/vpmu

@@ -3,6 +3,8 @@
 #
 #   VPMU        the vpmu binary to test (the sanitized build)
 #   UNIT_TESTS  the cmocka test binaries
+#   VPMU_OTHERS other builds of vpmu (release gcc, clang): each must print
+#               byte for byte what VPMU prints for the whole suite
 #
 # Counts cmocka tests, guest-program expectations and bad-input cases, and
 # ends with "check: N passed, N failed". Exit 1 if anything failed.
@@ -37,16 +39,31 @@ if [ -z "$p" ]; then p=0; f=1; fi
 [ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
 add "$p" "$f"
 
-# 3. malformed programs: exit 2 and the error named in their first line
+# 3. the other builds agree byte for byte (determinism across compilers and
+#    optimisation levels)
+"$VPMU" guest tests/conformance/*.vpmu >"$log.ref" 2>&1
+for other in ${VPMU_OTHERS:-}; do
+	if "$other" guest tests/conformance/*.vpmu 2>&1 | cmp -s - "$log.ref"; then
+		add 1 0
+	else
+		echo "FAIL $other prints something else than $VPMU for the conformance suite"
+		add 0 1
+	fi
+done
+rm -f "$log.ref"
+
+# 4. malformed programs: exit 2 and the error named in their first line
 #    ("# error: LINE:COL: TEXT")
 for b in tests/bad/*.vpmu; do
 	want=$(sed -n '1s/^# error: //p' "$b")
+	pos=${want%%: *}
+	text=${want#*: }
 	"$VPMU" guest "$b" >"$log" 2>&1
 	rc=$?
-	if [ "$rc" -eq 2 ] && grep -qF "$b:$want" "$log"; then
+	if [ -n "$want" ] && [ "$rc" -eq 2 ] && grep -qF "$b:$pos: error: $text" "$log"; then
 		add 1 0
 	else
-		echo "FAIL bad input $b: exit $rc, wanted 2 and '$b:$want', got:"
+		echo "FAIL bad input $b: exit $rc, wanted 2 and '$b:$pos: error: $text', got:"
 		cat "$log"
 		add 0 1
 	fi

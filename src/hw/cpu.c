@@ -5,11 +5,12 @@
  * of: the cycle where a counter with PMI enabled wraps, the cycle where a
  * pending interrupt becomes deliverable, or the end of the segment. Within
  * a piece every enabled counter adds the units it sees (events, or cycles
- * meeting a CMASK condition, hw_count_units()), spread evenly over the
- * piece's cycles, so a counter wraps exactly where its count crosses
- * 2^width. After each piece the remainder is re-based (events already
- * counted are subtracted), PMI requests are raised (freeze-on-PMI first, as
- * the PMU does it), and due interrupts are taken.
+ * meeting a CMASK condition, hw_count_units()) of the whole segment spread
+ * evenly over its cycles: by cycle k it has added floor(U * k / C), however
+ * the segment is cut, so a counter wraps exactly where its count crosses
+ * 2^width. After each piece PMI requests are raised (freeze-on-PMI first,
+ * as the PMU does it), due interrupts are taken, and the counting setup is
+ * read again (a freeze or an interrupt handler may have changed it).
  *
  * tests/unit/test_cpu.c checks this engine against a naive cycle-by-cycle
  * reference on random programs.
@@ -38,8 +39,11 @@ bool hw_cpu__is_msr_modelled(u32 msr)
 	       hw_pmu_amd_ops.is_msr_modelled(msr);
 }
 
+/* SDM RDMSR / WRMSR: #GP(0) at CPL > 0. */
 enum hw_msr_result hw_cpu__rdmsr(struct hw_cpu *cpu, u32 msr, u64 *val)
 {
+	if (cpu->cpl)
+		return HW_MSR_GP;
 	if (msr == MSR_X2APIC_LVTPC) {
 		*val = cpu->apic.lvtpc;
 		return HW_MSR_OK;
@@ -49,6 +53,8 @@ enum hw_msr_result hw_cpu__rdmsr(struct hw_cpu *cpu, u32 msr, u64 *val)
 
 enum hw_msr_result hw_cpu__wrmsr(struct hw_cpu *cpu, u32 msr, u64 val)
 {
+	if (cpu->cpl)
+		return HW_MSR_GP;
 	if (msr == MSR_X2APIC_LVTPC)
 		return hw_apic__write_lvtpc(&cpu->apic, val);
 	return cpu->pmu.ops->wrmsr(&cpu->pmu, msr, val);
@@ -130,7 +136,7 @@ u64 hw_count_units(const struct hw_count_cfg *cc, const struct hw_segment *seg)
 
 struct piece {
 	struct hw_count_cfg cc[HW_MAX_IDX];
-	u64 units[HW_MAX_IDX];
+	u64 units[HW_MAX_IDX];	/* over the whole segment */
 	bool counting[HW_MAX_IDX];
 };
 
@@ -146,31 +152,50 @@ static void setup_piece(struct hw_cpu *cpu, const struct hw_segment *seg,
 	}
 }
 
-/* Cycles until the first wrap of a PMI-enabled counter, or seg->cycles. */
+/* Units counted in the first @k cycles: the same even spread as events. */
+static u64 units_by(const struct hw_segment *seg, u64 units, u64 k)
+{
+	return mul_div_floor(units, k, seg->cycles);
+}
+
+/* The first cycle after @pos at which a PMI-enabled counter wraps, or the
+ * segment's end. */
 static u64 first_pmi_wrap(struct hw_cpu *cpu, const struct hw_segment *seg,
-			  const struct piece *p)
+			  const struct piece *p, u64 pos)
 {
 	u64 next = seg->cycles;
 
 	for (unsigned int idx = 0; idx < HW_MAX_IDX; idx++) {
-		u64 mask, v, need;
+		u64 mask, v, need, u = p->units[idx];
 
-		if (!p->counting[idx] || !p->cc[idx].pmi || !p->units[idx])
+		if (!p->counting[idx] || !p->cc[idx].pmi || !u)
 			continue;
 		mask = hw_pmu__counter_mask(&cpu->pmu, idx);
 		v = *hw_pmu__counter(&cpu->pmu, idx);
-		if (mask - v == ~0ULL)	/* 64-bit counter at 0: needs 2^64 */
-			continue;
-		need = mask - v + 1;
-		if (p->units[idx] >= need)
-			next = min_u64(next, mul_div_ceil(need, seg->cycles, p->units[idx]));
+		need = mask - v + 1;	/* 0: a 64-bit counter at 0 needs 2^64 */
+		if (need && u - units_by(seg, u, pos) >= need)
+			next = min_u64(next, mul_div_ceil(need + units_by(seg, u, pos),
+							  seg->cycles, u));
 	}
 	return next;
 }
 
-/* Count the first @k cycles of @seg; returns whether a PMI was requested. */
+static void count_metrics(struct hw_pmu *pmu, const struct hw_segment *seg,
+			  u64 pos, u64 k)
+{
+#define TD_ADD(field, ev) \
+	(pmu->field += hw_segment__events_by(seg, ev, k) - hw_segment__events_by(seg, ev, pos))
+	TD_ADD(td_slots, HW_EV_SLOTS);
+	TD_ADD(td_retiring, HW_EV_TD_RETIRING);
+	TD_ADD(td_badspec, HW_EV_TD_BADSPEC);
+	TD_ADD(td_frontend, HW_EV_TD_FRONTEND);
+	TD_ADD(td_backend, HW_EV_TD_BACKEND);
+#undef TD_ADD
+}
+
+/* Count cycles (pos, k] of @seg; returns whether a PMI was requested. */
 static bool advance(struct hw_cpu *cpu, const struct hw_segment *seg,
-		    const struct piece *p, u64 k)
+		    const struct piece *p, u64 pos, u64 k)
 {
 	struct hw_pmu *pmu = &cpu->pmu;
 	bool pmi = false;
@@ -182,14 +207,9 @@ static bool advance(struct hw_cpu *cpu, const struct hw_segment *seg,
 			continue;
 		ctr = hw_pmu__counter(pmu, idx);
 		mask = hw_pmu__counter_mask(pmu, idx);
-		d = mul_div_floor(p->units[idx], k, seg->cycles);
-		if (idx == HW_FIXED_BASE + 3 && pmu->cfg.metrics) {
-			pmu->td_slots += hw_segment__events_by(seg, HW_EV_SLOTS, k);
-			pmu->td_retiring += hw_segment__events_by(seg, HW_EV_TD_RETIRING, k);
-			pmu->td_badspec += hw_segment__events_by(seg, HW_EV_TD_BADSPEC, k);
-			pmu->td_frontend += hw_segment__events_by(seg, HW_EV_TD_FRONTEND, k);
-			pmu->td_backend += hw_segment__events_by(seg, HW_EV_TD_BACKEND, k);
-		}
+		d = units_by(seg, p->units[idx], k) - units_by(seg, p->units[idx], pos);
+		if (idx == HW_FIXED_BASE + 3 && pmu->cfg.metrics)
+			count_metrics(pmu, seg, pos, k);
 		if (!d)
 			continue;
 		/* Widths divide 2^64, so wrapping arithmetic then masking is
@@ -204,45 +224,44 @@ static bool advance(struct hw_cpu *cpu, const struct hw_segment *seg,
 	return pmi;
 }
 
-static void rebase(struct hw_segment *seg, u64 k)
+/* What is left of @seg after its first @pos cycles. */
+static void segment_rest(const struct hw_segment *seg, u64 pos, struct hw_segment *rest)
 {
-	u64 c = seg->cycles;
-
+	*rest = *seg;
 	for (unsigned int e = 0; e < HW_EV_NR; e++)
-		seg->ev[e] -= mul_div_floor(seg->ev[e], k, c);
-	seg->cycles -= k;
+		rest->ev[e] -= hw_segment__events_by(seg, (enum hw_event)e, pos);
+	rest->cycles -= pos;
 }
 
 int hw_cpu__run(struct hw_cpu *cpu, const struct hw_segment *seg,
 		struct hw_segment *rest)
 {
-	struct hw_segment rem = *seg;
 	struct piece p;
-	int stop = 0;
+	u64 pos = 0;
+	int stop;
 
 	if (!seg->cycles) {
 		for (unsigned int e = 0; e < HW_EV_NR; e++)
 			if (seg->ev[e])
 				return VPMU_E_INVAL;
 	}
-	while (!(stop = hw_apic__deliver_due(cpu)) && rem.cycles) {
-		u64 k, ready;
+	while (!(stop = hw_apic__deliver_due(cpu)) && pos < seg->cycles) {
+		u64 k, ready = hw_apic__next_ready(cpu);
 
-		setup_piece(cpu, &rem, &p);
-		k = first_pmi_wrap(cpu, &rem, &p);
-		ready = hw_apic__next_ready(cpu);
-		if (ready > cpu->now && ready - cpu->now < k)
-			k = ready - cpu->now;
-		if (advance(cpu, &rem, &p, k)) {
-			cpu->now += k;
+		setup_piece(cpu, seg, &p);
+		k = first_pmi_wrap(cpu, seg, &p, pos);
+		if (ready > cpu->now && ready - cpu->now < k - pos)
+			k = pos + (ready - cpu->now);
+		bool pmi = advance(cpu, seg, &p, pos, k);
+
+		cpu->now += k - pos;
+		pos = k;
+		if (pmi) {
 			cpu->pmu.ops->pmi_requested(&cpu->pmu);
 			hw_apic__request_pmi(cpu, cpu->now);
-		} else {
-			cpu->now += k;
 		}
-		rebase(&rem, k);
 	}
 	if (rest)
-		*rest = rem;
+		segment_rest(seg, pos, rest);
 	return stop ? 1 : 0;
 }

@@ -1,0 +1,383 @@
+/*
+ * test_cpu.c - the counting engine of hw/cpu.c.
+ *
+ * The centrepiece is a differential test: hw_cpu__run() cuts a segment into
+ * pieces at PMI-enabled wraps and interrupt deliveries; a naive reference
+ * here walks the same segment one cycle at a time (events of cycle j are
+ * floor(E*j/C) - floor(E*(j-1)/C)). On random PMUs, counter values near
+ * their wrap, freeze-on-PMI, LVTPC modes, IF and skids, both must leave
+ * every register, the APIC and the list of taken interrupts identical.
+ * The register semantics (ops, APIC) are shared: they are not under test.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "base/rng.h"
+#include "hw/cpu.h"
+#include "hw/msr.h"
+
+#define MAX_LOG 64
+
+struct irq_log {
+	unsigned int n;
+	struct hw_irq irq[MAX_LOG];
+};
+
+static int log_irq(void *ctx, const struct hw_irq *irq)
+{
+	struct irq_log *l = ctx;
+
+	if (l->n < MAX_LOG)
+		l->irq[l->n] = *irq;
+	l->n++;
+	return 0;
+}
+
+/* The reference: one cycle at a time. Plain counting only (no CMASK/EDGE). */
+static void ref_run(struct hw_cpu *cpu, const struct hw_segment *seg)
+{
+	struct hw_pmu *pmu = &cpu->pmu;
+
+	hw_apic__deliver_due(cpu);
+	for (u64 j = 1; j <= seg->cycles; j++) {
+		bool pmi = false;
+
+		for (unsigned int idx = 0; idx < HW_MAX_IDX; idx++) {
+			struct hw_count_cfg cc;
+			u64 *ctr, mask, d;
+
+			if (!(pmu->present & BIT_ULL(idx)) ||
+			    !pmu->ops->counter_setup(pmu, idx, seg->guest, seg->cpl, &cc) ||
+			    cc.ev == HW_EV_NONE)
+				continue;
+			assert_false(cc.cmask || cc.edge);
+			d = hw_segment__events_by(seg, cc.ev, j) -
+			    hw_segment__events_by(seg, cc.ev, j - 1);
+			if (idx == HW_FIXED_BASE + 3 && pmu->cfg.metrics) {
+				static const enum hw_event td[] = { HW_EV_SLOTS,
+					HW_EV_TD_RETIRING, HW_EV_TD_BADSPEC,
+					HW_EV_TD_FRONTEND, HW_EV_TD_BACKEND };
+				u64 *acc[] = { &pmu->td_slots, &pmu->td_retiring,
+					       &pmu->td_badspec, &pmu->td_frontend,
+					       &pmu->td_backend };
+
+				for (unsigned int t = 0; t < 5; t++)
+					*acc[t] += hw_segment__events_by(seg, td[t], j) -
+						   hw_segment__events_by(seg, td[t], j - 1);
+			}
+			ctr = hw_pmu__counter(pmu, idx);
+			mask = hw_pmu__counter_mask(pmu, idx);
+			if (d > mask - *ctr) {
+				if (pmu->has_global)
+					pmu->global_status |= BIT_ULL(idx);
+				pmi |= cc.pmi;
+			}
+			*ctr = (*ctr + d) & mask;
+		}
+		cpu->now++;
+		if (pmi) {
+			pmu->ops->pmi_requested(pmu);
+			hw_apic__request_pmi(cpu, cpu->now);
+		}
+		hw_apic__deliver_due(cpu);
+	}
+}
+
+static const u8 intel_events[][2] = {
+	{ 0x3c, 0 }, { 0xc0, 0 }, { 0x3c, 1 }, { 0x2e, 0x4f }, { 0x2e, 0x41 },
+	{ 0xc4, 0 }, { 0xc5, 0 }, { 0xa4, 1 }, { 0x12, 0x34 },
+};
+static const u16 amd_events[] = { 0x76, 0xc0, 0xc2, 0xc3, 0x1234 };
+
+static void random_pmu(struct rng *r, struct hw_pmu_config *cfg)
+{
+	switch (rng__below(r, 4)) {
+	case 0:
+		hw_pmu_config__defaults(cfg, HW_VENDOR_INTEL);	/* v2 */
+		break;
+	case 1:
+		hw_pmu_config__defaults(cfg, HW_VENDOR_INTEL);
+		cfg->version = 4;
+		cfg->nr_fixed = 4;
+		cfg->metrics = true;
+		cfg->gp_width = (u8)(32 + rng__below(r, 33));
+		break;
+	case 2:
+		hw_pmu_config__defaults(cfg, HW_VENDOR_INTEL);
+		cfg->version = 5;
+		cfg->nr_gp = 8;
+		cfg->fixed_width = 40;
+		break;
+	default:
+		hw_pmu_config__defaults(cfg, HW_VENDOR_AMD);
+		cfg->amd_core = cfg->amd_perfmon_v2 = true;
+		cfg->nr_gp = 6;
+		break;
+	}
+}
+
+static u64 near_wrap(struct rng *r, u64 mask)
+{
+	return rng__chance(r, 3, 4) ? mask - rng__below(r, 1000) : rng__next(r) & mask;
+}
+
+static void random_state(struct rng *r, struct hw_cpu *cpu)
+{
+	struct hw_pmu *pmu = &cpu->pmu;
+	bool intel = pmu->cfg.vendor == HW_VENDOR_INTEL;
+
+	for (unsigned int i = 0; i < pmu->cfg.nr_gp; i++) {
+		u64 sel = EVTSEL_ENABLE * rng__chance(r, 4, 5) |
+			  EVTSEL_USR * rng__chance(r, 3, 4) | EVTSEL_OS * rng__chance(r, 3, 4) |
+			  EVTSEL_INT * rng__chance(r, 2, 3);
+
+		if (intel) {
+			const u8 *e = intel_events[rng__below(r, ARRAY_SIZE(intel_events))];
+
+			sel |= e[0] | (u64)e[1] << 8;
+		} else {
+			u16 e = amd_events[rng__below(r, ARRAY_SIZE(amd_events))];
+
+			sel |= (e & 0xff) | (u64)(e >> 8) << 32;
+			sel |= AMD64_EVTSEL_GUESTONLY * rng__chance(r, 1, 4) |
+			       AMD64_EVTSEL_HOSTONLY * rng__chance(r, 1, 4);
+		}
+		pmu->evtsel[i] = sel;
+		pmu->gp[i] = near_wrap(r, pmu->gp_mask);
+	}
+	for (unsigned int k = 0; k < HW_MAX_FIXED; k++) {
+		if (!(pmu->present & BIT_ULL(HW_FIXED_BASE + k)))
+			continue;
+		pmu->fixed_ctrl |= rng__below(r, 16) & 0xb;
+		pmu->fixed_ctrl = (pmu->fixed_ctrl & ~(0xfULL << 4 * k)) |
+				  ((rng__below(r, 16) & 0xb) << 4 * k);
+		pmu->fixed[k] = near_wrap(r, pmu->fixed_mask);
+	}
+	if (pmu->has_global)
+		pmu->global_ctrl = rng__next(r) & ~pmu->global_ctrl_rsvd;
+	if (intel && rng__chance(r, 1, 3))
+		pmu->debugctl = DEBUGCTL_FREEZE_PERFMON_ON_PMI | DEBUGCTL_FREEZE_LBRS_ON_PMI |
+				DEBUGCTL_LBR;
+	cpu->apic.lvtpc = (u32[]){ APIC_LVT_MASKED | 32, 32, 0xf5, APIC_LVT_DM_NMI }
+		[rng__below(r, 4)];
+	cpu->intr_enabled = rng__chance(r, 2, 3);
+	cpu->costs.pmi_skid = (u32)rng__below(r, 40);
+}
+
+static void random_segment(struct rng *r, const struct hw_cpu *cpu, struct hw_segment *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->cycles = 1 + rng__below(r, 3000);
+	s->ev[HW_EV_INSTRUCTIONS] = rng__below(r, 4 * s->cycles + 1);
+	s->ev[HW_EV_BRANCHES] = rng__below(r, s->ev[HW_EV_INSTRUCTIONS] / 5 + 1);
+	s->ev[HW_EV_BRANCH_MISSES] = rng__below(r, s->ev[HW_EV_BRANCHES] / 10 + 1);
+	s->ev[HW_EV_LLC_REFS] = rng__below(r, s->cycles / 4 + 1);
+	s->ev[HW_EV_LLC_MISSES] = rng__below(r, s->ev[HW_EV_LLC_REFS] + 1);
+	s->cpl = rng__chance(r, 1, 2) ? 0 : 3;
+	s->guest = rng__chance(r, 1, 3);
+	hw_cpu__fill_derived(cpu, s);
+}
+
+static void assert_same(const struct hw_cpu *a, const struct hw_cpu *b,
+			const struct irq_log *la, const struct irq_log *lb)
+{
+	assert_memory_equal(a->pmu.gp, b->pmu.gp, sizeof(a->pmu.gp));
+	assert_memory_equal(a->pmu.fixed, b->pmu.fixed, sizeof(a->pmu.fixed));
+	assert_int_equal(a->pmu.global_status, b->pmu.global_status);
+	assert_int_equal(a->pmu.global_ctrl, b->pmu.global_ctrl);
+	assert_int_equal(a->pmu.debugctl, b->pmu.debugctl);
+	assert_int_equal(a->pmu.td_slots, b->pmu.td_slots);
+	assert_int_equal(a->pmu.td_backend, b->pmu.td_backend);
+	assert_int_equal(a->now, b->now);
+	assert_memory_equal(&a->apic, &b->apic, sizeof(a->apic));
+	assert_int_equal(la->n, lb->n);
+	for (unsigned int i = 0; i < la->n && i < MAX_LOG; i++) {
+		assert_int_equal(la->irq[i].kind, lb->irq[i].kind);
+		assert_int_equal(la->irq[i].vector, lb->irq[i].vector);
+		assert_int_equal(la->irq[i].requested_at, lb->irq[i].requested_at);
+		assert_int_equal(la->irq[i].delivered_at, lb->irq[i].delivered_at);
+	}
+}
+
+static void test_engine_matches_cycle_by_cycle_reference(void **state)
+{
+	struct rng r;
+	unsigned int pmis = 0, overflows = 0;
+
+	(void)state;
+	rng__seed(&r, 0x5eed);
+	for (unsigned int round = 0; round < 600; round++) {
+		struct hw_pmu_config cfg;
+		struct hw_cpu *a = test_malloc(sizeof(*a)), *b = test_malloc(sizeof(*b));
+		struct irq_log la = { 0 }, lb = { 0 };
+		char err[128];
+
+		random_pmu(&r, &cfg);
+		assert_int_equal(hw_cpu__init(a, &cfg, &hw_costs_default, err, sizeof(err)), 0);
+		random_state(&r, a);
+		*b = *a;
+		a->on_irq = b->on_irq = log_irq;
+		a->irq_ctx = &la;
+		b->irq_ctx = &lb;
+		for (unsigned int s = 0, n = 1 + (unsigned int)rng__below(&r, 4); s < n; s++) {
+			struct hw_segment seg;
+
+			random_segment(&r, a, &seg);
+			assert_int_equal(hw_cpu__run(a, &seg, NULL), 0);
+			ref_run(b, &seg);
+			assert_same(a, b, &la, &lb);
+		}
+		pmis += la.n;
+		overflows += popcount64(a->pmu.global_status & 0xffffffffULL);
+		test_free(a);
+		test_free(b);
+	}
+	print_message("%u interrupts taken, %u overflows\n", pmis, overflows);
+	/* the random cases must really exercise overflow and delivery */
+	assert_true(pmis > 100);
+	assert_true(overflows > 100);
+}
+
+/* A counter 10 events short of wrapping, 1000 events over 100 cycles: the
+ * 10th event happens in cycle ceil(10 * 100 / 1000) = 1. */
+static void test_overflow_cycle_is_exact(void **state)
+{
+	struct hw_pmu_config cfg;
+	struct hw_cpu cpu;
+	struct irq_log log = { 0 };
+	struct hw_segment seg = { .cycles = 100 };
+	char err[128];
+
+	(void)state;
+	hw_pmu_config__defaults(&cfg, HW_VENDOR_INTEL);
+	assert_int_equal(hw_cpu__init(&cpu, &cfg, &hw_costs_default, err, sizeof(err)), 0);
+	cpu.on_irq = log_irq;
+	cpu.irq_ctx = &log;
+	cpu.costs.pmi_skid = 7;
+	cpu.pmu.gp[0] = cpu.pmu.gp_mask - 39;	/* wraps on the 40th event */
+	cpu.pmu.evtsel[0] = 0xc0 | EVTSEL_OS | EVTSEL_ENABLE | EVTSEL_INT;
+	cpu.apic.lvtpc = APIC_LVT_DM_NMI;
+	seg.ev[HW_EV_INSTRUCTIONS] = 1000;
+	hw_cpu__fill_derived(&cpu, &seg);
+	assert_int_equal(hw_cpu__run(&cpu, &seg, NULL), 0);
+	assert_int_equal(log.n, 1);
+	assert_int_equal(log.irq[0].requested_at, 4);	/* ceil(40 * 100 / 1000) */
+	assert_int_equal(log.irq[0].delivered_at, 11);
+	assert_int_equal(log.irq[0].kind, HW_IRQ_NMI);
+	assert_int_equal(cpu.pmu.gp[0], 1000 - 40);
+	assert_int_equal(cpu.pmu.global_status, 1);
+	assert_int_equal(cpu.now, 100);
+}
+
+/* A vectored PMI with IF clear waits in the IRR; STI takes it. Intel masks
+ * the LVTPC on acceptance, so a second overflow is dropped. */
+static void test_fixed_pmi_waits_for_if_and_automasks(void **state)
+{
+	struct hw_pmu_config cfg;
+	struct hw_cpu cpu;
+	struct irq_log log = { 0 };
+	struct hw_segment seg = { .cycles = 1000 };
+	char err[128];
+
+	(void)state;
+	hw_pmu_config__defaults(&cfg, HW_VENDOR_INTEL);
+	assert_int_equal(hw_cpu__init(&cpu, &cfg, &hw_costs_default, err, sizeof(err)), 0);
+	cpu.on_irq = log_irq;
+	cpu.irq_ctx = &log;
+	cpu.pmu.evtsel[0] = 0xc0 | EVTSEL_OS | EVTSEL_ENABLE | EVTSEL_INT;
+	cpu.pmu.gp[0] = cpu.pmu.gp_mask - 99;
+	cpu.apic.lvtpc = 32;
+	seg.ev[HW_EV_INSTRUCTIONS] = 1000;
+	hw_cpu__fill_derived(&cpu, &seg);
+	hw_cpu__run(&cpu, &seg, NULL);
+	assert_int_equal(log.n, 0);
+	assert_true(cpu.apic.vec_pending);
+	assert_true(cpu.apic.lvtpc & APIC_LVT_MASKED);
+	cpu.pmu.gp[0] = cpu.pmu.gp_mask - 99;
+	hw_cpu__run(&cpu, &seg, NULL);
+	assert_int_equal(cpu.apic.pmi_dropped, 1);
+	hw_cpu__set_if(&cpu, true);
+	assert_int_equal(log.n, 1);
+	assert_int_equal(log.irq[0].vector, 32);
+	assert_int_equal(log.irq[0].requested_at, 100);
+	assert_int_equal(log.irq[0].delivered_at, 2000);
+}
+
+/* CMASK / INV / EDGE on an even spread: 2500 events over 1000 cycles is 2
+ * per cycle, plus one more in 500 of them. */
+static void test_count_units_thresholds(void **state)
+{
+	struct hw_segment seg = { .cycles = 1000 };
+	struct hw_count_cfg cc = { .ev = HW_EV_INSTRUCTIONS };
+
+	(void)state;
+	seg.ev[HW_EV_INSTRUCTIONS] = 2500;
+	assert_int_equal(hw_count_units(&cc, &seg), 2500);
+	cc.cmask = 2;
+	assert_int_equal(hw_count_units(&cc, &seg), 1000);
+	cc.cmask = 3;
+	assert_int_equal(hw_count_units(&cc, &seg), 500);
+	cc.cmask = 4;
+	assert_int_equal(hw_count_units(&cc, &seg), 0);
+	cc.inv = true;
+	assert_int_equal(hw_count_units(&cc, &seg), 1000);
+	cc.cmask = 3;
+	assert_int_equal(hw_count_units(&cc, &seg), 500);
+	cc.edge = true;
+	assert_int_equal(hw_count_units(&cc, &seg), 500);
+	cc.inv = false;
+	cc.cmask = 2;
+	assert_int_equal(hw_count_units(&cc, &seg), 1);
+	cc.ev = HW_EV_NONE;
+	assert_int_equal(hw_count_units(&cc, &seg), 0);
+}
+
+/* Stopping on an interrupt hands back exactly what is left. */
+static int stop_irq(void *ctx, const struct hw_irq *irq)
+{
+	(void)ctx;
+	(void)irq;
+	return 1;
+}
+
+static void test_stop_on_interrupt_returns_rest(void **state)
+{
+	struct hw_pmu_config cfg;
+	struct hw_cpu cpu;
+	struct hw_segment seg = { .cycles = 1000 }, rest;
+	char err[128];
+
+	(void)state;
+	hw_pmu_config__defaults(&cfg, HW_VENDOR_AMD);
+	assert_int_equal(hw_cpu__init(&cpu, &cfg, &hw_costs_default, err, sizeof(err)), 0);
+	cpu.on_irq = stop_irq;
+	cpu.pmu.evtsel[0] = 0xc0 | EVTSEL_OS | EVTSEL_ENABLE | EVTSEL_INT;
+	cpu.pmu.gp[0] = cpu.pmu.gp_mask - 299;
+	cpu.apic.lvtpc = APIC_LVT_DM_NMI;
+	seg.ev[HW_EV_INSTRUCTIONS] = 3000;
+	hw_cpu__fill_derived(&cpu, &seg);
+	assert_int_equal(hw_cpu__run(&cpu, &seg, &rest), 1);
+	assert_int_equal(cpu.now, 100);
+	assert_int_equal(rest.cycles, 900);
+	assert_int_equal(rest.ev[HW_EV_INSTRUCTIONS], 2700);
+	assert_int_equal(cpu.pmu.gp[0], 0);
+	/* AMD does not mask the LVTPC */
+	assert_int_equal(cpu.apic.lvtpc, APIC_LVT_DM_NMI);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_engine_matches_cycle_by_cycle_reference),
+		cmocka_unit_test(test_overflow_cycle_is_exact),
+		cmocka_unit_test(test_fixed_pmi_waits_for_if_and_automasks),
+		cmocka_unit_test(test_count_units_thresholds),
+		cmocka_unit_test(test_stop_on_interrupt_returns_rest),
+	};
+
+	return cmocka_run_group_tests_name("hw/cpu", tests, NULL, NULL);
+}
