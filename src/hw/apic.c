@@ -91,10 +91,18 @@ static int take(struct hw_cpu *cpu, enum hw_irq_kind kind, u8 vector, u64 reques
 		.vector = vector,
 		.requested_at = requested_at,
 		.delivered_at = cpu->now,
+		.guest = cpu->guest,
+		.cpl = cpu->cpl,
 	};
+	int stop;
 
 	cpu->apic.pmi_delivered++;
-	return cpu->on_irq ? cpu->on_irq(cpu->irq_ctx, &irq) : 0;
+	if (!cpu->on_irq)
+		return 0;
+	cpu->irq_depth++;
+	stop = cpu->on_irq(cpu->irq_ctx, &irq);
+	cpu->irq_depth--;
+	return stop;
 }
 
 int hw_apic__deliver_due(struct hw_cpu *cpu)
@@ -102,6 +110,8 @@ int hw_apic__deliver_due(struct hw_cpu *cpu)
 	struct hw_apic *apic = &cpu->apic;
 	int stop = 0;
 
+	if (cpu->irq_depth)
+		return 0;
 	/* NMIs first: they are not blocked by IF. */
 	if (apic->nmi_pending && apic->nmi_ready_at <= cpu->now) {
 		apic->nmi_pending = false;

@@ -29,6 +29,7 @@ int hw_cpu__init(struct hw_cpu *cpu, const struct hw_pmu_config *cfg,
 	if (hw_pmu__init(&cpu->pmu, cfg, err, len))
 		return VPMU_E_INVAL;
 	cpu->costs = *costs;
+	cpu->timer_at = UINT64_MAX;
 	hw_apic__reset(&cpu->apic);
 	return 0;
 }
@@ -71,12 +72,6 @@ enum hw_msr_result hw_cpu__rdpmc(struct hw_cpu *cpu, u32 ecx, u64 *val)
 void hw_cpu__cpuid(const struct hw_cpu *cpu, u32 leaf, u32 sub, u32 r[4])
 {
 	cpu->pmu.ops->cpuid(&cpu->pmu.cfg, leaf, sub, r);
-}
-
-int hw_cpu__set_if(struct hw_cpu *cpu, bool on)
-{
-	cpu->intr_enabled = on;
-	return on ? hw_apic__deliver_due(cpu) : 0;
 }
 
 /*
@@ -224,6 +219,47 @@ static bool advance(struct hw_cpu *cpu, const struct hw_segment *seg,
 	return pmi;
 }
 
+static void add_truth(struct hw_cpu *cpu, const struct hw_segment *seg, u64 pos, u64 k)
+{
+	u64 *t = cpu->truth[seg->guest][seg->cpl != 0];
+
+	for (unsigned int e = 0; e < HW_EV_NR; e++)
+		t[e] += hw_segment__events_by(seg, (enum hw_event)e, k) -
+			hw_segment__events_by(seg, (enum hw_event)e, pos);
+}
+
+/* The host tick, when due. */
+static int timer_due(struct hw_cpu *cpu)
+{
+	struct hw_irq irq = { .kind = HW_IRQ_TIMER, .guest = cpu->guest, .cpl = cpu->cpl };
+	int stop;
+
+	if (cpu->irq_depth || cpu->now < cpu->timer_at)
+		return 0;
+	irq.requested_at = cpu->timer_at;
+	irq.delivered_at = cpu->now;
+	cpu->timer_at = UINT64_MAX;
+	if (!cpu->on_irq)
+		return 0;
+	cpu->irq_depth++;
+	stop = cpu->on_irq(cpu->irq_ctx, &irq);
+	cpu->irq_depth--;
+	return stop;
+}
+
+static int deliver_due(struct hw_cpu *cpu)
+{
+	int stop = timer_due(cpu);
+
+	return stop | hw_apic__deliver_due(cpu);
+}
+
+int hw_cpu__set_if(struct hw_cpu *cpu, bool on)
+{
+	cpu->intr_enabled = on;
+	return on ? deliver_due(cpu) : 0;
+}
+
 /* What is left of @seg after its first @pos cycles. */
 static void segment_rest(const struct hw_segment *seg, u64 pos, struct hw_segment *rest)
 {
@@ -245,15 +281,19 @@ int hw_cpu__run(struct hw_cpu *cpu, const struct hw_segment *seg,
 			if (seg->ev[e])
 				return VPMU_E_INVAL;
 	}
-	while (!(stop = hw_apic__deliver_due(cpu)) && pos < seg->cycles) {
-		u64 k, ready = hw_apic__next_ready(cpu);
+	cpu->guest = seg->guest;
+	cpu->cpl = seg->cpl;
+	while (!(stop = deliver_due(cpu)) && pos < seg->cycles) {
+		u64 k, ready = cpu->irq_depth ? UINT64_MAX : hw_apic__next_ready(cpu);
 
+		ready = cpu->irq_depth ? ready : min_u64(ready, cpu->timer_at);
 		setup_piece(cpu, seg, &p);
 		k = first_pmi_wrap(cpu, seg, &p, pos);
 		if (ready > cpu->now && ready - cpu->now < k - pos)
 			k = pos + (ready - cpu->now);
 		bool pmi = advance(cpu, seg, &p, pos, k);
 
+		add_truth(cpu, seg, pos, k);
 		cpu->now += k - pos;
 		pos = k;
 		if (pmi) {

@@ -19,6 +19,7 @@
 enum hw_irq_kind {
 	HW_IRQ_NMI,
 	HW_IRQ_VECTOR,
+	HW_IRQ_TIMER,		/* the host tick (hw_cpu.timer_at) */
 };
 
 struct hw_irq {
@@ -26,6 +27,8 @@ struct hw_irq {
 	u8 vector;
 	u64 requested_at;	/* cycle of the PMI request (the overflow) */
 	u64 delivered_at;	/* cycle the CPU takes it */
+	bool guest;		/* the interrupted context */
+	u8 cpl;
 };
 
 /* Called when the CPU takes an interrupt; non-zero stops hw_cpu__run(). */
@@ -50,12 +53,20 @@ struct hw_cpu {
 	struct hw_apic apic;
 	struct hw_costs costs;
 	u64 now;		/* cycles since reset */
-	bool guest;		/* mode of what runs next */
+	bool guest;		/* mode of what runs (set from each segment) */
 	u8 cpl;
 	bool intr_enabled;	/* RFLAGS.IF */
 	bool cr4_pce;
 	hw_irq_fn on_irq;
 	void *irq_ctx;
+	/* Interrupt handlers run inside hw_cpu__run(); while one runs no other
+	 * interrupt is taken (NMIs block NMIs, handlers run with IF clear). */
+	unsigned int irq_depth;
+	/* The host tick: taken at this cycle whatever IF says, then disarmed
+	 * (UINT64_MAX); its handler re-arms it. */
+	u64 timer_at;
+	/* Ground truth: every event that happened, by [guest][cpl != 0]. */
+	u64 truth[2][2][HW_EV_NR];
 };
 
 int hw_cpu__init(struct hw_cpu *cpu, const struct hw_pmu_config *cfg,

@@ -42,6 +42,8 @@ static void ref_run(struct hw_cpu *cpu, const struct hw_segment *seg)
 {
 	struct hw_pmu *pmu = &cpu->pmu;
 
+	cpu->guest = seg->guest;
+	cpu->cpl = seg->cpl;
 	hw_apic__deliver_due(cpu);
 	for (u64 j = 1; j <= seg->cycles; j++) {
 		bool pmi = false;
