@@ -194,16 +194,23 @@ static void exec_op(struct exec *x, const struct prog_op *op)
 		x->cpu.cpl = op->level;
 		break;
 	case OP_PCE:
-		x->cpu.cr4_pce = op->level;
+		/* MOV to CR4 is privileged: #GP at CPL 3. */
+		x->last_faulted = x->cpu.cpl != 0;
+		if (!x->last_faulted)
+			x->cpu.cr4_pce = op->level;
 		break;
 	case OP_STI:
-		/* STI's own instruction retires before the interrupt window opens. */
-		retire_one(x, x->cpu.costs.simple_op);
-		hw_cpu__set_if(&x->cpu, true);
-		break;
 	case OP_CLI:
-		hw_cpu__set_if(&x->cpu, false);
+		/* STI/CLI #GP at CPL 3 with IOPL 0 (the model's IOPL). STI's own
+		 * instruction retires before the interrupt window opens. */
+		x->last_faulted = x->cpu.cpl != 0;
+		if (x->last_faulted)
+			break;
+		if (op->kind == OP_CLI)
+			hw_cpu__set_if(&x->cpu, false);
 		retire_one(x, x->cpu.costs.simple_op);
+		if (op->kind == OP_STI)
+			hw_cpu__set_if(&x->cpu, true);
 		break;
 	case OP_LOOP:
 		run_loop(x, &op->loop);

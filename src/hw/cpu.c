@@ -203,7 +203,10 @@ static bool advance(struct hw_cpu *cpu, const struct hw_segment *seg,
 		ctr = hw_pmu__counter(pmu, idx);
 		mask = hw_pmu__counter_mask(pmu, idx);
 		d = units_by(seg, p->units[idx], k) - units_by(seg, p->units[idx], pos);
-		if (idx == HW_FIXED_BASE + 3 && pmu->cfg.metrics)
+		/* SDM 18.3.9.3: PERF_METRICS follows fixed counter 3 while
+		 * GLOBAL_CTRL.EN_PERF_METRICS (bit 48) is set. */
+		if (idx == HW_FIXED_BASE + 3 && pmu->cfg.metrics &&
+		    (pmu->global_ctrl & BIT_ULL(GLOBAL_PERF_METRICS_BIT)))
 			count_metrics(pmu, seg, pos, k);
 		if (!d)
 			continue;

@@ -274,7 +274,9 @@ static enum hw_msr_result intel_wr_global_msr(struct hw_pmu *pmu, u32 msr, u64 v
 		pmu->global_status &= ~val;
 		return HW_MSR_OK;
 	case MSR_CORE_PERF_GLOBAL_STATUS_SET:	/* v4: write 1 to set */
-		if (pmu->cfg.version < 4 || (val & pmu->global_status_rsvd))
+		/* SDM Table 2-2: STATUS_SET has no CondChgd (bit 63); only
+		 * STATUS_RESET can clear it. */
+		if (pmu->cfg.version < 4 || (val & (pmu->global_status_rsvd | GLOBAL_STATUS_COND_CHG)))
 			return HW_MSR_GP;
 		pmu->global_status |= val;
 		return HW_MSR_OK;

@@ -342,8 +342,12 @@ static int parse_loop(struct lc *c, struct prog_loop *l)
 		l->n = 1;
 		return expect_end(c);
 	}
+	const struct tok *nt = peek(c);
+
 	if ((ret = parse_small(c, 1ULL << 40, &l->n, "an iteration count")))
 		return ret;
+	if (!l->n)
+		return err_at(c, nt, "expected at least 1 iteration");
 	while (peek(c)->kind != T_END) {
 		const struct tok *t = next(c);
 		size_t i;
@@ -371,6 +375,7 @@ static int parse_loop(struct lc *c, struct prog_loop *l)
 
 static int parse_cmp(struct lc *c, struct prog_expect *e)
 {
+	const struct tok *t;
 	int ret;
 
 	if (accept(c, "==")) {
@@ -385,8 +390,14 @@ static int parse_cmp(struct lc *c, struct prog_expect *e)
 		return err_at(c, peek(c), "expected '==', '!=' or 'in'");
 	e->cmp = CMP_IN;
 	if ((ret = expect_punct(c, "[")) || (ret = parse_expr(c, &e->a)) ||
-	    (ret = expect_punct(c, ",")) || (ret = parse_expr(c, &e->b)))
+	    (ret = expect_punct(c, ",")))
 		return ret;
+	t = peek(c);
+	if ((ret = parse_expr(c, &e->b)))
+		return ret;
+	if (e->a.n == 1 && e->b.n == 1 && !e->a.a[0].is_reg && !e->b.a[0].is_reg &&
+	    e->a.a[0].v > e->b.a[0].v)
+		return err_at(c, t, "expected HI >= LO in [LO, HI]");
 	return expect_punct(c, "]");
 }
 
@@ -399,9 +410,10 @@ static int parse_expect(struct lc *c, struct prog_op *op)
 	if (accept(c, "gp") || accept(c, "ok")) {
 		e->kind = tok_is(t, "gp") ? EXPECT_GP : EXPECT_OK;
 		if (c->prev_kind != OP_WRMSR && c->prev_kind != OP_RDMSR &&
-		    c->prev_kind != OP_RDPMC && c->prev_kind != OP_CPUID)
+		    c->prev_kind != OP_RDPMC && c->prev_kind != OP_CPUID &&
+		    c->prev_kind != OP_STI && c->prev_kind != OP_CLI && c->prev_kind != OP_PCE)
 			return err_at(c, t, "expected 'expect %.*s' right after a wrmsr, rdmsr, "
-				      "rdpmc or cpuid", (int)t->len, t->s);
+				      "rdpmc, cpuid, sti, cli or pce", (int)t->len, t->s);
 		return expect_end(c);
 	}
 	e->kind = EXPECT_CMP;
@@ -505,8 +517,13 @@ static int parse_pmu_intel(struct lc *c, struct hw_pmu_config *cfg)
 
 		if (tok_is(t, "fw_writes") || tok_is(t, "metrics") ||
 		    tok_is(t, "anythread_deprecated")) {
-			*(tok_is(t, "fw_writes") ? &cfg->fw_writes : tok_is(t, "metrics") ?
-			  &cfg->metrics : &cfg->anythread_deprecated) = true;
+			bool *flag = tok_is(t, "fw_writes") ? &cfg->fw_writes :
+				     tok_is(t, "metrics") ? &cfg->metrics :
+				     &cfg->anythread_deprecated;
+
+			if (*flag)
+				return err_at(c, t, "expected each pmu option once");
+			*flag = true;
 			continue;
 		}
 		for (i = 0; i < ARRAY_SIZE(keys) && !tok_is(t, keys[i]); i++)
@@ -712,7 +729,8 @@ int vpmu_parse__file(const char *path, struct prog **out, struct diag *d)
 		if (got == 0)
 			break;
 	}
-	ret = ferror(f) ? diag__set(d, VPMU_E_IO, path, 0, 0, "read error") : 0;
+	ret = ferror(f) ? diag__set(d, VPMU_E_IO, path, 0, 0, "cannot read: %s",
+				    strerror(errno)) : 0;
 	fclose(f);
 	if (!ret)
 		ret = vpmu_parse__buffer(path, buf ? buf : "", len, out, d);

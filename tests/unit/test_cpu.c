@@ -59,7 +59,8 @@ static void ref_run(struct hw_cpu *cpu, const struct hw_segment *seg)
 			assert_false(cc.cmask || cc.edge);
 			d = hw_segment__events_by(seg, cc.ev, j) -
 			    hw_segment__events_by(seg, cc.ev, j - 1);
-			if (idx == HW_FIXED_BASE + 3 && pmu->cfg.metrics) {
+			if (idx == HW_FIXED_BASE + 3 && pmu->cfg.metrics &&
+			    (pmu->global_ctrl & BIT_ULL(GLOBAL_PERF_METRICS_BIT))) {
 				static const enum hw_event td[] = { HW_EV_SLOTS,
 					HW_EV_TD_RETIRING, HW_EV_TD_BADSPEC,
 					HW_EV_TD_FRONTEND, HW_EV_TD_BACKEND };

@@ -84,6 +84,9 @@ static void test_intel_reserved_bits(void **state)
 	WR_GP(MSR_CORE_PERF_GLOBAL_CTRL, 1ULL << 48);	/* no metrics */
 	WR_GP(MSR_CORE_PERF_GLOBAL_OVF_CTRL, GLOBAL_STATUS_CTR_FRZ);	/* v4 bit */
 	WR_OK(MSR_CORE_PERF_GLOBAL_OVF_CTRL, GLOBAL_STATUS_COND_CHG);
+	intel(4, false, false);
+	WR_GP(MSR_CORE_PERF_GLOBAL_STATUS_SET, GLOBAL_STATUS_COND_CHG);	/* reset only */
+	intel(2, false, false);
 	WR_GP(MSR_CORE_PERF_GLOBAL_STATUS, 0);
 	WR_GP(MSR_CORE_PERF_GLOBAL_STATUS_SET, 1);	/* v4 */
 	WR_GP(MSR_IA32_PERF_CAPABILITIES, 0);
@@ -188,6 +191,11 @@ static void test_perf_metrics(void **state)
 	WR_OK(MSR_CORE_PERF_FIXED_CTR_CTRL, 0x1000);	/* FC3, OS */
 	WR_OK(MSR_CORE_PERF_GLOBAL_CTRL, 1ULL << 35);
 	seg.ev[HW_EV_INSTRUCTIONS] = 2000;
+	hw_cpu__fill_derived(&cpu, &seg);
+	hw_cpu__run(&cpu, &seg, NULL);		/* EN_PERF_METRICS clear: no metrics */
+	assert_int_equal(rd(MSR_PERF_METRICS), 0);
+	WR_OK(MSR_CORE_PERF_FIXED_CTR0 + 3, 0);
+	WR_OK(MSR_CORE_PERF_GLOBAL_CTRL, (1ULL << 35) | (1ULL << 48));
 	hw_cpu__fill_derived(&cpu, &seg);		/* 4000 slots, 2000 retiring */
 	hw_cpu__run(&cpu, &seg, NULL);
 	assert_int_equal(rd(MSR_CORE_PERF_FIXED_CTR0 + 3), 4000);

@@ -1,0 +1,511 @@
+/*
+ * perf/core.c - the host perf core of one pCPU (see perf.h for the rules it
+ * follows and their sources).
+ *
+ * State changes all go through perf_resched(): bring times up to date, choose
+ * which groups run (pinned first, then flexible in rotation order, stopping
+ * at the first flexible group that does not fit), assign counters under
+ * constraints (sched.c), then touch the hardware only for what changed: a
+ * stopped or moved event is read and disabled, a new or moved one is armed
+ * and enabled, with the PMU globally disabled around the change as
+ * x86_pmu_disable()/x86_pmu_enable() do.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "hw/msr.h"
+#include "perf/internal.h"
+
+/* ---- perf's kernel context on the core --------------------------------- */
+
+void perf_cpu__exec(struct perf_cpu *pc, u64 cycles)
+{
+	struct hw_cpu *cpu = pc->cpu;
+	bool guest = cpu->guest;
+	u8 cpl = cpu->cpl;
+	struct hw_segment seg = { .cycles = cycles ? cycles : 1 };
+
+	/* Estimate: kernel code retires about one instruction per cycle. */
+	seg.ev[HW_EV_INSTRUCTIONS] = seg.cycles;
+	hw_cpu__fill_derived(cpu, &seg);
+	hw_cpu__run(cpu, &seg, NULL);
+	pc->overhead_cycles += seg.cycles;
+	cpu->guest = guest;
+	cpu->cpl = cpl;
+}
+
+/* Perf runs in the host kernel: the access is made at CPL 0, then its
+ * instruction retires (counted under the state after it, as on hardware). */
+static enum hw_msr_result kernel_access(struct perf_cpu *pc, int kind, u32 reg, u64 *val)
+{
+	struct hw_cpu *cpu = pc->cpu;
+	bool guest = cpu->guest;
+	u8 cpl = cpu->cpl;
+	enum hw_msr_result r;
+	struct hw_segment seg = { 0 };
+
+	cpu->guest = false;
+	cpu->cpl = 0;
+	r = kind == 0 ? hw_cpu__wrmsr(cpu, reg, *val) :
+	    kind == 1 ? hw_cpu__rdmsr(cpu, reg, val) : hw_cpu__rdpmc(cpu, reg, val);
+	seg.cycles = kind == 0 ? cpu->costs.wrmsr : kind == 1 ? cpu->costs.rdmsr :
+		     cpu->costs.rdpmc;
+	seg.cycles = seg.cycles ? seg.cycles : 1;
+	seg.ev[HW_EV_INSTRUCTIONS] = 1;
+	hw_cpu__fill_derived(cpu, &seg);
+	hw_cpu__run(cpu, &seg, NULL);
+	pc->overhead_cycles += seg.cycles;
+	pc->nr_msr_ops++;
+	cpu->guest = guest;
+	cpu->cpl = cpl;
+	return r;
+}
+
+void perf_wrmsr(struct perf_cpu *pc, u32 msr, u64 val)
+{
+	kernel_access(pc, 0, msr, &val);
+}
+
+u64 perf_rdmsr(struct perf_cpu *pc, u32 msr)
+{
+	u64 v = 0;
+
+	kernel_access(pc, 1, msr, &v);
+	return v;
+}
+
+u64 perf_rdpmc(struct perf_cpu *pc, u32 ecx)
+{
+	u64 v = 0;
+
+	kernel_access(pc, 2, ecx, &v);
+	return v;
+}
+
+/* ---- setup -------------------------------------------------------------- */
+
+int perf_cpu__init(struct perf_cpu *pc, struct hw_cpu *cpu, const struct perf_costs *costs)
+{
+	memset(pc, 0, sizeof(*pc));
+	pc->cpu = cpu;
+	pc->costs = *costs;
+	pc->x86 = cpu->pmu.cfg.vendor == HW_VENDOR_AMD ? &perf_x86_amd_ops : &perf_x86_intel_ops;
+	pc->tstamp = cpu->now;
+	pc->host_lvtpc = APIC_LVT_DM_NMI;
+	/* Linux programs the LVTPC for NMI delivery at boot; perf starts
+	 * with GLOBAL_CTRL cleared. */
+	perf_wrmsr(pc, MSR_X2APIC_LVTPC, APIC_LVT_DM_NMI);
+	if (cpu->pmu.has_global)
+		pc->x86->disable_all(pc);
+	return 0;
+}
+
+void perf_cpu__exit(struct perf_cpu *pc)
+{
+	for (int i = 0; i < pc->nr_events; i++) {
+		free(pc->events[i]->samples);
+		free(pc->events[i]);
+	}
+	pc->nr_events = 0;
+}
+
+/* ---- times and ground truth ---------------------------------------------- */
+
+static bool is_task_ok(const struct perf_cpu *pc, const struct perf_event *ev)
+{
+	return !ev->attr.task || ev->attr.task == pc->current_task;
+}
+
+/* Enabled by the user (and its task running): ground truth accumulates. */
+static bool is_user_enabled(const struct perf_cpu *pc, const struct perf_event *ev)
+{
+	return ev->state >= PERF_STATE_INACTIVE && is_task_ok(pc, ev);
+}
+
+/* Enabled for perf's time accounting: an exclude_guest event's clock stops
+ * while a guest context is loaded (the timeguest clock of Linux 7.0). */
+static bool is_time_enabled(const struct perf_cpu *pc, const struct perf_event *ev)
+{
+	return is_user_enabled(pc, ev) && !(pc->guest_ctx_loaded && ev->attr.exclude_guest);
+}
+
+static u64 truth_of(const struct hw_cpu *cpu, const struct perf_event *ev)
+{
+	const struct perf_attr *a = &ev->attr;
+	u64 sum = 0;
+
+	if (ev->truth_ev == HW_EV_NONE)
+		return 0;
+	for (int g = 0; g < 2; g++)
+		for (int u = 0; u < 2; u++)
+			if (!(g ? a->exclude_guest : a->exclude_host) &&
+			    !(u ? a->exclude_user : a->exclude_kernel))
+				sum += cpu->truth[g][u][ev->truth_ev];
+	return sum;
+}
+
+void perf_update_times(struct perf_cpu *pc)
+{
+	u64 now = pc->cpu->now, dt = now - pc->tstamp;
+
+	for (int i = 0; i < pc->nr_events; i++) {
+		struct perf_event *ev = pc->events[i];
+		u64 t = truth_of(pc->cpu, ev);
+
+		if (is_user_enabled(pc, ev))
+			ev->truth += t - ev->truth_snap;
+		ev->truth_snap = t;
+		if (is_time_enabled(pc, ev))
+			ev->enabled += dt;
+		if (ev->state == PERF_STATE_ACTIVE)
+			ev->running += dt;
+	}
+	if (pc->guest_ctx_loaded)
+		pc->guest_time += dt;
+	pc->tstamp = now;
+}
+
+/* ---- counters ----------------------------------------------------------- */
+
+static u64 idx_mask(const struct perf_cpu *pc, int idx)
+{
+	return hw_pmu__counter_mask(&pc->cpu->pmu, (unsigned int)idx);
+}
+
+/* Add the metric shares of a slots delta to the ACTIVE metric siblings:
+ * count += slots * PERF_METRICS byte / 0xff (icl_update_topdown_event). */
+static void update_metrics(struct perf_cpu *pc, struct perf_event *slots, u64 delta)
+{
+	u64 metrics = 0;
+	bool read = false;
+
+	for (int i = 0; i < pc->nr_events; i++) {
+		struct perf_event *m = pc->events[i];
+		unsigned int b;
+
+		if (m->leader != slots || m == slots || m->state != PERF_STATE_ACTIVE ||
+		    m->idx < PERF_IDX_METRIC_BASE || m->attr.config == PERF_RAW_VMETRICS)
+			continue;
+		if (!read) {
+			metrics = perf_rdpmc(pc, RDPMC_TYPE_METRICS << 16);
+			read = true;
+		}
+		b = (unsigned int)((m->attr.config >> 8) & 0x3);
+		m->count += mul_div_floor(delta, (metrics >> (8 * b)) & 0xff, 0xff);
+	}
+}
+
+/* x86_perf_event_update: fold the counter's progress into the count. */
+void perf_update_event(struct perf_cpu *pc, struct perf_event *ev)
+{
+	u64 raw, delta;
+
+	if (ev->state != PERF_STATE_ACTIVE || ev->idx < 0 || ev->idx >= PERF_IDX_METRIC_BASE)
+		return;
+	raw = pc->x86->read_counter(pc, ev->idx);
+	delta = (raw - ev->prev_raw) & idx_mask(pc, ev->idx);
+	ev->prev_raw = raw;
+	ev->count += delta;
+	ev->period_left -= (s64)delta;
+	if (ev->idx == HW_FIXED_BASE + 3 && ev->truth_ev == HW_EV_SLOTS)
+		update_metrics(pc, ev, delta);
+}
+
+bool perf_is_sampling(const struct perf_event *ev)
+{
+	return ev->attr.sample_period || ev->attr.freq;
+}
+
+/* x86_perf_event_set_period: arm the counter with -left, where left carries
+ * over what the last period overshot. Counting events use max_period. */
+void perf_set_period(struct perf_cpu *pc, struct perf_event *ev)
+{
+	s64 max = (s64)pc->x86->max_period(pc);
+	s64 period = perf_is_sampling(ev) ? (s64)min_u64(ev->sample_period, (u64)max) : max;
+	s64 left = ev->period_left;
+
+	if (left <= -period)
+		left = period;
+	if (left <= 0)
+		left += period;
+	if (left > max)
+		left = max;
+	ev->period_left = left;
+	ev->last_period = (u64)period;
+	ev->prev_raw = (0 - (u64)left) & idx_mask(pc, ev->idx);
+	pc->x86->write_counter(pc, ev->idx, ev->prev_raw);
+}
+
+/* ---- choosing what runs ---------------------------------------------------- */
+
+static bool is_leader(const struct perf_event *ev)
+{
+	return ev->leader == ev;
+}
+
+static bool is_eligible(const struct perf_cpu *pc, const struct perf_event *ev)
+{
+	if (ev->state < PERF_STATE_INACTIVE || ev->released || !is_task_ok(pc, ev))
+		return false;
+	/* Linux 7.0: nothing host-side is scheduled in while a guest owns the
+	 * PMU; exclude_guest events are the ones it scheduled out. */
+	return !pc->guest_ctx_loaded;
+}
+
+struct plan {
+	struct perf_event *ev[PERF_MAX_EVENTS];
+	u64 constraint[PERF_MAX_EVENTS];
+	int prev[PERF_MAX_EVENTS];
+	int assign[PERF_MAX_EVENTS];
+	int n;
+};
+
+/* Try to add @leader's group to @p; keep it only if all of it fits. */
+static bool plan_group(const struct perf_cpu *pc, struct plan *p, struct perf_event *leader)
+{
+	int n0 = p->n;
+	int tmp[PERF_MAX_EVENTS];
+
+	for (int i = 0; i < pc->nr_events && p->n < PERF_MAX_EVENTS; i++) {
+		struct perf_event *ev = pc->events[i];
+
+		if (ev->leader != leader || ev->state < PERF_STATE_INACTIVE)
+			continue;
+		p->ev[p->n] = ev;
+		p->constraint[p->n] = ev->constraint;
+		p->prev[p->n] = ev->idx;
+		p->n++;
+	}
+	if (!perf_sched__assign(p->constraint, p->prev, p->n, tmp)) {
+		memcpy(p->assign, tmp, sizeof(int) * (size_t)p->n);
+		return true;
+	}
+	p->n = n0;
+	return false;
+}
+
+/* ctx_sched_in: pinned groups, CPU then task; flexible groups in rotation
+ * order, CPU then task, until one does not fit. */
+static void make_plan(struct perf_cpu *pc, struct plan *p)
+{
+	p->n = 0;
+	for (int task = 0; task < 2; task++) {
+		for (int i = 0; i < pc->nr_events; i++) {
+			struct perf_event *ev = pc->events[i];
+
+			if (!is_leader(ev) || !ev->attr.pinned || !!ev->attr.task != task ||
+			    !is_eligible(pc, ev))
+				continue;
+			if (!plan_group(pc, p, ev)) {
+				ev->state = PERF_STATE_ERROR;	/* pinned and cannot run */
+				for (int j = 0; j < pc->nr_events; j++)
+					if (pc->events[j]->leader == ev)
+						pc->events[j]->state = PERF_STATE_ERROR;
+			}
+		}
+	}
+	pc->rotate_necessary = false;
+	for (int task = 0; task < 2; task++) {
+		for (int k = 0; k < pc->nr_flex; k++) {
+			struct perf_event *ev = pc->events[pc->flex_order[k]];
+
+			if (!!ev->attr.task != task || !is_eligible(pc, ev))
+				continue;
+			if (!plan_group(pc, p, ev)) {
+				pc->rotate_necessary = true;	/* can_add_hw = 0 */
+				return;
+			}
+		}
+	}
+}
+
+static void stop_event(struct perf_cpu *pc, struct perf_event *ev)
+{
+	perf_update_event(pc, ev);
+	pc->x86->disable_event(pc, ev);
+	pc->on_idx[ev->idx] = NULL;
+	if (ev->idx < HW_MAX_IDX)
+		pc->enabled_mask &= ~BIT_ULL(ev->idx);
+	ev->idx = -1;
+}
+
+static void start_event(struct perf_cpu *pc, struct perf_event *ev, int idx)
+{
+	ev->idx = idx;
+	pc->on_idx[idx] = ev;
+	if (idx < PERF_IDX_METRIC_BASE) {
+		perf_set_period(pc, ev);
+		pc->enabled_mask |= BIT_ULL(idx);
+	}
+	pc->x86->enable_event(pc, ev);
+}
+
+void perf_resched(struct perf_cpu *pc)
+{
+	struct plan p;
+	bool want[PERF_MAX_EVENTS] = { false };
+	int new_idx[PERF_MAX_EVENTS];
+
+	perf_update_times(pc);
+	make_plan(pc, &p);
+	perf_cpu__exec(pc, pc->costs.sched);
+	for (int i = 0; i < pc->nr_events; i++)
+		new_idx[i] = -1;
+	for (int k = 0; k < p.n; k++) {
+		want[p.ev[k]->id] = true;
+		new_idx[p.ev[k]->id] = p.assign[k];
+	}
+	pc->x86->disable_all(pc);
+	for (int i = 0; i < pc->nr_events; i++) {
+		struct perf_event *ev = pc->events[i];
+
+		if (ev->idx >= 0 && (!want[i] || new_idx[i] != ev->idx))
+			stop_event(pc, ev);
+		if (!want[i] && ev->state == PERF_STATE_ACTIVE)
+			ev->state = PERF_STATE_INACTIVE;
+	}
+	for (int i = 0; i < pc->nr_events; i++) {
+		struct perf_event *ev = pc->events[i];
+
+		if (want[i] && ev->idx < 0)
+			start_event(pc, ev, new_idx[i]);
+		if (want[i])
+			ev->state = PERF_STATE_ACTIVE;
+	}
+	if (!pc->guest_ctx_loaded)
+		pc->x86->enable_all(pc);
+}
+
+/* ---- the API ---------------------------------------------------------------- */
+
+static bool is_valid_attr(const struct perf_attr *a)
+{
+	return (a->type == PERF_TYPE_HARDWARE || a->type == PERF_TYPE_RAW) &&
+	       !(a->freq && !a->sample_freq) && !(a->freq && a->sample_period);
+}
+
+int perf_event__create(struct perf_cpu *pc, const struct perf_attr *attr,
+		       struct perf_event *group_leader, struct perf_event **out)
+{
+	struct perf_event *ev;
+	int ret;
+
+	*out = NULL;
+	if (!is_valid_attr(attr) || (group_leader && !is_leader(group_leader)))
+		return -PERF_EINVAL;
+	/* Linux 7.0: no !exclude_guest event while a mediated VM exists. */
+	if (pc->nr_mediated && !attr->exclude_guest)
+		return -PERF_EOPNOTSUPP;
+	if (pc->nr_events == PERF_MAX_EVENTS)
+		return -PERF_ENOSPC;
+	ev = calloc(1, sizeof(*ev));
+	if (!ev)
+		return -PERF_ENOSPC;
+	ev->attr = *attr;
+	ev->leader = group_leader ? group_leader : ev;
+	ev->idx = -1;
+	ev->id = pc->nr_events;
+	ev->state = PERF_STATE_INACTIVE;
+	/* perf_event_alloc: a frequency event starts with a period of 1. */
+	ev->sample_period = attr->freq ? 1 : attr->sample_period;
+	ret = pc->x86->hw_config(pc, ev);
+	if (ret) {
+		free(ev);
+		return ret;
+	}
+	perf_update_times(pc);
+	ev->truth_snap = truth_of(pc->cpu, ev);
+	ev->freq_tstamp = pc->cpu->now;
+	pc->events[pc->nr_events++] = ev;
+	if (is_leader(ev) && !attr->pinned)
+		pc->flex_order[pc->nr_flex++] = ev->id;
+	perf_cpu__exec(pc, pc->costs.create);
+	perf_resched(pc);
+	*out = ev;
+	return 0;
+}
+
+void perf_event__enable(struct perf_cpu *pc, struct perf_event *ev)
+{
+	perf_cpu__exec(pc, pc->costs.enable);
+	if (ev->state >= PERF_STATE_INACTIVE)
+		return;
+	perf_update_times(pc);
+	ev->state = PERF_STATE_INACTIVE;
+	perf_resched(pc);
+}
+
+void perf_event__disable(struct perf_cpu *pc, struct perf_event *ev)
+{
+	perf_cpu__exec(pc, pc->costs.pause);
+	if (ev->state < PERF_STATE_INACTIVE)
+		return;
+	perf_update_times(pc);
+	if (ev->idx >= 0)
+		stop_event(pc, ev);
+	ev->state = PERF_STATE_OFF;
+	perf_resched(pc);
+}
+
+/* Released events stay in the table (ids are indexes) as OFF and ungrouped. */
+void perf_event__release(struct perf_cpu *pc, struct perf_event *ev)
+{
+	perf_event__disable(pc, ev);
+	perf_cpu__exec(pc, pc->costs.release);
+	ev->released = true;		/* no longer blocks a mediated PMU */
+	ev->state = PERF_STATE_OFF;
+}
+
+void perf_event__read(struct perf_cpu *pc, struct perf_event *ev)
+{
+	perf_update_event(pc, ev);
+	perf_update_times(pc);
+}
+
+u64 perf_event__scaled(const struct perf_event *ev)
+{
+	if (!ev->running)
+		return 0;
+	if (ev->running >= ev->enabled)
+		return ev->count;
+	return mul_div_floor(ev->count, ev->enabled, ev->running);
+}
+
+void perf_event__set_period(struct perf_cpu *pc, struct perf_event *ev, u64 period)
+{
+	perf_cpu__exec(pc, pc->costs.period);
+	ev->attr.sample_period = period;
+	ev->sample_period = period;
+	if (ev->state == PERF_STATE_ACTIVE && ev->idx < PERF_IDX_METRIC_BASE) {
+		perf_update_event(pc, ev);
+		ev->period_left = (s64)period;
+		perf_set_period(pc, ev);
+	} else {
+		ev->period_left = (s64)period;
+	}
+}
+
+void perf_cpu__switch_task(struct perf_cpu *pc, int task)
+{
+	perf_update_times(pc);
+	pc->current_task = task;
+	perf_resched(pc);
+}
+
+void perf_cpu__guest_get_msrs(const struct perf_cpu *pc, u64 *host, u64 *guest)
+{
+	u64 no_host = 0, no_guest = 0;
+
+	for (int idx = 0; idx < HW_MAX_IDX; idx++) {
+		const struct perf_event *ev = pc->on_idx[idx];
+
+		if (!ev)
+			continue;
+		if (ev->attr.exclude_host)
+			no_host |= BIT_ULL(idx);
+		if (ev->attr.exclude_guest)
+			no_guest |= BIT_ULL(idx);
+	}
+	*host = pc->enabled_mask & ~no_host;
+	*guest = pc->enabled_mask & ~no_guest;
+}

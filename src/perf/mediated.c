@@ -1,0 +1,58 @@
+/*
+ * perf/mediated.c - the perf side of the mediated vPMU as merged in Linux
+ * 7.0 (research/vpmu-design.md section 2):
+ *  - perf_create_mediated_pmu() fails with -EBUSY while any !exclude_guest
+ *    event exists; while a mediated VM exists, creating a !exclude_guest
+ *    event fails with -EOPNOTSUPP (perf_event__create());
+ *  - perf_load_guest_context() schedules the exclude_guest events out
+ *    (EVENT_GUEST) and starts the guest clock, which their enabled time
+ *    skips; perf_put_guest_context() schedules them back in;
+ *  - x86 perf_load_guest_lvtpc() moves PMIs to vector 0xf5 with the guest's
+ *    mask bit; perf_put_guest_lvtpc() moves them back to NMI.
+ */
+#include "hw/msr.h"
+#include "perf/internal.h"
+
+#define PERF_GUEST_MEDIATED_PMI_VECTOR 0xf5
+
+int perf_cpu__create_mediated_pmu(struct perf_cpu *pc)
+{
+	for (int i = 0; i < pc->nr_events; i++)
+		if (!pc->events[i]->released && !pc->events[i]->attr.exclude_guest)
+			return -PERF_EBUSY;
+	pc->nr_mediated++;
+	return 0;
+}
+
+void perf_cpu__release_mediated_pmu(struct perf_cpu *pc)
+{
+	if (pc->nr_mediated)
+		pc->nr_mediated--;
+}
+
+void perf_cpu__load_guest_context(struct perf_cpu *pc)
+{
+	perf_update_times(pc);
+	pc->guest_ctx_loaded = true;
+	perf_resched(pc);
+}
+
+void perf_cpu__put_guest_context(struct perf_cpu *pc)
+{
+	perf_update_times(pc);
+	pc->guest_ctx_loaded = false;
+	perf_resched(pc);
+}
+
+void perf_cpu__load_guest_lvtpc(struct perf_cpu *pc, u32 guest_lvtpc)
+{
+	perf_wrmsr(pc, MSR_X2APIC_LVTPC, APIC_LVT_DM_FIXED | PERF_GUEST_MEDIATED_PMI_VECTOR |
+		   (guest_lvtpc & APIC_LVT_MASKED));
+	pc->guest_lvtpc_loaded = true;
+}
+
+void perf_cpu__put_guest_lvtpc(struct perf_cpu *pc)
+{
+	perf_wrmsr(pc, MSR_X2APIC_LVTPC, APIC_LVT_DM_NMI);
+	pc->guest_lvtpc_loaded = false;
+}

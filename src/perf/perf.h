@@ -1,0 +1,214 @@
+/*
+ * perf/perf.h - the host perf core of one pCPU: events, counter scheduling
+ * with constraints, multiplexing, the host PMI (NMI) handler, and the
+ * mediated-PMU API of Linux 7.0.
+ *
+ * It follows Linux's kernel/events/core.c and arch/x86/events/ as described
+ * in research/vpmu-design.md sections 2 and 7 and DESIGN.md section 5:
+ *  - a CPU context with pinned and flexible groups; pinned groups first,
+ *    then flexible groups in rotation order; the first flexible group that
+ *    does not fit stops the flexible pass (perf's can_add_hw); a pinned
+ *    group that does not fit goes to the error state;
+ *  - rotation of the flexible groups on the host tick while any did not fit;
+ *  - times: an event's enabled time runs while it is enabled (and, for an
+ *    exclude_guest event, while no guest context is loaded), its running
+ *    time while it is on a counter; count * enabled / running is its scaled
+ *    count;
+ *  - every register access goes through hw/ (hw_cpu__wrmsr, ...) and costs
+ *    the core's cycles: perf's own work runs as host CPL 0 segments, so host
+ *    events see it as they would on hardware.
+ *
+ * Units: times and periods in core cycles. Event ids are small integers in
+ * creation order.
+ */
+#ifndef VPMU__PERF_PERF_H
+#define VPMU__PERF_PERF_H
+
+#include "base/util.h"
+#include "hw/cpu.h"
+
+#define PERF_MAX_EVENTS		64
+#define PERF_MAX_SAMPLES	4096	/* kept per event; more are counted only */
+#define PERF_IDX_METRIC_BASE	48	/* INTEL_PMC_IDX_METRIC_BASE */
+#define PERF_IDX_VMETRICS	48	/* patch 07/13: INTEL_PMC_IDX_FIXED_VMETRICS */
+#define PERF_NR_IDX		64
+
+/* errno values the API returns negated (Linux's numbers). */
+#define PERF_EBUSY		16
+#define PERF_EINVAL		22
+#define PERF_ENOSPC		28
+#define PERF_EOPNOTSUPP		95
+
+enum perf_type {
+	PERF_TYPE_HARDWARE,
+	PERF_TYPE_RAW,
+};
+
+/* PERF_TYPE_HARDWARE configs (Linux's PERF_COUNT_HW_* values). */
+enum perf_hw_id {
+	PERF_COUNT_HW_CPU_CYCLES = 0,
+	PERF_COUNT_HW_INSTRUCTIONS = 1,
+	PERF_COUNT_HW_CACHE_REFERENCES = 2,
+	PERF_COUNT_HW_CACHE_MISSES = 3,
+	PERF_COUNT_HW_BRANCH_INSTRUCTIONS = 4,
+	PERF_COUNT_HW_BRANCH_MISSES = 5,
+	PERF_COUNT_HW_REF_CPU_CYCLES = 9,
+};
+
+/* Intel raw pseudo-encodings (perf_event.h): event 0, umask 0x03/0x04 pick
+ * fixed counters 2/3; umask 0x80.. the topdown metrics; 0x1100 the virtual
+ * metrics event of patch 07/13. */
+#define PERF_RAW_REF_CYCLES	0x0300
+#define PERF_RAW_SLOTS		0x0400
+#define PERF_RAW_TD_RETIRING	0x8000
+#define PERF_RAW_TD_BAD_SPEC	0x8100
+#define PERF_RAW_TD_FE_BOUND	0x8200
+#define PERF_RAW_TD_BE_BOUND	0x8300
+#define PERF_RAW_VMETRICS	0x1100
+
+struct perf_attr {
+	enum perf_type type;
+	u64 config;		/* a perf_hw_id, or raw event-select bits */
+	u64 sample_period;	/* sampling every N events; 0 with !freq = counting */
+	u64 sample_freq;	/* with freq: samples per second */
+	bool freq;
+	bool exclude_user, exclude_kernel, exclude_host, exclude_guest;
+	bool pinned;
+	/* A task event (KVM's backing events: bound to the vCPU thread) rather
+	 * than a CPU-wide one; it is scheduled only while its task runs. */
+	int task;		/* 0: CPU-wide; >0: task id */
+	char name[48];		/* for reports */
+};
+
+enum perf_state {
+	PERF_STATE_ERROR = -2,
+	PERF_STATE_OFF = -1,
+	PERF_STATE_INACTIVE = 0,
+	PERF_STATE_ACTIVE = 1,
+};
+
+struct perf_sample {
+	u64 cycle;		/* when the NMI was taken */
+	u64 period;		/* events this sample stands for */
+	bool guest;		/* the interrupted context */
+	u8 cpl;
+};
+
+struct perf_event;
+/* Called from the host NMI handler on each overflow of a sampling event;
+ * KVM's backing events use it (kvm_perf_overflow). */
+typedef void (*perf_overflow_fn)(struct perf_event *ev, void *ctx);
+
+struct perf_event {
+	int id;
+	struct perf_attr attr;
+	struct perf_event *leader;	/* itself for a group leader */
+	enum perf_state state;
+	enum hw_event truth_ev;		/* what ground truth it is measured against */
+	u64 constraint;			/* counter indexes it may take */
+	u64 config_hw;			/* event select bits (or the fixed field) */
+	int idx;			/* counter index while ACTIVE, else -1 */
+	u64 count;			/* events counted so far */
+	u64 prev_raw;			/* counter value at the last update */
+	/* sampling */
+	u64 sample_period, last_period;
+	s64 period_left;		/* events until the next overflow; <= 0 overshot */
+	u64 freq_tstamp, freq_count;	/* frequency mode bookkeeping */
+	u64 nr_samples;
+	struct perf_sample *samples;	/* the first PERF_MAX_SAMPLES */
+	/* times */
+	u64 enabled, running;
+	u64 truth;			/* events in its modes while it was enabled */
+	u64 truth_snap;			/* the core's truth at the last update */
+	perf_overflow_fn overflow;
+	void *overflow_ctx;
+	bool released;
+};
+
+/* Cost of the perf operations that are software, not register accesses. */
+struct perf_costs {
+	u32 nmi_entry;		/* NMI delivery to handler and back (IRET) */
+	u32 tick;		/* the tick handler's perf part, without MSRs */
+	u32 sched;		/* one ctx_sched_in/out pass, without MSRs */
+	u32 create;		/* perf_event_create_kernel_counter */
+	u32 release;		/* perf_event_release_kernel */
+	u32 pause;		/* perf_event_pause */
+	u32 period;		/* perf_event_period */
+	u32 enable;		/* perf_event_enable */
+	u64 tick_cycles;	/* the host tick period (HZ) */
+	u64 cycles_per_sec;	/* core clock, for frequency mode */
+};
+
+extern const struct perf_costs perf_costs_default;
+
+struct perf_x86_ops;
+
+struct perf_cpu {
+	struct hw_cpu *cpu;
+	const struct perf_x86_ops *x86;
+	struct perf_costs costs;
+	struct perf_event *events[PERF_MAX_EVENTS];
+	int nr_events;
+	/* Flexible groups in rotation order (leaders' event ids). */
+	int flex_order[PERF_MAX_EVENTS];
+	int nr_flex;
+	bool rotate_necessary;
+	struct perf_event *on_idx[PERF_NR_IDX];	/* which event holds which counter */
+	u64 enabled_mask;		/* counters perf enables in GLOBAL_CTRL */
+	u64 tstamp;			/* times are accounted up to here */
+	int current_task;		/* task whose events may run; 0 none */
+	/* mediated PMU (Linux 7.0) */
+	unsigned int nr_mediated;	/* mediated VMs created */
+	bool guest_ctx_loaded;
+	bool guest_lvtpc_loaded;	/* LVTPC on vector 0xf5: perf's NMI handler stands aside */
+	u64 guest_time;			/* total cycles with a guest context loaded */
+	u32 host_lvtpc;			/* APIC_DM_NMI */
+	/* statistics */
+	u64 nr_nmis, nr_nmis_unclaimed, nr_rotations, nr_msr_ops, overhead_cycles;
+	u64 nr_lost_samples;		/* samples past PERF_MAX_SAMPLES (counted, not kept) */
+};
+
+int perf_cpu__init(struct perf_cpu *pc, struct hw_cpu *cpu, const struct perf_costs *costs);
+void perf_cpu__exit(struct perf_cpu *pc);
+
+/*
+ * Create an event (and schedule it if it can run). @group_leader is NULL
+ * or an existing leader. Returns 0 and *out, or -PERF_EINVAL (bad attr),
+ * -PERF_EOPNOTSUPP (a !exclude_guest event while a mediated VM exists),
+ * -PERF_ENOSPC (too many events).
+ */
+int perf_event__create(struct perf_cpu *pc, const struct perf_attr *attr,
+		       struct perf_event *group_leader, struct perf_event **out);
+void perf_event__release(struct perf_cpu *pc, struct perf_event *ev);
+void perf_event__enable(struct perf_cpu *pc, struct perf_event *ev);
+void perf_event__disable(struct perf_cpu *pc, struct perf_event *ev);
+/* Bring count and times up to date (reads the counter if it runs). */
+void perf_event__read(struct perf_cpu *pc, struct perf_event *ev);
+/* count * enabled / running, or count when it always ran. */
+u64 perf_event__scaled(const struct perf_event *ev);
+/* KVM's reprogramming: a new sampling period for a backing event. */
+void perf_event__set_period(struct perf_cpu *pc, struct perf_event *ev, u64 period);
+
+/* The host tick: multiplexing rotation and frequency adjustment. */
+void perf_cpu__tick(struct perf_cpu *pc);
+/* The host NMI handler's perf part; returns whether perf claimed the NMI. */
+bool perf_cpu__handle_nmi(struct perf_cpu *pc, const struct hw_irq *irq);
+/* The task running on this CPU changes (0: none); task events follow. */
+void perf_cpu__switch_task(struct perf_cpu *pc, int task);
+
+/* GLOBAL_CTRL values for host and guest mode (perf_guest_get_msrs): the
+ * guest value drops exclude_guest events, the host value exclude_host ones. */
+void perf_cpu__guest_get_msrs(const struct perf_cpu *pc, u64 *host, u64 *guest);
+
+/* Mediated PMU API (Linux 7.0, research/vpmu-design.md section 2). */
+int perf_cpu__create_mediated_pmu(struct perf_cpu *pc);
+void perf_cpu__release_mediated_pmu(struct perf_cpu *pc);
+void perf_cpu__load_guest_context(struct perf_cpu *pc);
+void perf_cpu__put_guest_context(struct perf_cpu *pc);
+void perf_cpu__load_guest_lvtpc(struct perf_cpu *pc, u32 guest_lvtpc);
+void perf_cpu__put_guest_lvtpc(struct perf_cpu *pc);
+
+/* Run perf's own work: a host CPL 0 segment of @cycles (IPC 1, estimate). */
+void perf_cpu__exec(struct perf_cpu *pc, u64 cycles);
+
+#endif /* VPMU__PERF_PERF_H */
