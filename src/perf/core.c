@@ -249,7 +249,7 @@ static bool is_eligible(const struct perf_cpu *pc, const struct perf_event *ev)
 		return false;
 	/* Linux 7.0: nothing host-side is scheduled in while a guest owns the
 	 * PMU; exclude_guest events are the ones it scheduled out. */
-	return !pc->guest_ctx_loaded;
+	return !pc->guest_sched_out;
 }
 
 struct plan {
@@ -372,7 +372,7 @@ void perf_resched(struct perf_cpu *pc)
 		if (want[i])
 			ev->state = PERF_STATE_ACTIVE;
 	}
-	if (!pc->guest_ctx_loaded)
+	if (!pc->guest_sched_out)
 		pc->x86->enable_all(pc);
 }
 
@@ -398,6 +398,7 @@ int perf_event__create(struct perf_cpu *pc, const struct perf_attr *attr,
 		return -PERF_EOPNOTSUPP;
 	if (pc->nr_events == PERF_MAX_EVENTS)
 		return -PERF_ENOSPC;
+	perf_cpu__exec(pc, pc->costs.create);	/* perf_event_alloc and friends */
 	ev = calloc(1, sizeof(*ev));
 	if (!ev)
 		return -PERF_ENOSPC;
@@ -419,7 +420,6 @@ int perf_event__create(struct perf_cpu *pc, const struct perf_attr *attr,
 	pc->events[pc->nr_events++] = ev;
 	if (is_leader(ev) && !attr->pinned)
 		pc->flex_order[pc->nr_flex++] = ev->id;
-	perf_cpu__exec(pc, pc->costs.create);
 	perf_resched(pc);
 	*out = ev;
 	return 0;
@@ -492,20 +492,24 @@ void perf_cpu__switch_task(struct perf_cpu *pc, int task)
 	perf_resched(pc);
 }
 
+/* Metric events (indexes 48..51) all enable PERF_METRICS, GLOBAL_CTRL bit 48. */
 void perf_cpu__guest_get_msrs(const struct perf_cpu *pc, u64 *host, u64 *guest)
 {
-	u64 no_host = 0, no_guest = 0;
+	u64 on = pc->enabled_mask, no_host = 0, no_guest = 0;
 
-	for (int idx = 0; idx < HW_MAX_IDX; idx++) {
+	for (int idx = 0; idx < PERF_NR_IDX; idx++) {
 		const struct perf_event *ev = pc->on_idx[idx];
+		u64 bit = BIT_ULL(idx < PERF_IDX_METRIC_BASE ? idx : PERF_IDX_METRIC_BASE);
 
 		if (!ev)
 			continue;
+		if (idx >= PERF_IDX_METRIC_BASE)
+			on |= bit;
 		if (ev->attr.exclude_host)
-			no_host |= BIT_ULL(idx);
+			no_host |= bit;
 		if (ev->attr.exclude_guest)
-			no_guest |= BIT_ULL(idx);
+			no_guest |= bit;
 	}
-	*host = pc->enabled_mask & ~no_host;
-	*guest = pc->enabled_mask & ~no_guest;
+	*host = on & ~no_host;
+	*guest = on & ~no_guest;
 }

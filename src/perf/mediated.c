@@ -30,17 +30,21 @@ void perf_cpu__release_mediated_pmu(struct perf_cpu *pc)
 		pc->nr_mediated--;
 }
 
+/* Schedule out first, then start the guest clock; on put, stop the guest
+ * clock, then schedule back in (the order of perf_load/put_guest_context). */
 void perf_cpu__load_guest_context(struct perf_cpu *pc)
 {
+	pc->guest_sched_out = true;
+	perf_resched(pc);
 	perf_update_times(pc);
 	pc->guest_ctx_loaded = true;
-	perf_resched(pc);
 }
 
 void perf_cpu__put_guest_context(struct perf_cpu *pc)
 {
 	perf_update_times(pc);
 	pc->guest_ctx_loaded = false;
+	pc->guest_sched_out = false;
 	perf_resched(pc);
 }
 

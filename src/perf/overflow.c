@@ -150,9 +150,27 @@ void perf_cpu__tick(struct perf_cpu *pc)
 {
 	perf_cpu__exec(pc, pc->costs.tick);
 	perf_update_times(pc);
-	if (pc->guest_ctx_loaded)
+	if (pc->guest_sched_out)
 		return;		/* nothing of perf's is on the PMU */
 	adjust_freq(pc);
 	if (pc->rotate_necessary)
 		rotate(pc);
+}
+
+void perf_cpu__start_tick(struct perf_cpu *pc)
+{
+	pc->cpu->timer_at = pc->cpu->now + pc->costs.tick_cycles;
+}
+
+int perf_cpu__host_irq(void *ctx, const struct hw_irq *irq)
+{
+	struct perf_cpu *pc = ctx;
+
+	if (irq->kind == HW_IRQ_NMI) {
+		perf_cpu__handle_nmi(pc, irq);
+	} else if (irq->kind == HW_IRQ_TIMER) {
+		perf_cpu__tick(pc);
+		pc->cpu->timer_at = irq->requested_at + pc->costs.tick_cycles;
+	}
+	return 0;
 }

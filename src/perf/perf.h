@@ -159,7 +159,8 @@ struct perf_cpu {
 	int current_task;		/* task whose events may run; 0 none */
 	/* mediated PMU (Linux 7.0) */
 	unsigned int nr_mediated;	/* mediated VMs created */
-	bool guest_ctx_loaded;
+	bool guest_ctx_loaded;		/* the guest clock runs */
+	bool guest_sched_out;		/* host events are scheduled out for a guest */
 	bool guest_lvtpc_loaded;	/* LVTPC on vector 0xf5: perf's NMI handler stands aside */
 	u64 guest_time;			/* total cycles with a guest context loaded */
 	u32 host_lvtpc;			/* APIC_DM_NMI */
@@ -207,6 +208,13 @@ void perf_cpu__load_guest_context(struct perf_cpu *pc);
 void perf_cpu__put_guest_context(struct perf_cpu *pc);
 void perf_cpu__load_guest_lvtpc(struct perf_cpu *pc, u32 guest_lvtpc);
 void perf_cpu__put_guest_lvtpc(struct perf_cpu *pc);
+
+/* Arm the host tick (hw_cpu.timer_at) one tick from now. */
+void perf_cpu__start_tick(struct perf_cpu *pc);
+/* A host interrupt entry for a core that only runs perf: an hw_irq_fn with
+ * @ctx the perf_cpu. NMIs go to the PMI handler, the tick to
+ * perf_cpu__tick() and is re-armed. Returns 0 (never stops the core). */
+int perf_cpu__host_irq(void *ctx, const struct hw_irq *irq);
 
 /* Run perf's own work: a host CPL 0 segment of @cycles (IPC 1, estimate). */
 void perf_cpu__exec(struct perf_cpu *pc, u64 cycles);
