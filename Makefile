@@ -50,7 +50,10 @@ LIB_SRCS += src/perf/x86_amd.c
 LIB_SRCS += src/perf/x86_intel.c
 LIB_SRCS += src/guest/program.c
 LIB_SRCS += src/input/msr_names.c
+LIB_SRCS += src/input/perf_spec.c
 LIB_SRCS += src/input/vpmu_parse.c
+
+LIB_SRCS += src/report/host_perf.c
 
 CLI_SRCS :=
 CLI_SRCS += src/cli/cmd_guest.c

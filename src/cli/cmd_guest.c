@@ -13,6 +13,7 @@
 #include "cli/cli.h"
 #include "hw/costs.h"
 #include "input/vpmu_parse.h"
+#include "report/host_perf.h"
 
 enum verbosity { V_ALL, V_QUIET, V_SUMMARY };
 
@@ -68,6 +69,8 @@ static int run_all(struct prog **progs, int n, struct report *r)
 		}
 		passed += res.passed;
 		failed += res.failed;
+		if (r->v == V_ALL)
+			report__host_perf(stdout, &res);
 		describe_pmu(&progs[i]->pmu, shape, sizeof(shape));
 		if (r->v != V_ALL)
 			printf("%s: %u passed, %u failed (%s)\n", progs[i]->path, res.passed,

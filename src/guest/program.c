@@ -25,6 +25,11 @@
 struct exec {
 	const struct prog *prog;
 	struct hw_cpu cpu;
+	/* host perf, once a session is declared */
+	struct perf_cpu *pc;
+	struct perf_event *hev[PROG_MAX_HOST_EVENTS];
+	const struct prog_op *hev_op[PROG_MAX_HOST_EVENTS];
+	int nr_hev;
 	u64 regs[PROG_NR_REGS];
 	bool last_faulted;
 	u64 pmis;
@@ -37,19 +42,77 @@ void prog__free(struct prog *p)
 {
 	if (!p)
 		return;
-	for (size_t i = 0; i < p->nr_ops; i++)
+	for (size_t i = 0; i < p->nr_ops; i++) {
 		free(p->ops[i].text);
+		free(p->ops[i].perf);
+	}
 	free(p->ops);
 	free(p->path);
 	free(p);
 }
 
-static int on_pmi(void *ctx, const struct hw_irq *irq)
+/* The core's interrupts: with host perf present, the tick and the NMIs
+ * perf claims are the host's; every other PMI is the program's. */
+static int on_irq(void *ctx, const struct hw_irq *irq)
 {
 	struct exec *x = ctx;
 
-	(void)irq;
+	if (irq->kind == HW_IRQ_TIMER) {
+		if (x->pc)
+			perf_cpu__host_irq(x->pc, irq);
+		return 0;
+	}
+	if (irq->kind == HW_IRQ_NMI && x->pc && perf_cpu__handle_nmi(x->pc, irq))
+		return 0;
 	x->pmis++;
+	return 0;
+}
+
+/* Host perf shares the core with the program, as on a real host. */
+static void start_session(struct exec *x, const struct prog_op *op)
+{
+	const struct prog_perf_session *ps = op->perf;
+
+	if (!x->pc) {
+		x->pc = calloc(1, sizeof(*x->pc));
+		if (!x->pc)
+			return;
+		perf_cpu__init(x->pc, &x->cpu, &perf_costs_default);
+		perf_cpu__start_tick(x->pc);
+	}
+	for (int i = 0; i < ps->nr; i++) {
+		struct perf_event *leader = ps->leader[i] >= 0 ? x->hev[ps->first + ps->leader[i]]
+							      : NULL;
+
+		/* the parser created the same session on the same PMU */
+		perf_event__create(x->pc, &ps->attr[i], leader, &x->hev[ps->first + i]);
+		x->hev_op[ps->first + i] = op;
+	}
+	x->nr_hev = ps->first + ps->nr;
+}
+
+static u64 perf_field(const struct exec *x, int idx, enum prog_perf_field f)
+{
+	const struct perf_event *ev = x->hev[idx];
+	struct perf_values v;
+
+	if (!ev)
+		return 0;
+	perf_event__values(x->pc, ev, &v);
+	switch (f) {
+	case PF_COUNT:
+		return v.count;
+	case PF_SCALED:
+		return perf_scale(v.count, v.enabled, v.running);
+	case PF_TRUTH:
+		return v.truth;
+	case PF_ENABLED:
+		return v.enabled;
+	case PF_RUNNING:
+		return v.running;
+	case PF_SAMPLES:
+		return ev->nr_samples;
+	}
 	return 0;
 }
 
@@ -136,9 +199,13 @@ static void check(struct exec *x, const struct prog_op *op)
 				 x->last_faulted ? "raised #GP" : "did not fault");
 		break;
 	case EXPECT_CMP:
-		v = e->subject_pmis ? x->pmis : x->regs[e->subject_reg];
+		v = e->subject_perf >= 0 ? perf_field(x, e->subject_perf, e->perf_field) :
+		    e->subject_pmis ? x->pmis : x->regs[e->subject_reg];
 		c.passed = cmp_holds(x, e, v);
-		if (!c.passed && e->subject_pmis)
+		if (!c.passed && e->subject_perf >= 0)
+			snprintf(c.detail, sizeof(c.detail), "perf %d = %" PRIu64,
+				 e->subject_perf, v);
+		else if (!c.passed && e->subject_pmis)
 			snprintf(c.detail, sizeof(c.detail), "pmis = %" PRIu64, v);
 		else if (!c.passed)
 			snprintf(c.detail, sizeof(c.detail), "r%u = %" PRIu64 " (0x%" PRIx64 ")",
@@ -218,9 +285,38 @@ static void exec_op(struct exec *x, const struct prog_op *op)
 	case OP_EXPECT:
 		check(x, op);
 		break;
+	case OP_HOST_PERF:
+		start_session(x, op);
+		break;
 	default:
 		x->last_faulted = exec_faultable(x, op);
 		break;
+	}
+}
+
+static void host_results(const struct exec *x, struct prog_result *res)
+{
+	res->nr_host = x->nr_hev;
+	for (int i = 0; i < x->nr_hev; i++) {
+		const struct perf_event *ev = x->hev[i];
+		struct prog_host_event *h = &res->host[i];
+
+		if (!ev)
+			continue;
+		snprintf(h->name, sizeof(h->name), "%s", ev->attr.name);
+		h->line = x->hev_op[i]->line;
+		h->record = x->hev_op[i]->perf->record;
+		h->state = ev->state;
+		perf_event__values(x->pc, ev, &h->v);
+		h->scaled = perf_scale(h->v.count, h->v.enabled, h->v.running);
+		h->samples = ev->nr_samples;
+		for (u64 k = 0; k < ev->nr_samples && k < PERF_MAX_SAMPLES && ev->samples; k++)
+			h->samples_by_mode[ev->samples[k].guest][ev->samples[k].cpl != 0]++;
+	}
+	if (x->pc) {
+		res->host_nmis = x->pc->nr_nmis;
+		res->host_rotations = x->pc->nr_rotations;
+		res->host_overhead_cycles = x->pc->overhead_cycles;
 	}
 }
 
@@ -242,12 +338,17 @@ int prog__run_bare(const struct prog *p, const struct hw_costs *costs,
 	x->res = res;
 	ret = hw_cpu__init(&x->cpu, &p->pmu, costs, err, len);
 	if (!ret) {
-		x->cpu.on_irq = on_pmi;
+		x->cpu.on_irq = on_irq;
 		x->cpu.irq_ctx = x;
 		for (size_t i = 0; i < p->nr_ops; i++)
 			exec_op(x, &p->ops[i]);
 		res->pmis = x->pmis;
 		res->cycles = x->cpu.now;
+		host_results(x, res);
+	}
+	if (x->pc) {
+		perf_cpu__exit(x->pc);
+		free(x->pc);
 	}
 	free(x);
 	return ret;

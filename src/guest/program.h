@@ -13,6 +13,7 @@
 #include "base/util.h"
 #include "hw/costs.h"
 #include "hw/pmu.h"
+#include "perf/perf.h"
 
 #define PROG_NR_REGS	16
 #define EXPR_MAX_ATOMS	16
@@ -38,6 +39,27 @@ enum prog_op_kind {
 	OP_CPUID,
 	OP_LOOP,
 	OP_EXPECT,
+	OP_HOST_PERF,		/* host perf stat|record ... */
+};
+
+#define PROG_MAX_HOST_EVENTS 64
+
+/* A host perf session: events as perf_event_open() would get them. */
+struct prog_perf_session {
+	bool record;
+	int nr;
+	struct perf_attr attr[16];
+	int leader[16];		/* index within the session, or -1 for a leader */
+	int first;		/* program-wide index of its first event */
+};
+
+enum prog_perf_field {
+	PF_COUNT,
+	PF_SCALED,
+	PF_TRUTH,
+	PF_ENABLED,
+	PF_RUNNING,
+	PF_SAMPLES,
 };
 
 enum prog_expect_kind {
@@ -61,8 +83,10 @@ struct prog_loop {
 
 struct prog_expect {
 	enum prog_expect_kind kind;
-	bool subject_pmis;	/* else register subject_reg */
+	bool subject_pmis;	/* else register subject_reg or a host event */
 	u8 subject_reg;
+	int subject_perf;	/* >= 0: program-wide host event index */
+	enum prog_perf_field perf_field;
 	bool has_mask;
 	struct prog_expr mask;
 	enum prog_cmp cmp;
@@ -80,6 +104,7 @@ struct prog_op {
 	struct prog_expr val;	/* wrmsr value, rdpmc ecx */
 	struct prog_loop loop;
 	struct prog_expect expect;
+	struct prog_perf_session *perf;
 };
 
 struct prog {
@@ -101,10 +126,25 @@ struct prog_check {
 
 typedef void (*prog_report_fn)(void *ctx, const struct prog_check *check);
 
+/* A host event at the end of the program (host perf sessions). */
+struct prog_host_event {
+	char name[48];
+	unsigned int line;	/* of its session */
+	bool record;
+	enum perf_state state;
+	struct perf_values v;
+	u64 scaled;
+	u64 samples;
+	u64 samples_by_mode[2][2];	/* [guest][cpl != 0], of the kept samples */
+};
+
 struct prog_result {
 	unsigned int passed, failed;
 	u64 pmis;		/* PMIs the program took */
 	u64 cycles;		/* cycles it ran */
+	int nr_host;		/* host events, in declaration order */
+	struct prog_host_event host[PROG_MAX_HOST_EVENTS];
+	u64 host_nmis, host_rotations, host_overhead_cycles;
 };
 
 /* Run @p on a bare-metal core with cost table @costs. Returns 0, or a

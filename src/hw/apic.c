@@ -72,14 +72,24 @@ void hw_apic__request_pmi(struct hw_cpu *cpu, u64 now)
 		apic->lvtpc |= APIC_LVT_MASKED;
 }
 
+static bool can_take_nmi(const struct hw_cpu *cpu)
+{
+	return !cpu->in_nmi;
+}
+
+static bool can_take_vector(const struct hw_cpu *cpu)
+{
+	return cpu->intr_enabled && !cpu->irq_depth;
+}
+
 u64 hw_apic__next_ready(const struct hw_cpu *cpu)
 {
 	const struct hw_apic *apic = &cpu->apic;
 	u64 t = UINT64_MAX;
 
-	if (apic->nmi_pending)
+	if (apic->nmi_pending && can_take_nmi(cpu))
 		t = apic->nmi_ready_at;
-	if (apic->vec_pending && cpu->intr_enabled && apic->vec_ready_at < t)
+	if (apic->vec_pending && can_take_vector(cpu) && apic->vec_ready_at < t)
 		t = apic->vec_ready_at;
 	return t;
 }
@@ -94,13 +104,16 @@ static int take(struct hw_cpu *cpu, enum hw_irq_kind kind, u8 vector, u64 reques
 		.guest = cpu->guest,
 		.cpl = cpu->cpl,
 	};
+	bool was_in_nmi = cpu->in_nmi;
 	int stop;
 
 	cpu->apic.pmi_delivered++;
 	if (!cpu->on_irq)
 		return 0;
 	cpu->irq_depth++;
+	cpu->in_nmi |= kind == HW_IRQ_NMI;
 	stop = cpu->on_irq(cpu->irq_ctx, &irq);
+	cpu->in_nmi = was_in_nmi;
 	cpu->irq_depth--;
 	return stop;
 }
@@ -110,14 +123,12 @@ int hw_apic__deliver_due(struct hw_cpu *cpu)
 	struct hw_apic *apic = &cpu->apic;
 	int stop = 0;
 
-	if (cpu->irq_depth)
-		return 0;
 	/* NMIs first: they are not blocked by IF. */
-	if (apic->nmi_pending && apic->nmi_ready_at <= cpu->now) {
+	if (apic->nmi_pending && can_take_nmi(cpu) && apic->nmi_ready_at <= cpu->now) {
 		apic->nmi_pending = false;
 		stop |= take(cpu, HW_IRQ_NMI, 2, apic->nmi_requested_at);
 	}
-	if (apic->vec_pending && cpu->intr_enabled && apic->vec_ready_at <= cpu->now) {
+	if (apic->vec_pending && can_take_vector(cpu) && apic->vec_ready_at <= cpu->now) {
 		apic->vec_pending = false;
 		stop |= take(cpu, HW_IRQ_VECTOR, apic->vec, apic->vec_requested_at);
 	}

@@ -250,11 +250,14 @@ static int timer_due(struct hw_cpu *cpu)
 	return stop;
 }
 
+/* What the APIC has due, then the tick, then what became due during it. */
 static int deliver_due(struct hw_cpu *cpu)
 {
-	int stop = timer_due(cpu);
+	int stop = hw_apic__deliver_due(cpu);
 
-	return stop | hw_apic__deliver_due(cpu);
+	stop |= timer_due(cpu);
+	stop |= hw_apic__deliver_due(cpu);
+	return stop;
 }
 
 int hw_cpu__set_if(struct hw_cpu *cpu, bool on)
@@ -287,12 +290,14 @@ int hw_cpu__run(struct hw_cpu *cpu, const struct hw_segment *seg,
 	cpu->guest = seg->guest;
 	cpu->cpl = seg->cpl;
 	while (!(stop = deliver_due(cpu)) && pos < seg->cycles) {
-		u64 k, ready = cpu->irq_depth ? UINT64_MAX : hw_apic__next_ready(cpu);
+		u64 k, ready = hw_apic__next_ready(cpu);
 
 		ready = cpu->irq_depth ? ready : min_u64(ready, cpu->timer_at);
+		if (ready <= cpu->now)
+			continue;	/* became due inside a handler: take it first */
 		setup_piece(cpu, seg, &p);
 		k = first_pmi_wrap(cpu, seg, &p, pos);
-		if (ready > cpu->now && ready - cpu->now < k - pos)
+		if (ready - cpu->now < k - pos)
 			k = pos + (ready - cpu->now);
 		bool pmi = advance(cpu, seg, &p, pos, k);
 

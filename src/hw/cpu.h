@@ -59,9 +59,12 @@ struct hw_cpu {
 	bool cr4_pce;
 	hw_irq_fn on_irq;
 	void *irq_ctx;
-	/* Interrupt handlers run inside hw_cpu__run(); while one runs no other
-	 * interrupt is taken (NMIs block NMIs, handlers run with IF clear). */
+	/* Interrupt handlers run inside hw_cpu__run(). An NMI handler blocks
+	 * NMIs (until its IRET); any handler blocks the tick and vectored
+	 * interrupts (handlers run with IF clear). An NMI may interrupt a tick
+	 * or IRQ handler. */
 	unsigned int irq_depth;
+	bool in_nmi;
 	/* The host tick: taken at this cycle whatever IF says, then disarmed
 	 * (UINT64_MAX); its handler re-arms it. */
 	u64 timer_at;

@@ -17,6 +17,7 @@
 #include "hw/cpu.h"
 #include "hw/msr.h"
 #include "input/msr_names.h"
+#include "input/perf_spec.h"
 #include "input/vpmu_parse.h"
 
 #define MAX_TOKS 96
@@ -39,6 +40,7 @@ struct lc {			/* the line being parsed */
 	struct prog *p;
 	bool have_pmu;
 	int prev_kind;		/* kind of the previous operation, -1 at start */
+	int nr_host;		/* host perf events declared so far */
 };
 
 static int err_at(struct lc *c, const struct tok *t, const char *fmt, ...)
@@ -97,10 +99,12 @@ static int expect_end(struct lc *c)
 		      (int)peek(c)->len, peek(c)->s);
 }
 
-/* Lex one line (without its newline) into c->t. */
+/* Lex one line (without its newline) into c->t. A "host" line is lexed
+ * only for its first two words; the rest is perf's syntax (parse_host). */
 static int lex(struct lc *c, const char *s, unsigned int len)
 {
 	unsigned int i = 0;
+	bool host = false;
 
 	c->n = c->pos = 0;
 	while (i < len && s[i] != '#') {
@@ -111,6 +115,10 @@ static int lex(struct lc *c, const char *s, unsigned int len)
 			i++;
 			continue;
 		}
+		if (c->n == 1 && tok_is(&c->t[0], "host"))
+			host = true;
+		if (host && c->n == 2)
+			break;
 		if (c->n == MAX_TOKS - 1) {
 			struct tok e = { .col = i + 1 };
 			return err_at(c, &e, "expected at most %d tokens on a line", MAX_TOKS - 1);
@@ -417,10 +425,31 @@ static int parse_expect(struct lc *c, struct prog_op *op)
 		return expect_end(c);
 	}
 	e->kind = EXPECT_CMP;
-	if (accept(c, "pmis")) {
+	e->subject_perf = -1;
+	if (accept(c, "perf")) {
+		static const char *const fields[] = { "count", "scaled", "truth", "enabled",
+						      "running", "samples" };
+		const struct tok *nt = peek(c);
+		u64 n;
+		size_t f;
+
+		if ((ret = parse_num(c, &n, "a host event index")))
+			return ret;
+		if (n >= (u64)c->nr_host)
+			return err_at(c, nt, "expected a host event declared above (0..%d)",
+				      c->nr_host - 1);
+		e->subject_perf = (int)n;
+		t = next(c);
+		for (f = 0; f < ARRAY_SIZE(fields) && !tok_is(t, fields[f]); f++)
+			;
+		if (f == ARRAY_SIZE(fields))
+			return err_at(c, t, "expected count, scaled, truth, enabled, running "
+				      "or samples");
+		e->perf_field = (enum prog_perf_field)f;
+	} else if (accept(c, "pmis")) {
 		e->subject_pmis = true;
 	} else if ((ret = parse_reg(c, &e->subject_reg))) {
-		return err_at(c, t, "expected gp, ok, pmis or a register r0..r15");
+		return err_at(c, t, "expected gp, ok, pmis, perf or a register r0..r15");
 	} else if (accept(c, "&")) {
 		e->has_mask = true;
 		if ((ret = parse_expr(c, &e->mask)))
@@ -628,6 +657,81 @@ static char *trimmed(const char *s, unsigned int len)
 	return out;
 }
 
+/* Create every event of @ps on a scratch core of the program's PMU, so a
+ * session the PMU cannot run is rejected before anything runs. */
+static int check_session(struct lc *c, const struct prog_perf_session *ps, unsigned int col)
+{
+	struct hw_cpu *cpu = calloc(1, sizeof(*cpu));
+	struct perf_cpu *pc = calloc(1, sizeof(*pc));
+	struct perf_event *ev[16] = { NULL };
+	struct tok at = { .col = col };
+	char why[128];
+	int ret = 0;
+
+	if (!cpu || !pc || hw_cpu__init(cpu, &c->p->pmu, &hw_costs_default, why, sizeof(why))) {
+		ret = diag__set(c->d, VPMU_E_NOMEM, c->path, 0, 0, "out of memory");
+	} else {
+		perf_cpu__init(pc, cpu, &perf_costs_default);
+		for (int i = 0; i < ps->nr && !ret; i++) {
+			int e = perf_event__create(pc, &ps->attr[i],
+						   ps->leader[i] >= 0 ? ev[ps->leader[i]] : NULL, &ev[i]);
+
+			if (e)
+				ret = err_at(c, &at, "expected events this PMU can count: %s is "
+					     "refused (error %d)", ps->attr[i].name, -e);
+		}
+		perf_cpu__exit(pc);
+	}
+	free(pc);
+	free(cpu);
+	return ret;
+}
+
+/* host perf stat|record ... : the rest of the line in perf's own syntax. */
+static int parse_host(struct lc *c, const char *s, unsigned int len, struct prog_op *op)
+{
+	char buf[512], why[200];
+	unsigned int start, err_col;
+	const char *h = memchr(s, '#', len);
+	struct perf_spec spec;
+	struct tok at;
+	int ret;
+
+	if (!tok_is(&c->t[1], "perf")) {
+		at = c->t[1];
+		return err_at(c, &at, "expected 'host perf'");
+	}
+	start = c->t[1].col + 4;	/* 0-based offset just past "perf" */
+	len = h ? (unsigned int)(h - s) : len;
+	if (len - start >= sizeof(buf))
+		return err_at(c, &c->t[1], "expected a shorter perf command line");
+	memcpy(buf, s + start, len - start);
+	buf[len - start] = 0;
+	if (perf_spec__parse(buf, &spec, &err_col, why, sizeof(why))) {
+		at = (struct tok){ .col = start + err_col + 1 };
+		return err_at(c, &at, "%s", why);
+	}
+	if (c->nr_host + spec.nr > PROG_MAX_HOST_EVENTS)
+		return err_at(c, &c->t[0], "expected at most %d host events per program",
+			      PROG_MAX_HOST_EVENTS);
+	op->kind = OP_HOST_PERF;
+	op->perf = calloc(1, sizeof(*op->perf));
+	if (!op->perf)
+		return diag__set(c->d, VPMU_E_NOMEM, c->path, 0, 0, "out of memory");
+	op->perf->record = spec.record;
+	op->perf->nr = spec.nr;
+	op->perf->first = c->nr_host;
+	memcpy(op->perf->attr, spec.attr, sizeof(spec.attr));
+	memcpy(op->perf->leader, spec.leader, sizeof(spec.leader));
+	if ((ret = check_session(c, op->perf, c->t[1].col + 5))) {
+		free(op->perf);
+		op->perf = NULL;
+		return ret;
+	}
+	c->nr_host += spec.nr;
+	return 0;
+}
+
 static int add_op(struct lc *c, const char *s, unsigned int len, size_t *cap)
 {
 	struct prog *p = c->p;
@@ -639,7 +743,8 @@ static int add_op(struct lc *c, const char *s, unsigned int len, size_t *cap)
 		return parse_pmu(c, w);
 	if (!c->have_pmu)
 		return err_at(c, w, "expected a pmu line before the first operation");
-	if ((ret = parse_op(c, w, &op)))
+	ret = tok_is(w, "host") ? parse_host(c, s, len, &op) : parse_op(c, w, &op);
+	if (ret)
 		return ret;
 	if (p->nr_ops == *cap) {
 		size_t ncap = *cap ? 2 * *cap : 64;

@@ -462,13 +462,32 @@ void perf_event__read(struct perf_cpu *pc, struct perf_event *ev)
 	perf_update_times(pc);
 }
 
+void perf_event__values(const struct perf_cpu *pc, const struct perf_event *ev,
+			struct perf_values *v)
+{
+	u64 dt = pc->cpu->now - pc->tstamp;
+
+	v->count = ev->count;
+	if (ev->state == PERF_STATE_ACTIVE && ev->idx >= 0 && ev->idx < PERF_IDX_METRIC_BASE)
+		v->count += (*hw_pmu__counter(&pc->cpu->pmu, (unsigned int)ev->idx) -
+			     ev->prev_raw) & idx_mask(pc, ev->idx);
+	v->enabled = ev->enabled + (is_time_enabled(pc, ev) ? dt : 0);
+	v->running = ev->running + (ev->state == PERF_STATE_ACTIVE ? dt : 0);
+	v->truth = ev->truth + (is_user_enabled(pc, ev) ? truth_of(pc->cpu, ev) - ev->truth_snap : 0);
+}
+
+u64 perf_scale(u64 count, u64 enabled, u64 running)
+{
+	if (!running)
+		return 0;
+	if (running >= enabled)
+		return count;
+	return mul_div_floor(count, enabled, running);
+}
+
 u64 perf_event__scaled(const struct perf_event *ev)
 {
-	if (!ev->running)
-		return 0;
-	if (ev->running >= ev->enabled)
-		return ev->count;
-	return mul_div_floor(ev->count, ev->enabled, ev->running);
+	return perf_scale(ev->count, ev->enabled, ev->running);
 }
 
 void perf_event__set_period(struct perf_cpu *pc, struct perf_event *ev, u64 period)

@@ -169,8 +169,12 @@ int perf_cpu__host_irq(void *ctx, const struct hw_irq *irq)
 	if (irq->kind == HW_IRQ_NMI) {
 		perf_cpu__handle_nmi(pc, irq);
 	} else if (irq->kind == HW_IRQ_TIMER) {
+		u64 next = irq->requested_at + pc->costs.tick_cycles;
+
 		perf_cpu__tick(pc);
-		pc->cpu->timer_at = irq->requested_at + pc->costs.tick_cycles;
+		while (next <= pc->cpu->now)	/* a late tick does not bunch up */
+			next += pc->costs.tick_cycles;
+		pc->cpu->timer_at = next;
 	}
 	return 0;
 }

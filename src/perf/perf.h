@@ -185,7 +185,16 @@ void perf_event__enable(struct perf_cpu *pc, struct perf_event *ev);
 void perf_event__disable(struct perf_cpu *pc, struct perf_event *ev);
 /* Bring count and times up to date (reads the counter if it runs). */
 void perf_event__read(struct perf_cpu *pc, struct perf_event *ev);
-/* count * enabled / running, or count when it always ran. */
+/* An event's values as of now, without touching the hardware's clock or
+ * registers (no cost, no side effect): for reports and expectations. */
+struct perf_values {
+	u64 count, enabled, running, truth;
+};
+void perf_event__values(const struct perf_cpu *pc, const struct perf_event *ev,
+			struct perf_values *v);
+
+/* count * enabled / running (0 if it never ran), as perf stat scales. */
+u64 perf_scale(u64 count, u64 enabled, u64 running);
 u64 perf_event__scaled(const struct perf_event *ev);
 /* KVM's reprogramming: a new sampling period for a backing event. */
 void perf_event__set_period(struct perf_cpu *pc, struct perf_event *ev, u64 period);

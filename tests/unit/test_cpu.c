@@ -372,6 +372,92 @@ static void test_stop_on_interrupt_returns_rest(void **state)
 	assert_int_equal(cpu.apic.lvtpc, APIC_LVT_DM_NMI);
 }
 
+/* Handlers that run code: an NMI handler whose own work crosses the tick,
+ * and a tick whose handler overflows a counter (the NMI nests in it). */
+struct nest {
+	struct hw_cpu *cpu;
+	u64 tick_at[4], nmi_at[4];
+	unsigned int ticks, nmis, nmi_in_tick;
+	bool in_tick;
+};
+
+static int nest_irq(void *ctx, const struct hw_irq *irq)
+{
+	struct nest *n = ctx;
+	struct hw_segment work = { .cycles = 500 };
+
+	work.ev[HW_EV_INSTRUCTIONS] = 500;
+	hw_cpu__fill_derived(n->cpu, &work);
+	if (irq->kind == HW_IRQ_TIMER) {
+		n->tick_at[n->ticks++ & 3] = irq->delivered_at;
+		n->in_tick = true;
+		hw_cpu__run(n->cpu, &work, NULL);	/* the tick handler's work */
+		n->in_tick = false;
+		n->cpu->timer_at = irq->requested_at + 10000;
+	} else {
+		n->nmi_in_tick += n->in_tick;
+		n->nmi_at[n->nmis++ & 3] = irq->delivered_at;
+		hw_cpu__run(n->cpu, &work, NULL);	/* the NMI handler's work */
+	}
+	return 0;
+}
+
+static void test_handlers_nest_like_hardware(void **state)
+{
+	struct hw_pmu_config cfg;
+	struct hw_cpu cpu;
+	struct nest n = { .cpu = &cpu };
+	struct hw_segment seg = { .cycles = 30000 };
+	char err[128];
+
+	(void)state;
+	hw_pmu_config__defaults(&cfg, HW_VENDOR_INTEL);
+	assert_int_equal(hw_cpu__init(&cpu, &cfg, &hw_costs_default, err, sizeof(err)), 0);
+	cpu.on_irq = nest_irq;
+	cpu.irq_ctx = &n;
+	cpu.timer_at = 10000;
+	cpu.apic.lvtpc = APIC_LVT_DM_NMI;
+	/* counts every instruction; wraps 9800 instructions in */
+	cpu.pmu.evtsel[0] = 0xc0 | EVTSEL_OS | EVTSEL_ENABLE | EVTSEL_INT;
+	cpu.pmu.gp[0] = cpu.pmu.gp_mask - 9799;
+	seg.ev[HW_EV_INSTRUCTIONS] = 30000;
+	hw_cpu__fill_derived(&cpu, &seg);
+	hw_cpu__run(&cpu, &seg, NULL);
+	assert_int_equal(n.nmi_at[0], 9800);
+	/* the NMI handler ran 9800..10300 across the tick at 10000: the tick
+	 * is taken as soon as it returns, not at the end of the segment */
+	assert_int_equal(n.tick_at[0], 10300);
+	assert_int_equal(n.ticks, 3);
+	assert_int_equal(n.nmi_in_tick, 0);
+	assert_int_equal(cpu.now, 30000 + 500 * (n.ticks + n.nmis));
+}
+
+/* An NMI requested inside a tick handler is taken inside it. */
+static void test_nmi_nests_in_tick(void **state)
+{
+	struct hw_pmu_config cfg;
+	struct hw_cpu cpu;
+	struct nest n = { .cpu = &cpu };
+	struct hw_segment seg = { .cycles = 20000 };
+	char err[128];
+
+	(void)state;
+	hw_pmu_config__defaults(&cfg, HW_VENDOR_INTEL);
+	assert_int_equal(hw_cpu__init(&cpu, &cfg, &hw_costs_default, err, sizeof(err)), 0);
+	cpu.on_irq = nest_irq;
+	cpu.irq_ctx = &n;
+	cpu.timer_at = 10000;
+	cpu.apic.lvtpc = APIC_LVT_DM_NMI;
+	cpu.pmu.evtsel[0] = 0xc0 | EVTSEL_OS | EVTSEL_ENABLE | EVTSEL_INT;
+	cpu.pmu.gp[0] = cpu.pmu.gp_mask - 10099;	/* wraps 100 into the tick */
+	seg.ev[HW_EV_INSTRUCTIONS] = 20000;
+	hw_cpu__fill_derived(&cpu, &seg);
+	hw_cpu__run(&cpu, &seg, NULL);
+	assert_int_equal(n.nmis, 1);
+	assert_int_equal(n.nmi_in_tick, 1);
+	assert_int_equal(n.nmi_at[0], 10100);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -380,6 +466,8 @@ int main(void)
 		cmocka_unit_test(test_fixed_pmi_waits_for_if_and_automasks),
 		cmocka_unit_test(test_count_units_thresholds),
 		cmocka_unit_test(test_stop_on_interrupt_returns_rest),
+		cmocka_unit_test(test_handlers_nest_like_hardware),
+		cmocka_unit_test(test_nmi_nests_in_tick),
 	};
 
 	return cmocka_run_group_tests_name("hw/cpu", tests, NULL, NULL);
