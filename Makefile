@@ -113,7 +113,7 @@ $(O)/tests/%: $(O)/tests/%.o $(O)/san/libvpmu.a
 
 # --- the two commands ---------------------------------------------------------
 run: $(O)/vpmu
-	$(Q)$(O)/vpmu guest --summary tests/conformance/*.vpmu
+	$(Q)$(O)/vpmu guest --summary tests/conformance/*.vpmu tests/perf/*.vpmu
 
 check: $(O)/vpmu $(O)/vpmu-san $(O)/vpmu-clang $(patsubst %,$(O)/tests/%,$(UNIT_TESTS))
 	$(Q)VPMU=$(O)/vpmu-san VPMU_OTHERS="$(O)/vpmu $(O)/vpmu-clang" \

@@ -28,8 +28,9 @@ for t in $UNIT_TESTS; do
 	add "$p" "$f"
 done
 
-# 2. the conformance suite on the simulated bare-metal core
-"$VPMU" guest --quiet tests/conformance/*.vpmu >"$log" 2>&1
+# 2. the conformance suite on the simulated bare-metal core, and the host
+#    perf programs
+"$VPMU" guest --quiet tests/conformance/*.vpmu tests/perf/*.vpmu >"$log" 2>&1
 rc=$?
 cat "$log"
 line=$(tail -n 1 "$log")
@@ -41,9 +42,9 @@ add "$p" "$f"
 
 # 3. the other builds agree byte for byte (determinism across compilers and
 #    optimisation levels)
-"$VPMU" guest tests/conformance/*.vpmu >"$log.ref" 2>&1
+"$VPMU" guest tests/conformance/*.vpmu tests/perf/*.vpmu >"$log.ref" 2>&1
 for other in ${VPMU_OTHERS:-}; do
-	if "$other" guest tests/conformance/*.vpmu 2>&1 | cmp -s - "$log.ref"; then
+	if "$other" guest tests/conformance/*.vpmu tests/perf/*.vpmu 2>&1 | cmp -s - "$log.ref"; then
 		add 1 0
 	else
 		echo "FAIL $other prints something else than $VPMU for the conformance suite"

@@ -307,11 +307,14 @@ static void host_results(const struct exec *x, struct prog_result *res)
 		h->line = x->hev_op[i]->line;
 		h->record = x->hev_op[i]->perf->record;
 		h->state = ev->state;
+		h->has_truth = ev->truth_ev != HW_EV_NONE;
 		perf_event__values(x->pc, ev, &h->v);
 		h->scaled = perf_scale(h->v.count, h->v.enabled, h->v.running);
 		h->samples = ev->nr_samples;
-		for (u64 k = 0; k < ev->nr_samples && k < PERF_MAX_SAMPLES && ev->samples; k++)
+		for (u64 k = 0; k < ev->nr_samples && k < PERF_MAX_SAMPLES && ev->samples; k++) {
 			h->samples_by_mode[ev->samples[k].guest][ev->samples[k].cpl != 0]++;
+			h->samples_kept++;
+		}
 	}
 	if (x->pc) {
 		res->host_nmis = x->pc->nr_nmis;

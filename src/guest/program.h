@@ -131,10 +131,12 @@ struct prog_host_event {
 	char name[48];
 	unsigned int line;	/* of its session */
 	bool record;
+	bool has_truth;		/* a plain event count (not CMASK/metrics/vmetrics) */
 	enum perf_state state;
 	struct perf_values v;
 	u64 scaled;
 	u64 samples;
+	u64 samples_kept;		/* the first PERF_MAX_SAMPLES */
 	u64 samples_by_mode[2][2];	/* [guest][cpl != 0], of the kept samples */
 };
 

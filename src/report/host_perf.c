@@ -34,16 +34,18 @@ static void row(FILE *f, const struct prog_host_event *h)
 
 	fprintf(f, "  %15s %15s %15s ", report__grouped(h->v.count, a, sizeof(a)),
 		report__grouped(h->scaled, b, sizeof(b)),
-		h->v.truth ? report__grouped(h->v.truth, c, sizeof(c)) : "n/a");
-	if (h->v.truth)
+		h->has_truth ? report__grouped(h->v.truth, c, sizeof(c)) : "n/a");
+	if (h->has_truth && h->v.truth)
 		fprintf(f, "%+8.2f%% ", err);
 	else
 		fprintf(f, "%9s ", "");
 	fprintf(f, "%7.2f%%  %s%s (line %u)\n", run, h->name,
 		h->state == PERF_STATE_ERROR ? " <error: pinned, no counter>" : "", h->line);
 	if (h->record)
-		fprintf(f, "  %15s samples: %llu (host user %llu, host kernel %llu, guest %llu)\n",
-			"", (unsigned long long)h->samples,
+		fprintf(f, "  %15s samples: %llu (%s%llu: host user %llu, host kernel %llu, "
+			"guest %llu)\n", "", (unsigned long long)h->samples,
+			h->samples_kept < h->samples ? "the first " : "of ",
+			(unsigned long long)h->samples_kept,
 			(unsigned long long)h->samples_by_mode[0][1],
 			(unsigned long long)h->samples_by_mode[0][0],
 			(unsigned long long)(h->samples_by_mode[1][0] + h->samples_by_mode[1][1]));
