@@ -62,7 +62,8 @@ CLI_SRCS += src/cli/main.c
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all run check bench clean deps clang-build
+.PHONY: all run check bench clean deps
+.SECONDARY:
 all: $(O)/vpmu
 
 # --- dependencies -----------------------------------------------------------
