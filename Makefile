@@ -36,13 +36,11 @@ LIB_SRCS += src/base/diag.c
 LIB_SRCS += src/base/rng.c
 LIB_SRCS += src/base/util.c
 LIB_SRCS += src/hw/apic.c
-LIB_SRCS += src/hw/costs.c
 LIB_SRCS += src/hw/cpu.c
 LIB_SRCS += src/hw/pmu.c
 LIB_SRCS += src/hw/pmu_amd.c
 LIB_SRCS += src/hw/pmu_intel.c
 LIB_SRCS += src/perf/core.c
-LIB_SRCS += src/perf/costs.c
 LIB_SRCS += src/perf/mediated.c
 LIB_SRCS += src/perf/overflow.c
 LIB_SRCS += src/perf/sched.c
@@ -51,6 +49,7 @@ LIB_SRCS += src/perf/x86_intel.c
 LIB_SRCS += src/guest/program.c
 LIB_SRCS += src/input/msr_names.c
 LIB_SRCS += src/input/perf_spec.c
+LIB_SRCS += src/input/profile.c
 LIB_SRCS += src/input/vpmu_parse.c
 
 LIB_SRCS += src/report/host_perf.c
@@ -73,8 +72,18 @@ $(O)/.deps-ok: tools/ensure-deps
 deps: $(O)/.deps-ok
 
 # --- three builds: normal, sanitized, clang -----------------------------------
+# The cost profiles, compiled in (tools/embed-profiles).
+$(O)/gen/profiles.c: tools/embed-profiles $(sort $(wildcard profiles/*.ini))
+	$(call say,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)tools/embed-profiles $@ $(sort $(wildcard profiles/*.ini))
+
 define variant
-$(1)_OBJS := $$(patsubst src/%.c,$(O)/$(1)/%.o,$$(LIB_SRCS))
+$(1)_OBJS := $$(patsubst src/%.c,$(O)/$(1)/%.o,$$(LIB_SRCS)) $(O)/$(1)/gen/profiles.o
+$(O)/$(1)/gen/profiles.o: $(O)/gen/profiles.c $(O)/.deps-ok
+	$$(call say,CC$(3),$$<)
+	$$(Q)mkdir -p $$(@D)
+	$$(Q)$(2) $$(BASE_CFLAGS) $(4) -c $$< -o $$@
 $(1)_CLI  := $$(patsubst src/%.c,$(O)/$(1)/%.o,$$(CLI_SRCS))
 $(O)/$(1)/%.o: src/%.c $(O)/.deps-ok
 	$$(call say,CC$(3),$$<)

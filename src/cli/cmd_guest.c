@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "hw/costs.h"
+#include "input/profile.h"
 #include "input/vpmu_parse.h"
 #include "report/host_perf.h"
 
@@ -19,6 +19,7 @@ enum verbosity { V_ALL, V_QUIET, V_SUMMARY };
 
 struct report {
 	enum verbosity v;
+	struct profile prof;
 };
 
 static void on_check(void *ctx, const struct prog_check *c)
@@ -47,10 +48,11 @@ static void describe_pmu(const struct hw_pmu_config *p, char *buf, size_t len)
 
 static int usage(FILE *f)
 {
-	fprintf(f, "usage: vpmu guest [-q|--quiet] [--summary] PROGRAM.vpmu...\n"
+	fprintf(f, "usage: vpmu guest [-q|--quiet] [--summary] [--cpu PROFILE] PROGRAM.vpmu...\n"
 		"  runs each program on the simulated bare-metal core; prints every\n"
 		"  expectation (-q: failures and a line per file; --summary: a line per\n"
-		"  file) and then 'N passed, N failed'. Format: docs/guest-programs.md\n");
+		"  file) and then 'N passed, N failed'. Format: docs/guest-programs.md\n"
+		"  --cpu: the cost profile (vpmu list profiles, or a .ini file; default: default)\n");
 	return f == stdout ? 0 : EXIT_BAD_INPUT;
 }
 
@@ -62,8 +64,9 @@ static int run_all(struct prog **progs, int n, struct report *r)
 		struct prog_result res;
 		char err[200], shape[96];
 
-		if (prog__run_bare(progs[i], &hw_costs_default, on_check, r, &res,
-				   err, sizeof(err))) {
+		struct prog_costs costs = { &r->prof.hw, &r->prof.perf };
+
+		if (prog__run_bare(progs[i], &costs, on_check, r, &res, err, sizeof(err))) {
 			fprintf(stderr, "%s: error: %s\n", progs[i]->path, err);
 			return EXIT_BAD_INPUT;
 		}
@@ -82,10 +85,12 @@ static int run_all(struct prog **progs, int n, struct report *r)
 
 int cmd_guest(int argc, char **argv)
 {
-	struct report r = { .v = V_ALL };
+	static struct report r;
 	struct prog **progs;
+	const char *cpu = "default";
 	int n = 0, ret = 0;
 
+	r.v = V_ALL;
 	progs = calloc((size_t)argc, sizeof(*progs));
 	if (!progs)
 		return EXIT_BAD_INPUT;
@@ -93,7 +98,9 @@ int cmd_guest(int argc, char **argv)
 		struct diag d;
 		char msg[1024];
 
-		if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet")) {
+		if (!strcmp(argv[i], "--cpu") && i + 1 < argc) {
+			cpu = argv[++i];
+		} else if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet")) {
 			r.v = V_QUIET;
 		} else if (!strcmp(argv[i], "--summary")) {
 			r.v = V_SUMMARY;
@@ -113,6 +120,16 @@ int cmd_guest(int argc, char **argv)
 	}
 	if (!ret && !n)
 		ret = usage(stderr);
+	if (!ret) {
+		struct diag d;
+		char msg[1024];
+
+		if (profile__load(cpu, &r.prof, &d)) {
+			diag__format(&d, msg, sizeof(msg));
+			fprintf(stderr, "%s\n", msg);
+			ret = EXIT_BAD_INPUT;
+		}
+	}
 	if (!ret)
 		ret = run_all(progs, n, &r);
 	for (int i = 0; i < n; i++)

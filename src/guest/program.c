@@ -26,6 +26,7 @@ struct exec {
 	const struct prog *prog;
 	struct hw_cpu cpu;
 	/* host perf, once a session is declared */
+	const struct perf_costs *perf_costs;
 	struct perf_cpu *pc;
 	struct perf_event *hev[PROG_MAX_HOST_EVENTS];
 	const struct prog_op *hev_op[PROG_MAX_HOST_EVENTS];
@@ -77,7 +78,7 @@ static void start_session(struct exec *x, const struct prog_op *op)
 		x->pc = calloc(1, sizeof(*x->pc));
 		if (!x->pc)
 			return;
-		perf_cpu__init(x->pc, &x->cpu, &perf_costs_default);
+		perf_cpu__init(x->pc, &x->cpu, x->perf_costs);
 		perf_cpu__start_tick(x->pc);
 	}
 	for (int i = 0; i < ps->nr; i++) {
@@ -323,7 +324,7 @@ static void host_results(const struct exec *x, struct prog_result *res)
 	}
 }
 
-int prog__run_bare(const struct prog *p, const struct hw_costs *costs,
+int prog__run_bare(const struct prog *p, const struct prog_costs *costs,
 		   prog_report_fn report, void *ctx, struct prog_result *res,
 		   char *err, unsigned long len)
 {
@@ -339,7 +340,8 @@ int prog__run_bare(const struct prog *p, const struct hw_costs *costs,
 	x->report = report;
 	x->ctx = ctx;
 	x->res = res;
-	ret = hw_cpu__init(&x->cpu, &p->pmu, costs, err, len);
+	x->perf_costs = costs->perf;
+	ret = hw_cpu__init(&x->cpu, &p->pmu, costs->hw, err, len);
 	if (!ret) {
 		x->cpu.on_irq = on_irq;
 		x->cpu.irq_ctx = x;

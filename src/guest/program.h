@@ -149,9 +149,15 @@ struct prog_result {
 	u64 host_nmis, host_rotations, host_overhead_cycles;
 };
 
-/* Run @p on a bare-metal core with cost table @costs. Returns 0, or a
- * negative VPMU_E* if the core cannot be built (err says why). */
-int prog__run_bare(const struct prog *p, const struct hw_costs *costs,
+/* The costs a program runs with (from a cost profile). */
+struct prog_costs {
+	const struct hw_costs *hw;
+	const struct perf_costs *perf;
+};
+
+/* Run @p on a bare-metal core. Returns 0, or a negative VPMU_E* if the core
+ * cannot be built (err says why). */
+int prog__run_bare(const struct prog *p, const struct prog_costs *costs,
 		   prog_report_fn report, void *ctx, struct prog_result *res,
 		   char *err, unsigned long len);
 

@@ -2,9 +2,8 @@
  * hw/costs.h - what the simulated core's own operations cost, in core cycles,
  * and the ratios that derive reference cycles and topdown slots from cycles.
  *
- * These are the bare-metal defaults used by guest programs; cost profiles
- * (the profiles/ .ini files, read by input/) replace them per CPU model. Every value
- * says where it comes from in costs.c.
+ * The values come from a cost profile (the profiles/ .ini files, read by
+ * input/profile.c), where each one names its source.
  */
 #ifndef VPMU__HW_COSTS_H
 #define VPMU__HW_COSTS_H
@@ -22,7 +21,5 @@ struct hw_costs {
 	u32 ref_num, ref_den;	/* reference cycles per core cycle */
 	u32 slots_per_cycle;	/* topdown slots per core cycle */
 };
-
-extern const struct hw_costs hw_costs_default;
 
 #endif /* VPMU__HW_COSTS_H */

@@ -18,6 +18,7 @@
 #include "hw/msr.h"
 #include "input/msr_names.h"
 #include "input/perf_spec.h"
+#include "input/profile.h"
 #include "input/vpmu_parse.h"
 
 #define MAX_TOKS 96
@@ -663,15 +664,17 @@ static int check_session(struct lc *c, const struct prog_perf_session *ps, unsig
 {
 	struct hw_cpu *cpu = calloc(1, sizeof(*cpu));
 	struct perf_cpu *pc = calloc(1, sizeof(*pc));
+	struct profile *prof = calloc(1, sizeof(*prof));
 	struct perf_event *ev[16] = { NULL };
 	struct tok at = { .col = col };
 	char why[128];
 	int ret = 0;
 
-	if (!cpu || !pc || hw_cpu__init(cpu, &c->p->pmu, &hw_costs_default, why, sizeof(why))) {
+	if (!cpu || !pc || !prof || profile__load("default", prof, c->d) ||
+	    hw_cpu__init(cpu, &c->p->pmu, &prof->hw, why, sizeof(why))) {
 		ret = diag__set(c->d, VPMU_E_NOMEM, c->path, 0, 0, "out of memory");
 	} else {
-		perf_cpu__init(pc, cpu, &perf_costs_default);
+		perf_cpu__init(pc, cpu, &prof->perf);
 		for (int i = 0; i < ps->nr && !ret; i++) {
 			int e = perf_event__create(pc, &ps->attr[i],
 						   ps->leader[i] >= 0 ? ev[ps->leader[i]] : NULL, &ev[i]);
@@ -682,6 +685,7 @@ static int check_session(struct lc *c, const struct prog_perf_session *ps, unsig
 		}
 		perf_cpu__exit(pc);
 	}
+	free(prof);
 	free(pc);
 	free(cpu);
 	return ret;

@@ -125,7 +125,8 @@ struct perf_event {
 	bool released;
 };
 
-/* Cost of the perf operations that are software, not register accesses. */
+/* Cost of the perf operations that are software, not register accesses;
+ * from the cost profile (the profiles/ .ini files). */
 struct perf_costs {
 	u32 nmi_entry;		/* NMI delivery to handler and back (IRET) */
 	u32 tick;		/* the tick handler's perf part, without MSRs */
@@ -138,8 +139,6 @@ struct perf_costs {
 	u64 tick_cycles;	/* the host tick period (HZ) */
 	u64 cycles_per_sec;	/* core clock, for frequency mode */
 };
-
-extern const struct perf_costs perf_costs_default;
 
 struct perf_x86_ops;
 

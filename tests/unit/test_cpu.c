@@ -16,6 +16,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "helpers.h"
+
 #include "base/rng.h"
 #include "hw/cpu.h"
 #include "hw/msr.h"
@@ -220,7 +222,7 @@ static void test_engine_matches_cycle_by_cycle_reference(void **state)
 		char err[128];
 
 		random_pmu(&r, &cfg);
-		assert_int_equal(hw_cpu__init(a, &cfg, &hw_costs_default, err, sizeof(err)), 0);
+		assert_int_equal(hw_cpu__init(a, &cfg, TEST_HW_COSTS, err, sizeof(err)), 0);
 		random_state(&r, a);
 		*b = *a;
 		a->on_irq = b->on_irq = log_irq;
@@ -257,7 +259,7 @@ static void test_overflow_cycle_is_exact(void **state)
 
 	(void)state;
 	hw_pmu_config__defaults(&cfg, HW_VENDOR_INTEL);
-	assert_int_equal(hw_cpu__init(&cpu, &cfg, &hw_costs_default, err, sizeof(err)), 0);
+	assert_int_equal(hw_cpu__init(&cpu, &cfg, TEST_HW_COSTS, err, sizeof(err)), 0);
 	cpu.on_irq = log_irq;
 	cpu.irq_ctx = &log;
 	cpu.costs.pmi_skid = 7;
@@ -288,7 +290,7 @@ static void test_fixed_pmi_waits_for_if_and_automasks(void **state)
 
 	(void)state;
 	hw_pmu_config__defaults(&cfg, HW_VENDOR_INTEL);
-	assert_int_equal(hw_cpu__init(&cpu, &cfg, &hw_costs_default, err, sizeof(err)), 0);
+	assert_int_equal(hw_cpu__init(&cpu, &cfg, TEST_HW_COSTS, err, sizeof(err)), 0);
 	cpu.on_irq = log_irq;
 	cpu.irq_ctx = &log;
 	cpu.pmu.evtsel[0] = 0xc0 | EVTSEL_OS | EVTSEL_ENABLE | EVTSEL_INT;
@@ -356,7 +358,7 @@ static void test_stop_on_interrupt_returns_rest(void **state)
 
 	(void)state;
 	hw_pmu_config__defaults(&cfg, HW_VENDOR_AMD);
-	assert_int_equal(hw_cpu__init(&cpu, &cfg, &hw_costs_default, err, sizeof(err)), 0);
+	assert_int_equal(hw_cpu__init(&cpu, &cfg, TEST_HW_COSTS, err, sizeof(err)), 0);
 	cpu.on_irq = stop_irq;
 	cpu.pmu.evtsel[0] = 0xc0 | EVTSEL_OS | EVTSEL_ENABLE | EVTSEL_INT;
 	cpu.pmu.gp[0] = cpu.pmu.gp_mask - 299;
@@ -412,7 +414,7 @@ static void test_handlers_nest_like_hardware(void **state)
 
 	(void)state;
 	hw_pmu_config__defaults(&cfg, HW_VENDOR_INTEL);
-	assert_int_equal(hw_cpu__init(&cpu, &cfg, &hw_costs_default, err, sizeof(err)), 0);
+	assert_int_equal(hw_cpu__init(&cpu, &cfg, TEST_HW_COSTS, err, sizeof(err)), 0);
 	cpu.on_irq = nest_irq;
 	cpu.irq_ctx = &n;
 	cpu.timer_at = 10000;
@@ -443,7 +445,7 @@ static void test_nmi_nests_in_tick(void **state)
 
 	(void)state;
 	hw_pmu_config__defaults(&cfg, HW_VENDOR_INTEL);
-	assert_int_equal(hw_cpu__init(&cpu, &cfg, &hw_costs_default, err, sizeof(err)), 0);
+	assert_int_equal(hw_cpu__init(&cpu, &cfg, TEST_HW_COSTS, err, sizeof(err)), 0);
 	cpu.on_irq = nest_irq;
 	cpu.irq_ctx = &n;
 	cpu.timer_at = 10000;

@@ -15,6 +15,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "helpers.h"
+
 #include "hw/msr.h"
 #include "perf/perf.h"
 
@@ -28,8 +30,8 @@ static struct rig *rig_new(struct hw_pmu_config *cfg)
 	struct rig *r = test_calloc(1, sizeof(*r));
 	char err[128];
 
-	assert_int_equal(hw_cpu__init(&r->cpu, cfg, &hw_costs_default, err, sizeof(err)), 0);
-	assert_int_equal(perf_cpu__init(&r->pc, &r->cpu, &perf_costs_default), 0);
+	assert_int_equal(hw_cpu__init(&r->cpu, cfg, TEST_HW_COSTS, err, sizeof(err)), 0);
+	assert_int_equal(perf_cpu__init(&r->pc, &r->cpu, TEST_PERF_COSTS), 0);
 	r->cpu.on_irq = perf_cpu__host_irq;
 	r->cpu.irq_ctx = &r->pc;
 	perf_cpu__start_tick(&r->pc);

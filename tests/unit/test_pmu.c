@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "helpers.h"
+
 #include "hw/cpu.h"
 #include "hw/msr.h"
 
@@ -17,7 +19,7 @@ static void init(struct hw_pmu_config *cfg)
 {
 	char err[128];
 
-	assert_int_equal(hw_cpu__init(&cpu, cfg, &hw_costs_default, err, sizeof(err)), 0);
+	assert_int_equal(hw_cpu__init(&cpu, cfg, TEST_HW_COSTS, err, sizeof(err)), 0);
 }
 
 static void intel(u8 version, bool fw, bool metrics)

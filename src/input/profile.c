@@ -1,0 +1,243 @@
+/*
+ * input/profile.c - the cost profile reader (see profile.h).
+ *
+ * INI: [section] lines, then "key = value  # source: ..." or
+ * "# estimate: ...". Every key of the table below must appear exactly once;
+ * unknown sections and keys, missing citations, and values out of range are
+ * errors with file:line:column.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "input/profile.h"
+
+enum kind { K_U8, K_U32, K_BOOL, K_NAME, K_VENDOR, K_MHZ, K_HZ };
+
+static const struct field {
+	const char *section, *key;
+	enum kind kind;
+	size_t off;
+	u64 min, max;
+} fields[] = {
+	{ "cpu", "name", K_NAME, offsetof(struct profile, name), 0, 0 },
+	{ "cpu", "vendor", K_VENDOR, offsetof(struct profile, pmu.vendor), 0, 0 },
+	{ "cpu", "core_mhz", K_MHZ, offsetof(struct profile, core_mhz), 100, 10000 },
+	{ "cpu", "tsc_mhz", K_MHZ, offsetof(struct profile, tsc_mhz), 100, 10000 },
+	{ "pmu", "version", K_U8, offsetof(struct profile, pmu.version), 0, 5 },
+	{ "pmu", "gp", K_U8, offsetof(struct profile, pmu.nr_gp), 0, 8 },
+	{ "pmu", "fixed", K_U8, offsetof(struct profile, pmu.nr_fixed), 0, 4 },
+	{ "pmu", "width", K_U8, offsetof(struct profile, pmu.gp_width), 32, 64 },
+	{ "pmu", "fixed_width", K_U8, offsetof(struct profile, pmu.fixed_width), 32, 64 },
+	{ "pmu", "fw_writes", K_BOOL, offsetof(struct profile, pmu.fw_writes), 0, 1 },
+	{ "pmu", "metrics", K_BOOL, offsetof(struct profile, pmu.metrics), 0, 1 },
+	{ "pmu", "ebx_len", K_U8, offsetof(struct profile, pmu.ebx_len), 0, 32 },
+	{ "hw", "wrmsr", K_U32, offsetof(struct profile, hw.wrmsr), 1, 100000 },
+	{ "hw", "rdmsr", K_U32, offsetof(struct profile, hw.rdmsr), 1, 100000 },
+	{ "hw", "rdpmc", K_U32, offsetof(struct profile, hw.rdpmc), 1, 100000 },
+	{ "hw", "cpuid", K_U32, offsetof(struct profile, hw.cpuid), 1, 100000 },
+	{ "hw", "simple_op", K_U32, offsetof(struct profile, hw.simple_op), 1, 1000 },
+	{ "hw", "pmi_skid", K_U32, offsetof(struct profile, hw.pmi_skid), 0, 100000 },
+	{ "hw", "slots_per_cycle", K_U32, offsetof(struct profile, hw.slots_per_cycle), 1, 16 },
+	{ "perf", "nmi_entry", K_U32, offsetof(struct profile, perf.nmi_entry), 1, 10000000 },
+	{ "perf", "tick", K_U32, offsetof(struct profile, perf.tick), 1, 10000000 },
+	{ "perf", "sched", K_U32, offsetof(struct profile, perf.sched), 1, 10000000 },
+	{ "perf", "create", K_U32, offsetof(struct profile, perf.create), 1, 100000000 },
+	{ "perf", "release", K_U32, offsetof(struct profile, perf.release), 1, 100000000 },
+	{ "perf", "pause", K_U32, offsetof(struct profile, perf.pause), 1, 10000000 },
+	{ "perf", "period", K_U32, offsetof(struct profile, perf.period), 1, 10000000 },
+	{ "perf", "enable", K_U32, offsetof(struct profile, perf.enable), 1, 10000000 },
+	{ "perf", "hz", K_HZ, 0, 100, 10000 },
+};
+
+#define NR_FIELDS (sizeof(fields) / sizeof(fields[0]))
+
+struct pstate {
+	const char *path;
+	unsigned int line;
+	struct diag *d;
+	char section[16];
+	bool seen[NR_FIELDS];
+	u32 hz;
+};
+
+static int perr(struct pstate *st, unsigned int col, const char *msg, const char *arg)
+{
+	return diag__set(st->d, VPMU_E_PARSE, st->path, st->line, col, "%s%s", msg, arg ? arg : "");
+}
+
+static int set_value(struct pstate *st, struct profile *p, const struct field *f,
+		     const char *v, unsigned int col)
+{
+	char *end;
+	unsigned long long n;
+	void *dst = (char *)p + f->off;
+
+	if (f->kind == K_NAME) {
+		snprintf(p->name, sizeof(p->name), "%s", v);
+		return 0;
+	}
+	if (f->kind == K_VENDOR) {
+		if (strcmp(v, "intel") && strcmp(v, "amd"))
+			return perr(st, col, "expected intel or amd", NULL);
+		*(enum hw_vendor *)dst = !strcmp(v, "amd") ? HW_VENDOR_AMD : HW_VENDOR_INTEL;
+		return 0;
+	}
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	if (errno || *end || !isdigit((unsigned char)*v) || n < f->min || n > f->max) {
+		char range[64];
+
+		snprintf(range, sizeof(range), "%llu..%llu", (unsigned long long)f->min,
+			 (unsigned long long)f->max);
+		return perr(st, col, "expected a whole number in ", range);
+	}
+	switch (f->kind) {
+	case K_U8:
+		*(u8 *)dst = (u8)n;
+		break;
+	case K_BOOL:
+		*(bool *)dst = n != 0;
+		break;
+	case K_HZ:
+		st->hz = (u32)n;
+		break;
+	default:
+		*(u32 *)dst = (u32)n;
+		break;
+	}
+	return 0;
+}
+
+static int parse_line(struct pstate *st, struct profile *p, char *s)
+{
+	char *hash = strchr(s, '#'), *eq, *key, *val, *e;
+	size_t i;
+
+	if (hash && s + strspn(s, " \t") == hash)
+		return 0;	/* a comment line */
+	if (hash)
+		*hash = 0;
+	key = s + strspn(s, " \t");
+	if (!*key || *key == '\r')
+		return 0;
+	if (*key == '[') {
+		e = strchr(key, ']');
+		if (!e || e - key - 1 >= (long)sizeof(st->section))
+			return perr(st, (unsigned int)(key - s + 1), "expected [section]", NULL);
+		*e = 0;
+		snprintf(st->section, sizeof(st->section), "%s", key + 1);
+		return 0;
+	}
+	eq = strchr(key, '=');
+	if (!eq)
+		return perr(st, (unsigned int)(key - s + 1), "expected key = value", NULL);
+	for (e = eq; e > key && isspace((unsigned char)e[-1]); e--)
+		;
+	*e = 0;
+	val = eq + 1 + strspn(eq + 1, " \t");
+	for (e = val + strlen(val); e > val && isspace((unsigned char)e[-1]); e--)
+		;
+	*e = 0;
+	for (i = 0; i < NR_FIELDS; i++)
+		if (!strcmp(fields[i].section, st->section) && !strcmp(fields[i].key, key))
+			break;
+	if (i == NR_FIELDS)
+		return perr(st, (unsigned int)(key - s + 1), "expected a known key of section [",
+			    st->section[0] ? st->section : "none");
+	if (st->seen[i])
+		return perr(st, (unsigned int)(key - s + 1), "expected each key once: ", key);
+	st->seen[i] = true;
+	if (!hash || (strncmp(hash + 1 + strspn(hash + 1, " "), "source:", 7) &&
+		      strncmp(hash + 1 + strspn(hash + 1, " "), "estimate:", 9)))
+		return perr(st, (unsigned int)(val - s + 1 + strlen(val)),
+			    "expected '# source: ...' or '# estimate: ...' after the value of ", key);
+	return set_value(st, p, &fields[i], val, (unsigned int)(val - s + 1));
+}
+
+int profile__parse(const char *path, const char *text, struct profile *p, struct diag *d)
+{
+	struct pstate st = { .path = path, .d = d };
+	char line[512];
+	const char *s = text;
+	int ret;
+
+	memset(p, 0, sizeof(*p));
+	while (*s) {
+		size_t n = strcspn(s, "\n");
+
+		st.line++;
+		if (n >= sizeof(line))
+			return perr(&st, 1, "expected a line of at most 511 characters", NULL);
+		memcpy(line, s, n);
+		line[n] = 0;
+		s += n + (s[n] == '\n');
+		if ((ret = parse_line(&st, p, line)))
+			return ret;
+	}
+	for (size_t i = 0; i < NR_FIELDS; i++) {
+		if (!st.seen[i]) {
+			st.line = 0;
+			return diag__set(d, VPMU_E_PARSE, path, 0, 0, "expected [%s] %s",
+					 fields[i].section, fields[i].key);
+		}
+	}
+	p->hw.cpi_num = 1;	/* loops without cycles=: IPC 2, docs/guest-programs.md */
+	p->hw.cpi_den = 2;
+	p->hw.ref_num = p->tsc_mhz;
+	p->hw.ref_den = p->core_mhz;
+	p->perf.cycles_per_sec = (u64)p->core_mhz * 1000000;
+	p->perf.tick_cycles = p->perf.cycles_per_sec / st.hz;
+	p->pmu.amd_core = p->pmu.amd_perfmon_v2 = p->pmu.vendor == HW_VENDOR_AMD;
+	return 0;
+}
+
+static char *read_file(const char *path, struct diag *d)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	if (!f) {
+		diag__set(d, VPMU_E_IO, path, 0, 0, "cannot open: %s", strerror(errno));
+		return NULL;
+	}
+	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) ||
+	    !(buf = malloc((size_t)n + 1))) {
+		fclose(f);
+		diag__set(d, VPMU_E_IO, path, 0, 0, "cannot read");
+		return NULL;
+	}
+	if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
+		free(buf);
+		fclose(f);
+		diag__set(d, VPMU_E_IO, path, 0, 0, "cannot read");
+		return NULL;
+	}
+	buf[n] = 0;
+	fclose(f);
+	return buf;
+}
+
+int profile__load(const char *name, struct profile *p, struct diag *d)
+{
+	size_t n = strlen(name);
+	char *text;
+	int ret;
+
+	if (strchr(name, '/') || (n > 4 && !strcmp(name + n - 4, ".ini"))) {
+		if (!(text = read_file(name, d)))
+			return VPMU_E_IO;
+		ret = profile__parse(name, text, p, d);
+		free(text);
+		return ret;
+	}
+	for (const struct profile_source *b = profile_builtin; b->name; b++)
+		if (!strcmp(b->name, name))
+			return profile__parse(b->path, b->text, p, d);
+	return diag__set(d, VPMU_E_INVAL, name, 0, 0,
+			 "expected a profile name (vpmu list profiles) or a .ini file");
+}

@@ -1,0 +1,37 @@
+/*
+ * input/profile.h - cost profiles (the profiles/ .ini files, compiled into the binary
+ * by tools/embed-profiles): the host PMU of a CPU model and the cycle cost of
+ * every primitive the model charges. Every value in a profile carries a
+ * "# source: ..." or "# estimate: ..." comment; the reader refuses one
+ * without.
+ */
+#ifndef VPMU__INPUT_PROFILE_H
+#define VPMU__INPUT_PROFILE_H
+
+#include "base/diag.h"
+#include "hw/costs.h"
+#include "hw/pmu.h"
+#include "perf/perf.h"
+
+struct profile {
+	char name[32];
+	u32 core_mhz, tsc_mhz;
+	struct hw_pmu_config pmu;
+	struct hw_costs hw;
+	struct perf_costs perf;
+};
+
+struct profile_source {
+	const char *name;	/* file name without .ini */
+	const char *path;	/* where it came from, for messages */
+	const char *text;
+};
+
+extern const struct profile_source profile_builtin[];
+
+/* Parse profile text; errors name @path:line:column. */
+int profile__parse(const char *path, const char *text, struct profile *p, struct diag *d);
+/* A built-in profile by name, or a file when @name contains '/' or ends in .ini. */
+int profile__load(const char *name, struct profile *p, struct diag *d);
+
+#endif /* VPMU__INPUT_PROFILE_H */

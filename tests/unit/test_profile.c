@@ -1,0 +1,84 @@
+/*
+ * test_profile.c - the cost profile reader: the built-in profiles load, and
+ * a value without its source, an unknown or repeated key, a value out of
+ * range or a missing key is refused with file:line:column.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "input/profile.h"
+
+static void test_builtin_profiles_load(void **state)
+{
+	struct profile p;
+	struct diag d;
+
+	(void)state;
+	assert_int_equal(profile__load("spr", &p, &d), 0);
+	assert_string_equal(p.name, "spr");
+	assert_int_equal(p.pmu.version, 5);
+	assert_int_equal(p.pmu.nr_gp, 8);
+	assert_true(p.pmu.metrics && p.pmu.fw_writes);
+	assert_int_equal(p.hw.slots_per_cycle, 6);
+	assert_int_equal(p.perf.cycles_per_sec, 2000000000ULL);
+	assert_int_equal(p.perf.tick_cycles, 8000000);		/* 2 GHz / HZ 250 */
+	assert_int_equal(profile__load("default", &p, &d), 0);
+	assert_int_equal(p.hw.wrmsr, 100);
+	assert_int_equal(profile__load("nosuch", &p, &d), VPMU_E_INVAL);
+}
+
+static char *with_line(const char *key, const char *replacement)
+{
+	static char buf[8192];
+	const char *t = NULL;
+
+	for (const struct profile_source *b = profile_builtin; b->name; b++)
+		if (!strcmp(b->name, "default"))
+			t = b->text;
+	assert_non_null(t);
+	const char *at = strstr(t, key);
+	assert_non_null(at);
+	const char *eol = strchr(at, '\n');
+	size_t head = (size_t)(at - t);
+
+	memcpy(buf, t, head);
+	strcpy(buf + head, replacement);
+	strcat(buf, eol);
+	return buf;
+}
+
+static void bad(const char *key, const char *line, unsigned int col, const char *needle)
+{
+	struct profile p;
+	struct diag d;
+
+	assert_int_equal(profile__parse("x.ini", with_line(key, line), &p, &d), VPMU_E_PARSE);
+	if (d.col != col || !strstr(d.msg, needle))
+		fail_msg("got %u:%u %s", d.line, d.col, d.msg);
+}
+
+static void test_bad_profiles(void **state)
+{
+	(void)state;
+	bad("wrmsr =", "wrmsr = 100", 12, "'# source: ...' or '# estimate: ...'");
+	bad("wrmsr =", "wrmsr = 100 # guess", 12, "'# source: ...'");
+	bad("wrmsr =", "wrmsr = 0 # estimate: zero", 9, "whole number in 1..100000");
+	bad("wrmsr =", "wrnsr = 1 # estimate: typo", 1, "known key");
+	bad("rdmsr =", "wrmsr = 1 # estimate: twice", 1, "each key once");
+	bad("vendor =", "vendor = via # source: x", 10, "intel or amd");
+	bad("wrmsr =", "# wrmsr removed", 0, "expected [hw] wrmsr");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_builtin_profiles_load),
+		cmocka_unit_test(test_bad_profiles),
+	};
+
+	return cmocka_run_group_tests_name("input/profile", tests, NULL, NULL);
+}
