@@ -313,3 +313,61 @@ int hw_cpu__run(struct hw_cpu *cpu, const struct hw_segment *seg,
 		segment_rest(seg, pos, rest);
 	return stop ? 1 : 0;
 }
+
+/* ---- host kernel work --------------------------------------------------- */
+
+static void host_segment(struct hw_cpu *cpu, u64 cycles, u64 insns)
+{
+	bool guest = cpu->guest;
+	u8 cpl = cpu->cpl;
+	struct hw_segment seg = { .cycles = cycles ? cycles : 1 };
+
+	seg.ev[HW_EV_INSTRUCTIONS] = insns;
+	hw_cpu__fill_derived(cpu, &seg);
+	hw_cpu__run(cpu, &seg, NULL);
+	cpu->guest = guest;
+	cpu->cpl = cpl;
+}
+
+void hw_cpu__host_exec(struct hw_cpu *cpu, u64 cycles)
+{
+	host_segment(cpu, cycles, cycles ? cycles : 1);
+}
+
+static enum hw_msr_result host_access(struct hw_cpu *cpu, int kind, u32 reg, u64 *val)
+{
+	bool guest = cpu->guest;
+	u8 cpl = cpu->cpl;
+	enum hw_msr_result r;
+
+	cpu->guest = false;
+	cpu->cpl = 0;
+	r = kind == 0 ? hw_cpu__wrmsr(cpu, reg, *val) :
+	    kind == 1 ? hw_cpu__rdmsr(cpu, reg, val) : hw_cpu__rdpmc(cpu, reg, val);
+	cpu->guest = guest;
+	cpu->cpl = cpl;
+	host_segment(cpu, kind == 0 ? cpu->costs.wrmsr : kind == 1 ? cpu->costs.rdmsr :
+			  cpu->costs.rdpmc, 1);
+	return r;
+}
+
+enum hw_msr_result hw_cpu__host_wrmsr(struct hw_cpu *cpu, u32 msr, u64 val)
+{
+	return host_access(cpu, 0, msr, &val);
+}
+
+u64 hw_cpu__host_rdmsr(struct hw_cpu *cpu, u32 msr)
+{
+	u64 v = 0;
+
+	host_access(cpu, 1, msr, &v);
+	return v;
+}
+
+u64 hw_cpu__host_rdpmc(struct hw_cpu *cpu, u32 ecx)
+{
+	u64 v = 0;
+
+	host_access(cpu, 2, ecx, &v);
+	return v;
+}

@@ -94,6 +94,17 @@ void hw_cpu__fill_derived(const struct hw_cpu *cpu, struct hw_segment *seg);
 int hw_cpu__run(struct hw_cpu *cpu, const struct hw_segment *seg,
 		struct hw_segment *rest);
 
+/*
+ * Host kernel work on this core: the access is made in host mode at CPL 0,
+ * then its instruction retires (one segment of the profile's cost, counted
+ * under the state after it). The mode of whatever ran before is restored.
+ * hw_cpu__host_exec runs @cycles of kernel code (IPC 1, an estimate).
+ */
+enum hw_msr_result hw_cpu__host_wrmsr(struct hw_cpu *cpu, u32 msr, u64 val);
+u64 hw_cpu__host_rdmsr(struct hw_cpu *cpu, u32 msr);
+u64 hw_cpu__host_rdpmc(struct hw_cpu *cpu, u32 ecx);
+void hw_cpu__host_exec(struct hw_cpu *cpu, u64 cycles);
+
 /* Units a counter configured as @cc adds over all of @seg (cpu.c). */
 u64 hw_count_units(const struct hw_count_cfg *cc, const struct hw_segment *seg);
 

@@ -20,65 +20,37 @@
 
 void perf_cpu__exec(struct perf_cpu *pc, u64 cycles)
 {
-	struct hw_cpu *cpu = pc->cpu;
-	bool guest = cpu->guest;
-	u8 cpl = cpu->cpl;
-	struct hw_segment seg = { .cycles = cycles ? cycles : 1 };
+	u64 t0 = pc->cpu->now;
 
-	/* Estimate: kernel code retires about one instruction per cycle. */
-	seg.ev[HW_EV_INSTRUCTIONS] = seg.cycles;
-	hw_cpu__fill_derived(cpu, &seg);
-	hw_cpu__run(cpu, &seg, NULL);
-	pc->overhead_cycles += seg.cycles;
-	cpu->guest = guest;
-	cpu->cpl = cpl;
+	hw_cpu__host_exec(pc->cpu, cycles);
+	pc->overhead_cycles += pc->cpu->now - t0;
 }
 
-/* Perf runs in the host kernel: the access is made at CPL 0, then its
- * instruction retires (counted under the state after it, as on hardware). */
-static enum hw_msr_result kernel_access(struct perf_cpu *pc, int kind, u32 reg, u64 *val)
-{
-	struct hw_cpu *cpu = pc->cpu;
-	bool guest = cpu->guest;
-	u8 cpl = cpu->cpl;
-	enum hw_msr_result r;
-	struct hw_segment seg = { 0 };
-
-	cpu->guest = false;
-	cpu->cpl = 0;
-	r = kind == 0 ? hw_cpu__wrmsr(cpu, reg, *val) :
-	    kind == 1 ? hw_cpu__rdmsr(cpu, reg, val) : hw_cpu__rdpmc(cpu, reg, val);
-	seg.cycles = kind == 0 ? cpu->costs.wrmsr : kind == 1 ? cpu->costs.rdmsr :
-		     cpu->costs.rdpmc;
-	seg.cycles = seg.cycles ? seg.cycles : 1;
-	seg.ev[HW_EV_INSTRUCTIONS] = 1;
-	hw_cpu__fill_derived(cpu, &seg);
-	hw_cpu__run(cpu, &seg, NULL);
-	pc->overhead_cycles += seg.cycles;
-	pc->nr_msr_ops++;
-	cpu->guest = guest;
-	cpu->cpl = cpl;
-	return r;
-}
-
+/* Perf's register accesses: hw/'s host primitives, with perf's accounting. */
 void perf_wrmsr(struct perf_cpu *pc, u32 msr, u64 val)
 {
-	kernel_access(pc, 0, msr, &val);
+	u64 t0 = pc->cpu->now;
+
+	hw_cpu__host_wrmsr(pc->cpu, msr, val);
+	pc->overhead_cycles += pc->cpu->now - t0;
+	pc->nr_msr_ops++;
 }
 
 u64 perf_rdmsr(struct perf_cpu *pc, u32 msr)
 {
-	u64 v = 0;
+	u64 t0 = pc->cpu->now, v = hw_cpu__host_rdmsr(pc->cpu, msr);
 
-	kernel_access(pc, 1, msr, &v);
+	pc->overhead_cycles += pc->cpu->now - t0;
+	pc->nr_msr_ops++;
 	return v;
 }
 
 u64 perf_rdpmc(struct perf_cpu *pc, u32 ecx)
 {
-	u64 v = 0;
+	u64 t0 = pc->cpu->now, v = hw_cpu__host_rdpmc(pc->cpu, ecx);
 
-	kernel_access(pc, 2, ecx, &v);
+	pc->overhead_cycles += pc->cpu->now - t0;
+	pc->nr_msr_ops++;
 	return v;
 }
 
