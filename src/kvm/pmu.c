@@ -1,0 +1,243 @@
+/*
+ * kvm/pmu.c - the vendor-neutral half of KVM's vPMU (arch/x86/kvm/pmu.c as
+ * research/pmu-arch.md section 4 describes it): capability reduction and
+ * reset, the global MSRs both vendors share, RDPMC, the deferred
+ * reprogramming of KVM_REQ_PMU, PMI delivery through the virtual LVTPC, and
+ * the counting of instructions KVM emulates.
+ */
+#include <string.h>
+
+#include "hw/msr.h"
+#include "kvm/pmu.h"
+
+struct kvm_pmc *kvm_pmu__pmc(struct kvm_pmu *pmu, unsigned int idx)
+{
+	if (!(pmu->all_valid_pmc_idx & BIT_ULL(idx)))
+		return NULL;
+	return idx >= HW_FIXED_BASE ? &pmu->fixed[idx - HW_FIXED_BASE] : &pmu->gp[idx];
+}
+
+u64 kvm_pmc__mask(const struct kvm_pmu *pmu, const struct kvm_pmc *pmc)
+{
+	return pmu->counter_bitmask[pmc->idx >= HW_FIXED_BASE];
+}
+
+/* pmc_is_globally_enabled && local enable (pmc_is_locally_enabled). */
+bool kvm_pmc__is_enabled(const struct kvm_pmu *pmu, const struct kvm_pmc *pmc)
+{
+	struct perf_attr attr;
+	bool pmi;
+
+	if (pmu->version >= 2 && !(pmu->global_ctrl & BIT_ULL(pmc->idx)))
+		return false;
+	return pmu->vendor->pmc_setup(pmu, pmc, &attr, &pmi);
+}
+
+void kvm_pmu__request_reprogram(struct kvm_pmu *pmu, struct kvm_pmc *pmc)
+{
+	pmu->reprogram_pmi |= BIT_ULL(pmc->idx);
+	pmu->req_pmu = true;
+}
+
+/* __kvm_perf_overflow: the status bit (v2+), and KVM_REQ_PMI when the
+ * counter's PMI is enabled. */
+void kvm_pmc__overflow(struct kvm_pmu *pmu, struct kvm_pmc *pmc)
+{
+	struct perf_attr attr;
+	bool pmi = false;
+
+	if (pmu->version >= 2)
+		pmu->global_status |= BIT_ULL(pmc->idx);
+	pmu->vendor->pmc_setup(pmu, pmc, &attr, &pmi);
+	if (pmi)
+		pmu->req_pmi = true;
+}
+
+int kvm_pmu__init(struct kvm_pmu *pmu, const struct kvm_vpmu_ops *kind,
+		  const struct hw_pmu_config *req, struct hw_cpu *cpu,
+		  struct perf_cpu *host, int task)
+{
+	const struct hw_pmu_config *h = &cpu->pmu.cfg;
+
+	memset(pmu, 0, sizeof(*pmu));
+	pmu->kind = kind;
+	pmu->cpu = cpu;
+	pmu->host = host;
+	pmu->task = task;
+	pmu->skip_unchanged = true;
+	pmu->vendor = h->vendor == HW_VENDOR_AMD ? &kvm_pmu_amd_ops : &kvm_pmu_intel_ops;
+	/* research/vpmu-design.md section 1: host requirements. */
+	if (kind == &kvm_vpmu_mediated_ops &&
+	    (h->vendor == HW_VENDOR_INTEL ? h->version < 4 || !h->fw_writes : !h->amd_perfmon_v2))
+		return -1;
+	pmu->reserved_bits = 0xffffffff00200000ULL;
+	pmu->fixed_ctr_ctrl_rsvd = pmu->global_ctrl_rsvd = pmu->global_status_rsvd = ~0ULL;
+	pmu->lvtpc = APIC_LVT_MASKED;
+	pmu->guest.vendor = h->vendor;
+	if (kind->has_pmu && req->vendor == h->vendor)
+		pmu->vendor->refresh(pmu, req, h);
+	for (unsigned int i = 0; i < KVM_MAX_GP_INTEL; i++)
+		pmu->gp[i] = (struct kvm_pmc){ .pmu = pmu, .idx = i };
+	for (unsigned int k = 0; k < KVM_MAX_FIXED; k++)
+		pmu->fixed[k] = (struct kvm_pmc){ .pmu = pmu, .idx = HW_FIXED_BASE + k };
+	/* kvm_pmu_refresh: GLOBAL_CTRL resets to the GP enables (v2+ or mediated). */
+	if (pmu->nr_gp && (pmu->version >= 2 || kind == &kvm_vpmu_mediated_ops))
+		pmu->global_ctrl = GENMASK_ULL(pmu->nr_gp - 1, 0);
+	return 0;
+}
+
+void kvm_pmu__destroy(struct kvm_pmu *pmu)
+{
+	for (unsigned int idx = 0; idx < PERF_NR_IDX; idx++) {
+		struct kvm_pmc *pmc = kvm_pmu__pmc(pmu, idx);
+
+		if (pmc && pmc->perf_event)
+			perf_event__release(pmu->host, pmc->perf_event);
+	}
+}
+
+bool kvm_pmu__is_pmu_msr(const struct kvm_pmu *pmu, u32 msr)
+{
+	return msr == MSR_X2APIC_LVTPC || pmu->vendor->is_pmu_msr(pmu, msr);
+}
+
+/* The virtual LAPIC's LVTPC: KVM keeps vector, mode and mask and drops the
+ * rest (kvm_lapic_reg_write masks with apic_lvt_mask, no fault). */
+static void write_lvtpc(struct kvm_pmu *pmu, u64 val)
+{
+	pmu->lvtpc = (u32)val & (APIC_LVT_VECTOR | APIC_LVT_DM_MASK | APIC_LVT_MASKED);
+}
+
+enum kvm_msr_result kvm_pmu__get_msr(struct kvm_pmu *pmu, u32 msr, u64 *val)
+{
+	if (msr == MSR_X2APIC_LVTPC) {
+		*val = pmu->lvtpc;
+		return KVM_MSR_OK;
+	}
+	return pmu->vendor->get_msr(pmu, msr, val);
+}
+
+enum kvm_msr_result kvm_pmu__set_msr(struct kvm_pmu *pmu, u32 msr, u64 val)
+{
+	if (msr == MSR_X2APIC_LVTPC) {
+		write_lvtpc(pmu, val);
+		return KVM_MSR_OK;
+	}
+	return pmu->vendor->set_msr(pmu, msr, val);
+}
+
+/* kvm_pmu_rdpmc: #GP without a PMU, the vendor's index check, then the
+ * CPL / CR4.PCE check; the value masked to the counter's width. */
+enum kvm_msr_result kvm_pmu__rdpmc(struct kvm_pmu *pmu, u32 ecx, u8 cpl, bool cr4_pce,
+				   u64 *val)
+{
+	struct kvm_pmc *pmc;
+
+	if (!pmu->version)
+		return KVM_MSR_GP;
+	pmc = pmu->vendor->rdpmc_ecx_to_pmc(pmu, ecx);
+	if (!pmc || (cpl && !cr4_pce))
+		return KVM_MSR_GP;
+	*val = pmu->kind->read_counter(pmu, pmc) & kvm_pmc__mask(pmu, pmc);
+	return KVM_MSR_OK;
+}
+
+void kvm_pmu__handle_event(struct kvm_pmu *pmu)
+{
+	u64 todo = pmu->reprogram_pmi;
+
+	pmu->req_pmu = false;
+	pmu->reprogram_pmi = 0;
+	for (u64 m = todo; m; m &= m - 1) {
+		struct kvm_pmc *pmc = kvm_pmu__pmc(pmu, (unsigned int)__builtin_ctzll(m));
+
+		if (pmc)
+			pmu->kind->reprogram(pmu, pmc);
+	}
+}
+
+/*
+ * kvm_pmu_deliver_pmi -> kvm_apic_local_deliver(APIC_LVTPC): nothing while
+ * the virtual LVTPC is masked; an NMI or the vector otherwise; for
+ * Intel-compatible guests the mask is then set (KVM a16eb25b09c0; not for
+ * AMD since 2024). FREEZE_PERFMON_ON_PMI is not emulated on this path.
+ */
+void kvm_pmu__deliver_pmi(struct kvm_pmu *pmu)
+{
+	pmu->req_pmi = false;
+	if (pmu->lvtpc & APIC_LVT_MASKED)
+		return;
+	if ((pmu->lvtpc & APIC_LVT_DM_MASK) == APIC_LVT_DM_NMI)
+		pmu->guest_nmi_pending = true;
+	else
+		pmu->guest_pmi_pending = true;
+	if (pmu->lvtpc_automask)
+		pmu->lvtpc |= APIC_LVT_MASKED;
+}
+
+/*
+ * kvm_pmu_instruction_retired / kvm_pmu_branch_retired: each counter that
+ * counts instructions (or branches) in this ring and is enabled takes one
+ * more event. The match ignores edge, INV and CMASK, as KVM's does.
+ */
+void kvm_pmu__instruction_retired(struct kvm_pmu *pmu, u8 cpl, bool branch)
+{
+	for (unsigned int idx = 0; idx < PERF_NR_IDX; idx++) {
+		struct kvm_pmc *pmc = kvm_pmu__pmc(pmu, idx);
+		struct perf_attr attr;
+		bool pmi, is_insn;
+		u64 ev;
+
+		if (!pmc || !kvm_pmc__is_enabled(pmu, pmc) ||
+		    !pmu->vendor->pmc_setup(pmu, pmc, &attr, &pmi))
+			continue;
+		if (cpl ? attr.exclude_user : attr.exclude_kernel)
+			continue;
+		ev = attr.config & 0xffff;
+		is_insn = pmu->cpu->pmu.cfg.vendor == HW_VENDOR_AMD ? ev == 0xc0 : ev == 0x00c0;
+		if (branch ? !(ev == 0x00c4 || ev == 0xc2) : !is_insn)
+			continue;
+		pmc->emulated_counter++;
+		kvm_pmu__request_reprogram(pmu, pmc);
+	}
+}
+
+void kvm_pmu__cpuid(const struct kvm_pmu *pmu, u32 leaf, u32 sub, u32 r[4])
+{
+	const struct hw_pmu_ops *ops = pmu->guest.vendor == HW_VENDOR_AMD ? &hw_pmu_amd_ops
+									   : &hw_pmu_intel_ops;
+
+	ops->cpuid(&pmu->guest, leaf, sub, r);
+}
+
+void kvm_pmu__vm_entry(struct kvm_pmu *pmu)
+{
+	struct hw_pmu *hw = &pmu->cpu->pmu;
+	u64 host, guest;
+
+	if (hw->cfg.vendor != HW_VENDOR_INTEL || !hw->has_global)
+		return;
+	if (pmu->kind == &kvm_vpmu_mediated_ops) {
+		hw->global_ctrl = pmu->global_ctrl & ~hw->global_ctrl_rsvd;
+	} else if (pmu->host) {
+		perf_cpu__guest_get_msrs(pmu->host, &host, &guest);
+		hw->global_ctrl = guest & ~hw->global_ctrl_rsvd;
+	}
+}
+
+void kvm_pmu__vm_exit(struct kvm_pmu *pmu)
+{
+	struct hw_pmu *hw = &pmu->cpu->pmu;
+	u64 host, guest;
+
+	if (hw->cfg.vendor != HW_VENDOR_INTEL || !hw->has_global)
+		return;
+	if (pmu->kind == &kvm_vpmu_mediated_ops) {
+		/* "save PERF_GLOBAL_CTRL" (SPR+); HOST_IA32_PERF_GLOBAL_CTRL = 0 */
+		pmu->global_ctrl = hw->global_ctrl;
+		hw->global_ctrl = 0;
+	} else if (pmu->host) {
+		perf_cpu__guest_get_msrs(pmu->host, &host, &guest);
+		hw->global_ctrl = host & ~hw->global_ctrl_rsvd;
+	}
+}

@@ -1,0 +1,189 @@
+/*
+ * kvm/pmu.h - KVM's virtual PMU of one vCPU: the guest-visible registers as
+ * KVM emulates them (arch/x86/kvm/pmu.c, vmx/pmu_intel.c, svm/pmu.c, as
+ * research/pmu-arch.md section 4 describes them), and the vPMU kinds behind
+ * them:
+ *  - none:     the guest has no PMU (CPUID 0AH / 0x80000022 report nothing);
+ *  - emulated: every PMU MSR access exits; each guest counter is backed by a
+ *              pinned exclude_host host perf event (perf/), reprogrammed as
+ *              reprogram_counter() does, overflowing through the perf
+ *              callback into KVM_REQ_PMI;
+ *  - mediated: the guest's state is loaded into the hardware PMU around
+ *              guest execution (kvm_mediated_pmu_load/put, pmu_mediated.c),
+ *              with the counters passed through and the selectors
+ *              intercepted (research/vpmu-design.md section 1).
+ *
+ * Counter indexes are the global ones of hw/pmu.h (GP from 0, fixed from 32),
+ * which are KVM's pmc->idx too.
+ *
+ * Deviations from hardware that the model keeps because KVM has them (each is
+ * cited where it is implemented): the version is capped at 2; AnyThread is
+ * reserved; fixed-counter writes are masked, not #GP; P6/K7 MSRs without a
+ * counter read 0 and drop writes; PERF_METRICS, GLOBAL_STATUS_SET and
+ * GLOBAL_INUSE do not exist; FREEZE_PERFMON_ON_PMI is not emulated; AMD
+ * event selects drop HostOnly/GuestOnly; the virtual LVTPC masks reserved
+ * bits instead of faulting.
+ */
+#ifndef VPMU__KVM_PMU_H
+#define VPMU__KVM_PMU_H
+
+#include "base/util.h"
+#include "hw/cpu.h"
+#include "hw/pmu.h"
+#include "perf/perf.h"
+
+#define KVM_MAX_GP_INTEL	8
+#define KVM_MAX_GP_AMD		6
+#define KVM_MAX_FIXED		3
+#define KVM_PMU_VERSION_CAP	2	/* kvm_init_pmu_capability */
+
+struct kvm_pmu;
+
+struct kvm_pmc {
+	struct kvm_pmu *pmu;
+	unsigned int idx;
+	u64 counter;		/* emulated: base to which perf's count is added */
+	u64 emulated_counter;	/* instructions/branches KVM emulated, not yet folded */
+	u64 eventsel;		/* what the guest wrote */
+	u64 eventsel_hw;	/* mediated: what the hardware gets */
+	struct perf_event *perf_event;
+	u64 perf_base;		/* perf count already folded into counter */
+	u64 current_config;
+	bool is_paused;
+};
+
+struct kvm_pmu;
+
+enum kvm_msr_result {
+	KVM_MSR_OK = 0,
+	KVM_MSR_GP,		/* inject #GP */
+};
+
+struct kvm_vpmu_ops {
+	const char *name;
+	bool has_pmu;
+	/* The counter's current value as the guest reads it (unmasked). */
+	u64 (*read_counter)(struct kvm_pmu *pmu, struct kvm_pmc *pmc);
+	/* pmc_write_counter: set what the guest will read. */
+	void (*write_counter)(struct kvm_pmu *pmu, struct kvm_pmc *pmc, u64 val);
+	/* KVM_REQ_PMU: apply a changed configuration of counter @pmc. */
+	void (*reprogram)(struct kvm_pmu *pmu, struct kvm_pmc *pmc);
+	/* Does a guest access to @msr exit? RDPMC when @msr is 0. */
+	bool (*is_intercepted)(const struct kvm_pmu *pmu, u32 msr);
+	bool (*is_rdpmc_intercepted)(const struct kvm_pmu *pmu);
+	/* Mediated context switch (NULL for the others). */
+	void (*load)(struct kvm_pmu *pmu);
+	void (*put)(struct kvm_pmu *pmu);
+};
+
+extern const struct kvm_vpmu_ops kvm_vpmu_none_ops;
+extern const struct kvm_vpmu_ops kvm_vpmu_emulated_ops;
+extern const struct kvm_vpmu_ops kvm_vpmu_mediated_ops;
+
+/* The vendor half (KVM's struct kvm_pmu_ops): vmx/pmu_intel.c, svm/pmu.c. */
+struct kvm_pmu_vendor_ops {
+	const char *name;
+	/* Reduce the requested CPUID to the host's and KVM's limits. */
+	void (*refresh)(struct kvm_pmu *pmu, const struct hw_pmu_config *req,
+			const struct hw_pmu_config *host);
+	bool (*is_pmu_msr)(const struct kvm_pmu *pmu, u32 msr);
+	enum kvm_msr_result (*get_msr)(struct kvm_pmu *pmu, u32 msr, u64 *val);
+	enum kvm_msr_result (*set_msr)(struct kvm_pmu *pmu, u32 msr, u64 val);
+	/* RDPMC ECX -> counter (NULL: #GP). */
+	struct kvm_pmc *(*rdpmc_ecx_to_pmc)(struct kvm_pmu *pmu, u32 ecx);
+	/* Is the counter locally enabled, and in which rings / with PMI? */
+	bool (*pmc_setup)(const struct kvm_pmu *pmu, const struct kvm_pmc *pmc,
+			  struct perf_attr *attr, bool *pmi);
+	/* The hardware event select / fixed field of a counter (mediated). */
+	u64 (*eventsel_hw)(const struct kvm_pmu *pmu, const struct kvm_pmc *pmc);
+	/* Mediated: the vendor half of load and put (global MSRs). */
+	void (*mediated_load)(struct kvm_pmu *pmu);
+	void (*mediated_put)(struct kvm_pmu *pmu);
+	u32 gp_ctr_msr, gp_sel_msr, gp_stride;	/* MSR of GP counter i: base + i*stride */
+};
+
+extern const struct kvm_pmu_vendor_ops kvm_pmu_intel_ops;
+extern const struct kvm_pmu_vendor_ops kvm_pmu_amd_ops;
+
+struct kvm_pmu {
+	const struct kvm_vpmu_ops *kind;
+	const struct kvm_pmu_vendor_ops *vendor;
+	struct hw_cpu *cpu;		/* the pCPU the vCPU runs on */
+	struct perf_cpu *host;		/* its host perf */
+	int task;			/* the vCPU thread's task id for perf */
+	struct hw_pmu_config guest;	/* guest CPUID after KVM's reduction */
+
+	u8 version, nr_gp, nr_fixed;
+	u64 counter_bitmask[2];		/* [0] GP, [1] fixed */
+	u32 available_event_types;
+	u64 reserved_bits;		/* event select */
+	u64 fixed_ctr_ctrl, fixed_ctr_ctrl_hw, fixed_ctr_ctrl_rsvd;
+	u64 global_ctrl, global_ctrl_rsvd;
+	u64 global_status, global_status_rsvd;
+	u64 perf_capabilities;
+	u64 debugctl;
+	struct kvm_pmc gp[KVM_MAX_GP_INTEL];
+	struct kvm_pmc fixed[KVM_MAX_FIXED];
+	u64 all_valid_pmc_idx;
+	u64 reprogram_pmi;		/* counters waiting for KVM_REQ_PMU */
+	bool req_pmu, req_pmi;		/* KVM_REQ_PMU / KVM_REQ_PMI raised */
+
+	/* The virtual local APIC's LVTPC (in-kernel LAPIC) and what it delivers. */
+	u32 lvtpc;
+	bool lvtpc_automask;		/* Intel-compatible guest CPUID */
+	bool guest_pmi_pending;		/* a vectored PMI in the virtual IRR */
+	bool guest_nmi_pending;
+
+	/* mediated: the guest context is in the hardware */
+	bool loaded;
+	bool skip_unchanged;		/* elide counter writes that would not change it */
+	u64 nr_load_msr_ops, nr_put_msr_ops;
+};
+
+/*
+ * Build the vCPU's PMU: reduce the requested guest CPUID @req to what KVM
+ * offers on a host whose PMU is the pCPU's (capability caps, as
+ * kvm_init_pmu_capability and the vendor refresh do), then reset.
+ * Returns 0, or -1 when @kind cannot run on this host (the mediated PMU needs
+ * Intel v4+ with full-width writes, or AMD PerfMonV2).
+ */
+int kvm_pmu__init(struct kvm_pmu *pmu, const struct kvm_vpmu_ops *kind,
+		  const struct hw_pmu_config *req, struct hw_cpu *cpu,
+		  struct perf_cpu *host, int task);
+void kvm_pmu__destroy(struct kvm_pmu *pmu);
+
+/* Guest-initiated accesses, as the exit handlers make them. */
+enum kvm_msr_result kvm_pmu__get_msr(struct kvm_pmu *pmu, u32 msr, u64 *val);
+enum kvm_msr_result kvm_pmu__set_msr(struct kvm_pmu *pmu, u32 msr, u64 val);
+enum kvm_msr_result kvm_pmu__rdpmc(struct kvm_pmu *pmu, u32 ecx, u8 cpl, bool cr4_pce,
+				   u64 *val);
+/* Does KVM handle @msr as a PMU MSR (else it is not the vPMU's)? */
+bool kvm_pmu__is_pmu_msr(const struct kvm_pmu *pmu, u32 msr);
+/* The guest CPUID leaves for the PMU. */
+void kvm_pmu__cpuid(const struct kvm_pmu *pmu, u32 leaf, u32 sub, u32 r[4]);
+
+/*
+ * The atomic GLOBAL_CTRL switch of VM-entry and VM-exit (VMCS "load
+ * PERF_GLOBAL_CTRL" / "save" controls; on AMD nothing): emulated - the host
+ * and guest values perf_guest_get_msrs() gives; mediated - the guest's value
+ * at entry, saved and zeroed at exit.
+ */
+void kvm_pmu__vm_entry(struct kvm_pmu *pmu);
+void kvm_pmu__vm_exit(struct kvm_pmu *pmu);
+
+/* KVM_REQ_PMU: reprogram the counters marked in reprogram_pmi. */
+void kvm_pmu__handle_event(struct kvm_pmu *pmu);
+/* KVM_REQ_PMI: deliver through the virtual LVTPC. */
+void kvm_pmu__deliver_pmi(struct kvm_pmu *pmu);
+/* kvm_pmu_instruction_retired / _branch_retired for an emulated instruction. */
+void kvm_pmu__instruction_retired(struct kvm_pmu *pmu, u8 cpl, bool branch);
+
+/* pmu.c helpers shared by the kinds */
+struct kvm_pmc *kvm_pmu__pmc(struct kvm_pmu *pmu, unsigned int idx);
+u64 kvm_pmc__mask(const struct kvm_pmu *pmu, const struct kvm_pmc *pmc);
+bool kvm_pmc__is_enabled(const struct kvm_pmu *pmu, const struct kvm_pmc *pmc);
+/* __kvm_perf_overflow: status bit, and KVM_REQ_PMI when the counter's PMI is on. */
+void kvm_pmc__overflow(struct kvm_pmu *pmu, struct kvm_pmc *pmc);
+void kvm_pmu__request_reprogram(struct kvm_pmu *pmu, struct kvm_pmc *pmc);
+
+#endif /* VPMU__KVM_PMU_H */

@@ -1,0 +1,378 @@
+/*
+ * kvm/vpmu_kinds.c - the three vPMU kinds behind struct kvm_vpmu_ops.
+ *
+ * none:     no PMU; every access is the P6/K7 fallback or #GP.
+ * emulated: arch/x86/kvm/pmu.c before the mediated PMU: a guest counter is
+ *           pmc->counter + emulated_counter + what its backing perf event
+ *           counted; reprogram_counter() pauses the event (folding its count
+ *           and detecting an overflow of emulated events), and if the counter
+ *           is enabled resumes it with the period to the next overflow or
+ *           creates a new pinned exclude_host event; the event's overflow
+ *           callback (kvm_perf_overflow) sets the status bit and raises
+ *           KVM_REQ_PMI / KVM_REQ_PMU.
+ * mediated: Linux 7.0 (research/vpmu-design.md section 1): counters live in
+ *           the hardware while the guest context is loaded; load and put
+ *           follow kvm_mediated_pmu_load/put with the write of an unchanged
+ *           counter skipped (switchable); event selects and FIXED_CTR_CTRL
+ *           are always intercepted; counters and the global MSRs pass
+ *           through under the conditions of v6 22/44; RDPMC exits unless the
+ *           guest's counters match the host's (v6 20/44).
+ */
+#include <stdio.h>
+
+#include "hw/msr.h"
+#include "kvm/pmu.h"
+
+/* ---- none --------------------------------------------------------------- */
+
+static u64 none_read(struct kvm_pmu *pmu, struct kvm_pmc *pmc)
+{
+	(void)pmu;
+	(void)pmc;
+	return 0;
+}
+
+static void none_write(struct kvm_pmu *pmu, struct kvm_pmc *pmc, u64 val)
+{
+	(void)pmu;
+	(void)pmc;
+	(void)val;
+}
+
+static void none_reprogram(struct kvm_pmu *pmu, struct kvm_pmc *pmc)
+{
+	(void)pmu;
+	(void)pmc;
+}
+
+static bool always(const struct kvm_pmu *pmu, u32 msr)
+{
+	(void)pmu;
+	(void)msr;
+	return true;
+}
+
+static bool always_rdpmc(const struct kvm_pmu *pmu)
+{
+	(void)pmu;
+	return true;
+}
+
+const struct kvm_vpmu_ops kvm_vpmu_none_ops = {
+	.name = "none",
+	.has_pmu = false,
+	.read_counter = none_read,
+	.write_counter = none_write,
+	.reprogram = none_reprogram,
+	.is_intercepted = always,
+	.is_rdpmc_intercepted = always_rdpmc,
+};
+
+/* ---- emulated ------------------------------------------------------------- */
+
+/* get_sample_period: events to the counter's next overflow. */
+static u64 sample_period(const struct kvm_pmu *pmu, const struct kvm_pmc *pmc, u64 counter)
+{
+	u64 mask = kvm_pmc__mask(pmu, pmc), p = (0 - counter) & mask;
+
+	return p ? p : mask + 1;
+}
+
+/* What the backing event counted since it was last folded in. */
+static u64 perf_delta(struct kvm_pmu *pmu, struct kvm_pmc *pmc)
+{
+	if (!pmc->perf_event || pmc->is_paused)
+		return 0;
+	perf_event__read(pmu->host, pmc->perf_event);	/* perf_event_read_value */
+	return pmc->perf_event->count - pmc->perf_base;
+}
+
+static u64 emulated_read(struct kvm_pmu *pmu, struct kvm_pmc *pmc)
+{
+	return pmc->counter + pmc->emulated_counter + perf_delta(pmu, pmc);
+}
+
+static void emulated_write(struct kvm_pmu *pmu, struct kvm_pmc *pmc, u64 val)
+{
+	pmc->emulated_counter = 0;
+	pmc->counter += val - emulated_read(pmu, pmc);
+	pmc->counter &= kvm_pmc__mask(pmu, pmc);
+	/* pmc_update_sample_period */
+	if (pmc->perf_event && !pmc->is_paused)
+		perf_event__set_period(pmu->host, pmc->perf_event,
+				       sample_period(pmu, pmc, pmc->counter));
+}
+
+/* kvm_perf_overflow: ignored while a reprogram is already pending (it races
+ * with KVM's own handling), else __kvm_perf_overflow + KVM_REQ_PMU. */
+static void emulated_overflow(struct perf_event *ev, void *ctx)
+{
+	struct kvm_pmc *pmc = ctx;
+	struct kvm_pmu *pmu = pmc->pmu;
+
+	(void)ev;
+	if (pmu->reprogram_pmi & BIT_ULL(pmc->idx))
+		return;
+	kvm_pmc__overflow(pmu, pmc);
+	kvm_pmu__request_reprogram(pmu, pmc);
+}
+
+/* pmc_pause_counter: returns whether emulated events overflowed it. */
+static bool pause_counter(struct kvm_pmu *pmu, struct kvm_pmc *pmc)
+{
+	u64 mask = kvm_pmc__mask(pmu, pmc), counter = pmc->counter, prev;
+
+	if (pmc->perf_event && !pmc->is_paused) {
+		counter += perf_delta(pmu, pmc);
+		pmc->perf_base = pmc->perf_event->count;
+		perf_event__disable(pmu->host, pmc->perf_event);	/* perf_event_pause */
+	}
+	prev = counter & mask;
+	counter += pmc->emulated_counter;
+	pmc->counter = counter & mask;
+	pmc->emulated_counter = 0;
+	pmc->is_paused = true;
+	return pmc->counter < prev;
+}
+
+static void emulated_reprogram(struct kvm_pmu *pmu, struct kvm_pmc *pmc)
+{
+	struct perf_attr attr;
+	struct perf_event *ev;
+	bool pmi, overflow = pause_counter(pmu, pmc);
+
+	if (!kvm_pmc__is_enabled(pmu, pmc))
+		return;
+	if (overflow)
+		kvm_pmc__overflow(pmu, pmc);
+	pmu->vendor->pmc_setup(pmu, pmc, &attr, &pmi);
+	if (pmc->perf_event && pmc->current_config == attr.config) {
+		/* pmc_resume_counter: new period, enable */
+		perf_event__set_period(pmu->host, pmc->perf_event,
+				       sample_period(pmu, pmc, pmc->counter));
+		perf_event__enable(pmu->host, pmc->perf_event);
+		pmc->is_paused = false;
+		return;
+	}
+	if (pmc->perf_event)
+		perf_event__release(pmu->host, pmc->perf_event);
+	pmc->perf_event = NULL;
+	pmc->current_config = attr.config;
+	attr.pinned = true;
+	attr.exclude_host = true;
+	attr.task = pmu->task;
+	attr.sample_period = sample_period(pmu, pmc, pmc->counter);
+	snprintf(attr.name, sizeof(attr.name), "kvm-pmc%u", pmc->idx);
+	if (perf_event__create(pmu->host, &attr, NULL, &ev))
+		return;		/* the counter stays paused: a dropped event */
+	ev->overflow = emulated_overflow;
+	ev->overflow_ctx = pmc;
+	pmc->perf_event = ev;
+	pmc->perf_base = 0;
+	pmc->is_paused = false;
+}
+
+const struct kvm_vpmu_ops kvm_vpmu_emulated_ops = {
+	.name = "emulated",
+	.has_pmu = true,
+	.read_counter = emulated_read,
+	.write_counter = emulated_write,
+	.reprogram = emulated_reprogram,
+	.is_intercepted = always,
+	.is_rdpmc_intercepted = always_rdpmc,
+};
+
+/* ---- mediated --------------------------------------------------------------- */
+
+static u32 ctr_msr(const struct kvm_pmu *pmu, const struct kvm_pmc *pmc)
+{
+	if (pmc->idx >= HW_FIXED_BASE)
+		return MSR_CORE_PERF_FIXED_CTR0 + (pmc->idx - HW_FIXED_BASE);
+	return pmu->vendor->gp_ctr_msr + pmc->idx * pmu->vendor->gp_stride;
+}
+
+static u32 rdpmc_ecx(const struct kvm_pmc *pmc)
+{
+	if (pmc->idx >= HW_FIXED_BASE)
+		return (u32)RDPMC_TYPE_FIXED << 16 | (pmc->idx - HW_FIXED_BASE);
+	return pmc->idx;
+}
+
+static u64 mediated_read(struct kvm_pmu *pmu, struct kvm_pmc *pmc)
+{
+	if (pmu->loaded)	/* the live value is in the hardware */
+		return *hw_pmu__counter(&pmu->cpu->pmu, pmc->idx);
+	return pmc->counter;
+}
+
+static void mediated_write(struct kvm_pmu *pmu, struct kvm_pmc *pmc, u64 val)
+{
+	pmc->counter = val & kvm_pmc__mask(pmu, pmc);
+	if (pmu->loaded)
+		hw_cpu__host_wrmsr(pmu->cpu, ctr_msr(pmu, pmc), pmc->counter);
+}
+
+/* Fold emulated instructions (a wrap sets status and may raise a PMI) and
+ * refresh the hardware select; applied at once if the context is loaded. */
+static void mediated_reprogram(struct kvm_pmu *pmu, struct kvm_pmc *pmc)
+{
+	u64 mask = kvm_pmc__mask(pmu, pmc);
+
+	if (pmc->emulated_counter) {
+		u64 old = mediated_read(pmu, pmc), val = (old + pmc->emulated_counter) & mask;
+
+		pmc->emulated_counter = 0;
+		mediated_write(pmu, pmc, val);
+		if (val < old)
+			kvm_pmc__overflow(pmu, pmc);
+	}
+	if (pmc->idx >= HW_FIXED_BASE) {
+		pmu->fixed_ctr_ctrl_hw = pmu->fixed_ctr_ctrl;
+		if (pmu->loaded)
+			hw_cpu__host_wrmsr(pmu->cpu, MSR_CORE_PERF_FIXED_CTR_CTRL,
+					   pmu->fixed_ctr_ctrl_hw);
+		return;
+	}
+	pmc->eventsel_hw = pmu->vendor->eventsel_hw(pmu, pmc);
+	if (pmu->loaded)
+		hw_cpu__host_wrmsr(pmu->cpu, pmu->vendor->gp_sel_msr +
+				   pmc->idx * pmu->vendor->gp_stride, pmc->eventsel_hw);
+}
+
+/* kvm_need_perf_global_ctrl_intercept: the guest has the host's counters
+ * and v2+. */
+static bool has_host_counters(const struct kvm_pmu *pmu)
+{
+	const struct hw_pmu_config *h = &pmu->cpu->pmu.cfg;
+	unsigned int host_fixed = 0;
+
+	for (unsigned int k = 0; k < HW_MAX_FIXED; k++)
+		host_fixed += hw_pmu__is_fixed_present(h, k);
+	if (h->vendor == HW_VENDOR_INTEL && host_fixed > KVM_MAX_FIXED)
+		host_fixed = KVM_MAX_FIXED;
+	return pmu->version >= 2 && pmu->nr_gp == h->nr_gp &&
+	       (h->vendor == HW_VENDOR_AMD || pmu->nr_fixed == host_fixed);
+}
+
+static bool mediated_is_intercepted(const struct kvm_pmu *pmu, u32 msr)
+{
+	unsigned int i;
+
+	switch (msr) {
+	case MSR_CORE_PERF_GLOBAL_STATUS:
+	case MSR_CORE_PERF_GLOBAL_CTRL:
+	case MSR_CORE_PERF_GLOBAL_OVF_CTRL:
+	case MSR_AMD64_PERF_CNTR_GLOBAL_STATUS:
+	case MSR_AMD64_PERF_CNTR_GLOBAL_CTL:
+	case MSR_AMD64_PERF_CNTR_GLOBAL_STATUS_CLR:
+	case MSR_AMD64_PERF_CNTR_GLOBAL_STATUS_SET:
+		return !has_host_counters(pmu) ||
+		       (pmu->guest.vendor == HW_VENDOR_INTEL) != (msr < 0xc0000000);
+	}
+	if (pmu->guest.vendor == HW_VENDOR_INTEL) {
+		i = msr - MSR_IA32_PERFCTR0;
+		if (msr >= MSR_IA32_PERFCTR0 && i < pmu->nr_gp)
+			return false;
+		i = msr - MSR_IA32_PMC0;
+		if (msr >= MSR_IA32_PMC0 && i < pmu->nr_gp && pmu->guest.fw_writes)
+			return false;
+		i = msr - MSR_CORE_PERF_FIXED_CTR0;
+		return !(msr >= MSR_CORE_PERF_FIXED_CTR0 && i < pmu->nr_fixed);
+	}
+	i = msr - MSR_K7_PERFCTR0;
+	if (msr >= MSR_K7_PERFCTR0 && i < pmu->nr_gp && i < AMD64_NUM_COUNTERS)
+		return false;
+	i = msr - MSR_F15H_PERF_CTR0;
+	return !(msr >= MSR_F15H_PERF_CTR0 && !(i & 1) && i / 2 < pmu->nr_gp);
+}
+
+/* RDPMC exiting is off only when the guest's counters and widths are the
+ * host's (and the VMware backdoor is off, which it is here). */
+static bool mediated_is_rdpmc_intercepted(const struct kvm_pmu *pmu)
+{
+	const struct hw_pmu_config *h = &pmu->cpu->pmu.cfg;
+
+	return !has_host_counters(pmu) || pmu->guest.gp_width != h->gp_width ||
+	       (h->vendor == HW_VENDOR_INTEL && pmu->nr_fixed &&
+		pmu->guest.fixed_width != h->fixed_width);
+}
+
+static void load_counter(struct kvm_pmu *pmu, struct kvm_pmc *pmc)
+{
+	/* v5 43/44: skip the WRMSR when RDPMC shows the value already there */
+	if (!pmu->skip_unchanged ||
+	    hw_cpu__host_rdpmc(pmu->cpu, rdpmc_ecx(pmc)) != pmc->counter) {
+		hw_cpu__host_wrmsr(pmu->cpu, ctr_msr(pmu, pmc), pmc->counter);
+		pmu->nr_load_msr_ops++;
+	}
+	pmu->nr_load_msr_ops += pmu->skip_unchanged;	/* the RDPMC */
+}
+
+static void mediated_load(struct kvm_pmu *pmu)
+{
+	struct hw_cpu *cpu = pmu->cpu;
+	bool intel = cpu->pmu.cfg.vendor == HW_VENDOR_INTEL;
+
+	if (pmu->loaded)
+		return;
+	perf_cpu__load_guest_context(pmu->host);
+	hw_cpu__host_wrmsr(cpu, intel ? MSR_CORE_PERF_GLOBAL_CTRL : MSR_AMD64_PERF_CNTR_GLOBAL_CTL, 0);
+	perf_cpu__load_guest_lvtpc(pmu->host, pmu->lvtpc);
+	pmu->nr_load_msr_ops += 2;
+	for (unsigned int i = 0; i < pmu->nr_gp; i++) {
+		struct kvm_pmc *pmc = &pmu->gp[i];
+
+		load_counter(pmu, pmc);
+		pmc->eventsel_hw = pmu->vendor->eventsel_hw(pmu, pmc);
+		hw_cpu__host_wrmsr(cpu, pmu->vendor->gp_sel_msr + i * pmu->vendor->gp_stride,
+				   pmc->eventsel_hw);
+		pmu->nr_load_msr_ops++;
+	}
+	for (unsigned int k = 0; k < pmu->nr_fixed; k++)
+		load_counter(pmu, &pmu->fixed[k]);
+	pmu->vendor->mediated_load(pmu);
+	pmu->loaded = true;
+}
+
+/* Save a counter and clear it and its select in the hardware, writing only
+ * what is non-zero. */
+static void put_counter(struct kvm_pmu *pmu, struct kvm_pmc *pmc)
+{
+	pmc->counter = hw_cpu__host_rdpmc(pmu->cpu, rdpmc_ecx(pmc));
+	pmu->nr_put_msr_ops++;
+	if (pmc->counter) {
+		hw_cpu__host_wrmsr(pmu->cpu, ctr_msr(pmu, pmc), 0);
+		pmu->nr_put_msr_ops++;
+	}
+	if (pmc->idx < HW_FIXED_BASE && pmc->eventsel_hw) {
+		hw_cpu__host_wrmsr(pmu->cpu, pmu->vendor->gp_sel_msr +
+				   pmc->idx * pmu->vendor->gp_stride, 0);
+		pmu->nr_put_msr_ops++;
+	}
+}
+
+static void mediated_put(struct kvm_pmu *pmu)
+{
+	if (!pmu->loaded)
+		return;
+	pmu->vendor->mediated_put(pmu);
+	for (unsigned int i = 0; i < pmu->nr_gp; i++)
+		put_counter(pmu, &pmu->gp[i]);
+	for (unsigned int k = 0; k < pmu->nr_fixed; k++)
+		put_counter(pmu, &pmu->fixed[k]);
+	pmu->loaded = false;
+	perf_cpu__put_guest_lvtpc(pmu->host);
+	perf_cpu__put_guest_context(pmu->host);
+}
+
+const struct kvm_vpmu_ops kvm_vpmu_mediated_ops = {
+	.name = "mediated",
+	.has_pmu = true,
+	.read_counter = mediated_read,
+	.write_counter = mediated_write,
+	.reprogram = mediated_reprogram,
+	.is_intercepted = mediated_is_intercepted,
+	.is_rdpmc_intercepted = mediated_is_rdpmc_intercepted,
+	.load = mediated_load,
+	.put = mediated_put,
+};
