@@ -38,7 +38,7 @@ enum hw_msr_result hw_apic__write_lvtpc(struct hw_apic *apic, u64 val)
 	return HW_MSR_OK;
 }
 
-void hw_apic__request_pmi(struct hw_cpu *cpu, u64 now)
+void hw_apic__request_pmi(struct hw_cpu *cpu, u64 now, u64 source, bool source_guest)
 {
 	struct hw_apic *apic = &cpu->apic;
 	u32 mode = apic->lvtpc & APIC_LVT_DM_MASK;
@@ -55,18 +55,24 @@ void hw_apic__request_pmi(struct hw_cpu *cpu, u64 now)
 	if (mode == APIC_LVT_DM_NMI) {
 		if (apic->nmi_pending) {
 			apic->pmi_merged++;
+			apic->nmi_source |= source;
 		} else {
 			apic->nmi_pending = true;
 			apic->nmi_requested_at = now;
 			apic->nmi_ready_at = ready;
+			apic->nmi_source = source;
+			apic->nmi_source_guest = source_guest;
 		}
 	} else if (apic->vec_pending) {
 		apic->pmi_merged++;
+		apic->vec_source |= source;
 	} else {
 		apic->vec_pending = true;
 		apic->vec = (u8)(apic->lvtpc & APIC_LVT_VECTOR);
 		apic->vec_requested_at = now;
 		apic->vec_ready_at = ready;
+		apic->vec_source = source;
+		apic->vec_source_guest = source_guest;
 	}
 	if (cpu->pmu.ops->lvtpc_automask)
 		apic->lvtpc |= APIC_LVT_MASKED;
@@ -94,7 +100,8 @@ u64 hw_apic__next_ready(const struct hw_cpu *cpu)
 	return t;
 }
 
-static int take(struct hw_cpu *cpu, enum hw_irq_kind kind, u8 vector, u64 requested_at)
+static int take(struct hw_cpu *cpu, enum hw_irq_kind kind, u8 vector, u64 requested_at,
+		u64 source, bool source_guest)
 {
 	struct hw_irq irq = {
 		.kind = kind,
@@ -103,6 +110,8 @@ static int take(struct hw_cpu *cpu, enum hw_irq_kind kind, u8 vector, u64 reques
 		.delivered_at = cpu->now,
 		.guest = cpu->guest,
 		.cpl = cpu->cpl,
+		.source = source,
+		.source_guest = source_guest,
 	};
 	bool was_in_nmi = cpu->in_nmi;
 	int stop;
@@ -126,11 +135,13 @@ int hw_apic__deliver_due(struct hw_cpu *cpu)
 	/* NMIs first: they are not blocked by IF. */
 	if (apic->nmi_pending && can_take_nmi(cpu) && apic->nmi_ready_at <= cpu->now) {
 		apic->nmi_pending = false;
-		stop |= take(cpu, HW_IRQ_NMI, 2, apic->nmi_requested_at);
+		stop |= take(cpu, HW_IRQ_NMI, 2, apic->nmi_requested_at, apic->nmi_source,
+			     apic->nmi_source_guest);
 	}
 	if (apic->vec_pending && can_take_vector(cpu) && apic->vec_ready_at <= cpu->now) {
 		apic->vec_pending = false;
-		stop |= take(cpu, HW_IRQ_VECTOR, apic->vec, apic->vec_requested_at);
+		stop |= take(cpu, HW_IRQ_VECTOR, apic->vec, apic->vec_requested_at, apic->vec_source,
+			     apic->vec_source_guest);
 	}
 	return stop;
 }

@@ -188,12 +188,12 @@ static void count_metrics(struct hw_pmu *pmu, const struct hw_segment *seg,
 #undef TD_ADD
 }
 
-/* Count cycles (pos, k] of @seg; returns whether a PMI was requested. */
-static bool advance(struct hw_cpu *cpu, const struct hw_segment *seg,
-		    const struct piece *p, u64 pos, u64 k)
+/* Count cycles (pos, k] of @seg; returns the counters that requested a PMI. */
+static u64 advance(struct hw_cpu *cpu, const struct hw_segment *seg,
+		   const struct piece *p, u64 pos, u64 k)
 {
 	struct hw_pmu *pmu = &cpu->pmu;
-	bool pmi = false;
+	u64 pmi = 0;
 
 	for (unsigned int idx = 0; idx < HW_MAX_IDX; idx++) {
 		u64 *ctr, mask, d;
@@ -215,7 +215,8 @@ static bool advance(struct hw_cpu *cpu, const struct hw_segment *seg,
 		if (d > mask - *ctr) {
 			if (pmu->has_global)
 				pmu->global_status |= BIT_ULL(idx);
-			pmi |= p->cc[idx].pmi;
+			if (p->cc[idx].pmi)
+				pmi |= BIT_ULL(idx);
 		}
 		*ctr = (*ctr + d) & mask;
 	}
@@ -231,13 +232,18 @@ static void add_truth(struct hw_cpu *cpu, const struct hw_segment *seg, u64 pos,
 			hw_segment__events_by(seg, (enum hw_event)e, pos);
 }
 
+static bool is_tick_allowed(const struct hw_cpu *cpu)
+{
+	return !cpu->tick_needs_if || cpu->guest || cpu->intr_enabled;
+}
+
 /* The host tick, when due. */
 static int timer_due(struct hw_cpu *cpu)
 {
 	struct hw_irq irq = { .kind = HW_IRQ_TIMER, .guest = cpu->guest, .cpl = cpu->cpl };
 	int stop;
 
-	if (cpu->irq_depth || cpu->now < cpu->timer_at)
+	if (cpu->irq_depth || cpu->now < cpu->timer_at || !is_tick_allowed(cpu))
 		return 0;
 	irq.requested_at = cpu->timer_at;
 	irq.delivered_at = cpu->now;
@@ -292,21 +298,22 @@ int hw_cpu__run(struct hw_cpu *cpu, const struct hw_segment *seg,
 	while (!(stop = deliver_due(cpu)) && pos < seg->cycles) {
 		u64 k, ready = hw_apic__next_ready(cpu);
 
-		ready = cpu->irq_depth ? ready : min_u64(ready, cpu->timer_at);
+		if (!cpu->irq_depth && is_tick_allowed(cpu))
+			ready = min_u64(ready, cpu->timer_at);
 		if (ready <= cpu->now)
 			continue;	/* became due inside a handler: take it first */
 		setup_piece(cpu, seg, &p);
 		k = first_pmi_wrap(cpu, seg, &p, pos);
 		if (ready - cpu->now < k - pos)
 			k = pos + (ready - cpu->now);
-		bool pmi = advance(cpu, seg, &p, pos, k);
+		u64 pmi = advance(cpu, seg, &p, pos, k);
 
 		add_truth(cpu, seg, pos, k);
 		cpu->now += k - pos;
 		pos = k;
 		if (pmi) {
 			cpu->pmu.ops->pmi_requested(&cpu->pmu);
-			hw_apic__request_pmi(cpu, cpu->now);
+			hw_apic__request_pmi(cpu, cpu->now, pmi, seg->guest);
 		}
 	}
 	if (rest)

@@ -29,6 +29,8 @@ struct hw_irq {
 	u64 delivered_at;	/* cycle the CPU takes it */
 	bool guest;		/* the interrupted context */
 	u8 cpl;
+	u64 source;		/* PMI: the counters (global indexes) whose overflow raised it */
+	bool source_guest;	/* PMI: the mode the overflow happened in */
 };
 
 /* Called when the CPU takes an interrupt; non-zero stops hw_cpu__run(). */
@@ -39,9 +41,11 @@ struct hw_apic {
 	u32 lvtpc;		/* reset 0x00010000: masked, fixed, vector 0 */
 	bool vec_pending;	/* in the IRR, waiting for IF */
 	u8 vec;
-	u64 vec_requested_at, vec_ready_at;
+	u64 vec_requested_at, vec_ready_at, vec_source;
+	bool vec_source_guest;
 	bool nmi_pending;
-	u64 nmi_requested_at, nmi_ready_at;
+	u64 nmi_requested_at, nmi_ready_at, nmi_source;
+	bool nmi_source_guest;
 	u64 pmi_requests;	/* PMI requests that reached the APIC */
 	u64 pmi_dropped;	/* ... while LVTPC was masked or unusable */
 	u64 pmi_merged;		/* ... while one was already pending */
@@ -65,9 +69,12 @@ struct hw_cpu {
 	 * or IRQ handler. */
 	unsigned int irq_depth;
 	bool in_nmi;
-	/* The host tick: taken at this cycle whatever IF says, then disarmed
-	 * (UINT64_MAX); its handler re-arms it. */
+	/* The host tick: taken at this cycle, then disarmed (UINT64_MAX); its
+	 * handler re-arms it. With tick_needs_if it waits for IF in host mode
+	 * (a host kernel's irqs-off region); in guest mode it is always taken
+	 * (it forces a VM-exit). Without, it ignores IF (guest programs). */
 	u64 timer_at;
+	bool tick_needs_if;
 	/* Ground truth: every event that happened, by [guest][cpl != 0]. */
 	u64 truth[2][2][HW_EV_NR];
 };
@@ -112,7 +119,7 @@ u64 hw_count_units(const struct hw_count_cfg *cc, const struct hw_segment *seg);
 void hw_apic__reset(struct hw_apic *apic);
 enum hw_msr_result hw_apic__write_lvtpc(struct hw_apic *apic, u64 val);
 /* A PMI request from the PMU at cycle @now. */
-void hw_apic__request_pmi(struct hw_cpu *cpu, u64 now);
+void hw_apic__request_pmi(struct hw_cpu *cpu, u64 now, u64 source, bool source_guest);
 /* The earliest cycle a pending interrupt can be taken, or UINT64_MAX. */
 u64 hw_apic__next_ready(const struct hw_cpu *cpu);
 /* Take every interrupt that is due at cpu->now; returns a stop request. */

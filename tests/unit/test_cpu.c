@@ -48,7 +48,7 @@ static void ref_run(struct hw_cpu *cpu, const struct hw_segment *seg)
 	cpu->cpl = seg->cpl;
 	hw_apic__deliver_due(cpu);
 	for (u64 j = 1; j <= seg->cycles; j++) {
-		bool pmi = false;
+		u64 pmi = 0;
 
 		for (unsigned int idx = 0; idx < HW_MAX_IDX; idx++) {
 			struct hw_count_cfg cc;
@@ -79,14 +79,15 @@ static void ref_run(struct hw_cpu *cpu, const struct hw_segment *seg)
 			if (d > mask - *ctr) {
 				if (pmu->has_global)
 					pmu->global_status |= BIT_ULL(idx);
-				pmi |= cc.pmi;
+				if (cc.pmi)
+					pmi |= BIT_ULL(idx);
 			}
 			*ctr = (*ctr + d) & mask;
 		}
 		cpu->now++;
 		if (pmi) {
 			pmu->ops->pmi_requested(pmu);
-			hw_apic__request_pmi(cpu, cpu->now);
+			hw_apic__request_pmi(cpu, cpu->now, pmi, seg->guest);
 		}
 		hw_apic__deliver_due(cpu);
 	}
