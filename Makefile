@@ -33,6 +33,7 @@ endif
 # only the ones listed before it.
 LIB_SRCS :=
 LIB_SRCS += src/base/diag.c
+LIB_SRCS += src/base/hist.c
 LIB_SRCS += src/base/rng.c
 LIB_SRCS += src/base/util.c
 LIB_SRCS += src/hw/apic.c
@@ -46,9 +47,11 @@ LIB_SRCS += src/perf/overflow.c
 LIB_SRCS += src/perf/sched.c
 LIB_SRCS += src/perf/x86_amd.c
 LIB_SRCS += src/perf/x86_intel.c
+LIB_SRCS += src/kvm/exits.c
 LIB_SRCS += src/kvm/pmu.c
 LIB_SRCS += src/kvm/pmu_amd.c
 LIB_SRCS += src/kvm/pmu_intel.c
+LIB_SRCS += src/kvm/vcpu.c
 LIB_SRCS += src/kvm/vpmu_kinds.c
 LIB_SRCS += src/guest/program.c
 LIB_SRCS += src/input/msr_names.c
@@ -87,7 +90,7 @@ $(1)_OBJS := $$(patsubst src/%.c,$(O)/$(1)/%.o,$$(LIB_SRCS)) $(O)/$(1)/gen/profi
 $(O)/$(1)/gen/profiles.o: $(O)/gen/profiles.c $(O)/.deps-ok
 	$$(call say,CC$(3),$$<)
 	$$(Q)mkdir -p $$(@D)
-	$$(Q)$(2) $$(BASE_CFLAGS) $(4) -c $$< -o $$@
+	$$(Q)$(2) $$(BASE_CFLAGS) -Wno-overlength-strings $(4) -c $$< -o $$@
 $(1)_CLI  := $$(patsubst src/%.c,$(O)/$(1)/%.o,$$(CLI_SRCS))
 $(O)/$(1)/%.o: src/%.c $(O)/.deps-ok
 	$$(call say,CC$(3),$$<)

@@ -227,6 +227,8 @@ static void add_truth(struct hw_cpu *cpu, const struct hw_segment *seg, u64 pos,
 {
 	u64 *t = cpu->truth[seg->guest][seg->cpl != 0];
 
+	if (cpu->mark && !seg->guest)
+		cpu->marked_host_cycles += k - pos;
 	for (unsigned int e = 0; e < HW_EV_NR; e++)
 		t[e] += hw_segment__events_by(seg, (enum hw_event)e, k) -
 			hw_segment__events_by(seg, (enum hw_event)e, pos);

@@ -77,6 +77,10 @@ struct hw_cpu {
 	bool tick_needs_if;
 	/* Ground truth: every event that happened, by [guest][cpl != 0]. */
 	u64 truth[2][2][HW_EV_NR];
+	/* Host cycles run while @mark was set (perf sets it while host events
+	 * are scheduled out for a guest: the cycles host perf cannot see). */
+	bool mark;
+	u64 marked_host_cycles;
 };
 
 int hw_cpu__init(struct hw_cpu *cpu, const struct hw_pmu_config *cfg,

@@ -51,6 +51,23 @@ static const struct field {
 	{ "perf", "period", K_U32, offsetof(struct profile, perf.period), 1, 10000000 },
 	{ "perf", "enable", K_U32, offsetof(struct profile, perf.enable), 1, 10000000 },
 	{ "perf", "hz", K_HZ, 0, 100, 10000 },
+	{ "kvm", "vmexit", K_U32, offsetof(struct profile, kvm.vmexit), 1, 100000 },
+	{ "kvm", "vmentry", K_U32, offsetof(struct profile, kvm.vmentry), 1, 100000 },
+	{ "kvm", "full", K_U32, offsetof(struct profile, kvm.full), 0, 100000 },
+	{ "kvm", "userspace", K_U32, offsetof(struct profile, kvm.userspace), 0, 10000000 },
+	{ "kvm", "host_irq", K_U32, offsetof(struct profile, kvm.host_irq), 0, 1000000 },
+#define H(r) offsetof(struct profile, kvm.handler[r])
+	{ "kvm", "exit_fastpath", K_U32, H(EXIT_PREEMPTION_TIMER), 0, 1000000 },
+	{ "kvm", "exit_cpuid", K_U32, H(EXIT_CPUID), 0, 1000000 },
+	{ "kvm", "exit_hlt", K_U32, H(EXIT_HLT), 0, 1000000 },
+	{ "kvm", "exit_rdpmc", K_U32, H(EXIT_RDPMC), 0, 1000000 },
+	{ "kvm", "exit_vmcall", K_U32, H(EXIT_VMCALL), 0, 1000000 },
+	{ "kvm", "exit_io", K_U32, H(EXIT_IO), 0, 1000000 },
+	{ "kvm", "exit_msr", K_U32, H(EXIT_MSR_READ), 0, 1000000 },
+	{ "kvm", "exit_apic", K_U32, H(EXIT_APIC_WRITE), 0, 1000000 },
+	{ "kvm", "exit_ept", K_U32, H(EXIT_EPT_VIOLATION), 0, 10000000 },
+	{ "kvm", "exit_mmio", K_U32, H(EXIT_EPT_MISCONFIG), 0, 1000000 },
+#undef H
 };
 
 #define NR_FIELDS (sizeof(fields) / sizeof(fields[0]))
@@ -192,6 +209,9 @@ int profile__parse(const char *path, const char *text, struct profile *p, struct
 	p->perf.cycles_per_sec = (u64)p->core_mhz * 1000000;
 	p->perf.tick_cycles = p->perf.cycles_per_sec / st.hz;
 	p->pmu.amd_core = p->pmu.amd_perfmon_v2 = p->pmu.vendor == HW_VENDOR_AMD;
+	/* handlers that share a profile key */
+	p->kvm.handler[EXIT_MSR_WRITE] = p->kvm.handler[EXIT_MSR_READ];
+	p->kvm.handler[EXIT_MSR_WRITE_TIMER] = p->kvm.handler[EXIT_PREEMPTION_TIMER];
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 #include "base/diag.h"
 #include "hw/costs.h"
 #include "hw/pmu.h"
+#include "kvm/vcpu.h"
 #include "perf/perf.h"
 
 struct profile {
@@ -19,6 +20,7 @@ struct profile {
 	struct hw_pmu_config pmu;
 	struct hw_costs hw;
 	struct perf_costs perf;
+	struct kvm_costs kvm;
 };
 
 struct profile_source {

@@ -65,6 +65,7 @@ int kvm_pmu__init(struct kvm_pmu *pmu, const struct kvm_vpmu_ops *kind,
 	pmu->host = host;
 	pmu->task = task;
 	pmu->skip_unchanged = true;
+	pmu->lvtpc_vector = true;
 	pmu->vendor = h->vendor == HW_VENDOR_AMD ? &kvm_pmu_amd_ops : &kvm_pmu_intel_ops;
 	/* research/vpmu-design.md section 1: host requirements. */
 	if (kind == &kvm_vpmu_mediated_ops &&

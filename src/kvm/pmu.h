@@ -136,6 +136,7 @@ struct kvm_pmu {
 
 	/* mediated: the guest context is in the hardware */
 	bool loaded;
+	bool lvtpc_vector;		/* PMI routing: switch the LVTPC to 0xf5 on load */
 	bool skip_unchanged;		/* elide counter writes that would not change it */
 	u64 nr_load_msr_ops, nr_put_msr_ops;
 };

@@ -317,8 +317,9 @@ static void mediated_load(struct kvm_pmu *pmu)
 		return;
 	perf_cpu__load_guest_context(pmu->host);
 	hw_cpu__host_wrmsr(cpu, intel ? MSR_CORE_PERF_GLOBAL_CTRL : MSR_AMD64_PERF_CNTR_GLOBAL_CTL, 0);
-	perf_cpu__load_guest_lvtpc(pmu->host, pmu->lvtpc);
-	pmu->nr_load_msr_ops += 2;
+	if (pmu->lvtpc_vector)
+		perf_cpu__load_guest_lvtpc(pmu->host, pmu->lvtpc);
+	pmu->nr_load_msr_ops += 1 + pmu->lvtpc_vector;
 	for (unsigned int i = 0; i < pmu->nr_gp; i++) {
 		struct kvm_pmc *pmc = &pmu->gp[i];
 
@@ -361,7 +362,8 @@ static void mediated_put(struct kvm_pmu *pmu)
 	for (unsigned int k = 0; k < pmu->nr_fixed; k++)
 		put_counter(pmu, &pmu->fixed[k]);
 	pmu->loaded = false;
-	perf_cpu__put_guest_lvtpc(pmu->host);
+	if (pmu->lvtpc_vector)
+		perf_cpu__put_guest_lvtpc(pmu->host);
 	perf_cpu__put_guest_context(pmu->host);
 }
 

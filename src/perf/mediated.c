@@ -38,12 +38,14 @@ void perf_cpu__load_guest_context(struct perf_cpu *pc)
 	perf_resched(pc);
 	perf_update_times(pc);
 	pc->guest_ctx_loaded = true;
+	pc->cpu->mark = true;		/* host perf is blind from here */
 }
 
 void perf_cpu__put_guest_context(struct perf_cpu *pc)
 {
 	perf_update_times(pc);
 	pc->guest_ctx_loaded = false;
+	pc->cpu->mark = false;
 	pc->guest_sched_out = false;
 	perf_resched(pc);
 }

@@ -1,0 +1,461 @@
+/*
+ * kvm/vcpu.c - the vCPU run loop (see vcpu.h for its shape and sources).
+ *
+ * Invariants: the host's IRQs are off from "irqs off" before the inner loop
+ * to "irqs on" after it (guest mode excepted: there an interrupt forces a
+ * VM-exit); a mediated guest context is loaded exactly between a policy's
+ * load and put; every cycle is spent in a segment on the pCPU.
+ */
+#include <string.h>
+
+#include "hw/msr.h"
+#include "kvm/vcpu.h"
+
+static const struct kvm_policy_ops policy_irqoff = {
+	.name = "irqoff", .at_irqoff = true,
+	.what = "load before the irqs-off inner loop, put after it (Linux 7.0)",
+};
+static const struct kvm_policy_ops policy_exit = {
+	.name = "exit", .at_exit = true,
+	.what = "load before every VM-entry, put after every VM-exit",
+};
+static const struct kvm_policy_ops policy_vcpu = {
+	.name = "vcpu", .at_vcpu = true,
+	.what = "load at vcpu_load, put at vcpu_put (Sean Christopherson, Oct 2023)",
+};
+static const struct kvm_policy_ops policy_lazy = {
+	.name = "lazy", .lazy = true,
+	.what = "stay loaded; put when host perf needs the PMU, load at the next VM-entry",
+};
+
+const struct kvm_policy_ops *const kvm_policies[] = {
+	&policy_irqoff, &policy_exit, &policy_vcpu, &policy_lazy, NULL,
+};
+
+const struct kvm_policy_ops *kvm_policy__by_name(const char *name)
+{
+	for (int i = 0; kvm_policies[i]; i++)
+		if (!strcmp(kvm_policies[i]->name, name))
+			return kvm_policies[i];
+	return NULL;
+}
+
+/* ---- host-side pieces ------------------------------------------------------ */
+
+static u64 host_cycles(const struct hw_cpu *cpu)
+{
+	return cpu->truth[0][0][HW_EV_CYCLES] + cpu->truth[0][1][HW_EV_CYCLES];
+}
+
+static void host_work(struct kvm_vcpu *v, u64 cycles)
+{
+	if (cycles)
+		hw_cpu__host_exec(v->cpu, cycles);
+}
+
+static void load(struct kvm_vcpu *v)
+{
+	u64 t0 = v->cpu->now;
+
+	if (!v->pmu.kind->load || v->pmu.loaded)
+		return;
+	v->pmu.kind->load(&v->pmu);
+	v->st.loads++;
+	v->st.switch_cycles += v->cpu->now - t0;
+}
+
+static void put(struct kvm_vcpu *v)
+{
+	u64 t0 = v->cpu->now;
+
+	if (!v->pmu.kind->put || !v->pmu.loaded)
+		return;
+	v->pmu.kind->put(&v->pmu);
+	v->st.puts++;
+	v->st.switch_cycles += v->cpu->now - t0;
+}
+
+static void note_guest_pmi(struct kvm_vcpu *v, u64 overflow_at)
+{
+	if (!v->pmi_overflow_known) {
+		v->pmi_overflow_at = overflow_at;
+		v->pmi_overflow_known = true;
+	}
+}
+
+/*
+ * The host NMI handler: perf first. With a mediated vPMU an NMI perf does
+ * not claim is taken as the guest's (PMI routing "nmi"); the model knows
+ * where the overflow really happened (irq->source_guest) and counts the
+ * guesses that are wrong.
+ */
+static void host_nmi(struct kvm_vcpu *v, const struct hw_irq *irq)
+{
+	bool pmi_was = v->pmu.req_pmi, claimed = perf_cpu__handle_nmi(v->host, irq);
+	bool mediated = v->pmu.kind == &kvm_vpmu_mediated_ops;
+
+	if (!claimed && mediated) {
+		v->pmu.req_pmi = true;		/* kvm: the guest's PMI */
+		note_guest_pmi(v, irq->requested_at);
+	} else if (!claimed) {
+		v->st.unclaimed_nmis++;
+	} else if (!pmi_was && v->pmu.req_pmi) {
+		note_guest_pmi(v, irq->requested_at);	/* an emulated counter's */
+	}
+	if (mediated && irq->source && claimed == irq->source_guest)
+		v->st.misattributed_pmis++;
+}
+
+#define PERF_GUEST_MEDIATED_PMI_VECTOR 0xf5
+
+static void host_irq(struct kvm_vcpu *v, const struct hw_irq *irq)
+{
+	switch (irq->kind) {
+	case HW_IRQ_NMI:
+		host_nmi(v, irq);
+		return;
+	case HW_IRQ_TIMER:
+		v->st.host_irqs++;
+		host_work(v, v->costs.host_irq);
+		/* lazy: host perf wants the PMU for its tick (rotation,
+		 * frequency); give it back first */
+		if (v->policy->lazy && v->pmu.loaded && v->host->nr_events)
+			put(v);
+		perf_cpu__host_irq(v->host, irq);
+		return;
+	case HW_IRQ_VECTOR:
+		v->st.host_irqs++;
+		host_work(v, v->costs.host_irq);
+		if (irq->vector == PERF_GUEST_MEDIATED_PMI_VECTOR) {
+			/* kvm_handle_guest_mediated_pmi -> KVM_REQ_PMI */
+			v->pmu.req_pmi = true;
+			note_guest_pmi(v, irq->requested_at);
+			if (!irq->source_guest)
+				v->st.misattributed_pmis++;
+		} else {
+			v->st.unclaimed_nmis++;	/* a vector nobody handles */
+		}
+		return;
+	}
+}
+
+/* The pCPU's interrupt entry: in guest mode an interrupt forces a VM-exit
+ * and is handled after it; in host mode it is handled now. */
+static int on_irq(void *ctx, const struct hw_irq *irq)
+{
+	struct kvm_vcpu *v = ctx;
+
+	if (irq->guest) {
+		v->exit_irq = *irq;
+		v->exit_irq.guest = false;
+		v->has_exit_irq = true;
+		return 1;
+	}
+	host_irq(v, irq);
+	return 0;
+}
+
+static void irqs_off(struct kvm_vcpu *v)
+{
+	v->cpu->intr_enabled = false;
+	v->irqs_off = true;
+	v->irqoff_host0 = host_cycles(v->cpu);
+}
+
+static void irqs_on(struct kvm_vcpu *v)
+{
+	hist__add(&v->st.irqoff, host_cycles(v->cpu) - v->irqoff_host0);
+	v->irqs_off = false;
+	hw_cpu__set_if(v->cpu, true);	/* pending host IRQs run here */
+}
+
+/* ---- entry and exit --------------------------------------------------------- */
+
+static void vm_entry(struct kvm_vcpu *v)
+{
+	if (v->policy->at_exit || (v->policy->lazy && !v->pmu.loaded))
+		load(v);
+	kvm_pmu__vm_entry(&v->pmu);
+	host_work(v, v->costs.vmentry);
+	if (v->exit_at) {
+		hist__add(&v->st.latency_all, v->cpu->now - v->exit_at);
+		v->exit_at = 0;
+	}
+	v->in_guest = true;
+	v->cpu->intr_enabled = true;	/* external interrupts exit */
+}
+
+/* The mediated fastpath bail-out (v5 38/44): WRMSR, HLT and INVD fastpath
+ * handlers give up while an enabled counter counts instructions. */
+static bool is_counting_instructions(const struct kvm_pmu *pmu)
+{
+	if (pmu->kind != &kvm_vpmu_mediated_ops)
+		return false;
+	for (unsigned int i = 0; i < pmu->nr_gp; i++)
+		if ((pmu->global_ctrl & BIT_ULL(i)) && (pmu->gp[i].eventsel & EVTSEL_ENABLE) &&
+		    (pmu->gp[i].eventsel & 0xffff) == 0x00c0)
+			return true;
+	return pmu->nr_fixed && (pmu->global_ctrl & BIT_ULL(HW_FIXED_BASE)) &&
+	       (pmu->fixed_ctr_ctrl & 0x3);
+}
+
+/* What an intercepted guest instruction asks KVM to do. */
+struct emulation {
+	enum { EMU_NONE, EMU_WRMSR, EMU_RDMSR, EMU_RDPMC, EMU_CPUID } op;
+	u32 reg;
+	u64 val;
+	u64 *out;
+	u32 *regs;
+	bool fault;
+};
+
+static void emulate(struct kvm_vcpu *v, struct emulation *e)
+{
+	u8 cpl = v->cpu->cpl;
+
+	switch (e->op) {
+	case EMU_WRMSR:
+		e->fault = kvm_pmu__set_msr(&v->pmu, e->reg, e->val) != KVM_MSR_OK;
+		break;
+	case EMU_RDMSR:
+		e->fault = kvm_pmu__get_msr(&v->pmu, e->reg, e->out) != KVM_MSR_OK;
+		break;
+	case EMU_RDPMC:
+		e->fault = kvm_pmu__rdpmc(&v->pmu, e->reg, cpl, v->cpu->cr4_pce, e->out) !=
+			   KVM_MSR_OK;
+		break;
+	case EMU_CPUID:
+		kvm_pmu__cpuid(&v->pmu, e->reg, (u32)e->val, e->regs);
+		break;
+	case EMU_NONE:
+		return;
+	}
+	/* kvm_skip_emulated_instruction -> kvm_pmu_instruction_retired */
+	if (!e->fault)
+		kvm_pmu__instruction_retired(&v->pmu, cpl, false);
+}
+
+static void process_requests(struct kvm_vcpu *v)
+{
+	if (v->pmu.req_pmu)
+		kvm_pmu__handle_event(&v->pmu);
+	if (v->pmu.req_pmi)
+		kvm_pmu__deliver_pmi(&v->pmu);
+}
+
+static void vm_exit(struct kvm_vcpu *v, enum kvm_exit_reason reason, struct emulation *e)
+{
+	struct hw_irq irq = v->exit_irq;
+	bool had_irq = v->has_exit_irq;
+	const struct kvm_exit_info *info = &kvm_exits[reason];
+	u64 exit_at = v->cpu->now;
+
+	v->has_exit_irq = false;
+	v->in_guest = false;
+	v->cpu->intr_enabled = false;	/* back in the irqs-off inner loop */
+	v->st.exits[reason]++;
+	host_work(v, v->costs.vmexit);
+	kvm_pmu__vm_exit(&v->pmu);
+	if (v->policy->at_exit)
+		put(v);
+	if (had_irq && irq.kind == HW_IRQ_NMI)	/* handle_exit_irqoff */
+		host_irq(v, &irq);
+	if (info->path == PATH_FASTPATH && !is_counting_instructions(&v->pmu)) {
+		v->st.fastpath_exits++;
+		host_work(v, v->costs.handler[reason]);
+		v->exit_at = exit_at;
+		vm_entry(v);
+		hist__add(&v->st.latency[reason], v->cpu->now - exit_at);
+		return;
+	}
+	if (v->policy->at_irqoff)
+		put(v);
+	irqs_on(v);
+	if (had_irq && irq.kind != HW_IRQ_NMI)
+		host_irq(v, &irq);
+	host_work(v, v->costs.full + v->costs.handler[reason]);
+	if (e)
+		emulate(v, e);
+	if (info->path == PATH_USERSPACE) {	/* KVM_RUN returns to the VMM */
+		if (v->policy->at_vcpu || v->policy->lazy)
+			put(v);
+		host_work(v, v->costs.userspace);
+		if (v->policy->at_vcpu)
+			load(v);
+	}
+	process_requests(v);
+	irqs_off(v);
+	if (v->policy->at_irqoff)
+		load(v);
+	v->exit_at = exit_at;
+	vm_entry(v);
+	hist__add(&v->st.latency[reason], v->cpu->now - exit_at);
+}
+
+/* ---- the API ------------------------------------------------------------------- */
+
+int kvm_vcpu__init(struct kvm_vcpu *v, const struct kvm_vpmu_ops *kind,
+		   const struct kvm_policy_ops *policy, enum kvm_pmi_route route,
+		   const struct hw_pmu_config *req, const struct kvm_costs *costs,
+		   struct hw_cpu *cpu, struct perf_cpu *host, const char **err)
+{
+	memset(v, 0, sizeof(*v));
+	v->cpu = cpu;
+	v->host = host;
+	v->policy = policy;
+	v->route = route;
+	v->costs = *costs;
+	v->task = 1;
+	if (kind == &kvm_vpmu_mediated_ops && perf_cpu__create_mediated_pmu(host)) {
+		*err = "perf_create_mediated_pmu: -EBUSY (a !exclude_guest host event exists; "
+		       "try disabling system wide perf events and nmi_watchdog)";
+		return -1;
+	}
+	if (kvm_pmu__init(&v->pmu, kind, req, cpu, host, v->task)) {
+		*err = "the host cannot run this vPMU (mediated: Intel v4+ with full-width "
+		       "writes, or AMD PerfMonV2)";
+		return -1;
+	}
+	v->pmu.lvtpc_vector = route == PMI_ROUTE_VECTOR;
+	cpu->on_irq = on_irq;
+	cpu->irq_ctx = v;
+	cpu->tick_needs_if = true;
+	return 0;
+}
+
+void kvm_vcpu__destroy(struct kvm_vcpu *v)
+{
+	kvm_pmu__destroy(&v->pmu);
+	if (v->pmu.kind == &kvm_vpmu_mediated_ops)
+		perf_cpu__release_mediated_pmu(v->host);
+	hist__free(&v->st.latency_all);
+	hist__free(&v->st.irqoff);
+	hist__free(&v->st.pmi_latency);
+	for (int i = 0; i < EXIT_NR; i++)
+		hist__free(&v->st.latency[i]);
+}
+
+void kvm_vcpu__start(struct kvm_vcpu *v)
+{
+	perf_cpu__switch_task(v->host, v->task);	/* the vCPU thread runs */
+	if (v->policy->at_vcpu)
+		load(v);
+	process_requests(v);
+	irqs_off(v);
+	if (v->policy->at_irqoff)
+		load(v);
+	vm_entry(v);
+}
+
+/* The guest's last exit: KVM_RUN returns for good (no re-entry). */
+void kvm_vcpu__stop(struct kvm_vcpu *v)
+{
+	v->in_guest = false;
+	v->cpu->intr_enabled = false;
+	host_work(v, v->costs.vmexit);
+	kvm_pmu__vm_exit(&v->pmu);
+	put(v);
+	irqs_on(v);
+	perf_cpu__switch_task(v->host, 0);
+}
+
+void kvm_vcpu__guest_run(struct kvm_vcpu *v, struct hw_segment *seg)
+{
+	struct hw_segment rest;
+
+	seg->guest = true;
+	while (hw_cpu__run(v->cpu, seg, &rest)) {
+		vm_exit(v, v->exit_irq.kind == HW_IRQ_NMI ? EXIT_NMI : EXIT_EXTERNAL_INTERRUPT, NULL);
+		*seg = rest;
+	}
+}
+
+void kvm_vcpu__guest_exit(struct kvm_vcpu *v, enum kvm_exit_reason reason)
+{
+	vm_exit(v, reason, NULL);
+}
+
+/* One guest instruction that did not exit: it runs in guest mode. */
+static void guest_insn(struct kvm_vcpu *v, u64 cycles)
+{
+	struct hw_segment seg = { .cycles = cycles ? cycles : 1, .cpl = v->cpu->cpl };
+
+	seg.ev[HW_EV_INSTRUCTIONS] = 1;
+	hw_cpu__fill_derived(v->cpu, &seg);
+	kvm_vcpu__guest_run(v, &seg);
+}
+
+static bool is_intercepted(const struct kvm_vcpu *v, u32 msr)
+{
+	return msr == MSR_X2APIC_LVTPC || !v->pmu.kind->has_pmu ||
+	       v->pmu.kind->is_intercepted(&v->pmu, msr);
+}
+
+bool kvm_vcpu__guest_wrmsr(struct kvm_vcpu *v, u32 msr, u64 val)
+{
+	struct emulation e = { .op = EMU_WRMSR, .reg = msr, .val = val };
+
+	if (!is_intercepted(v, msr)) {
+		bool gp = hw_cpu__wrmsr(v->cpu, msr, val) != HW_MSR_OK;
+
+		if (!gp)
+			guest_insn(v, v->cpu->costs.wrmsr);
+		return gp;
+	}
+	vm_exit(v, EXIT_MSR_WRITE, &e);
+	return e.fault;
+}
+
+bool kvm_vcpu__guest_rdmsr(struct kvm_vcpu *v, u32 msr, u64 *val)
+{
+	struct emulation e = { .op = EMU_RDMSR, .reg = msr, .out = val };
+
+	if (!is_intercepted(v, msr)) {
+		bool gp = hw_cpu__rdmsr(v->cpu, msr, val) != HW_MSR_OK;
+
+		if (!gp)
+			guest_insn(v, v->cpu->costs.rdmsr);
+		return gp;
+	}
+	vm_exit(v, EXIT_MSR_READ, &e);
+	return e.fault;
+}
+
+bool kvm_vcpu__guest_rdpmc(struct kvm_vcpu *v, u32 ecx, u64 *val)
+{
+	struct emulation e = { .op = EMU_RDPMC, .reg = ecx, .out = val };
+
+	if (v->pmu.kind->has_pmu && !v->pmu.kind->is_rdpmc_intercepted(&v->pmu)) {
+		bool gp = hw_cpu__rdpmc(v->cpu, ecx, val) != HW_MSR_OK;
+
+		if (!gp)
+			guest_insn(v, v->cpu->costs.rdpmc);
+		return gp;
+	}
+	vm_exit(v, EXIT_RDPMC, &e);
+	return e.fault;
+}
+
+void kvm_vcpu__guest_cpuid(struct kvm_vcpu *v, u32 leaf, u32 sub, u32 r[4])
+{
+	struct emulation e = { .op = EMU_CPUID, .reg = leaf, .val = sub, .regs = r };
+
+	vm_exit(v, EXIT_CPUID, &e);
+}
+
+bool kvm_vcpu__take_guest_pmi(struct kvm_vcpu *v)
+{
+	struct kvm_pmu *pmu = &v->pmu;
+
+	if (!pmu->guest_nmi_pending && !(pmu->guest_pmi_pending && v->guest_if))
+		return false;
+	if (pmu->guest_nmi_pending)
+		pmu->guest_nmi_pending = false;
+	else
+		pmu->guest_pmi_pending = false;
+	v->st.guest_pmis++;
+	if (v->pmi_overflow_known)
+		hist__add(&v->st.pmi_latency, v->cpu->now - v->pmi_overflow_at);
+	v->pmi_overflow_known = false;
+	return true;
+}

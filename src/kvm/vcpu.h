@@ -1,0 +1,116 @@
+/*
+ * kvm/vcpu.h - one vCPU on one pCPU: KVM's run loop (DESIGN.md section 6),
+ * with a hook at every place a mediated-PMU policy can load or put:
+ *
+ *   KVM_RUN:  vcpu_load                                  [vcpu: load]
+ *     loop: requests (KVM_REQ_PMU, KVM_REQ_PMI)
+ *           irqs off                                     [irqoff: load]
+ *           inner loop: [exit: load] VM-entry ... VM-exit [exit: put]
+ *                       handle_exit_irqoff (NMIs); fastpath? re-enter
+ *           leave the inner loop                         [irqoff: put]
+ *           irqs on: pending host IRQs (tick, VPMI 0xf5)
+ *           full exit handling; userspace exits leave KVM_RUN
+ *   vcpu_put                                             [vcpu: put]
+ *
+ * The guest drives it (guest/ calls kvm_vcpu__guest_*): guest code runs as
+ * guest-mode segments; an interrupt that arrives in guest mode forces a
+ * VM-exit; a guest access that is intercepted, or a workload exit, goes
+ * round the loop. Every step costs the profile's cycles on the pCPU, so the
+ * metrics fall out of what happened: exit latencies from VM-exit to the
+ * next VM-entry, irqs-off stretches, blind host cycles, PMI latencies.
+ */
+#ifndef VPMU__KVM_VCPU_H
+#define VPMU__KVM_VCPU_H
+
+#include "base/hist.h"
+#include "kvm/exits.h"
+#include "kvm/pmu.h"
+
+/* KVM's own costs (the profile's [kvm] section). */
+struct kvm_costs {
+	u32 vmexit, vmentry;	/* the hardware transitions with KVM's entry/exit code */
+	u32 full;		/* leaving the inner loop and handle_exit's dispatch */
+	u32 userspace;		/* KVM_RUN return, the VMM, the next KVM_RUN */
+	u32 host_irq;		/* a host interrupt's entry, handler and exit */
+	u32 handler[EXIT_NR];	/* the reason's own handler */
+};
+
+/* Where a mediated vPMU loads and puts the guest context. */
+struct kvm_policy_ops {
+	const char *name;
+	bool at_vcpu;		/* vcpu_load / vcpu_put (and sched_in / sched_out) */
+	bool at_irqoff;		/* around the irqs-off inner loop (Linux 7.0) */
+	bool at_exit;		/* around every VM-entry / VM-exit */
+	bool lazy;		/* like at_vcpu, but put when the host wants the PMU */
+	const char *what;
+};
+
+extern const struct kvm_policy_ops *const kvm_policies[];
+const struct kvm_policy_ops *kvm_policy__by_name(const char *name);
+
+enum kvm_pmi_route {
+	PMI_ROUTE_VECTOR,	/* LVTPC on vector 0xf5 while the guest context is loaded */
+	PMI_ROUTE_NMI,		/* LVTPC stays NMI; the NMI handler guesses the owner */
+};
+
+struct kvm_vcpu_stats {
+	u64 exits[EXIT_NR];
+	u64 fastpath_exits;
+	struct hist latency[EXIT_NR];	/* VM-exit -> next VM-entry, cycles */
+	struct hist latency_all;
+	u64 loads, puts, switch_cycles;
+	struct hist irqoff;		/* host cycles per irqs-off stretch */
+	struct hist pmi_latency;	/* guest counter overflow -> guest handler */
+	u64 guest_pmis, misattributed_pmis, unclaimed_nmis, host_irqs;
+};
+
+struct kvm_vcpu {
+	struct hw_cpu *cpu;
+	struct perf_cpu *host;
+	struct kvm_pmu pmu;
+	const struct kvm_policy_ops *policy;
+	enum kvm_pmi_route route;
+	struct kvm_costs costs;
+	int task;
+
+	bool in_guest;
+	bool guest_if;			/* the guest's RFLAGS.IF */
+	u64 exit_at;
+	u64 irqoff_host0;		/* host cycles when irqs went off */
+	bool irqs_off;
+	struct hw_irq exit_irq;		/* the interrupt that forced the exit */
+	bool has_exit_irq;
+	u64 pmi_overflow_at;		/* when the pending guest PMI's counter overflowed */
+	bool pmi_overflow_known;
+	struct kvm_vcpu_stats st;
+};
+
+/*
+ * Create the vCPU on @cpu with host perf @host. For a mediated vPMU this
+ * creates the mediated PMU (perf_create_mediated_pmu): -1 and *err when
+ * host perf refuses (-EBUSY) or the host cannot run it.
+ */
+int kvm_vcpu__init(struct kvm_vcpu *v, const struct kvm_vpmu_ops *kind,
+		   const struct kvm_policy_ops *policy, enum kvm_pmi_route route,
+		   const struct hw_pmu_config *req, const struct kvm_costs *costs,
+		   struct hw_cpu *cpu, struct perf_cpu *host, const char **err);
+void kvm_vcpu__destroy(struct kvm_vcpu *v);
+
+/* KVM_RUN: vcpu_load, the first entry. / The last exit, vcpu_put. */
+void kvm_vcpu__start(struct kvm_vcpu *v);
+void kvm_vcpu__stop(struct kvm_vcpu *v);
+
+/* Guest code: run @seg in guest mode (interrupts exit and re-enter). */
+void kvm_vcpu__guest_run(struct kvm_vcpu *v, struct hw_segment *seg);
+/* A workload exit (HLT, I/O, a page fault, ...). */
+void kvm_vcpu__guest_exit(struct kvm_vcpu *v, enum kvm_exit_reason reason);
+/* Guest instructions that may exit; they return whether the guest got #GP. */
+bool kvm_vcpu__guest_wrmsr(struct kvm_vcpu *v, u32 msr, u64 val);
+bool kvm_vcpu__guest_rdmsr(struct kvm_vcpu *v, u32 msr, u64 *val);
+bool kvm_vcpu__guest_rdpmc(struct kvm_vcpu *v, u32 ecx, u64 *val);
+void kvm_vcpu__guest_cpuid(struct kvm_vcpu *v, u32 leaf, u32 sub, u32 r[4]);
+/* A virtual PMI the guest can take now (its IF allows a vectored one);
+ * records its latency. Returns whether one was taken. */
+bool kvm_vcpu__take_guest_pmi(struct kvm_vcpu *v);
+
+#endif /* VPMU__KVM_VCPU_H */
