@@ -54,6 +54,7 @@ LIB_SRCS += src/kvm/pmu_intel.c
 LIB_SRCS += src/kvm/vcpu.c
 LIB_SRCS += src/kvm/vpmu_kinds.c
 LIB_SRCS += src/guest/program.c
+LIB_SRCS += src/guest/workload.c
 LIB_SRCS += src/input/msr_names.c
 LIB_SRCS += src/input/perf_spec.c
 LIB_SRCS += src/input/profile.c

@@ -122,6 +122,9 @@ enum kvm_msr_result kvm_pmu__set_msr(struct kvm_pmu *pmu, u32 msr, u64 val)
 {
 	if (msr == MSR_X2APIC_LVTPC) {
 		write_lvtpc(pmu, val);
+		/* a context that stays loaded (vcpu, lazy) takes the new mask now */
+		if (pmu->loaded && pmu->lvtpc_vector)
+			perf_cpu__load_guest_lvtpc(pmu->host, pmu->lvtpc);
 		return KVM_MSR_OK;
 	}
 	return pmu->vendor->set_msr(pmu, msr, val);

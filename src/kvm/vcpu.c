@@ -84,25 +84,30 @@ static void note_guest_pmi(struct kvm_vcpu *v, u64 overflow_at)
 }
 
 /*
- * The host NMI handler: perf first. With a mediated vPMU an NMI perf does
- * not claim is taken as the guest's (PMI routing "nmi"); the model knows
- * where the overflow really happened (irq->source_guest) and counts the
- * guesses that are wrong.
+ * The host NMI handler. With a mediated vPMU whose PMIs stay NMIs (routing
+ * "nmi"), it must guess whose PMI it is: while the guest context is loaded
+ * it takes it as the guest's (KVM_REQ_PMI, perf stays out and the status
+ * stays for the put to save), otherwise as the host's (perf). The model
+ * knows where the overflow really happened (irq->source_guest) and counts
+ * the wrong guesses: a PMI that skids past a load or a put.
  */
 static void host_nmi(struct kvm_vcpu *v, const struct hw_irq *irq)
 {
-	bool pmi_was = v->pmu.req_pmi, claimed = perf_cpu__handle_nmi(v->host, irq);
-	bool mediated = v->pmu.kind == &kvm_vpmu_mediated_ops;
+	bool mediated = v->pmu.kind == &kvm_vpmu_mediated_ops, pmi_was = v->pmu.req_pmi;
+	bool guest_guess = mediated && v->route == PMI_ROUTE_NMI && v->pmu.loaded;
 
-	if (!claimed && mediated) {
-		v->pmu.req_pmi = true;		/* kvm: the guest's PMI */
+	if (guest_guess) {
+		host_work(v, v->host->costs.nmi_entry);
+		/* the LVTPC auto-masked on delivery: unmask, as perf's handler would */
+		hw_cpu__host_wrmsr(v->cpu, MSR_X2APIC_LVTPC, APIC_LVT_DM_NMI);
+		v->pmu.req_pmi = true;
 		note_guest_pmi(v, irq->requested_at);
-	} else if (!claimed) {
+	} else if (!perf_cpu__handle_nmi(v->host, irq)) {
 		v->st.unclaimed_nmis++;
 	} else if (!pmi_was && v->pmu.req_pmi) {
 		note_guest_pmi(v, irq->requested_at);	/* an emulated counter's */
 	}
-	if (mediated && irq->source && claimed == irq->source_guest)
+	if (mediated && irq->source && guest_guess != irq->source_guest)
 		v->st.misattributed_pmis++;
 }
 
@@ -175,8 +180,8 @@ static void vm_entry(struct kvm_vcpu *v)
 {
 	if (v->policy->at_exit || (v->policy->lazy && !v->pmu.loaded))
 		load(v);
-	kvm_pmu__vm_entry(&v->pmu);
 	host_work(v, v->costs.vmentry);
+	kvm_pmu__vm_entry(&v->pmu);	/* atomic with the entry itself */
 	if (v->exit_at) {
 		hist__add(&v->st.latency_all, v->cpu->now - v->exit_at);
 		v->exit_at = 0;
@@ -185,8 +190,10 @@ static void vm_entry(struct kvm_vcpu *v)
 	v->cpu->intr_enabled = true;	/* external interrupts exit */
 }
 
-/* The mediated fastpath bail-out (v5 38/44): WRMSR, HLT and INVD fastpath
- * handlers give up while an enabled counter counts instructions. */
+/* The mediated fastpath bail-out (v5 38/44): the WRMSR, HLT and INVD
+ * fastpath handlers give up while an enabled counter counts instructions
+ * (KVM would have to emulate the retired instruction); the preemption
+ * timer's does not. */
 static bool is_counting_instructions(const struct kvm_pmu *pmu)
 {
 	if (pmu->kind != &kvm_vpmu_mediated_ops)
@@ -254,18 +261,20 @@ static void vm_exit(struct kvm_vcpu *v, enum kvm_exit_reason reason, struct emul
 	v->in_guest = false;
 	v->cpu->intr_enabled = false;	/* back in the irqs-off inner loop */
 	v->st.exits[reason]++;
+	kvm_pmu__vm_exit(&v->pmu);	/* atomic with the exit itself */
 	host_work(v, v->costs.vmexit);
-	kvm_pmu__vm_exit(&v->pmu);
 	if (v->policy->at_exit)
 		put(v);
 	if (had_irq && irq.kind == HW_IRQ_NMI)	/* handle_exit_irqoff */
 		host_irq(v, &irq);
-	if (info->path == PATH_FASTPATH && !is_counting_instructions(&v->pmu)) {
+	if (info->path == PATH_FASTPATH &&
+	    !(reason != EXIT_PREEMPTION_TIMER && is_counting_instructions(&v->pmu))) {
 		v->st.fastpath_exits++;
 		host_work(v, v->costs.handler[reason]);
 		v->exit_at = exit_at;
 		vm_entry(v);
 		hist__add(&v->st.latency[reason], v->cpu->now - exit_at);
+		hist__add(&v->st.latency_fastpath, v->cpu->now - exit_at);
 		return;
 	}
 	if (v->policy->at_irqoff)
@@ -290,6 +299,7 @@ static void vm_exit(struct kvm_vcpu *v, enum kvm_exit_reason reason, struct emul
 	v->exit_at = exit_at;
 	vm_entry(v);
 	hist__add(&v->st.latency[reason], v->cpu->now - exit_at);
+	hist__add(&v->st.latency_full, v->cpu->now - exit_at);
 }
 
 /* ---- the API ------------------------------------------------------------------- */
@@ -329,6 +339,8 @@ void kvm_vcpu__destroy(struct kvm_vcpu *v)
 	if (v->pmu.kind == &kvm_vpmu_mediated_ops)
 		perf_cpu__release_mediated_pmu(v->host);
 	hist__free(&v->st.latency_all);
+	hist__free(&v->st.latency_fastpath);
+	hist__free(&v->st.latency_full);
 	hist__free(&v->st.irqoff);
 	hist__free(&v->st.pmi_latency);
 	for (int i = 0; i < EXIT_NR; i++)
@@ -352,8 +364,8 @@ void kvm_vcpu__stop(struct kvm_vcpu *v)
 {
 	v->in_guest = false;
 	v->cpu->intr_enabled = false;
-	host_work(v, v->costs.vmexit);
 	kvm_pmu__vm_exit(&v->pmu);
+	host_work(v, v->costs.vmexit);
 	put(v);
 	irqs_on(v);
 	perf_cpu__switch_task(v->host, 0);

@@ -58,6 +58,8 @@ struct kvm_vcpu_stats {
 	u64 fastpath_exits;
 	struct hist latency[EXIT_NR];	/* VM-exit -> next VM-entry, cycles */
 	struct hist latency_all;
+	struct hist latency_fastpath;	/* exits handled in the inner loop */
+	struct hist latency_full;	/* exits that left it */
 	u64 loads, puts, switch_cycles;
 	struct hist irqoff;		/* host cycles per irqs-off stretch */
 	struct hist pmi_latency;	/* guest counter overflow -> guest handler */
