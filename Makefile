@@ -18,6 +18,7 @@ WARN := -Wall -Wextra -Werror -Wpedantic -Wshadow -Wstrict-prototypes \
 	-Wformat=2 -Wundef -Wvla -Wimplicit-fallthrough -Wold-style-definition
 BASE_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Isrc $(WARN) -MMD -MP
 CFLAGS  ?= -O2 -g
+LIBS    := -ljansson -lm
 SAN     := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
 
@@ -55,16 +56,21 @@ LIB_SRCS += src/kvm/vcpu.c
 LIB_SRCS += src/kvm/vpmu_kinds.c
 LIB_SRCS += src/guest/program.c
 LIB_SRCS += src/guest/workload.c
+LIB_SRCS += src/input/ini.c
 LIB_SRCS += src/input/msr_names.c
 LIB_SRCS += src/input/perf_spec.c
 LIB_SRCS += src/input/profile.c
+LIB_SRCS += src/input/scenario.c
 LIB_SRCS += src/input/vpmu_parse.c
 
+LIB_SRCS += src/sim/run.c
 LIB_SRCS += src/report/host_perf.c
+LIB_SRCS += src/report/json.c
 
 CLI_SRCS :=
 CLI_SRCS += src/cli/cmd_guest.c
 CLI_SRCS += src/cli/cmd_list.c
+CLI_SRCS += src/cli/cmd_run.c
 CLI_SRCS += src/cli/main.c
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
@@ -80,15 +86,20 @@ $(O)/.deps-ok: tools/ensure-deps
 deps: $(O)/.deps-ok
 
 # --- three builds: normal, sanitized, clang -----------------------------------
-# The cost profiles, compiled in (tools/embed-profiles).
-$(O)/gen/profiles.c: tools/embed-profiles $(sort $(wildcard profiles/*.ini))
+# The cost profiles and scenarios, compiled in (tools/embed).
+$(O)/gen/profiles.c: tools/embed $(sort $(wildcard profiles/*.ini))
 	$(call say,GEN,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)tools/embed-profiles $@ $(sort $(wildcard profiles/*.ini))
+	$(Q)tools/embed profile_builtin $@ $(sort $(wildcard profiles/*.ini))
+$(O)/gen/scenarios.c: tools/embed $(sort $(wildcard scenarios/*.ini))
+	$(call say,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)tools/embed scenario_builtin $@ $(sort $(wildcard scenarios/*.ini))
 
 define variant
-$(1)_OBJS := $$(patsubst src/%.c,$(O)/$(1)/%.o,$$(LIB_SRCS)) $(O)/$(1)/gen/profiles.o
-$(O)/$(1)/gen/profiles.o: $(O)/gen/profiles.c $(O)/.deps-ok
+$(1)_OBJS := $$(patsubst src/%.c,$(O)/$(1)/%.o,$$(LIB_SRCS)) $(O)/$(1)/gen/profiles.o \
+	$(O)/$(1)/gen/scenarios.o
+$(O)/$(1)/gen/%.o: $(O)/gen/%.c $(O)/.deps-ok
 	$$(call say,CC$(3),$$<)
 	$$(Q)mkdir -p $$(@D)
 	$$(Q)$(2) $$(BASE_CFLAGS) -Wno-overlength-strings $(4) -c $$< -o $$@
@@ -109,15 +120,15 @@ $(eval $(call variant,clang,$(CLANG),-clang,-O2))
 
 $(O)/vpmu: $(rel_CLI) $(O)/rel/libvpmu.a
 	$(call say,LD,$@)
-	$(Q)$(CC) $(CFLAGS) -o $@ $^
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
 
 $(O)/vpmu-san: $(san_CLI) $(O)/san/libvpmu.a
 	$(call say,LD-san,$@)
-	$(Q)$(CC) $(SAN) -o $@ $^
+	$(Q)$(CC) $(SAN) -o $@ $^ $(LIBS)
 
 $(O)/vpmu-clang: $(clang_CLI) $(O)/clang/libvpmu.a
 	$(call say,LD-clang,$@)
-	$(Q)$(CLANG) -o $@ $^
+	$(Q)$(CLANG) -o $@ $^ $(LIBS)
 
 # --- unit tests (cmocka), built sanitized --------------------------------------
 $(O)/tests/%.o: tests/unit/%.c $(O)/.deps-ok
@@ -126,7 +137,7 @@ $(O)/tests/%.o: tests/unit/%.c $(O)/.deps-ok
 	$(Q)$(CC) $(BASE_CFLAGS) -Itests/unit $(SAN) -c $< -o $@
 $(O)/tests/%: $(O)/tests/%.o $(O)/san/libvpmu.a
 	$(call say,LD-san,$@)
-	$(Q)$(CC) $(SAN) -o $@ $^ -lcmocka
+	$(Q)$(CC) $(SAN) -o $@ $^ -lcmocka $(LIBS)
 -include $(patsubst %,$(O)/tests/%.d,$(UNIT_TESTS))
 
 # --- the two commands ---------------------------------------------------------

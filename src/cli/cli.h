@@ -15,5 +15,6 @@
 
 int cmd_guest(int argc, char **argv);
 int cmd_list(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 
 #endif /* VPMU__CLI_CLI_H */

@@ -1,8 +1,6 @@
 /*
- * cli/cmd_list.c - `vpmu list profiles|vendors|events`: the built-in tables.
- *
- * profiles, scenarios, policies and exit-reasons join this list with the
- * layers that define them.
+ * cli/cmd_list.c - `vpmu list profiles|scenarios|policies|exit-reasons|
+ * vendors|events`: the built-in tables.
  */
 #include <stdio.h>
 #include <string.h>
@@ -11,6 +9,9 @@
 #include "hw/events.h"
 #include "hw/pmu.h"
 #include "input/profile.h"
+#include "input/scenario.h"
+#include "kvm/exits.h"
+#include "kvm/vcpu.h"
 
 int cmd_list(int argc, char **argv)
 {
@@ -19,8 +20,31 @@ int cmd_list(int argc, char **argv)
 		return 0;
 	}
 	if (argc == 2 && !strcmp(argv[1], "profiles")) {
-		for (const struct profile_source *b = profile_builtin; b->name; b++)
+		for (const struct embedded_file *b = profile_builtin; b->name; b++)
 			printf("%-10s %s\n", b->name, b->path);
+		return 0;
+	}
+	if (argc == 2 && !strcmp(argv[1], "scenarios")) {
+		for (const struct embedded_file *b = scenario_builtin; b->name; b++) {
+			struct scenario sc;
+			struct diag d;
+
+			if (!scenario__parse(b->path, b->text, &sc, &d))
+				printf("%-20s %s\n", sc.name, sc.about);
+		}
+		return 0;
+	}
+	if (argc == 2 && !strcmp(argv[1], "policies")) {
+		for (int i = 0; kvm_policies[i]; i++)
+			printf("%-8s %s\n", kvm_policies[i]->name, kvm_policies[i]->what);
+		return 0;
+	}
+	if (argc == 2 && !strcmp(argv[1], "exit-reasons")) {
+		static const char *const path[] = { "fastpath", "full", "userspace" };
+
+		for (int r = 0; r < EXIT_NR; r++)
+			printf("%-20s %3u  %-28s %s\n", kvm_exits[r].vmx, kvm_exits[r].vmx_code,
+			       kvm_exits[r].svm, path[kvm_exits[r].path]);
 		return 0;
 	}
 	if (argc == 2 && !strcmp(argv[1], "events")) {
@@ -28,6 +52,6 @@ int cmd_list(int argc, char **argv)
 			printf("%s\n", hw_event__name((enum hw_event)e));
 		return 0;
 	}
-	fprintf(stderr, "usage: vpmu list profiles|vendors|events\n");
+	fprintf(stderr, "usage: vpmu list profiles|scenarios|policies|exit-reasons|vendors|events\n");
 	return EXIT_BAD_INPUT;
 }

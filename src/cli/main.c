@@ -12,7 +12,8 @@ static const struct {
 	const char *help;
 } commands[] = {
 	{ "guest", cmd_guest, "run guest programs (.vpmu) and check their expectations" },
-	{ "list", cmd_list, "list exit reasons, MSR names or other built-in tables" },
+	{ "run", cmd_run, "run one scenario under one vPMU kind and policy; its metrics" },
+	{ "list", cmd_list, "list profiles, scenarios, policies, exit reasons, events" },
 };
 
 static void usage(FILE *f)

@@ -230,7 +230,10 @@ static void work(struct gs *g, u64 insns)
 		seg.ev[HW_EV_BRANCH_MISSES] = n / 200;
 		hw_cpu__fill_derived(g->v->cpu, &seg);
 		g->v->cpu->cpl = seg.cpl;
-		kvm_vcpu__guest_run(g->v, &seg);
+		while (kvm_vcpu__guest_run(g->v, &seg)) {
+			take_pmis(g);
+			g->v->cpu->cpl = seg.cpl;
+		}
 		take_pmis(g);
 	}
 	g->v->cpu->cpl = 0;

@@ -1,8 +1,8 @@
 /*
  * input/profile.c - the cost profile reader (see profile.h).
  *
- * INI: [section] lines, then "key = value  # source: ..." or
- * "# estimate: ...". Every key of the table below must appear exactly once;
+ * INI (input/ini.c): "key = value  # source: ..." or "# estimate: ...".
+ * Every key of the table below must appear exactly once;
  * unknown sections and keys, missing citations, and values out of range are
  * errors with file:line:column.
  */
@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "input/ini.h"
 #include "input/profile.h"
 
 enum kind { K_U8, K_U32, K_BOOL, K_NAME, K_VENDOR, K_MHZ, K_HZ };
@@ -73,22 +74,22 @@ static const struct field {
 #define NR_FIELDS (sizeof(fields) / sizeof(fields[0]))
 
 struct pstate {
-	const char *path;
-	unsigned int line;
-	struct diag *d;
-	char section[16];
+	struct profile *p;
 	bool seen[NR_FIELDS];
 	u32 hz;
 };
 
-static int perr(struct pstate *st, unsigned int col, const char *msg, const char *arg)
+static int perr(const struct ini_item *it, struct diag *d, unsigned int col, const char *msg,
+		const char *arg)
 {
-	return diag__set(st->d, VPMU_E_PARSE, st->path, st->line, col, "%s%s", msg, arg ? arg : "");
+	return diag__set(d, VPMU_E_PARSE, it->path, it->line, col, "%s%s", msg, arg ? arg : "");
 }
 
-static int set_value(struct pstate *st, struct profile *p, const struct field *f,
-		     const char *v, unsigned int col)
+static int set_value(struct pstate *st, const struct field *f, const struct ini_item *it,
+		     struct diag *d)
 {
+	struct profile *p = st->p;
+	const char *v = it->value;
 	char *end;
 	unsigned long long n;
 	void *dst = (char *)p + f->off;
@@ -99,7 +100,7 @@ static int set_value(struct pstate *st, struct profile *p, const struct field *f
 	}
 	if (f->kind == K_VENDOR) {
 		if (strcmp(v, "intel") && strcmp(v, "amd"))
-			return perr(st, col, "expected intel or amd", NULL);
+			return perr(it, d, it->value_col, "expected intel or amd", NULL);
 		*(enum hw_vendor *)dst = !strcmp(v, "amd") ? HW_VENDOR_AMD : HW_VENDOR_INTEL;
 		return 0;
 	}
@@ -110,7 +111,7 @@ static int set_value(struct pstate *st, struct profile *p, const struct field *f
 
 		snprintf(range, sizeof(range), "%llu..%llu", (unsigned long long)f->min,
 			 (unsigned long long)f->max);
-		return perr(st, col, "expected a whole number in ", range);
+		return perr(it, d, it->value_col, "expected a whole number in ", range);
 	}
 	switch (f->kind) {
 	case K_U8:
@@ -129,79 +130,40 @@ static int set_value(struct pstate *st, struct profile *p, const struct field *f
 	return 0;
 }
 
-static int parse_line(struct pstate *st, struct profile *p, char *s)
+static int on_item(void *ctx, const struct ini_item *it, struct diag *d)
 {
-	char *hash = strchr(s, '#'), *eq, *key, *val, *e;
+	struct pstate *st = ctx;
 	size_t i;
 
-	if (hash && s + strspn(s, " \t") == hash)
-		return 0;	/* a comment line */
-	if (hash)
-		*hash = 0;
-	key = s + strspn(s, " \t");
-	if (!*key || *key == '\r')
-		return 0;
-	if (*key == '[') {
-		e = strchr(key, ']');
-		if (!e || e - key - 1 >= (long)sizeof(st->section))
-			return perr(st, (unsigned int)(key - s + 1), "expected [section]", NULL);
-		*e = 0;
-		snprintf(st->section, sizeof(st->section), "%s", key + 1);
-		return 0;
-	}
-	eq = strchr(key, '=');
-	if (!eq)
-		return perr(st, (unsigned int)(key - s + 1), "expected key = value", NULL);
-	for (e = eq; e > key && isspace((unsigned char)e[-1]); e--)
-		;
-	*e = 0;
-	val = eq + 1 + strspn(eq + 1, " \t");
-	for (e = val + strlen(val); e > val && isspace((unsigned char)e[-1]); e--)
-		;
-	*e = 0;
 	for (i = 0; i < NR_FIELDS; i++)
-		if (!strcmp(fields[i].section, st->section) && !strcmp(fields[i].key, key))
+		if (!strcmp(fields[i].section, it->section) && !strcmp(fields[i].key, it->key))
 			break;
 	if (i == NR_FIELDS)
-		return perr(st, (unsigned int)(key - s + 1), "expected a known key of section [",
-			    st->section[0] ? st->section : "none");
+		return perr(it, d, it->key_col, "expected a known key of section [",
+			    it->section[0] ? it->section : "none");
 	if (st->seen[i])
-		return perr(st, (unsigned int)(key - s + 1), "expected each key once: ", key);
+		return perr(it, d, it->key_col, "expected each key once: ", it->key);
 	st->seen[i] = true;
-	if (!hash || (strncmp(hash + 1 + strspn(hash + 1, " "), "source:", 7) &&
-		      strncmp(hash + 1 + strspn(hash + 1, " "), "estimate:", 9)))
-		return perr(st, (unsigned int)(val - s + 1 + strlen(val)),
-			    "expected '# source: ...' or '# estimate: ...' after the value of ", key);
-	return set_value(st, p, &fields[i], val, (unsigned int)(val - s + 1));
+	if (!it->comment || (strncmp(it->comment, "source:", 7) &&
+			     strncmp(it->comment, "estimate:", 9)))
+		return perr(it, d, it->value_end_col,
+			    "expected '# source: ...' or '# estimate: ...' after the value of ",
+			    it->key);
+	return set_value(st, &fields[i], it, d);
 }
 
 int profile__parse(const char *path, const char *text, struct profile *p, struct diag *d)
 {
-	struct pstate st = { .path = path, .d = d };
-	char line[512];
-	const char *s = text;
+	struct pstate st = { .p = p };
 	int ret;
 
 	memset(p, 0, sizeof(*p));
-	while (*s) {
-		size_t n = strcspn(s, "\n");
-
-		st.line++;
-		if (n >= sizeof(line))
-			return perr(&st, 1, "expected a line of at most 511 characters", NULL);
-		memcpy(line, s, n);
-		line[n] = 0;
-		s += n + (s[n] == '\n');
-		if ((ret = parse_line(&st, p, line)))
-			return ret;
-	}
-	for (size_t i = 0; i < NR_FIELDS; i++) {
-		if (!st.seen[i]) {
-			st.line = 0;
+	if ((ret = ini__parse(path, text, on_item, &st, d)))
+		return ret;
+	for (size_t i = 0; i < NR_FIELDS; i++)
+		if (!st.seen[i])
 			return diag__set(d, VPMU_E_PARSE, path, 0, 0, "expected [%s] %s",
 					 fields[i].section, fields[i].key);
-		}
-	}
 	p->hw.cpi_num = 1;	/* loops without cycles=: IPC 2, docs/guest-programs.md */
 	p->hw.cpi_den = 2;
 	p->hw.ref_num = p->tsc_mhz;
@@ -215,33 +177,6 @@ int profile__parse(const char *path, const char *text, struct profile *p, struct
 	return 0;
 }
 
-static char *read_file(const char *path, struct diag *d)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (!f) {
-		diag__set(d, VPMU_E_IO, path, 0, 0, "cannot open: %s", strerror(errno));
-		return NULL;
-	}
-	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) ||
-	    !(buf = malloc((size_t)n + 1))) {
-		fclose(f);
-		diag__set(d, VPMU_E_IO, path, 0, 0, "cannot read");
-		return NULL;
-	}
-	if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		free(buf);
-		fclose(f);
-		diag__set(d, VPMU_E_IO, path, 0, 0, "cannot read");
-		return NULL;
-	}
-	buf[n] = 0;
-	fclose(f);
-	return buf;
-}
-
 int profile__load(const char *name, struct profile *p, struct diag *d)
 {
 	size_t n = strlen(name);
@@ -249,13 +184,13 @@ int profile__load(const char *name, struct profile *p, struct diag *d)
 	int ret;
 
 	if (strchr(name, '/') || (n > 4 && !strcmp(name + n - 4, ".ini"))) {
-		if (!(text = read_file(name, d)))
+		if (!(text = ini__read_file(name, d)))
 			return VPMU_E_IO;
 		ret = profile__parse(name, text, p, d);
 		free(text);
 		return ret;
 	}
-	for (const struct profile_source *b = profile_builtin; b->name; b++)
+	for (const struct embedded_file *b = profile_builtin; b->name; b++)
 		if (!strcmp(b->name, name))
 			return profile__parse(b->path, b->text, p, d);
 	return diag__set(d, VPMU_E_INVAL, name, 0, 0,

@@ -1,6 +1,6 @@
 /*
  * input/profile.h - cost profiles (the profiles/ .ini files, compiled into the binary
- * by tools/embed-profiles): the host PMU of a CPU model and the cycle cost of
+ * by tools/embed): the host PMU of a CPU model and the cycle cost of
  * every primitive the model charges. Every value in a profile carries a
  * "# source: ..." or "# estimate: ..." comment; the reader refuses one
  * without.
@@ -10,6 +10,7 @@
 
 #include "base/diag.h"
 #include "hw/costs.h"
+#include "input/embedded.h"
 #include "hw/pmu.h"
 #include "kvm/vcpu.h"
 #include "perf/perf.h"
@@ -22,14 +23,6 @@ struct profile {
 	struct perf_costs perf;
 	struct kvm_costs kvm;
 };
-
-struct profile_source {
-	const char *name;	/* file name without .ini */
-	const char *path;	/* where it came from, for messages */
-	const char *text;
-};
-
-extern const struct profile_source profile_builtin[];
 
 /* Parse profile text; errors name @path:line:column. */
 int profile__parse(const char *path, const char *text, struct profile *p, struct diag *d);

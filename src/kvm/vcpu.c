@@ -371,7 +371,12 @@ void kvm_vcpu__stop(struct kvm_vcpu *v)
 	perf_cpu__switch_task(v->host, 0);
 }
 
-void kvm_vcpu__guest_run(struct kvm_vcpu *v, struct hw_segment *seg)
+static bool has_guest_pmi(const struct kvm_vcpu *v)
+{
+	return v->pmu.guest_nmi_pending || (v->pmu.guest_pmi_pending && v->guest_if);
+}
+
+bool kvm_vcpu__guest_run(struct kvm_vcpu *v, struct hw_segment *seg)
 {
 	struct hw_segment rest;
 
@@ -379,7 +384,11 @@ void kvm_vcpu__guest_run(struct kvm_vcpu *v, struct hw_segment *seg)
 	while (hw_cpu__run(v->cpu, seg, &rest)) {
 		vm_exit(v, v->exit_irq.kind == HW_IRQ_NMI ? EXIT_NMI : EXIT_EXTERNAL_INTERRUPT, NULL);
 		*seg = rest;
+		if (has_guest_pmi(v))
+			return true;	/* injected at the entry: the guest takes it now */
 	}
+	seg->cycles = 0;
+	return false;
 }
 
 void kvm_vcpu__guest_exit(struct kvm_vcpu *v, enum kvm_exit_reason reason)
@@ -394,7 +403,8 @@ static void guest_insn(struct kvm_vcpu *v, u64 cycles)
 
 	seg.ev[HW_EV_INSTRUCTIONS] = 1;
 	hw_cpu__fill_derived(v->cpu, &seg);
-	kvm_vcpu__guest_run(v, &seg);
+	while (kvm_vcpu__guest_run(v, &seg))
+		;	/* a PMI taken inside one instruction waits for its end */
 }
 
 static bool is_intercepted(const struct kvm_vcpu *v, u32 msr)

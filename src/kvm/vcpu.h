@@ -102,8 +102,10 @@ void kvm_vcpu__destroy(struct kvm_vcpu *v);
 void kvm_vcpu__start(struct kvm_vcpu *v);
 void kvm_vcpu__stop(struct kvm_vcpu *v);
 
-/* Guest code: run @seg in guest mode (interrupts exit and re-enter). */
-void kvm_vcpu__guest_run(struct kvm_vcpu *v, struct hw_segment *seg);
+/* Guest code: run @seg in guest mode (interrupts exit and re-enter).
+ * Returns true, with @seg left holding what remains, when a guest PMI was
+ * injected on the way: the guest takes it before it goes on. */
+bool kvm_vcpu__guest_run(struct kvm_vcpu *v, struct hw_segment *seg);
 /* A workload exit (HLT, I/O, a page fault, ...). */
 void kvm_vcpu__guest_exit(struct kvm_vcpu *v, enum kvm_exit_reason reason);
 /* Guest instructions that may exit; they return whether the guest got #GP. */

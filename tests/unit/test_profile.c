@@ -36,7 +36,7 @@ static char *with_line(const char *key, const char *replacement)
 	static char buf[8192];
 	const char *t = NULL;
 
-	for (const struct profile_source *b = profile_builtin; b->name; b++)
+	for (const struct embedded_file *b = profile_builtin; b->name; b++)
 		if (!strcmp(b->name, "default"))
 			t = b->text;
 	assert_non_null(t);

@@ -1,0 +1,101 @@
+/*
+ * input/ini.c - see ini.h.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "input/ini.h"
+
+static int parse_line(const char *path, unsigned int lineno, char *s, char *section,
+		      size_t section_len, ini_fn fn, void *ctx, struct diag *d)
+{
+	char *hash = strchr(s, '#'), *eq, *key, *val, *e;
+	struct ini_item it = { .path = path, .line = lineno, .section = section };
+
+	if (hash) {
+		it.comment = hash + 1 + strspn(hash + 1, " \t");
+		*hash = 0;
+	}
+	key = s + strspn(s, " \t\r");
+	if (!*key)
+		return 0;
+	if (*key == '[') {
+		e = strchr(key, ']');
+		if (!e || (size_t)(e - key - 1) >= section_len)
+			return diag__set(d, VPMU_E_PARSE, path, lineno, (unsigned int)(key - s + 1),
+					 "expected [section]");
+		*e = 0;
+		memcpy(section, key + 1, (size_t)(e - key));
+		return 0;
+	}
+	eq = strchr(key, '=');
+	if (!eq)
+		return diag__set(d, VPMU_E_PARSE, path, lineno, (unsigned int)(key - s + 1),
+				 "expected key = value");
+	for (e = eq; e > key && isspace((unsigned char)e[-1]); e--)
+		;
+	*e = 0;
+	val = eq + 1 + strspn(eq + 1, " \t");
+	for (e = val + strlen(val); e > val && isspace((unsigned char)e[-1]); e--)
+		;
+	*e = 0;
+	it.key = key;
+	it.key_col = (unsigned int)(key - s + 1);
+	it.value = val;
+	it.value_col = (unsigned int)(val - s + 1);
+	it.value_end_col = (unsigned int)(e - s + 1);
+	return fn(ctx, &it, d);
+}
+
+int ini__parse(const char *path, const char *text, ini_fn fn, void *ctx, struct diag *d)
+{
+	char line[512], section[32] = "";
+	unsigned int lineno = 0;
+	int ret;
+
+	while (*text) {
+		size_t n = strcspn(text, "\n");
+
+		lineno++;
+		if (n >= sizeof(line))
+			return diag__set(d, VPMU_E_PARSE, path, lineno, 1,
+					 "expected a line of at most 511 characters");
+		memcpy(line, text, n);
+		line[n] = 0;
+		text += n + (text[n] == '\n');
+		if ((ret = parse_line(path, lineno, line, section, sizeof(section), fn, ctx, d)))
+			return ret;
+	}
+	return 0;
+}
+
+char *ini__read_file(const char *path, struct diag *d)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	if (!f) {
+		diag__set(d, VPMU_E_IO, path, 0, 0, "cannot open: %s", strerror(errno));
+		return NULL;
+	}
+	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) ||
+	    !(buf = malloc((size_t)n + 1))) {
+		fclose(f);
+		diag__set(d, VPMU_E_IO, path, 0, 0, "cannot read");
+		return NULL;
+	}
+	if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
+		free(buf);
+		fclose(f);
+		diag__set(d, VPMU_E_IO, path, 0, 0, "cannot read");
+		return NULL;
+	}
+	buf[n] = 0;
+	fclose(f);
+	return buf;
+}
+

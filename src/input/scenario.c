@@ -1,0 +1,188 @@
+/*
+ * input/scenario.c - the scenario reader (docs/scenarios.md).
+ *
+ * [scenario] name, about; [guest] the workload; [exits] rates per second,
+ * keyed by exit (tsc_deadline, preemption_timer, hlt, io, ...); [host]
+ * perf = a perf command line (perf_spec.h). Unknown keys, bad values and
+ * repeated keys are errors with file:line:column.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "input/ini.h"
+#include "input/scenario.h"
+
+static const struct {
+	const char *key;
+	enum kvm_exit_reason reason;
+} exit_keys[] = {
+	{ "tsc_deadline", EXIT_MSR_WRITE_TIMER },
+	{ "preemption_timer", EXIT_PREEMPTION_TIMER },
+	{ "hlt", EXIT_HLT },
+	{ "io", EXIT_IO },
+	{ "mmio", EXIT_EPT_MISCONFIG },
+	{ "ept_violation", EXIT_EPT_VIOLATION },
+	{ "cpuid", EXIT_CPUID },
+	{ "vmcall", EXIT_VMCALL },
+	{ "msr_read", EXIT_MSR_READ },
+	{ "msr_write", EXIT_MSR_WRITE },
+	{ "apic_write", EXIT_APIC_WRITE },
+};
+
+struct sstate {
+	struct scenario *s;
+	char seen[64][48];
+	unsigned int nseen;
+};
+
+static int num(const struct ini_item *it, struct diag *d, u64 min, u64 max, u64 *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoull(it->value, &end, 10);
+	if (errno || *end || !isdigit((unsigned char)it->value[0]) || *out < min || *out > max)
+		return diag__set(d, VPMU_E_PARSE, it->path, it->line, it->value_col,
+				 "expected a whole number in %llu..%llu", (unsigned long long)min,
+				 (unsigned long long)max);
+	return 0;
+}
+
+static int guest_key(const struct ini_item *it, struct guest_workload *g, struct diag *d)
+{
+	u64 v;
+	int ret;
+
+	if (!strcmp(it->key, "perf")) {
+		if (!strcmp(it->value, "none") || !strcmp(it->value, "stat") ||
+		    !strcmp(it->value, "record")) {
+			g->perf = !strcmp(it->value, "none") ? GUEST_PERF_NONE :
+				  !strcmp(it->value, "stat") ? GUEST_PERF_STAT : GUEST_PERF_RECORD;
+			return 0;
+		}
+		return diag__set(d, VPMU_E_PARSE, it->path, it->line, it->value_col,
+				 "expected none, stat or record");
+	}
+	if (!strcmp(it->key, "work_minsns") && !(ret = num(it, d, 1, 1000000, &v)))
+		g->work_minsns = v;
+	else if (!strcmp(it->key, "cpi_milli") && !(ret = num(it, d, 100, 100000, &v)))
+		g->cpi_milli = (u32)v;
+	else if (!strcmp(it->key, "kernel_pct") && !(ret = num(it, d, 0, 100, &v)))
+		g->kernel_pct = (u32)v;
+	else if (!strcmp(it->key, "hz") && !(ret = num(it, d, 0, 10000, &v)))
+		g->hz = (u32)v;
+	else if (!strcmp(it->key, "perf_events") && !(ret = num(it, d, 0, GUEST_MAX_EVENTS, &v)))
+		g->perf_events = (unsigned int)v;
+	else if (!strcmp(it->key, "perf_freq") && !(ret = num(it, d, 0, 100000, &v)))
+		g->perf_freq = (u32)v;
+	else if (strcmp(it->key, "work_minsns") && strcmp(it->key, "cpi_milli") &&
+		 strcmp(it->key, "kernel_pct") && strcmp(it->key, "hz") &&
+		 strcmp(it->key, "perf_events") && strcmp(it->key, "perf_freq"))
+		return diag__set(d, VPMU_E_PARSE, it->path, it->line, it->key_col,
+				 "expected a [guest] key: work_minsns, cpi_milli, kernel_pct, hz, "
+				 "perf, perf_events, perf_freq");
+	else
+		return ret;
+	return 0;
+}
+
+static int on_item(void *ctx, const struct ini_item *it, struct diag *d)
+{
+	struct sstate *st = ctx;
+	struct scenario *s = st->s;
+	char full[48];
+	u64 v;
+	int ret;
+
+	snprintf(full, sizeof(full), "%s.%s", it->section, it->key);
+	for (unsigned int i = 0; i < st->nseen; i++)
+		if (!strcmp(st->seen[i], full))
+			return diag__set(d, VPMU_E_PARSE, it->path, it->line, it->key_col,
+					 "expected each key once: %s", it->key);
+	if (st->nseen < 64)
+		snprintf(st->seen[st->nseen++], sizeof(st->seen[0]), "%s", full);
+	if (!strcmp(it->section, "scenario") && !strcmp(it->key, "name")) {
+		snprintf(s->name, sizeof(s->name), "%s", it->value);
+		return 0;
+	}
+	if (!strcmp(it->section, "scenario") && !strcmp(it->key, "about")) {
+		snprintf(s->about, sizeof(s->about), "%s", it->value);
+		return 0;
+	}
+	if (!strcmp(it->section, "guest"))
+		return guest_key(it, &s->guest, d);
+	if (!strcmp(it->section, "exits")) {
+		for (size_t i = 0; i < sizeof(exit_keys) / sizeof(exit_keys[0]); i++) {
+			if (strcmp(it->key, exit_keys[i].key))
+				continue;
+			if ((ret = num(it, d, 0, 10000000, &v)))
+				return ret;
+			s->guest.exits_per_sec[exit_keys[i].reason] = (u32)v;
+			return 0;
+		}
+		return diag__set(d, VPMU_E_PARSE, it->path, it->line, it->key_col,
+				 "expected an exit of docs/scenarios.md (tsc_deadline, "
+				 "preemption_timer, hlt, io, mmio, ept_violation, cpuid, vmcall, "
+				 "msr_read, msr_write, apic_write)");
+	}
+	if (!strcmp(it->section, "host") && !strcmp(it->key, "perf")) {
+		unsigned int col;
+		char why[160];
+		const char *cmd = it->value;
+
+		if (strncmp(cmd, "perf ", 5))
+			return diag__set(d, VPMU_E_PARSE, it->path, it->line, it->value_col,
+					 "expected a perf command line (perf stat|record ...)");
+		if (perf_spec__parse(cmd + 5, &s->host_perf, &col, why, sizeof(why)))
+			return diag__set(d, VPMU_E_PARSE, it->path, it->line,
+					 it->value_col + 5 + col, "%s", why);
+		s->has_host_perf = true;
+		return 0;
+	}
+	return diag__set(d, VPMU_E_PARSE, it->path, it->line, it->key_col,
+			 "expected a key of [scenario], [guest], [exits] or [host]");
+}
+
+int scenario__parse(const char *path, const char *text, struct scenario *s, struct diag *d)
+{
+	struct sstate st = { .s = s };
+	int ret;
+
+	memset(s, 0, sizeof(*s));
+	s->guest.cpi_milli = 1000;
+	s->guest.hz = 250;
+	if ((ret = ini__parse(path, text, on_item, &st, d)))
+		return ret;
+	if (!s->name[0])
+		return diag__set(d, VPMU_E_PARSE, path, 0, 0, "expected [scenario] name");
+	if (!s->guest.work_minsns)
+		return diag__set(d, VPMU_E_PARSE, path, 0, 0, "expected [guest] work_minsns");
+	if (s->guest.perf == GUEST_PERF_RECORD && !s->guest.perf_freq)
+		return diag__set(d, VPMU_E_PARSE, path, 0, 0,
+				 "expected [guest] perf_freq with perf = record");
+	return 0;
+}
+
+int scenario__load(const char *name, struct scenario *s, struct diag *d)
+{
+	size_t n = strlen(name);
+
+	if (strchr(name, '/') || (n > 4 && !strcmp(name + n - 4, ".ini"))) {
+		char *text = ini__read_file(name, d);
+		int ret;
+
+		if (!text)
+			return VPMU_E_IO;
+		ret = scenario__parse(name, text, s, d);
+		free(text);
+		return ret;
+	}
+	for (const struct embedded_file *b = scenario_builtin; b->name; b++)
+		if (!strcmp(b->name, name))
+			return scenario__parse(b->path, b->text, s, d);
+	return diag__set(d, VPMU_E_INVAL, name, 0, 0,
+			 "expected a scenario name (vpmu list scenarios) or a .ini file");
+}

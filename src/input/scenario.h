@@ -1,0 +1,26 @@
+/*
+ * input/scenario.h - scenarios (the scenarios/ .ini files, compiled in; or a file):
+ * the guest's work, its exit mix and its use of the PMU, and optionally a
+ * host perf session. The format is documented in docs/scenarios.md.
+ */
+#ifndef VPMU__INPUT_SCENARIO_H
+#define VPMU__INPUT_SCENARIO_H
+
+#include "base/diag.h"
+#include "guest/workload.h"
+#include "input/embedded.h"
+#include "input/perf_spec.h"
+
+struct scenario {
+	char name[48];
+	char about[160];
+	struct guest_workload guest;
+	bool has_host_perf;
+	struct perf_spec host_perf;
+};
+
+int scenario__parse(const char *path, const char *text, struct scenario *s, struct diag *d);
+/* A built-in scenario by name, or a file when @name has a '/' or ends in .ini. */
+int scenario__load(const char *name, struct scenario *s, struct diag *d);
+
+#endif /* VPMU__INPUT_SCENARIO_H */

@@ -1,0 +1,181 @@
+/*
+ * sim/run.c - see run.h. A run builds a fresh pCPU (hw/), its host perf
+ * (perf/) with the scenario's host session, and a vCPU (kvm/), then runs the
+ * guest workload (guest/) to completion; the metrics are read off the
+ * vCPU's statistics, the core's ground truth and the guest's perf driver.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "guest/workload.h"
+#include "sim/run.h"
+
+struct machine {
+	struct hw_cpu cpu;
+	struct perf_cpu pc;
+	struct kvm_vcpu v;
+	struct perf_event *hev[PERF_SPEC_MAX];
+	int nr_hev;
+	struct guest_result gr;
+};
+
+static void pct(struct hist *h, struct sim_pct *p)
+{
+	*p = (struct sim_pct){
+		.p50 = hist__percentile(h, 50), .p90 = hist__percentile(h, 90),
+		.p99 = hist__percentile(h, 99), .max = h->max, .n = h->n,
+	};
+}
+
+static int start_host_perf(struct machine *mc, const struct scenario *sc, char *err, size_t len)
+{
+	const struct perf_spec *sp = &sc->host_perf;
+
+	for (int i = 0; sc->has_host_perf && i < sp->nr; i++) {
+		struct perf_event *leader = sp->leader[i] >= 0 ? mc->hev[sp->leader[i]] : NULL;
+		int e = perf_event__create(&mc->pc, &sp->attr[i], leader, &mc->hev[i]);
+
+		if (e) {
+			snprintf(err, len, "host perf refused %s (error %d)", sp->attr[i].name, -e);
+			return -1;
+		}
+		mc->nr_hev = i + 1;
+	}
+	return 0;
+}
+
+static int run_one(struct machine *mc, const struct sim_config *c,
+		   const struct kvm_vpmu_ops *kind, char *err, size_t len)
+{
+	const struct profile *p = c->prof;
+	const char *why = NULL;
+
+	memset(mc, 0, sizeof(*mc));
+	if (hw_cpu__init(&mc->cpu, &p->pmu, &p->hw, err, len))
+		return -1;
+	perf_cpu__init(&mc->pc, &mc->cpu, &p->perf);
+	perf_cpu__start_tick(&mc->pc);
+	if (start_host_perf(mc, c->sc, err, len))
+		return -1;
+	if (kvm_vcpu__init(&mc->v, kind, c->policy, c->route, &p->pmu, &p->kvm, &mc->cpu,
+			   &mc->pc, &why)) {
+		snprintf(err, len, "%s", why);
+		return -1;
+	}
+	return guest_workload__run(&c->sc->guest, &mc->v, c->seed, p->perf.cycles_per_sec, &mc->gr);
+}
+
+static void teardown(struct machine *mc)
+{
+	kvm_vcpu__destroy(&mc->v);
+	perf_cpu__exit(&mc->pc);
+}
+
+static double abs_pct(u64 got, u64 truth)
+{
+	double d = (double)got - (double)truth;
+
+	return truth ? 100.0 * (d < 0 ? -d : d) / (double)truth : 0.0;
+}
+
+static void guest_error(const struct guest_result *g, struct sim_metrics *m)
+{
+	double sum = 0;
+
+	m->guest_count_error_pct = -1;
+	if (!g->nr_events)
+		return;
+	for (unsigned int k = 0; k < g->nr_events; k++) {
+		const struct guest_event *e = &g->ev[k];
+
+		sum += abs_pct(perf_scale(e->count, e->enabled, e->running), e->truth);
+	}
+	m->guest_count_error_pct = sum / g->nr_events;
+}
+
+static void host_error(struct machine *mc, struct sim_metrics *m)
+{
+	double sum = 0;
+	int n = 0;
+
+	m->host_count_error_pct = -1;
+	for (int i = 0; i < mc->nr_hev; i++) {
+		struct perf_values v;
+
+		if (mc->hev[i]->truth_ev == HW_EV_NONE)
+			continue;
+		perf_event__values(&mc->pc, mc->hev[i], &v);
+		sum += abs_pct(perf_scale(v.count, v.enabled, v.running), v.truth);
+		n++;
+	}
+	if (n)
+		m->host_count_error_pct = sum / n;
+}
+
+static void collect(struct machine *mc, struct sim_metrics *m)
+{
+	struct kvm_vcpu_stats *st = &mc->v.st;
+
+	m->wall_cycles = mc->gr.wall_cycles;
+	for (int r = 0; r < EXIT_NR; r++) {
+		m->exits[r] = st->exits[r];
+		m->exits_total += st->exits[r];
+		pct(&st->latency[r], &m->exit_latency_by[r]);
+	}
+	m->fastpath_exits = st->fastpath_exits;
+	pct(&st->latency_all, &m->exit_latency);
+	pct(&st->latency_fastpath, &m->exit_latency_fastpath);
+	pct(&st->latency_full, &m->exit_latency_full);
+	m->loads = st->loads;
+	m->puts = st->puts;
+	m->switch_cycles = st->switch_cycles;
+	m->host_cycles = mc->cpu.truth[0][0][HW_EV_CYCLES] + mc->cpu.truth[0][1][HW_EV_CYCLES];
+	m->blind_cycles = mc->cpu.marked_host_cycles;
+	m->host_blind_pct = m->host_cycles ? 100.0 * (double)m->blind_cycles /
+					     (double)m->host_cycles : 0;
+	pct(&st->irqoff, &m->host_irqoff);
+	pct(&st->pmi_latency, &m->pmi_latency);
+	m->guest_pmis = st->guest_pmis;
+	m->pmis_dropped = mc->cpu.apic.pmi_dropped;
+	m->pmis_merged = mc->cpu.apic.pmi_merged;
+	m->misattributed_pmis = st->misattributed_pmis;
+	m->unclaimed_nmis = st->unclaimed_nmis;
+	guest_error(&mc->gr, m);
+	host_error(mc, m);
+}
+
+int sim__run(const struct sim_config *c, struct sim_metrics *m, char *err, size_t len)
+{
+	static struct machine mc;	/* large: keep it off the stack */
+	int ret;
+
+	memset(m, 0, sizeof(*m));
+	snprintf(m->scenario, sizeof(m->scenario), "%s", c->sc->name);
+	snprintf(m->vpmu, sizeof(m->vpmu), "%s", c->kind->name);
+	snprintf(m->policy, sizeof(m->policy), "%s",
+		 c->kind == &kvm_vpmu_mediated_ops ? c->policy->name : "-");
+	snprintf(m->pmi, sizeof(m->pmi), "%s", c->route == PMI_ROUTE_NMI ? "nmi" : "vector");
+	snprintf(m->cpu, sizeof(m->cpu), "%s", c->prof->name);
+	m->seed = c->seed;
+	/* the baseline: the same work with no vPMU */
+	ret = run_one(&mc, c, &kvm_vpmu_none_ops, err, len);
+	m->wall_cycles_none = mc.gr.wall_cycles;
+	teardown(&mc);
+	if (ret)
+		return -1;
+	ret = run_one(&mc, c, c->kind, err, len);
+	if (!ret)
+		collect(&mc, m);
+	teardown(&mc);
+	if (ret)
+		return -1;
+	m->guest_overhead_pct = m->wall_cycles_none ?
+		100.0 * ((double)m->wall_cycles - (double)m->wall_cycles_none) /
+		(double)m->wall_cycles_none : 0;
+	return 0;
+}
+
+const char *sim__exit_name(enum kvm_exit_reason r)
+{
+	return r == EXIT_MSR_WRITE_TIMER ? "MSR_WRITE_TSC_DEADLINE" : kvm_exits[r].vmx;
+}

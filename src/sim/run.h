@@ -1,0 +1,52 @@
+/*
+ * sim/run.h - one experiment: a scenario on a cost profile under one vPMU
+ * kind (and policy and PMI routing) with one seed, and its metrics
+ * (DESIGN.md section 8), each measured against the simulator's ground
+ * truth. The overhead is measured against the same scenario and seed under
+ * vPMU "none".
+ */
+#ifndef VPMU__SIM_RUN_H
+#define VPMU__SIM_RUN_H
+
+#include "input/profile.h"
+#include "input/scenario.h"
+#include "kvm/vcpu.h"
+
+struct sim_config {
+	const struct profile *prof;
+	const struct scenario *sc;
+	const struct kvm_vpmu_ops *kind;
+	const struct kvm_policy_ops *policy;	/* mediated; the others ignore it */
+	enum kvm_pmi_route route;
+	u64 seed;
+};
+
+struct sim_pct {
+	u64 p50, p90, p99, max, n;
+};
+
+struct sim_metrics {
+	char scenario[48], vpmu[16], policy[16], pmi[8], cpu[32];
+	u64 seed;
+	u64 wall_cycles, wall_cycles_none;
+	double guest_overhead_pct;
+	u64 exits_total, exits[EXIT_NR], fastpath_exits;
+	struct sim_pct exit_latency, exit_latency_fastpath, exit_latency_full;
+	struct sim_pct exit_latency_by[EXIT_NR];
+	u64 loads, puts, switch_cycles;
+	u64 host_cycles, blind_cycles;
+	double host_blind_pct;
+	struct sim_pct host_irqoff;
+	struct sim_pct pmi_latency;
+	u64 guest_pmis, pmis_dropped, pmis_merged;
+	double guest_count_error_pct;	/* < 0: the guest counted nothing */
+	double host_count_error_pct;	/* < 0: no host perf session */
+	u64 misattributed_pmis, unclaimed_nmis;
+};
+
+/* Returns 0, or -1 with @err (e.g. the mediated PMU refused by host perf). */
+int sim__run(const struct sim_config *c, struct sim_metrics *m, char *err, size_t len);
+/* The name of an exit reason in reports (VMX names; TSC-deadline writes apart). */
+const char *sim__exit_name(enum kvm_exit_reason r);
+
+#endif /* VPMU__SIM_RUN_H */
