@@ -1,0 +1,117 @@
+/*
+ * test_sim.c - the run loop's answers on the slice-of-hardware scenario with
+ * the SPR profile (issue 4's acceptance): where each policy puts its cost,
+ * who is blind, the emulated vPMU's overhead, irqs-off stretches, and
+ * byte-identical output for a seed.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "report/json.h"
+#include "sim/run.h"
+
+static struct profile prof;
+static struct scenario sc;
+
+static int setup(void **state)
+{
+	struct diag d;
+
+	(void)state;
+	if (profile__load("spr", &prof, &d) || scenario__load("slice-of-hardware", &sc, &d))
+		return -1;
+	return 0;
+}
+
+static void run(const char *kind, const char *policy, enum kvm_pmi_route route,
+		struct sim_metrics *m)
+{
+	struct sim_config c = {
+		.prof = &prof, .sc = &sc, .route = route, .seed = 1,
+		.kind = !strcmp(kind, "none") ? &kvm_vpmu_none_ops :
+			!strcmp(kind, "emulated") ? &kvm_vpmu_emulated_ops : &kvm_vpmu_mediated_ops,
+		.policy = kvm_policy__by_name(policy),
+	};
+	char err[256];
+
+	if (sim__run(&c, m, err, sizeof(err)))
+		fail_msg("%s: %s", kind, err);
+}
+
+static void test_policies_put_their_cost_where_they_should(void **state)
+{
+	struct sim_metrics none, emu, irqoff, exitp, vcpu;
+
+	(void)state;
+	run("none", "irqoff", PMI_ROUTE_VECTOR, &none);
+	run("emulated", "irqoff", PMI_ROUTE_VECTOR, &emu);
+	run("mediated", "irqoff", PMI_ROUTE_VECTOR, &irqoff);
+	run("mediated", "exit", PMI_ROUTE_VECTOR, &exitp);
+	run("mediated", "vcpu", PMI_ROUTE_VECTOR, &vcpu);
+	/* exit: at least 1000 cycles more on a fastpath exit */
+	assert_true(exitp.exit_latency_fastpath.p50 >= none.exit_latency_fastpath.p50 + 1000);
+	/* irqoff: nothing on fastpath exits, a load + put on the others */
+	assert_int_equal(irqoff.exit_latency_fastpath.p50, none.exit_latency_fastpath.p50);
+	assert_int_equal(irqoff.loads, irqoff.exits_total - irqoff.fastpath_exits + 1);
+	assert_true(irqoff.exit_latency_full.p50 >=
+		    vcpu.exit_latency_full.p50 + irqoff.switch_cycles / irqoff.loads / 2);
+	/* vcpu: nothing on either, and the host is blind the longest */
+	assert_int_equal(vcpu.exit_latency_fastpath.p50, none.exit_latency_fastpath.p50);
+	assert_true(vcpu.loads <= 1 + vcpu.exits[EXIT_IO] + vcpu.exits[EXIT_EPT_MISCONFIG]);
+	assert_true(vcpu.host_blind_pct > irqoff.host_blind_pct);
+	assert_true(vcpu.host_blind_pct > exitp.host_blind_pct);
+	assert_true(none.host_blind_pct == 0 && emu.host_blind_pct == 0);
+	/* emulated: several times the overhead of irqoff */
+	assert_true(emu.guest_overhead_pct > 3 * irqoff.guest_overhead_pct);
+	/* loads and puts inside the irqs-off region lengthen it */
+	assert_true(irqoff.host_irqoff.max > vcpu.host_irqoff.max);
+	assert_true(exitp.host_irqoff.max > vcpu.host_irqoff.max);
+	/* the guest's samples arrive, and its counts are right */
+	assert_true(irqoff.guest_pmis > 50 && irqoff.guest_pmis == emu.guest_pmis);
+	assert_true(irqoff.guest_count_error_pct < 0.01);
+	assert_true(emu.pmi_latency.p50 > irqoff.pmi_latency.p50);
+	assert_int_equal(irqoff.misattributed_pmis, 0);
+}
+
+static char *json_of(struct sim_metrics *m)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	assert_int_equal(report__json(f, m, "test"), 0);
+	fclose(f);
+	return buf;
+}
+
+static void test_same_seed_same_bytes(void **state)
+{
+	struct sim_metrics a, b;
+	char *ja, *jb;
+
+	(void)state;
+	run("mediated", "lazy", PMI_ROUTE_NMI, &a);
+	run("mediated", "lazy", PMI_ROUTE_NMI, &b);
+	ja = json_of(&a);
+	jb = json_of(&b);
+	assert_string_equal(ja, jb);
+	free(ja);
+	free(jb);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_policies_put_their_cost_where_they_should),
+		cmocka_unit_test(test_same_seed_same_bytes),
+	};
+
+	return cmocka_run_group_tests_name("sim", tests, setup, NULL);
+}
