@@ -63,11 +63,13 @@ LIB_SRCS += src/input/profile.c
 LIB_SRCS += src/input/scenario.c
 LIB_SRCS += src/input/vpmu_parse.c
 
+LIB_SRCS += src/sim/isolation.c
 LIB_SRCS += src/sim/run.c
 LIB_SRCS += src/report/host_perf.c
 LIB_SRCS += src/report/json.c
 
 CLI_SRCS :=
+CLI_SRCS += src/cli/cmd_check.c
 CLI_SRCS += src/cli/cmd_guest.c
 CLI_SRCS += src/cli/cmd_list.c
 CLI_SRCS += src/cli/cmd_run.c

@@ -67,6 +67,19 @@ for other in ${VPMU_OTHERS:-}; do
 done
 rm -f "$log.ref"
 
+# 3b. the run loop: the isolation check passes, and a seed gives the same
+#     bytes twice
+"$VPMU" check --isolation --seeds 6 >"$log" 2>&1
+rc=$?
+if [ "$rc" -eq 0 ]; then add 1 0; else echo "FAIL vpmu check --isolation:"; cat "$log"; add 0 1; fi
+for v in emulated mediated:irqoff mediated:lazy; do
+	"$VPMU" run --scenario slice-of-hardware --vpmu "$v" --seed 7 --json "$log.a" &&
+	"$VPMU" run --scenario slice-of-hardware --vpmu "$v" --seed 7 --json "$log.b" &&
+	cmp -s "$log.a" "$log.b"
+	if [ $? -eq 0 ]; then add 1 0; else echo "FAIL vpmu run --vpmu $v is not deterministic"; add 0 1; fi
+done
+rm -f "$log.a" "$log.b"
+
 # 4. malformed programs: exit 2 and the error named in their first line
 #    ("# error: LINE:COL: TEXT")
 for b in tests/bad/*.vpmu; do

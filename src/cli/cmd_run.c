@@ -33,7 +33,7 @@ static int parse_vpmu(const char *s, struct sim_config *c)
 		  !strcmp(kind, "emulated") ? &kvm_vpmu_emulated_ops :
 		  !strcmp(kind, "mediated") ? &kvm_vpmu_mediated_ops : NULL;
 	c->policy = kvm_policy__by_name(colon ? colon + 1 : "irqoff");
-	if (!c->kind || !c->policy || (colon && c->kind != &kvm_vpmu_mediated_ops))
+	if (!c->kind || !c->policy || (colon && !c->kind->is_mediated))
 		return -1;
 	return 0;
 }

@@ -26,6 +26,8 @@ struct gs {
 	u64 global_mask;
 	unsigned int rotate;		/* first event on a counter */
 	u64 guest_cycles0, truth0;
+	bool enabled;			/* GLOBAL_CTRL non-zero, as the driver wrote it */
+	u64 enabled_at;			/* guest-instruction truth when it was enabled */
 	struct guest_result *res;
 };
 
@@ -69,6 +71,18 @@ static enum kvm_exit_reason draw_reason(struct gs *g)
 
 static void wr(struct gs *g, u32 msr, u64 val)
 {
+	/* Track when the counters are enabled, for lost counts: from before
+	 * the enabling WRMSR (it counts) to before the disabling one (it
+	 * does not). */
+	if (msr == MSR_CORE_PERF_GLOBAL_CTRL && !!val != g->enabled) {
+		u64 t = guest_insns_truth(g->v->cpu);
+
+		if (val)
+			g->enabled_at = t;
+		else
+			g->res->enabled_truth += t - g->enabled_at;
+		g->enabled = !!val;
+	}
 	kvm_vcpu__guest_wrmsr(g->v, msr, val);
 }
 
@@ -246,6 +260,8 @@ static void finish_perf(struct gs *g)
 	u64 truth = guest_insns_truth(g->v->cpu) - g->truth0;
 	unsigned int n = g->res->nr_events;
 
+	if (g->enabled)
+		g->res->enabled_truth += guest_insns_truth(g->v->cpu) - g->enabled_at;
 	for (unsigned int k = 0; k < n && g->perf_on; k++) {
 		struct guest_event *e = &g->res->ev[k];
 		u64 v = 0;
@@ -258,6 +274,8 @@ static void finish_perf(struct gs *g)
 		/* multiplexed events share the counters evenly by rotation */
 		e->running = n > g->nr_gp ? gc * g->nr_gp / n : gc;
 		e->truth = truth;
+		if (n <= g->nr_gp && e->count < g->res->enabled_truth)
+			g->res->lost_counts += g->res->enabled_truth - e->count;
 	}
 }
 

@@ -50,6 +50,10 @@ struct guest_result {
 	u64 wall_cycles;		/* pCPU cycles until the work was done */
 	u64 guest_cycles;		/* of which in guest mode */
 	u64 pmis;
+	/* guest instructions while the perf driver had its counters globally
+	 * enabled, and what its non-multiplexed events missed of them */
+	u64 enabled_truth;
+	u64 lost_counts;
 	unsigned int nr_events;
 	struct guest_event ev[GUEST_MAX_EVENTS];
 };

@@ -210,6 +210,8 @@ static u64 advance(struct hw_cpu *cpu, const struct hw_segment *seg,
 			count_metrics(pmu, seg, pos, k);
 		if (!d)
 			continue;
+		if (!seg->guest && (pmu->guest_owned & BIT_ULL(idx)))
+			pmu->leaked_events += d;
 		/* Widths divide 2^64, so wrapping arithmetic then masking is
 		 * the counter modulo 2^width. */
 		if (d > mask - *ctr) {

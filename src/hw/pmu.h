@@ -116,6 +116,12 @@ struct hw_pmu {
 	 * cleared, per level-1 category: PERF_METRICS is derived from them. */
 	u64 td_slots, td_retiring, td_badspec, td_frontend, td_backend;
 	u64 metrics_l2;		/* PERF_METRICS bytes 4-7 as last written */
+
+	/* Ground truth for isolation, kept by whoever virtualizes the PMU:
+	 * the counters that hold a guest's state now, and the events they
+	 * counted in host mode (a leak: host events in guest-visible state). */
+	u64 guest_owned;
+	u64 leaked_events;
 };
 
 /* Choose the ops by vendor, validate, refresh and reset. */

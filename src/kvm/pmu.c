@@ -68,7 +68,7 @@ int kvm_pmu__init(struct kvm_pmu *pmu, const struct kvm_vpmu_ops *kind,
 	pmu->lvtpc_vector = true;
 	pmu->vendor = h->vendor == HW_VENDOR_AMD ? &kvm_pmu_amd_ops : &kvm_pmu_intel_ops;
 	/* research/vpmu-design.md section 1: host requirements. */
-	if (kind == &kvm_vpmu_mediated_ops &&
+	if (kind->is_mediated &&
 	    (h->vendor == HW_VENDOR_INTEL ? h->version < 4 || !h->fw_writes : !h->amd_perfmon_v2))
 		return -1;
 	pmu->reserved_bits = 0xffffffff00200000ULL;
@@ -82,7 +82,7 @@ int kvm_pmu__init(struct kvm_pmu *pmu, const struct kvm_vpmu_ops *kind,
 	for (unsigned int k = 0; k < KVM_MAX_FIXED; k++)
 		pmu->fixed[k] = (struct kvm_pmc){ .pmu = pmu, .idx = HW_FIXED_BASE + k };
 	/* kvm_pmu_refresh: GLOBAL_CTRL resets to the GP enables (v2+ or mediated). */
-	if (pmu->nr_gp && (pmu->version >= 2 || kind == &kvm_vpmu_mediated_ops))
+	if (pmu->nr_gp && (pmu->version >= 2 || kind->is_mediated))
 		pmu->global_ctrl = GENMASK_ULL(pmu->nr_gp - 1, 0);
 	return 0;
 }
@@ -221,7 +221,7 @@ void kvm_pmu__vm_entry(struct kvm_pmu *pmu)
 
 	if (hw->cfg.vendor != HW_VENDOR_INTEL || !hw->has_global)
 		return;
-	if (pmu->kind == &kvm_vpmu_mediated_ops) {
+	if (pmu->kind->is_mediated) {
 		hw->global_ctrl = pmu->global_ctrl & ~hw->global_ctrl_rsvd;
 	} else if (pmu->host) {
 		perf_cpu__guest_get_msrs(pmu->host, &host, &guest);
@@ -236,7 +236,7 @@ void kvm_pmu__vm_exit(struct kvm_pmu *pmu)
 
 	if (hw->cfg.vendor != HW_VENDOR_INTEL || !hw->has_global)
 		return;
-	if (pmu->kind == &kvm_vpmu_mediated_ops) {
+	if (pmu->kind->is_mediated) {
 		/* "save PERF_GLOBAL_CTRL" (SPR+); HOST_IA32_PERF_GLOBAL_CTRL = 0 */
 		pmu->global_ctrl = hw->global_ctrl;
 		hw->global_ctrl = 0;
@@ -244,4 +244,34 @@ void kvm_pmu__vm_exit(struct kvm_pmu *pmu)
 		perf_cpu__guest_get_msrs(pmu->host, &host, &guest);
 		hw->global_ctrl = host & ~hw->global_ctrl_rsvd;
 	}
+}
+
+/* Mediated: all the guest's counters while loaded. (An emulated guest's
+ * counters are perf events with exclude_host; perf marks those itself.) */
+u64 kvm_pmu__owned(const struct kvm_pmu *pmu)
+{
+	return pmu->kind->is_mediated && pmu->loaded ? pmu->all_valid_pmc_idx : 0;
+}
+
+void kvm_pmu__check_residue(struct kvm_pmu *pmu)
+{
+	pmu->tainted = 0;
+	for (u64 m = pmu->all_valid_pmc_idx; m; m &= m - 1) {
+		unsigned int idx = (unsigned int)__builtin_ctzll(m);
+		struct kvm_pmc *pmc = kvm_pmu__pmc(pmu, idx);
+
+		if (*hw_pmu__counter(&pmu->cpu->pmu, idx) != (pmc->counter & kvm_pmc__mask(pmu, pmc)))
+			pmu->tainted |= BIT_ULL(idx);
+	}
+}
+
+void kvm_pmu__direct_read(struct kvm_pmu *pmu, unsigned int idx)
+{
+	if (pmu->tainted & BIT_ULL(idx))
+		pmu->residue_reads++;
+}
+
+void kvm_pmu__direct_write(struct kvm_pmu *pmu, unsigned int idx)
+{
+	pmu->tainted &= ~BIT_ULL(idx);
 }

@@ -62,6 +62,7 @@ enum kvm_msr_result {
 struct kvm_vpmu_ops {
 	const char *name;
 	bool has_pmu;
+	bool is_mediated;	/* the guest context is loaded into the PMU */
 	/* The counter's current value as the guest reads it (unmasked). */
 	u64 (*read_counter)(struct kvm_pmu *pmu, struct kvm_pmc *pmc);
 	/* pmc_write_counter: set what the guest will read. */
@@ -139,6 +140,11 @@ struct kvm_pmu {
 	bool lvtpc_vector;		/* PMI routing: switch the LVTPC to 0xf5 on load */
 	bool skip_unchanged;		/* elide counter writes that would not change it */
 	u64 nr_load_msr_ops, nr_put_msr_ops;
+
+	/* isolation ground truth: counters whose hardware value is not what
+	 * the guest should read (left by a load), and reads of them */
+	u64 tainted;
+	u64 residue_reads;
 };
 
 /*
@@ -171,6 +177,14 @@ void kvm_pmu__cpuid(const struct kvm_pmu *pmu, u32 leaf, u32 sub, u32 r[4]);
  */
 void kvm_pmu__vm_entry(struct kvm_pmu *pmu);
 void kvm_pmu__vm_exit(struct kvm_pmu *pmu);
+/* The hardware counters that hold the guest's state now (for isolation). */
+u64 kvm_pmu__owned(const struct kvm_pmu *pmu);
+/* After a load: mark the counters whose hardware value differs from the
+ * guest's; a direct guest read of one is a residue read. */
+void kvm_pmu__check_residue(struct kvm_pmu *pmu);
+/* A guest read / write that did not exit, of counter @idx. */
+void kvm_pmu__direct_read(struct kvm_pmu *pmu, unsigned int idx);
+void kvm_pmu__direct_write(struct kvm_pmu *pmu, unsigned int idx);
 
 /* KVM_REQ_PMU: reprogram the counters marked in reprogram_pmi. */
 void kvm_pmu__handle_event(struct kvm_pmu *pmu);

@@ -60,6 +60,8 @@ static void load(struct kvm_vcpu *v)
 	if (!v->pmu.kind->load || v->pmu.loaded)
 		return;
 	v->pmu.kind->load(&v->pmu);
+	kvm_pmu__check_residue(&v->pmu);
+	v->cpu->pmu.guest_owned = kvm_pmu__owned(&v->pmu);
 	v->st.loads++;
 	v->st.switch_cycles += v->cpu->now - t0;
 }
@@ -70,6 +72,7 @@ static void put(struct kvm_vcpu *v)
 
 	if (!v->pmu.kind->put || !v->pmu.loaded)
 		return;
+	v->cpu->pmu.guest_owned = 0;	/* put saves what was counted */
 	v->pmu.kind->put(&v->pmu);
 	v->st.puts++;
 	v->st.switch_cycles += v->cpu->now - t0;
@@ -93,7 +96,7 @@ static void note_guest_pmi(struct kvm_vcpu *v, u64 overflow_at)
  */
 static void host_nmi(struct kvm_vcpu *v, const struct hw_irq *irq)
 {
-	bool mediated = v->pmu.kind == &kvm_vpmu_mediated_ops, pmi_was = v->pmu.req_pmi;
+	bool mediated = v->pmu.kind->is_mediated, pmi_was = v->pmu.req_pmi;
 	bool guest_guess = mediated && v->route == PMI_ROUTE_NMI && v->pmu.loaded;
 
 	if (guest_guess) {
@@ -196,7 +199,7 @@ static void vm_entry(struct kvm_vcpu *v)
  * timer's does not. */
 static bool is_counting_instructions(const struct kvm_pmu *pmu)
 {
-	if (pmu->kind != &kvm_vpmu_mediated_ops)
+	if (!pmu->kind->is_mediated)
 		return false;
 	for (unsigned int i = 0; i < pmu->nr_gp; i++)
 		if ((pmu->global_ctrl & BIT_ULL(i)) && (pmu->gp[i].eventsel & EVTSEL_ENABLE) &&
@@ -237,9 +240,12 @@ static void emulate(struct kvm_vcpu *v, struct emulation *e)
 	case EMU_NONE:
 		return;
 	}
-	/* kvm_skip_emulated_instruction -> kvm_pmu_instruction_retired */
-	if (!e->fault)
+	/* kvm_skip_emulated_instruction -> kvm_pmu_instruction_retired; the
+	 * guest did retire it: ground truth counts it as a guest instruction */
+	if (!e->fault) {
 		kvm_pmu__instruction_retired(&v->pmu, cpl, false);
+		v->cpu->truth[1][cpl != 0][HW_EV_INSTRUCTIONS]++;
+	}
 }
 
 static void process_requests(struct kvm_vcpu *v)
@@ -316,7 +322,7 @@ int kvm_vcpu__init(struct kvm_vcpu *v, const struct kvm_vpmu_ops *kind,
 	v->route = route;
 	v->costs = *costs;
 	v->task = 1;
-	if (kind == &kvm_vpmu_mediated_ops && perf_cpu__create_mediated_pmu(host)) {
+	if (kind->is_mediated && perf_cpu__create_mediated_pmu(host)) {
 		*err = "perf_create_mediated_pmu: -EBUSY (a !exclude_guest host event exists; "
 		       "try disabling system wide perf events and nmi_watchdog)";
 		return -1;
@@ -336,7 +342,7 @@ int kvm_vcpu__init(struct kvm_vcpu *v, const struct kvm_vpmu_ops *kind,
 void kvm_vcpu__destroy(struct kvm_vcpu *v)
 {
 	kvm_pmu__destroy(&v->pmu);
-	if (v->pmu.kind == &kvm_vpmu_mediated_ops)
+	if (v->pmu.kind->is_mediated)
 		perf_cpu__release_mediated_pmu(v->host);
 	hist__free(&v->st.latency_all);
 	hist__free(&v->st.latency_fastpath);
@@ -407,6 +413,30 @@ static void guest_insn(struct kvm_vcpu *v, u64 cycles)
 		;	/* a PMI taken inside one instruction waits for its end */
 }
 
+/* The counter (global index) a counter MSR or an RDPMC ECX names, or -1. */
+static int counter_of_msr(u32 msr)
+{
+	if (msr >= MSR_IA32_PERFCTR0 && msr < MSR_IA32_PERFCTR0 + INTEL_PMC_MAX_GENERIC)
+		return (int)(msr - MSR_IA32_PERFCTR0);
+	if (msr >= MSR_IA32_PMC0 && msr < MSR_IA32_PMC0 + INTEL_PMC_MAX_GENERIC)
+		return (int)(msr - MSR_IA32_PMC0);
+	if (msr >= MSR_CORE_PERF_FIXED_CTR0 && msr < MSR_CORE_PERF_FIXED_CTR0 + INTEL_PMC_MAX_FIXED)
+		return HW_FIXED_BASE + (int)(msr - MSR_CORE_PERF_FIXED_CTR0);
+	if (msr >= MSR_K7_PERFCTR0 && msr < MSR_K7_PERFCTR0 + AMD64_NUM_COUNTERS)
+		return (int)(msr - MSR_K7_PERFCTR0);
+	if (msr >= MSR_F15H_PERF_CTR0 && msr < MSR_F15H_PERF_CTR0 + 2 * AMD64_NUM_COUNTERS_CORE &&
+	    !((msr - MSR_F15H_PERF_CTR0) & 1))
+		return (int)(msr - MSR_F15H_PERF_CTR0) / 2;
+	return -1;
+}
+
+static int counter_of_ecx(const struct kvm_vcpu *v, u32 ecx)
+{
+	if (v->cpu->pmu.cfg.vendor == HW_VENDOR_INTEL && (ecx >> 16) == RDPMC_TYPE_FIXED)
+		return HW_FIXED_BASE + (int)(ecx & 0xffff);
+	return (ecx >> 16) ? -1 : (int)(ecx & 0xffff);
+}
+
 static bool is_intercepted(const struct kvm_vcpu *v, u32 msr)
 {
 	return msr == MSR_X2APIC_LVTPC || !v->pmu.kind->has_pmu ||
@@ -420,6 +450,8 @@ bool kvm_vcpu__guest_wrmsr(struct kvm_vcpu *v, u32 msr, u64 val)
 	if (!is_intercepted(v, msr)) {
 		bool gp = hw_cpu__wrmsr(v->cpu, msr, val) != HW_MSR_OK;
 
+		if (!gp && counter_of_msr(msr) >= 0)
+			kvm_pmu__direct_write(&v->pmu, (unsigned int)counter_of_msr(msr));
 		if (!gp)
 			guest_insn(v, v->cpu->costs.wrmsr);
 		return gp;
@@ -435,6 +467,8 @@ bool kvm_vcpu__guest_rdmsr(struct kvm_vcpu *v, u32 msr, u64 *val)
 	if (!is_intercepted(v, msr)) {
 		bool gp = hw_cpu__rdmsr(v->cpu, msr, val) != HW_MSR_OK;
 
+		if (!gp && counter_of_msr(msr) >= 0)
+			kvm_pmu__direct_read(&v->pmu, (unsigned int)counter_of_msr(msr));
 		if (!gp)
 			guest_insn(v, v->cpu->costs.rdmsr);
 		return gp;
@@ -450,6 +484,8 @@ bool kvm_vcpu__guest_rdpmc(struct kvm_vcpu *v, u32 ecx, u64 *val)
 	if (v->pmu.kind->has_pmu && !v->pmu.kind->is_rdpmc_intercepted(&v->pmu)) {
 		bool gp = hw_cpu__rdpmc(v->cpu, ecx, val) != HW_MSR_OK;
 
+		if (!gp && counter_of_ecx(v, ecx) >= 0)
+			kvm_pmu__direct_read(&v->pmu, (unsigned int)counter_of_ecx(v, ecx));
 		if (!gp)
 			guest_insn(v, v->cpu->costs.rdpmc);
 		return gp;

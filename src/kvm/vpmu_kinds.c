@@ -370,6 +370,7 @@ static void mediated_put(struct kvm_pmu *pmu)
 const struct kvm_vpmu_ops kvm_vpmu_mediated_ops = {
 	.name = "mediated",
 	.has_pmu = true,
+	.is_mediated = true,
 	.read_counter = mediated_read,
 	.write_counter = mediated_write,
 	.reprogram = mediated_reprogram,

@@ -296,8 +296,10 @@ static void stop_event(struct perf_cpu *pc, struct perf_event *ev)
 	perf_update_event(pc, ev);
 	pc->x86->disable_event(pc, ev);
 	pc->on_idx[ev->idx] = NULL;
-	if (ev->idx < HW_MAX_IDX)
+	if (ev->idx < HW_MAX_IDX) {
 		pc->enabled_mask &= ~BIT_ULL(ev->idx);
+		pc->cpu->pmu.guest_owned &= ~BIT_ULL(ev->idx);
+	}
 	ev->idx = -1;
 }
 
@@ -308,6 +310,9 @@ static void start_event(struct perf_cpu *pc, struct perf_event *ev, int idx)
 	if (idx < PERF_IDX_METRIC_BASE) {
 		perf_set_period(pc, ev);
 		pc->enabled_mask |= BIT_ULL(idx);
+		/* a guest-only event (KVM's backing events): isolation truth */
+		if (ev->attr.exclude_host)
+			pc->cpu->pmu.guest_owned |= BIT_ULL(idx);
 	}
 	pc->x86->enable_event(pc, ev);
 }

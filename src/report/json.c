@@ -75,9 +75,12 @@ int report__json(FILE *f, const struct sim_metrics *m, const char *version)
 	json_object_set_new(o, "guest_pmi_latency_cycles", pmi);
 	json_object_set_new(o, "guest_count_error_pct", percent(m->guest_count_error_pct));
 	json_object_set_new(o, "host_count_error_pct", percent(m->host_count_error_pct));
-	json_object_set_new(o, "isolation", json_pack("{s:I,s:I}", "misattributed_pmis",
-			    (json_int_t)m->misattributed_pmis, "unclaimed_nmis",
-			    (json_int_t)m->unclaimed_nmis));
+	json_object_set_new(o, "isolation", json_pack("{s:I,s:I,s:I,s:I,s:I}",
+			    "leaked_events", (json_int_t)m->leaked_events,
+			    "residue_reads", (json_int_t)m->residue_reads,
+			    "misattributed_pmis", (json_int_t)m->misattributed_pmis,
+			    "lost_counts", (json_int_t)m->lost_counts,
+			    "unclaimed_nmis", (json_int_t)m->unclaimed_nmis));
 	ret = json_dumpf(o, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
 	fputc('\n', f);
 	json_decref(o);
@@ -111,5 +114,8 @@ void report__run_text(FILE *f, const struct sim_metrics *m)
 		fprintf(f, "  guest count error     %8.2f %%\n", m->guest_count_error_pct);
 	if (m->host_count_error_pct >= 0)
 		fprintf(f, "  host count error      %8.2f %%\n", m->host_count_error_pct);
-	fprintf(f, "  misattributed PMIs    %8llu\n", (unsigned long long)m->misattributed_pmis);
+	fprintf(f, "  isolation             leaked %llu, residue reads %llu, misattributed PMIs %llu, "
+		"lost counts %llu\n", (unsigned long long)m->leaked_events,
+		(unsigned long long)m->residue_reads, (unsigned long long)m->misattributed_pmis,
+		(unsigned long long)m->lost_counts);
 }

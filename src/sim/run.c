@@ -140,6 +140,9 @@ static void collect(struct machine *mc, struct sim_metrics *m)
 	m->pmis_merged = mc->cpu.apic.pmi_merged;
 	m->misattributed_pmis = st->misattributed_pmis;
 	m->unclaimed_nmis = st->unclaimed_nmis;
+	m->leaked_events = mc->cpu.pmu.leaked_events;
+	m->residue_reads = mc->v.pmu.residue_reads;
+	m->lost_counts = mc->gr.lost_counts;
 	guest_error(&mc->gr, m);
 	host_error(mc, m);
 }
@@ -153,16 +156,18 @@ int sim__run(const struct sim_config *c, struct sim_metrics *m, char *err, size_
 	snprintf(m->scenario, sizeof(m->scenario), "%s", c->sc->name);
 	snprintf(m->vpmu, sizeof(m->vpmu), "%s", c->kind->name);
 	snprintf(m->policy, sizeof(m->policy), "%s",
-		 c->kind == &kvm_vpmu_mediated_ops ? c->policy->name : "-");
+		 c->kind->is_mediated ? c->policy->name : "-");
 	snprintf(m->pmi, sizeof(m->pmi), "%s", c->route == PMI_ROUTE_NMI ? "nmi" : "vector");
 	snprintf(m->cpu, sizeof(m->cpu), "%s", c->prof->name);
 	m->seed = c->seed;
 	/* the baseline: the same work with no vPMU */
-	ret = run_one(&mc, c, &kvm_vpmu_none_ops, err, len);
-	m->wall_cycles_none = mc.gr.wall_cycles;
-	teardown(&mc);
-	if (ret)
-		return -1;
+	if (!c->no_baseline) {
+		ret = run_one(&mc, c, &kvm_vpmu_none_ops, err, len);
+		m->wall_cycles_none = mc.gr.wall_cycles;
+		teardown(&mc);
+		if (ret)
+			return -1;
+	}
 	ret = run_one(&mc, c, c->kind, err, len);
 	if (!ret)
 		collect(&mc, m);

@@ -19,6 +19,7 @@ struct sim_config {
 	const struct kvm_policy_ops *policy;	/* mediated; the others ignore it */
 	enum kvm_pmi_route route;
 	u64 seed;
+	bool no_baseline;	/* skip the vPMU-none run (no guest_overhead_pct) */
 };
 
 struct sim_pct {
@@ -42,6 +43,7 @@ struct sim_metrics {
 	double guest_count_error_pct;	/* < 0: the guest counted nothing */
 	double host_count_error_pct;	/* < 0: no host perf session */
 	u64 misattributed_pmis, unclaimed_nmis;
+	u64 leaked_events, residue_reads, lost_counts;
 };
 
 /* Returns 0, or -1 with @err (e.g. the mediated PMU refused by host perf). */
