@@ -3,7 +3,8 @@
  *
  * [scenario] name, about; [guest] the workload; [exits] rates per second,
  * keyed by exit (tsc_deadline, preemption_timer, hlt, io, ...); [host]
- * perf = a perf command line (perf_spec.h). Unknown keys, bad values and
+ * perf = a perf command line (perf_spec.h), tasks and slice_us for an
+ * over-committed pCPU. Unknown keys, bad values and
  * repeated keys are errors with file:line:column.
  */
 #include <ctype.h>
@@ -128,6 +129,18 @@ static int on_item(void *ctx, const struct ini_item *it, struct diag *d)
 				 "preemption_timer, hlt, io, mmio, ept_violation, cpuid, vmcall, "
 				 "msr_read, msr_write, apic_write)");
 	}
+	if (!strcmp(it->section, "host") && !strcmp(it->key, "tasks")) {
+		if ((ret = num(it, d, 0, 64, &v)))
+			return ret;
+		s->host_tasks = (unsigned int)v;
+		return 0;
+	}
+	if (!strcmp(it->section, "host") && !strcmp(it->key, "slice_us")) {
+		if ((ret = num(it, d, 10, 1000000, &v)))
+			return ret;
+		s->slice_us = (u32)v;
+		return 0;
+	}
 	if (!strcmp(it->section, "host") && !strcmp(it->key, "perf")) {
 		unsigned int col;
 		char why[160];
@@ -154,6 +167,7 @@ int scenario__parse(const char *path, const char *text, struct scenario *s, stru
 	memset(s, 0, sizeof(*s));
 	s->guest.cpi_milli = 1000;
 	s->guest.hz = 250;
+	s->slice_us = 3000;
 	if ((ret = ini__parse(path, text, on_item, &st, d)))
 		return ret;
 	if (!s->name[0])

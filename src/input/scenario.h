@@ -17,6 +17,8 @@ struct scenario {
 	struct guest_workload guest;
 	bool has_host_perf;
 	struct perf_spec host_perf;
+	unsigned int host_tasks;	/* other runnable tasks on the vCPU's pCPU */
+	u32 slice_us;			/* each one's slice */
 };
 
 int scenario__parse(const char *path, const char *text, struct scenario *s, struct diag *d);

@@ -130,6 +130,9 @@ static void host_irq(struct kvm_vcpu *v, const struct hw_irq *irq)
 		if (v->policy->lazy && v->pmu.loaded && v->host->nr_events)
 			put(v);
 		perf_cpu__host_irq(v->host, irq);
+		/* scheduler_tick: the vCPU thread's slice is up */
+		if (v->sched.tasks && v->cpu->now >= v->slice_end)
+			v->need_resched = true;
 		return;
 	case HW_IRQ_VECTOR:
 		v->st.host_irqs++;
@@ -256,6 +259,33 @@ static void process_requests(struct kvm_vcpu *v)
 		kvm_pmu__deliver_pmi(&v->pmu);
 }
 
+/*
+ * need_resched in vcpu_run: the vCPU thread is scheduled out (preempt
+ * notifier kvm_sched_out -> vcpu_put), the other host tasks run their
+ * slices (host user code, which host perf sees), and it is scheduled back
+ * in (kvm_sched_in -> vcpu_load).
+ */
+static void reschedule(struct kvm_vcpu *v)
+{
+	struct hw_segment seg = { .cpl = 3 };
+	u64 cycles = v->sched.tasks * v->sched.slice_cycles;
+
+	v->need_resched = false;
+	v->st.preemptions++;
+	if (v->policy->at_vcpu || v->policy->lazy)
+		put(v);
+	perf_cpu__switch_task(v->host, 0);
+	seg.cycles = cycles;
+	seg.ev[HW_EV_INSTRUCTIONS] = cycles * 1000 / v->sched.task_cpi_milli;
+	hw_cpu__fill_derived(v->cpu, &seg);
+	hw_cpu__run(v->cpu, &seg, NULL);
+	v->cpu->cpl = 0;
+	perf_cpu__switch_task(v->host, v->task);
+	if (v->policy->at_vcpu)
+		load(v);
+	v->slice_end = v->cpu->now + v->sched.slice_cycles;
+}
+
 static void vm_exit(struct kvm_vcpu *v, enum kvm_exit_reason reason, struct emulation *e)
 {
 	struct hw_irq irq = v->exit_irq;
@@ -298,6 +328,8 @@ static void vm_exit(struct kvm_vcpu *v, enum kvm_exit_reason reason, struct emul
 		if (v->policy->at_vcpu)
 			load(v);
 	}
+	if (v->need_resched)
+		reschedule(v);
 	process_requests(v);
 	irqs_off(v);
 	if (v->policy->at_irqoff)
@@ -351,6 +383,14 @@ void kvm_vcpu__destroy(struct kvm_vcpu *v)
 	hist__free(&v->st.pmi_latency);
 	for (int i = 0; i < EXIT_NR; i++)
 		hist__free(&v->st.latency[i]);
+}
+
+void kvm_vcpu__set_sched(struct kvm_vcpu *v, const struct kvm_host_sched *s)
+{
+	v->sched = *s;
+	if (!v->sched.task_cpi_milli)
+		v->sched.task_cpi_milli = 1000;
+	v->slice_end = v->cpu->now + s->slice_cycles;
 }
 
 void kvm_vcpu__start(struct kvm_vcpu *v)

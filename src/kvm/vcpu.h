@@ -53,6 +53,14 @@ enum kvm_pmi_route {
 	PMI_ROUTE_NMI,		/* LVTPC stays NMI; the NMI handler guesses the owner */
 };
 
+/* The pCPU's other work: @tasks runnable host tasks share it with the vCPU
+ * thread, each for @slice_cycles in turn (0 tasks: pinned 1:1). */
+struct kvm_host_sched {
+	unsigned int tasks;
+	u64 slice_cycles;
+	u32 task_cpi_milli;	/* the host tasks' cycles per instruction x 1000 */
+};
+
 struct kvm_vcpu_stats {
 	u64 exits[EXIT_NR];
 	u64 fastpath_exits;
@@ -64,6 +72,7 @@ struct kvm_vcpu_stats {
 	struct hist irqoff;		/* host cycles per irqs-off stretch */
 	struct hist pmi_latency;	/* guest counter overflow -> guest handler */
 	u64 guest_pmis, misattributed_pmis, unclaimed_nmis, host_irqs;
+	u64 preemptions;		/* times the vCPU thread was scheduled out */
 };
 
 struct kvm_vcpu {
@@ -84,6 +93,9 @@ struct kvm_vcpu {
 	bool has_exit_irq;
 	u64 pmi_overflow_at;		/* when the pending guest PMI's counter overflowed */
 	bool pmi_overflow_known;
+	struct kvm_host_sched sched;
+	u64 slice_end;			/* the vCPU thread's slice ends here */
+	bool need_resched;
 	struct kvm_vcpu_stats st;
 };
 
@@ -97,6 +109,9 @@ int kvm_vcpu__init(struct kvm_vcpu *v, const struct kvm_vpmu_ops *kind,
 		   const struct hw_pmu_config *req, const struct kvm_costs *costs,
 		   struct hw_cpu *cpu, struct perf_cpu *host, const char **err);
 void kvm_vcpu__destroy(struct kvm_vcpu *v);
+
+/* Share the pCPU with other host tasks (call before kvm_vcpu__start). */
+void kvm_vcpu__set_sched(struct kvm_vcpu *v, const struct kvm_host_sched *s);
 
 /* KVM_RUN: vcpu_load, the first entry. / The last exit, vcpu_put. */
 void kvm_vcpu__start(struct kvm_vcpu *v);

@@ -44,6 +44,8 @@ void sim__random_scenario(u64 seed, unsigned int host_gp, struct scenario *sc)
 			g->exits_per_sec[exit_pool[i]] = (u32)rng__below(&r, 20000);
 	sc->has_host_perf = !perf_spec__parse(host_sessions[rng__below(&r, 4)], &sc->host_perf,
 					       &col, why, sizeof(why));
+	sc->host_tasks = (unsigned int)rng__below(&r, 3);
+	sc->slice_us = 500 + (u32)rng__below(&r, 4000);
 }
 
 int sim__isolation_row(const struct profile *prof, unsigned int nr_seeds, struct iso_row *row,

@@ -18,7 +18,8 @@ struct iso_row {
 };
 
 /* A random scenario for @seed: the guest, its exits, a host perf session
- * whose events exclude the guest (so a mediated PMU can be created). */
+ * whose events exclude the guest (so a mediated PMU can be created), and
+ * sometimes other host tasks sharing the pCPU. */
 void sim__random_scenario(u64 seed, unsigned int host_gp, struct scenario *sc);
 /* Run @nr_seeds random scenarios under @row's combination on @prof. */
 int sim__isolation_row(const struct profile *prof, unsigned int nr_seeds, struct iso_row *row,

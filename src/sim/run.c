@@ -62,6 +62,14 @@ static int run_one(struct machine *mc, const struct sim_config *c,
 		snprintf(err, len, "%s", why);
 		return -1;
 	}
+	if (c->sc->host_tasks) {
+		struct kvm_host_sched s = {
+			.tasks = c->sc->host_tasks,
+			.slice_cycles = (u64)c->sc->slice_us * p->core_mhz,
+		};
+
+		kvm_vcpu__set_sched(&mc->v, &s);
+	}
 	return guest_workload__run(&c->sc->guest, &mc->v, c->seed, p->perf.cycles_per_sec, &mc->gr);
 }
 
