@@ -19,7 +19,9 @@ enum verbosity { V_ALL, V_QUIET, V_SUMMARY };
 
 struct report {
 	enum verbosity v;
-	struct profile prof;
+	const char *cpu;		/* --cpu, or NULL: by the program's vendor */
+	bool in_vm;
+	struct prog_vm vm;
 };
 
 static void on_check(void *ctx, const struct prog_check *c)
@@ -46,27 +48,64 @@ static void describe_pmu(const struct hw_pmu_config *p, char *buf, size_t len)
 			 p->metrics ? " metrics" : "");
 }
 
+/* KIND[:POLICY] */
+static int parse_vpmu_arg(const char *s, struct prog_vm *vm)
+{
+	const char *colon = strchr(s, ':');
+	size_t n = colon ? (size_t)(colon - s) : strlen(s);
+
+	vm->kind = !strncmp(s, "none", n) && n == 4 ? &kvm_vpmu_none_ops :
+		   !strncmp(s, "emulated", n) && n == 8 ? &kvm_vpmu_emulated_ops :
+		   !strncmp(s, "mediated", n) && n == 8 ? &kvm_vpmu_mediated_ops : NULL;
+	vm->policy = kvm_policy__by_name(colon ? colon + 1 : "irqoff");
+	return !vm->kind || !vm->policy || (colon && !vm->kind->is_mediated) ? -1 : 0;
+}
+
 static int usage(FILE *f)
 {
-	fprintf(f, "usage: vpmu guest [-q|--quiet] [--summary] [--cpu PROFILE] PROGRAM.vpmu...\n"
+	fprintf(f, "usage: vpmu guest [-q|--quiet] [--summary] [--cpu PROFILE]\n"
+		"                  [--vpmu none|emulated|mediated[:POLICY]] [--pmi vector|nmi]\n"
+		"                  PROGRAM.vpmu...\n"
 		"  runs each program on the simulated bare-metal core; prints every\n"
 		"  expectation (-q: failures and a line per file; --summary: a line per\n"
 		"  file) and then 'N passed, N failed'. Format: docs/guest-programs.md\n"
-		"  --cpu: the cost profile (vpmu list profiles, or a .ini file; default: default)\n");
+		"  --cpu: the cost profile (vpmu list profiles, or a .ini file; default: default,\n"
+		"  and in a VM spr for Intel guests, zen4 for AMD ones)\n"
+		"  --vpmu: run each program as a KVM guest with that vPMU\n");
 	return f == stdout ? 0 : EXIT_BAD_INPUT;
+}
+
+/* The cost profile: --cpu, or for a VM the host that can run the guest
+ * (spr for Intel guests, zen4 for AMD ones), or the built-in default. */
+static int load_profile(const struct report *r, const struct prog *p, struct profile *prof)
+{
+	const char *name = r->cpu ? r->cpu : !r->in_vm ? "default" :
+			   p->pmu.vendor == HW_VENDOR_AMD ? "zen4" : "spr";
+	struct diag d;
+	char msg[1024];
+
+	if (!profile__load(name, prof, &d))
+		return 0;
+	diag__format(&d, msg, sizeof(msg));
+	fprintf(stderr, "%s\n", msg);
+	return EXIT_BAD_INPUT;
 }
 
 static int run_all(struct prog **progs, int n, struct report *r)
 {
+	static struct profile prof;
 	unsigned int passed = 0, failed = 0;
 
 	for (int i = 0; i < n; i++) {
 		struct prog_result res;
 		char err[200], shape[96];
+		struct prog_costs costs = { &prof.hw, &prof.perf, &prof.kvm };
 
-		struct prog_costs costs = { &r->prof.hw, &r->prof.perf };
-
-		if (prog__run_bare(progs[i], &costs, on_check, r, &res, err, sizeof(err))) {
+		if (load_profile(r, progs[i], &prof))
+			return EXIT_BAD_INPUT;
+		r->vm.host_pmu = &prof.pmu;
+		if (prog__run(progs[i], &costs, r->in_vm ? &r->vm : NULL, on_check, r, &res,
+			      err, sizeof(err))) {
 			fprintf(stderr, "%s: error: %s\n", progs[i]->path, err);
 			return EXIT_BAD_INPUT;
 		}
@@ -87,10 +126,9 @@ int cmd_guest(int argc, char **argv)
 {
 	static struct report r;
 	struct prog **progs;
-	const char *cpu = "default";
 	int n = 0, ret = 0;
 
-	r.v = V_ALL;
+	r = (struct report){ .v = V_ALL, .vm = { .policy = kvm_policies[0] } };
 	progs = calloc((size_t)argc, sizeof(*progs));
 	if (!progs)
 		return EXIT_BAD_INPUT;
@@ -99,7 +137,17 @@ int cmd_guest(int argc, char **argv)
 		char msg[1024];
 
 		if (!strcmp(argv[i], "--cpu") && i + 1 < argc) {
-			cpu = argv[++i];
+			r.cpu = argv[++i];
+		} else if (!strcmp(argv[i], "--vpmu") && i + 1 < argc) {
+			r.in_vm = true;
+			if (parse_vpmu_arg(argv[++i], &r.vm))
+				ret = usage(stderr);
+		} else if (!strcmp(argv[i], "--pmi") && i + 1 < argc) {
+			const char *route = argv[++i];
+
+			r.vm.route = !strcmp(route, "nmi") ? PMI_ROUTE_NMI : PMI_ROUTE_VECTOR;
+			if (strcmp(route, "nmi") && strcmp(route, "vector"))
+				ret = usage(stderr);
 		} else if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet")) {
 			r.v = V_QUIET;
 		} else if (!strcmp(argv[i], "--summary")) {
@@ -120,16 +168,6 @@ int cmd_guest(int argc, char **argv)
 	}
 	if (!ret && !n)
 		ret = usage(stderr);
-	if (!ret) {
-		struct diag d;
-		char msg[1024];
-
-		if (profile__load(cpu, &r.prof, &d)) {
-			diag__format(&d, msg, sizeof(msg));
-			fprintf(stderr, "%s\n", msg);
-			ret = EXIT_BAD_INPUT;
-		}
-	}
 	if (!ret)
 		ret = run_all(progs, n, &r);
 	for (int i = 0; i < n; i++)

@@ -6,11 +6,16 @@
  * counted under the PMU state after the operation (docs/guest-programs.md
  * section 3); a faulting operation retires nothing and takes no time. The
  * PMI handler only counts PMIs.
+ *
+ * Inside a VM the program is a guest on a vCPU (kvm/vcpu.h): its PMU
+ * accesses exit or not as the vPMU decides, its loops run in guest mode,
+ * and the PMIs it counts are the virtual ones KVM injects.
  */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "base/diag.h"
 #include "guest/program.h"
 #include "hw/cpu.h"
 
@@ -25,6 +30,8 @@
 struct exec {
 	const struct prog *prog;
 	struct hw_cpu cpu;
+	struct kvm_vcpu *v;		/* inside a VM; NULL on bare metal */
+	u8 env;				/* ENV_* of this run */
 	/* host perf, once a session is declared */
 	const struct perf_costs *perf_costs;
 	struct perf_cpu *pc;
@@ -69,18 +76,23 @@ static int on_irq(void *ctx, const struct hw_irq *irq)
 	return 0;
 }
 
+static bool start_host_perf(struct exec *x)
+{
+	x->pc = calloc(1, sizeof(*x->pc));
+	if (!x->pc)
+		return false;
+	perf_cpu__init(x->pc, &x->cpu, x->perf_costs);
+	perf_cpu__start_tick(x->pc);
+	return true;
+}
+
 /* Host perf shares the core with the program, as on a real host. */
 static void start_session(struct exec *x, const struct prog_op *op)
 {
 	const struct prog_perf_session *ps = op->perf;
 
-	if (!x->pc) {
-		x->pc = calloc(1, sizeof(*x->pc));
-		if (!x->pc)
-			return;
-		perf_cpu__init(x->pc, &x->cpu, x->perf_costs);
-		perf_cpu__start_tick(x->pc);
-	}
+	if (!x->pc && !start_host_perf(x))
+		return;
 	for (int i = 0; i < ps->nr; i++) {
 		struct perf_event *leader = ps->leader[i] >= 0 ? x->hev[ps->first + ps->leader[i]]
 							      : NULL;
@@ -126,12 +138,24 @@ static u64 eval(const struct exec *x, const struct prog_expr *e)
 	return v;
 }
 
+/* Virtual PMIs KVM injected, taken as soon as the guest can. */
+static void take_guest_pmis(struct exec *x)
+{
+	while (x->v && kvm_vcpu__take_guest_pmi(x->v))
+		x->pmis++;
+}
+
 static void run_segment(struct exec *x, struct hw_segment *seg)
 {
 	seg->cpl = x->cpu.cpl;
 	seg->guest = x->cpu.guest;
 	hw_cpu__fill_derived(&x->cpu, seg);
-	hw_cpu__run(&x->cpu, seg, NULL);
+	if (!x->v) {
+		hw_cpu__run(&x->cpu, seg, NULL);
+		return;
+	}
+	while (kvm_vcpu__guest_run(x->v, seg))
+		take_guest_pmis(x);
 }
 
 /* The one instruction an operation retires, taking @cycles. */
@@ -191,6 +215,8 @@ static void check(struct exec *x, const struct prog_op *op)
 	struct prog_check c = { .prog = x->prog, .op = op };
 	u64 v;
 
+	if (!(e->env & x->env))
+		return;		/* not this machine's expectation */
 	switch (e->kind) {
 	case EXPECT_GP:
 	case EXPECT_OK:
@@ -221,6 +247,32 @@ static void check(struct exec *x, const struct prog_op *op)
 		x->report(x->ctx, &c);
 }
 
+/* The same operations as a KVM guest: the vCPU charges their time. */
+static bool exec_faultable_vm(struct exec *x, const struct prog_op *op)
+{
+	u32 r[4];
+	u64 v = 0;
+	bool gp;
+
+	switch (op->kind) {
+	case OP_WRMSR:
+		return kvm_vcpu__guest_wrmsr(x->v, op->msr, eval(x, &op->val));
+	case OP_RDMSR:
+		if (!(gp = kvm_vcpu__guest_rdmsr(x->v, op->msr, &v)))
+			x->regs[op->reg[0]] = v;
+		return gp;
+	case OP_RDPMC:
+		if (!(gp = kvm_vcpu__guest_rdpmc(x->v, (u32)eval(x, &op->val), &v)))
+			x->regs[op->reg[0]] = v;
+		return gp;
+	default:	/* OP_CPUID exits and never faults */
+		kvm_vcpu__guest_cpuid(x->v, op->leaf, op->subleaf, r);
+		for (unsigned int i = 0; i < 4; i++)
+			x->regs[op->reg[i]] = r[i];
+		return false;
+	}
+}
+
 /* Operations that may fault: the result says whether they did. */
 static bool exec_faultable(struct exec *x, const struct prog_op *op)
 {
@@ -228,6 +280,8 @@ static bool exec_faultable(struct exec *x, const struct prog_op *op)
 	u32 r[4];
 	u64 v = 0;
 
+	if (x->v)
+		return exec_faultable_vm(x, op);
 	switch (op->kind) {
 	case OP_WRMSR:
 		if (hw_cpu__wrmsr(&x->cpu, op->msr, eval(x, &op->val)) != HW_MSR_OK)
@@ -274,6 +328,11 @@ static void exec_op(struct exec *x, const struct prog_op *op)
 		x->last_faulted = x->cpu.cpl != 0;
 		if (x->last_faulted)
 			break;
+		if (x->v) {	/* the guest's IF: KVM injects when it allows */
+			x->v->guest_if = op->kind == OP_STI;
+			retire_one(x, x->cpu.costs.simple_op);
+			break;
+		}
 		if (op->kind == OP_CLI)
 			hw_cpu__set_if(&x->cpu, false);
 		retire_one(x, x->cpu.costs.simple_op);
@@ -293,6 +352,7 @@ static void exec_op(struct exec *x, const struct prog_op *op)
 		x->last_faulted = exec_faultable(x, op);
 		break;
 	}
+	take_guest_pmis(x);
 }
 
 static void host_results(const struct exec *x, struct prog_result *res)
@@ -324,16 +384,39 @@ static void host_results(const struct exec *x, struct prog_result *res)
 	}
 }
 
-int prog__run_bare(const struct prog *p, const struct prog_costs *costs,
-		   prog_report_fn report, void *ctx, struct prog_result *res,
-		   char *err, unsigned long len)
+static int start_vm(struct exec *x, const struct prog_vm *vm, const struct prog_costs *costs,
+		    char *err, unsigned long len)
+{
+	const char *why = NULL;
+
+	if (hw_cpu__init(&x->cpu, vm->host_pmu, costs->hw, err, len))
+		return VPMU_E_INVAL;
+	x->v = calloc(1, sizeof(*x->v));
+	if (!x->v || !start_host_perf(x)) {
+		snprintf(err, len, "out of memory");
+		return VPMU_E_NOMEM;
+	}
+	if (kvm_vcpu__init(x->v, vm->kind, vm->policy, vm->route, &x->prog->pmu, costs->kvm,
+			   &x->cpu, x->pc, &why)) {
+		snprintf(err, len, "%s", why);
+		return VPMU_E_INVAL;
+	}
+	x->env = vm->kind->is_mediated ? ENV_MEDIATED : vm->kind->has_pmu ? ENV_EMULATED :
+		 ENV_NONE;
+	kvm_vcpu__start(x->v);
+	return 0;
+}
+
+int prog__run(const struct prog *p, const struct prog_costs *costs, const struct prog_vm *vm,
+	      prog_report_fn report, void *ctx, struct prog_result *res,
+	      char *err, unsigned long len)
 {
 	struct exec *x = calloc(1, sizeof(*x));
 	int ret;
 
 	if (!x) {
 		snprintf(err, len, "out of memory");
-		return -1;
+		return VPMU_E_NOMEM;
 	}
 	*res = (struct prog_result){ 0 };
 	x->prog = p;
@@ -341,15 +424,26 @@ int prog__run_bare(const struct prog *p, const struct prog_costs *costs,
 	x->ctx = ctx;
 	x->res = res;
 	x->perf_costs = costs->perf;
-	ret = hw_cpu__init(&x->cpu, &p->pmu, costs->hw, err, len);
-	if (!ret) {
+	x->env = ENV_HW;
+	if (vm) {
+		ret = start_vm(x, vm, costs, err, len);
+	} else {
+		ret = hw_cpu__init(&x->cpu, &p->pmu, costs->hw, err, len);
 		x->cpu.on_irq = on_irq;
 		x->cpu.irq_ctx = x;
+	}
+	if (!ret) {
 		for (size_t i = 0; i < p->nr_ops; i++)
 			exec_op(x, &p->ops[i]);
+		if (x->v)
+			kvm_vcpu__stop(x->v);
 		res->pmis = x->pmis;
 		res->cycles = x->cpu.now;
 		host_results(x, res);
+	}
+	if (x->v) {
+		kvm_vcpu__destroy(x->v);
+		free(x->v);
 	}
 	if (x->pc) {
 		perf_cpu__exit(x->pc);

@@ -13,6 +13,7 @@
 #include "base/util.h"
 #include "hw/costs.h"
 #include "hw/pmu.h"
+#include "kvm/vcpu.h"
 #include "perf/perf.h"
 
 #define PROG_NR_REGS	16
@@ -81,8 +82,17 @@ struct prog_loop {
 	bool kut;		/* the built-in kvm-unit-tests loop (totals fixed) */
 };
 
+/* Where an expectation applies (an "on ENV" prefix; all when absent). */
+#define ENV_HW		0x1
+#define ENV_EMULATED	0x2
+#define ENV_MEDIATED	0x4
+#define ENV_NONE	0x8
+#define ENV_KVM		(ENV_EMULATED | ENV_MEDIATED)
+#define ENV_ALL		0xf
+
 struct prog_expect {
 	enum prog_expect_kind kind;
+	u8 env;			/* ENV_* bits */
 	bool subject_pmis;	/* else register subject_reg or a host event */
 	u8 subject_reg;
 	int subject_perf;	/* >= 0: program-wide host event index */
@@ -153,13 +163,23 @@ struct prog_result {
 struct prog_costs {
 	const struct hw_costs *hw;
 	const struct perf_costs *perf;
+	const struct kvm_costs *kvm;
 };
 
-/* Run @p on a bare-metal core. Returns 0, or a negative VPMU_E* if the core
- * cannot be built (err says why). */
-int prog__run_bare(const struct prog *p, const struct prog_costs *costs,
-		   prog_report_fn report, void *ctx, struct prog_result *res,
-		   char *err, unsigned long len);
+/* Run inside a VM: the program's pmu line is the guest CPUID the VMM asks
+ * for, @host_pmu the pCPU's PMU, and KVM reduces the one to the other. */
+struct prog_vm {
+	const struct kvm_vpmu_ops *kind;
+	const struct kvm_policy_ops *policy;
+	enum kvm_pmi_route route;
+	const struct hw_pmu_config *host_pmu;
+};
+
+/* Run @p on a bare-metal core (@vm NULL) or as a KVM guest. Returns 0, or a
+ * negative VPMU_E* if the machine cannot be built (err says why). */
+int prog__run(const struct prog *p, const struct prog_costs *costs, const struct prog_vm *vm,
+	      prog_report_fn report, void *ctx, struct prog_result *res,
+	      char *err, unsigned long len);
 
 /* The built-in kvm-unit-tests loop (docs/guest-programs.md section 3). */
 #define KUT_INSNS	10000016ULL

@@ -524,10 +524,29 @@ static int parse_op(struct lc *c, const struct tok *w, struct prog_op *op)
 	}
 	if (tok_is(w, "expect")) {
 		op->kind = OP_EXPECT;
+		op->expect.env = ENV_ALL;
+		return parse_expect(c, op);
+	}
+	if (tok_is(w, "on")) {	/* on hw|kvm|emulated|mediated|none expect ... */
+		static const struct { const char *name; u8 env; } envs[] = {
+			{ "hw", ENV_HW }, { "kvm", ENV_KVM }, { "emulated", ENV_EMULATED },
+			{ "mediated", ENV_MEDIATED }, { "none", ENV_NONE },
+		};
+		const struct tok *t = next(c);
+		size_t i;
+
+		for (i = 0; i < ARRAY_SIZE(envs) && !tok_is(t, envs[i].name); i++)
+			;
+		if (i == ARRAY_SIZE(envs))
+			return err_at(c, t, "expected hw, kvm, emulated, mediated or none after 'on'");
+		if (!accept(c, "expect"))
+			return err_at(c, peek(c), "expected 'expect' after 'on %s'", envs[i].name);
+		op->kind = OP_EXPECT;
+		op->expect.env = envs[i].env;
 		return parse_expect(c, op);
 	}
 	return err_at(c, w, "expected an operation (pmu, cpl, sti, cli, pce, wrmsr, "
-		      "rdmsr, rdpmc, cpuid, loop, expect), found '%.*s'", (int)w->len, w->s);
+		      "rdmsr, rdpmc, cpuid, loop, expect, on, host), found '%.*s'", (int)w->len, w->s);
 }
 
 /* pmu intel key=value... | pmu amd legacy | pmu amd core [perfmon_v2] [gp=N] */

@@ -87,6 +87,12 @@ static bool is_global(u32 msr)
 	       msr <= MSR_AMD64_PERF_CNTR_GLOBAL_STATUS_SET;
 }
 
+/* While a mediated context is loaded the live status is in the hardware. */
+static bool is_live(const struct kvm_pmu *pmu)
+{
+	return pmu->kind->is_mediated && pmu->loaded;
+}
+
 static enum kvm_msr_result amd_get_msr(struct kvm_pmu *pmu, u32 msr, u64 *val)
 {
 	struct kvm_pmc *pmc;
@@ -95,6 +101,8 @@ static enum kvm_msr_result amd_get_msr(struct kvm_pmu *pmu, u32 msr, u64 *val)
 	if (is_global(msr)) {
 		if (pmu->version < 2)
 			return KVM_MSR_GP;
+		if (msr == MSR_AMD64_PERF_CNTR_GLOBAL_STATUS && is_live(pmu))
+			pmu->global_status = hw_cpu__host_rdmsr(pmu->cpu, msr);
 		*val = msr == MSR_AMD64_PERF_CNTR_GLOBAL_STATUS ? pmu->global_status :
 		       msr == MSR_AMD64_PERF_CNTR_GLOBAL_CTL ? pmu->global_ctrl : 0;
 		return KVM_MSR_OK;
@@ -122,14 +130,20 @@ static enum kvm_msr_result amd_set_global(struct kvm_pmu *pmu, u32 msr, u64 val)
 		val &= ~pmu->global_ctrl_rsvd;
 		diff = pmu->global_ctrl ^ val;
 		pmu->global_ctrl = val;
+		if (is_live(pmu))	/* AMD has no VMCB field: the hardware is it */
+			hw_cpu__host_wrmsr(pmu->cpu, msr, val);
 		for (u64 m = diff; m; m &= m - 1)
 			kvm_pmu__request_reprogram(pmu, &pmu->gp[__builtin_ctzll(m)]);
 		break;
 	case MSR_AMD64_PERF_CNTR_GLOBAL_STATUS_CLR:
 		pmu->global_status &= ~val;
+		if (is_live(pmu))
+			hw_cpu__host_wrmsr(pmu->cpu, msr, val);
 		break;
 	case MSR_AMD64_PERF_CNTR_GLOBAL_STATUS_SET:
 		pmu->global_status |= val & ~pmu->global_status_rsvd;
+		if (is_live(pmu))
+			hw_cpu__host_wrmsr(pmu->cpu, msr, val & ~pmu->global_status_rsvd);
 		break;
 	default:	/* "Per PPR, Read-only MSR. Writes are ignored." */
 		break;

@@ -104,10 +104,19 @@ static struct kvm_pmc *fixed_pmc(struct kvm_pmu *pmu, u32 msr)
 	return msr_in(msr, MSR_CORE_PERF_FIXED_CTR0, pmu->nr_fixed, &i) ? &pmu->fixed[i] : NULL;
 }
 
+/* While a mediated context is loaded the live status is in the hardware
+ * (only a policy that stays loaded across exits handles MSRs then). */
+static bool is_live(const struct kvm_pmu *pmu)
+{
+	return pmu->kind->is_mediated && pmu->loaded;
+}
+
 static enum kvm_msr_result intel_get_global(struct kvm_pmu *pmu, u32 msr, u64 *val)
 {
 	if (pmu->version < 2)
 		return KVM_MSR_GP;
+	if (msr == MSR_CORE_PERF_GLOBAL_STATUS && is_live(pmu))
+		pmu->global_status = hw_cpu__host_rdmsr(pmu->cpu, MSR_CORE_PERF_GLOBAL_STATUS);
 	*val = msr == MSR_CORE_PERF_GLOBAL_STATUS ? pmu->global_status :
 	       msr == MSR_CORE_PERF_GLOBAL_CTRL ? pmu->global_ctrl :
 	       msr == MSR_CORE_PERF_FIXED_CTR_CTRL ? pmu->fixed_ctr_ctrl : 0;
@@ -175,6 +184,8 @@ static enum kvm_msr_result intel_set_global(struct kvm_pmu *pmu, u32 msr, u64 va
 		if (val & pmu->global_status_rsvd)
 			return KVM_MSR_GP;
 		pmu->global_status &= ~val;
+		if (is_live(pmu))
+			hw_cpu__host_wrmsr(pmu->cpu, MSR_CORE_PERF_GLOBAL_OVF_CTRL, val);
 		return KVM_MSR_OK;
 	case MSR_CORE_PERF_FIXED_CTR_CTRL:
 		if (val & pmu->fixed_ctr_ctrl_rsvd)
