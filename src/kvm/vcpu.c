@@ -483,55 +483,58 @@ static bool is_intercepted(const struct kvm_vcpu *v, u32 msr)
 	       v->pmu.kind->is_intercepted(&v->pmu, msr);
 }
 
+/*
+ * A guest RDMSR / WRMSR / RDPMC: straight to the hardware in guest mode when
+ * it does not exit (a counter read or written that way feeds the residue
+ * check), else round the loop with KVM emulating it. Returns whether the
+ * guest got #GP.
+ */
+static bool guest_access(struct kvm_vcpu *v, struct emulation *e, bool intercepted,
+			 enum kvm_exit_reason reason)
+{
+	struct hw_cpu *cpu = v->cpu;
+	enum hw_msr_result r;
+	int idx;
+
+	if (intercepted) {
+		vm_exit(v, reason, e);
+		return e->fault;
+	}
+	r = e->op == EMU_WRMSR ? hw_cpu__wrmsr(cpu, e->reg, e->val) :
+	    e->op == EMU_RDMSR ? hw_cpu__rdmsr(cpu, e->reg, e->out) :
+				 hw_cpu__rdpmc(cpu, e->reg, e->out);
+	if (r != HW_MSR_OK)
+		return true;
+	idx = e->op == EMU_RDPMC ? counter_of_ecx(v, e->reg) : counter_of_msr(e->reg);
+	if (idx >= 0 && e->op == EMU_WRMSR)
+		kvm_pmu__direct_write(&v->pmu, (unsigned int)idx);
+	else if (idx >= 0)
+		kvm_pmu__direct_read(&v->pmu, (unsigned int)idx);
+	guest_insn(v, e->op == EMU_WRMSR ? cpu->costs.wrmsr :
+		      e->op == EMU_RDMSR ? cpu->costs.rdmsr : cpu->costs.rdpmc);
+	return false;
+}
+
 bool kvm_vcpu__guest_wrmsr(struct kvm_vcpu *v, u32 msr, u64 val)
 {
 	struct emulation e = { .op = EMU_WRMSR, .reg = msr, .val = val };
 
-	if (!is_intercepted(v, msr)) {
-		bool gp = hw_cpu__wrmsr(v->cpu, msr, val) != HW_MSR_OK;
-
-		if (!gp && counter_of_msr(msr) >= 0)
-			kvm_pmu__direct_write(&v->pmu, (unsigned int)counter_of_msr(msr));
-		if (!gp)
-			guest_insn(v, v->cpu->costs.wrmsr);
-		return gp;
-	}
-	vm_exit(v, EXIT_MSR_WRITE, &e);
-	return e.fault;
+	return guest_access(v, &e, is_intercepted(v, msr), EXIT_MSR_WRITE);
 }
 
 bool kvm_vcpu__guest_rdmsr(struct kvm_vcpu *v, u32 msr, u64 *val)
 {
 	struct emulation e = { .op = EMU_RDMSR, .reg = msr, .out = val };
 
-	if (!is_intercepted(v, msr)) {
-		bool gp = hw_cpu__rdmsr(v->cpu, msr, val) != HW_MSR_OK;
-
-		if (!gp && counter_of_msr(msr) >= 0)
-			kvm_pmu__direct_read(&v->pmu, (unsigned int)counter_of_msr(msr));
-		if (!gp)
-			guest_insn(v, v->cpu->costs.rdmsr);
-		return gp;
-	}
-	vm_exit(v, EXIT_MSR_READ, &e);
-	return e.fault;
+	return guest_access(v, &e, is_intercepted(v, msr), EXIT_MSR_READ);
 }
 
 bool kvm_vcpu__guest_rdpmc(struct kvm_vcpu *v, u32 ecx, u64 *val)
 {
 	struct emulation e = { .op = EMU_RDPMC, .reg = ecx, .out = val };
 
-	if (v->pmu.kind->has_pmu && !v->pmu.kind->is_rdpmc_intercepted(&v->pmu)) {
-		bool gp = hw_cpu__rdpmc(v->cpu, ecx, val) != HW_MSR_OK;
-
-		if (!gp && counter_of_ecx(v, ecx) >= 0)
-			kvm_pmu__direct_read(&v->pmu, (unsigned int)counter_of_ecx(v, ecx));
-		if (!gp)
-			guest_insn(v, v->cpu->costs.rdpmc);
-		return gp;
-	}
-	vm_exit(v, EXIT_RDPMC, &e);
-	return e.fault;
+	return guest_access(v, &e, !v->pmu.kind->has_pmu ||
+			    v->pmu.kind->is_rdpmc_intercepted(&v->pmu), EXIT_RDPMC);
 }
 
 void kvm_vcpu__guest_cpuid(struct kvm_vcpu *v, u32 leaf, u32 sub, u32 r[4])
