@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "input/embedded.h"
 #include "input/ini.h"
 
 static int parse_line(const char *path, unsigned int lineno, char *s, char *section,
@@ -99,3 +100,24 @@ char *ini__read_file(const char *path, struct diag *d)
 	return buf;
 }
 
+
+int ini__load(const char *name, const struct embedded_file *table, const char *what,
+	      ini_parse_fn parse, void *out, struct diag *d)
+{
+	size_t n = strlen(name);
+	char *text;
+	int ret;
+
+	if (strchr(name, '/') || (n > 4 && !strcmp(name + n - 4, ".ini"))) {
+		if (!(text = ini__read_file(name, d)))
+			return VPMU_E_IO;
+		ret = parse(name, text, out, d);
+		free(text);
+		return ret;
+	}
+	for (const struct embedded_file *b = table; b->name; b++)
+		if (!strcmp(b->name, name))
+			return parse(b->path, b->text, out, d);
+	return diag__set(d, VPMU_E_INVAL, name, 0, 0,
+			 "expected a %s name (vpmu list %ss) or a .ini file", what, what);
+}

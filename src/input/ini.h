@@ -27,4 +27,11 @@ int ini__parse(const char *path, const char *text, ini_fn fn, void *ctx, struct 
 /* A whole file as a NUL-terminated string (free it), or NULL with @d set. */
 char *ini__read_file(const char *path, struct diag *d);
 
+struct embedded_file;
+typedef int (*ini_parse_fn)(const char *path, const char *text, void *out, struct diag *d);
+/* Parse @name with @parse: a file when @name has a '/' or ends in .ini, else
+ * the built-in of that name in @table; @what names the kind in errors. */
+int ini__load(const char *name, const struct embedded_file *table, const char *what,
+	      ini_parse_fn parse, void *out, struct diag *d);
+
 #endif /* VPMU__INPUT_INI_H */

@@ -177,22 +177,12 @@ int profile__parse(const char *path, const char *text, struct profile *p, struct
 	return 0;
 }
 
+static int parse_any(const char *path, const char *text, void *out, struct diag *d)
+{
+	return profile__parse(path, text, out, d);
+}
+
 int profile__load(const char *name, struct profile *p, struct diag *d)
 {
-	size_t n = strlen(name);
-	char *text;
-	int ret;
-
-	if (strchr(name, '/') || (n > 4 && !strcmp(name + n - 4, ".ini"))) {
-		if (!(text = ini__read_file(name, d)))
-			return VPMU_E_IO;
-		ret = profile__parse(name, text, p, d);
-		free(text);
-		return ret;
-	}
-	for (const struct embedded_file *b = profile_builtin; b->name; b++)
-		if (!strcmp(b->name, name))
-			return profile__parse(b->path, b->text, p, d);
-	return diag__set(d, VPMU_E_INVAL, name, 0, 0,
-			 "expected a profile name (vpmu list profiles) or a .ini file");
+	return ini__load(name, profile_builtin, "profile", parse_any, p, d);
 }

@@ -180,23 +180,12 @@ int scenario__parse(const char *path, const char *text, struct scenario *s, stru
 	return 0;
 }
 
+static int parse_any(const char *path, const char *text, void *out, struct diag *d)
+{
+	return scenario__parse(path, text, out, d);
+}
+
 int scenario__load(const char *name, struct scenario *s, struct diag *d)
 {
-	size_t n = strlen(name);
-
-	if (strchr(name, '/') || (n > 4 && !strcmp(name + n - 4, ".ini"))) {
-		char *text = ini__read_file(name, d);
-		int ret;
-
-		if (!text)
-			return VPMU_E_IO;
-		ret = scenario__parse(name, text, s, d);
-		free(text);
-		return ret;
-	}
-	for (const struct embedded_file *b = scenario_builtin; b->name; b++)
-		if (!strcmp(b->name, name))
-			return scenario__parse(b->path, b->text, s, d);
-	return diag__set(d, VPMU_E_INVAL, name, 0, 0,
-			 "expected a scenario name (vpmu list scenarios) or a .ini file");
+	return ini__load(name, scenario_builtin, "scenario", parse_any, s, d);
 }
