@@ -1,6 +1,7 @@
 # vpmu - one non-recursive Makefile.
 #
-#   make run     build, then run the main job (for now: the conformance summary)
+#   make run     build, then run the main job: vpmu compare (every built-in
+#                scenario under every vPMU kind and policy)
 #   make check   every test: unit tests and guest programs under ASan+UBSan,
 #                bad-input checks, and a -Werror build with gcc and with clang
 #   make bench   benchmarks (timings live here, never in tests)
@@ -70,6 +71,7 @@ LIB_SRCS += src/report/json.c
 
 CLI_SRCS :=
 CLI_SRCS += src/cli/cmd_check.c
+CLI_SRCS += src/cli/cmd_compare.c
 CLI_SRCS += src/cli/cmd_guest.c
 CLI_SRCS += src/cli/cmd_list.c
 CLI_SRCS += src/cli/cmd_run.c
@@ -144,7 +146,7 @@ $(O)/tests/%: $(O)/tests/%.o $(O)/san/libvpmu.a
 
 # --- the two commands ---------------------------------------------------------
 run: $(O)/vpmu
-	$(Q)$(O)/vpmu guest --summary tests/conformance/*.vpmu tests/perf/*.vpmu
+	$(Q)$(O)/vpmu compare
 
 check: $(O)/vpmu $(O)/vpmu-san $(O)/vpmu-clang $(patsubst %,$(O)/tests/%,$(UNIT_TESTS))
 	$(Q)VPMU=$(O)/vpmu-san VPMU_OTHERS="$(O)/vpmu $(O)/vpmu-clang" \

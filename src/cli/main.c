@@ -12,6 +12,7 @@ static const struct {
 	const char *help;
 } commands[] = {
 	{ "guest", cmd_guest, "run guest programs (.vpmu) and check their expectations" },
+	{ "compare", cmd_compare, "every scenario under every vPMU kind and policy: the main job" },
 	{ "check", cmd_check, "check isolation: leaks, residue, misattributed PMIs, lost counts" },
 	{ "run", cmd_run, "run one scenario under one vPMU kind and policy; its metrics" },
 	{ "list", cmd_list, "list profiles, scenarios, policies, exit reasons, events" },
