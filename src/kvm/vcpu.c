@@ -286,42 +286,37 @@ static void reschedule(struct kvm_vcpu *v)
 	v->slice_end = v->cpu->now + v->sched.slice_cycles;
 }
 
-static void vm_exit(struct kvm_vcpu *v, enum kvm_exit_reason reason, struct emulation *e)
+/* Back into the guest after an exit that began at @exit_at. */
+static void reenter(struct kvm_vcpu *v, enum kvm_exit_reason reason, u64 exit_at,
+		    struct hist *path)
 {
-	struct hw_irq irq = v->exit_irq;
-	bool had_irq = v->has_exit_irq;
-	const struct kvm_exit_info *info = &kvm_exits[reason];
-	u64 exit_at = v->cpu->now;
+	v->exit_at = exit_at;
+	vm_entry(v);
+	hist__add(&v->st.latency[reason], v->cpu->now - exit_at);
+	hist__add(path, v->cpu->now - exit_at);
+}
 
-	v->has_exit_irq = false;
-	v->in_guest = false;
-	v->cpu->intr_enabled = false;	/* back in the irqs-off inner loop */
-	v->st.exits[reason]++;
-	kvm_pmu__vm_exit(&v->pmu);	/* atomic with the exit itself */
-	host_work(v, v->costs.vmexit);
-	if (v->policy->at_exit)
-		put(v);
-	if (had_irq && irq.kind == HW_IRQ_NMI)	/* handle_exit_irqoff */
-		host_irq(v, &irq);
-	if (info->path == PATH_FASTPATH &&
-	    !(reason != EXIT_PREEMPTION_TIMER && is_counting_instructions(&v->pmu))) {
-		v->st.fastpath_exits++;
-		host_work(v, v->costs.handler[reason]);
-		v->exit_at = exit_at;
-		vm_entry(v);
-		hist__add(&v->st.latency[reason], v->cpu->now - exit_at);
-		hist__add(&v->st.latency_fastpath, v->cpu->now - exit_at);
-		return;
-	}
+static bool is_fastpath(const struct kvm_vcpu *v, enum kvm_exit_reason reason)
+{
+	return kvm_exits[reason].path == PATH_FASTPATH &&
+	       !(reason != EXIT_PREEMPTION_TIMER && is_counting_instructions(&v->pmu));
+}
+
+/* Leaving the inner loop: irqs on, the host's pending interrupts (and the
+ * one that caused the exit), the handler, the VMM for userspace exits, a
+ * reschedule, KVM's requests, irqs off again. */
+static void full_exit(struct kvm_vcpu *v, enum kvm_exit_reason reason, struct emulation *e,
+		      const struct hw_irq *irq)
+{
 	if (v->policy->at_irqoff)
 		put(v);
 	irqs_on(v);
-	if (had_irq && irq.kind != HW_IRQ_NMI)
-		host_irq(v, &irq);
+	if (irq)
+		host_irq(v, irq);
 	host_work(v, v->costs.full + v->costs.handler[reason]);
 	if (e)
 		emulate(v, e);
-	if (info->path == PATH_USERSPACE) {	/* KVM_RUN returns to the VMM */
+	if (kvm_exits[reason].path == PATH_USERSPACE) {	/* KVM_RUN returns to the VMM */
 		if (v->policy->at_vcpu || v->policy->lazy)
 			put(v);
 		host_work(v, v->costs.userspace);
@@ -334,10 +329,32 @@ static void vm_exit(struct kvm_vcpu *v, enum kvm_exit_reason reason, struct emul
 	irqs_off(v);
 	if (v->policy->at_irqoff)
 		load(v);
-	v->exit_at = exit_at;
-	vm_entry(v);
-	hist__add(&v->st.latency[reason], v->cpu->now - exit_at);
-	hist__add(&v->st.latency_full, v->cpu->now - exit_at);
+}
+
+static void vm_exit(struct kvm_vcpu *v, enum kvm_exit_reason reason, struct emulation *e)
+{
+	struct hw_irq irq = v->exit_irq;
+	bool had_irq = v->has_exit_irq;
+	u64 exit_at = v->cpu->now;
+
+	v->has_exit_irq = false;
+	v->in_guest = false;
+	v->cpu->intr_enabled = false;	/* back in the irqs-off inner loop */
+	v->st.exits[reason]++;
+	kvm_pmu__vm_exit(&v->pmu);	/* atomic with the exit itself */
+	host_work(v, v->costs.vmexit);
+	if (v->policy->at_exit)
+		put(v);
+	if (had_irq && irq.kind == HW_IRQ_NMI)	/* handle_exit_irqoff */
+		host_irq(v, &irq);
+	if (is_fastpath(v, reason)) {
+		v->st.fastpath_exits++;
+		host_work(v, v->costs.handler[reason]);
+		reenter(v, reason, exit_at, &v->st.latency_fastpath);
+		return;
+	}
+	full_exit(v, reason, e, had_irq && irq.kind != HW_IRQ_NMI ? &irq : NULL);
+	reenter(v, reason, exit_at, &v->st.latency_full);
 }
 
 /* ---- the API ------------------------------------------------------------------- */
