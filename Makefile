@@ -75,6 +75,7 @@ CLI_SRCS += src/cli/cmd_compare.c
 CLI_SRCS += src/cli/cmd_guest.c
 CLI_SRCS += src/cli/cmd_list.c
 CLI_SRCS += src/cli/cmd_run.c
+CLI_SRCS += src/cli/cmd_validate.c
 CLI_SRCS += src/cli/main.c
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))

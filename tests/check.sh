@@ -80,6 +80,16 @@ for v in emulated mediated:irqoff mediated:lazy; do
 done
 rm -f "$log.a" "$log.b"
 
+# 3c. docs/validation.md is what `vpmu validate` writes now
+"$VPMU" validate --out "$log.v" >/dev/null 2>&1
+if cmp -s "$log.v" docs/validation.md; then
+	add 1 0
+else
+	echo "FAIL docs/validation.md is stale: run build/vpmu validate"
+	add 0 1
+fi
+rm -f "$log.v"
+
 # 4. malformed programs: exit 2 and the error named in their first line
 #    ("# error: LINE:COL: TEXT")
 for b in tests/bad/*.vpmu; do

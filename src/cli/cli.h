@@ -18,5 +18,6 @@ int cmd_compare(int argc, char **argv);
 int cmd_guest(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
 
 #endif /* VPMU__CLI_CLI_H */

@@ -15,6 +15,7 @@ static const struct {
 	{ "compare", cmd_compare, "every scenario under every vPMU kind and policy: the main job" },
 	{ "check", cmd_check, "check isolation: leaks, residue, misattributed PMIs, lost counts" },
 	{ "run", cmd_run, "run one scenario under one vPMU kind and policy; its metrics" },
+	{ "validate", cmd_validate, "write docs/validation.md: the model beside published figures" },
 	{ "list", cmd_list, "list profiles, scenarios, policies, exit reasons, events" },
 };
 

@@ -62,6 +62,7 @@ static int run_one(struct machine *mc, const struct sim_config *c,
 		snprintf(err, len, "%s", why);
 		return -1;
 	}
+	mc->v.pmu.skip_unchanged = !c->no_skip;
 	if (c->sc->host_tasks) {
 		struct kvm_host_sched s = {
 			.tasks = c->sc->host_tasks,

@@ -20,6 +20,7 @@ struct sim_config {
 	enum kvm_pmi_route route;
 	u64 seed;
 	bool no_baseline;	/* skip the vPMU-none run (no guest_overhead_pct) */
+	bool no_skip;		/* mediated: write every counter on load (no v5 43/44) */
 };
 
 struct sim_pct {
