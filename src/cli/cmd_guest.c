@@ -109,6 +109,12 @@ static int run_all(struct prog **progs, int n, struct report *r)
 			fprintf(stderr, "%s: error: %s\n", progs[i]->path, err);
 			return EXIT_BAD_INPUT;
 		}
+		if (res.skipped) {
+			if (r->v != V_ALL)
+				printf("%s: skipped (it applies elsewhere: its 'only' line)\n",
+				       progs[i]->path);
+			continue;
+		}
 		passed += res.passed;
 		failed += res.failed;
 		if (r->v == V_ALL)

@@ -425,6 +425,12 @@ int prog__run(const struct prog *p, const struct prog_costs *costs, const struct
 	x->res = res;
 	x->perf_costs = costs->perf;
 	x->env = ENV_HW;
+	res->skipped = !(p->env & (!vm ? ENV_HW : vm->kind->is_mediated ? ENV_MEDIATED :
+				 vm->kind->has_pmu ? ENV_EMULATED : ENV_NONE));
+	if (res->skipped) {
+		free(x);
+		return 0;
+	}
 	if (vm) {
 		ret = start_vm(x, vm, costs, err, len);
 	} else {

@@ -119,6 +119,7 @@ struct prog_op {
 
 struct prog {
 	char *path;
+	u8 env;			/* ENV_* where the program applies ("only" line) */
 	struct hw_pmu_config pmu;
 	struct prog_op *ops;
 	size_t nr_ops;
@@ -151,6 +152,7 @@ struct prog_host_event {
 };
 
 struct prog_result {
+	bool skipped;		/* the program does not apply to this machine */
 	unsigned int passed, failed;
 	u64 pmis;		/* PMIs the program took */
 	u64 cycles;		/* cycles it ran */

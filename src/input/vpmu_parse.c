@@ -480,6 +480,34 @@ static int parse_cpuid(struct lc *c, struct prog_op *op)
 	return expect_end(c);
 }
 
+static int parse_env(struct lc *c)
+{
+	static const struct { const char *name; u8 env; } envs[] = {
+		{ "hw", ENV_HW }, { "kvm", ENV_KVM }, { "emulated", ENV_EMULATED },
+		{ "mediated", ENV_MEDIATED }, { "none", ENV_NONE },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(envs); i++)
+		if (accept(c, envs[i].name))
+			return envs[i].env;
+	return -1;
+}
+
+/* only ENV...: where the whole program applies (right after the pmu line). */
+static int parse_only(struct lc *c, const struct tok *w)
+{
+	int env, all = 0;
+
+	if (c->prev_kind != -1 || c->p->env != ENV_ALL)
+		return err_at(c, w, "expected 'only' once, right after the pmu line");
+	while ((env = parse_env(c)) > 0)
+		all |= env;
+	if (!all)
+		return err_at(c, peek(c), "expected hw, kvm, emulated, mediated or none");
+	c->p->env = (u8)all;
+	return expect_end(c);
+}
+
 /* Operations after the pmu line; the first token has been taken. */
 static int parse_op(struct lc *c, const struct tok *w, struct prog_op *op)
 {
@@ -528,21 +556,15 @@ static int parse_op(struct lc *c, const struct tok *w, struct prog_op *op)
 		return parse_expect(c, op);
 	}
 	if (tok_is(w, "on")) {	/* on hw|kvm|emulated|mediated|none expect ... */
-		static const struct { const char *name; u8 env; } envs[] = {
-			{ "hw", ENV_HW }, { "kvm", ENV_KVM }, { "emulated", ENV_EMULATED },
-			{ "mediated", ENV_MEDIATED }, { "none", ENV_NONE },
-		};
-		const struct tok *t = next(c);
-		size_t i;
+		const struct tok *t = peek(c);
+		int env = parse_env(c);
 
-		for (i = 0; i < ARRAY_SIZE(envs) && !tok_is(t, envs[i].name); i++)
-			;
-		if (i == ARRAY_SIZE(envs))
+		if (env < 0)
 			return err_at(c, t, "expected hw, kvm, emulated, mediated or none after 'on'");
 		if (!accept(c, "expect"))
-			return err_at(c, peek(c), "expected 'expect' after 'on %s'", envs[i].name);
+			return err_at(c, peek(c), "expected 'expect' after 'on %.*s'", (int)t->len, t->s);
 		op->kind = OP_EXPECT;
-		op->expect.env = envs[i].env;
+		op->expect.env = (u8)env;
 		return parse_expect(c, op);
 	}
 	return err_at(c, w, "expected an operation (pmu, cpl, sti, cli, pce, wrmsr, "
@@ -766,6 +788,8 @@ static int add_op(struct lc *c, const char *s, unsigned int len, size_t *cap)
 		return parse_pmu(c, w);
 	if (!c->have_pmu)
 		return err_at(c, w, "expected a pmu line before the first operation");
+	if (tok_is(w, "only"))
+		return parse_only(c, w);
 	ret = tok_is(w, "host") ? parse_host(c, s, len, &op) : parse_op(c, w, &op);
 	if (ret)
 		return ret;
@@ -802,6 +826,7 @@ int vpmu_parse__buffer(const char *path, const char *text, size_t len,
 		return diag__set(d, VPMU_E_NOMEM, path, 0, 0, "out of memory");
 	}
 	*c = (struct lc){ .path = path, .d = d, .p = p, .prev_kind = -1 };
+	p->env = ENV_ALL;
 	while (!ret && off < len) {
 		const char *s = text + off, *nl = memchr(s, '\n', len - off);
 		unsigned int n = (unsigned int)(nl ? (size_t)(nl - s) : len - off);
