@@ -234,6 +234,11 @@ void kvm_pmu__vm_exit(struct kvm_pmu *pmu)
 	struct hw_pmu *hw = &pmu->cpu->pmu;
 	u64 host, guest;
 
+	/* svm_vcpu_run: with GlobalCtl passed through, read the guest's value
+	 * right after the exit (AMD has no VMCB field for it). */
+	if (hw->cfg.vendor == HW_VENDOR_AMD && pmu->kind->is_mediated && pmu->loaded &&
+	    !pmu->kind->is_intercepted(pmu, MSR_AMD64_PERF_CNTR_GLOBAL_CTL))
+		pmu->global_ctrl = hw_cpu__host_rdmsr(pmu->cpu, MSR_AMD64_PERF_CNTR_GLOBAL_CTL);
 	if (hw->cfg.vendor != HW_VENDOR_INTEL || !hw->has_global)
 		return;
 	if (pmu->kind->is_mediated) {
@@ -265,13 +270,13 @@ void kvm_pmu__check_residue(struct kvm_pmu *pmu)
 	}
 }
 
-void kvm_pmu__direct_read(struct kvm_pmu *pmu, unsigned int idx)
+void kvm_pmu__guest_read(struct kvm_pmu *pmu, unsigned int idx)
 {
 	if (pmu->tainted & BIT_ULL(idx))
 		pmu->residue_reads++;
 }
 
-void kvm_pmu__direct_write(struct kvm_pmu *pmu, unsigned int idx)
+void kvm_pmu__guest_write(struct kvm_pmu *pmu, unsigned int idx)
 {
 	pmu->tainted &= ~BIT_ULL(idx);
 }

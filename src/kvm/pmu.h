@@ -180,11 +180,12 @@ void kvm_pmu__vm_exit(struct kvm_pmu *pmu);
 /* The hardware counters that hold the guest's state now (for isolation). */
 u64 kvm_pmu__owned(const struct kvm_pmu *pmu);
 /* After a load: mark the counters whose hardware value differs from the
- * guest's; a direct guest read of one is a residue read. */
+ * guest's; a guest read of one is a residue read. */
 void kvm_pmu__check_residue(struct kvm_pmu *pmu);
-/* A guest read / write that did not exit, of counter @idx. */
-void kvm_pmu__direct_read(struct kvm_pmu *pmu, unsigned int idx);
-void kvm_pmu__direct_write(struct kvm_pmu *pmu, unsigned int idx);
+/* A guest read / write of counter @idx that succeeded, straight from the
+ * hardware or through KVM (which saved the hardware value at the put). */
+void kvm_pmu__guest_read(struct kvm_pmu *pmu, unsigned int idx);
+void kvm_pmu__guest_write(struct kvm_pmu *pmu, unsigned int idx);
 
 /* KVM_REQ_PMU: reprogram the counters marked in reprogram_pmi. */
 void kvm_pmu__handle_event(struct kvm_pmu *pmu);

@@ -214,8 +214,12 @@ static enum kvm_msr_result intel_set_msr(struct kvm_pmu *pmu, u32 msr, u64 val)
 	case MSR_IA32_PERF_CAPABILITIES:	/* vmx_pmu_caps_test: always #GP */
 		return KVM_MSR_GP;
 	case MSR_IA32_DEBUGCTLMSR:
-		/* model: stored; KVM does not emulate the freeze bits. */
-		pmu->debugctl = val;
+		/* vmx_set_msr: bits outside vmx_get_supported_debugctl() #GP
+		 * (bus-lock detect, and LBR | FREEZE_LBRS_ON_PMI only with guest
+		 * LBRs, which the model never gives); BTF is accepted and
+		 * dropped. FREEZE_PERFMON_ON_PMI is not supported at all. */
+		if (val & ~DEBUGCTL_BTF)
+			return KVM_MSR_GP;
 		return KVM_MSR_OK;
 	}
 	if ((pmc = gp_pmc(pmu, msr, MSR_IA32_PERFCTR0))) {

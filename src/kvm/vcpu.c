@@ -270,7 +270,6 @@ static void reschedule(struct kvm_vcpu *v)
 	struct hw_segment seg = { .cpl = 3 };
 	u64 cycles = v->sched.tasks * v->sched.slice_cycles;
 
-	v->need_resched = false;
 	v->st.preemptions++;
 	if (v->policy->at_vcpu || v->policy->lazy)
 		put(v);
@@ -283,6 +282,9 @@ static void reschedule(struct kvm_vcpu *v)
 	perf_cpu__switch_task(v->host, v->task);
 	if (v->policy->at_vcpu)
 		load(v);
+	/* scheduled back in with a fresh slice: the ticks that came during
+	 * the other tasks' slices do not carry over */
+	v->need_resched = false;
 	v->slice_end = v->cpu->now + v->sched.slice_cycles;
 }
 
@@ -339,6 +341,7 @@ static void vm_exit(struct kvm_vcpu *v, enum kvm_exit_reason reason, struct emul
 
 	v->has_exit_irq = false;
 	v->in_guest = false;
+	v->cpu->guest = false;		/* host mode from here: host work and IRQs are the host's */
 	v->cpu->intr_enabled = false;	/* back in the irqs-off inner loop */
 	v->st.exits[reason]++;
 	kvm_pmu__vm_exit(&v->pmu);	/* atomic with the exit itself */
@@ -371,12 +374,21 @@ int kvm_vcpu__init(struct kvm_vcpu *v, const struct kvm_vpmu_ops *kind,
 	v->route = route;
 	v->costs = *costs;
 	v->task = 1;
+	if (kind->has_pmu && req->vendor != cpu->pmu.cfg.vendor) {
+		/* KVM picks its PMU ops by the host's vendor (kvm_pmu_ops) */
+		*err = "a guest PMU of the other vendor than the host's is not modelled "
+		       "(pick a profile of the guest's vendor)";
+		return -1;
+	}
 	if (kind->is_mediated && perf_cpu__create_mediated_pmu(host)) {
 		*err = "perf_create_mediated_pmu: -EBUSY (a !exclude_guest host event exists; "
 		       "try disabling system wide perf events and nmi_watchdog)";
 		return -1;
 	}
 	if (kvm_pmu__init(&v->pmu, kind, req, cpu, host, v->task)) {
+		if (kind->is_mediated)
+			perf_cpu__release_mediated_pmu(host);
+		v->pmu.kind = NULL;	/* nothing for kvm_vcpu__destroy to undo */
 		*err = "the host cannot run this vPMU (mediated: Intel v4+ with full-width "
 		       "writes, or AMD PerfMonV2)";
 		return -1;
@@ -388,8 +400,11 @@ int kvm_vcpu__init(struct kvm_vcpu *v, const struct kvm_vpmu_ops *kind,
 	return 0;
 }
 
+/* Safe on a vCPU whose kvm_vcpu__init failed. */
 void kvm_vcpu__destroy(struct kvm_vcpu *v)
 {
+	if (!v->pmu.kind)
+		return;
 	kvm_pmu__destroy(&v->pmu);
 	if (v->pmu.kind->is_mediated)
 		perf_cpu__release_mediated_pmu(v->host);
@@ -426,6 +441,7 @@ void kvm_vcpu__start(struct kvm_vcpu *v)
 void kvm_vcpu__stop(struct kvm_vcpu *v)
 {
 	v->in_guest = false;
+	v->cpu->guest = false;		/* host mode from here: host work and IRQs are the host's */
 	v->cpu->intr_enabled = false;
 	kvm_pmu__vm_exit(&v->pmu);
 	host_work(v, v->costs.vmexit);
@@ -502,19 +518,30 @@ static bool is_intercepted(const struct kvm_vcpu *v, u32 msr)
 
 /*
  * A guest RDMSR / WRMSR / RDPMC: straight to the hardware in guest mode when
- * it does not exit (a counter read or written that way feeds the residue
- * check), else round the loop with KVM emulating it. Returns whether the
+ * it does not exit, else round the loop with KVM emulating it. A counter
+ * read or written either way feeds the residue check. Returns whether the
  * guest got #GP.
  */
+static void note_counter_access(struct kvm_vcpu *v, const struct emulation *e)
+{
+	int idx = e->op == EMU_RDPMC ? counter_of_ecx(v, e->reg) : counter_of_msr(e->reg);
+
+	if (idx >= 0 && e->op == EMU_WRMSR)
+		kvm_pmu__guest_write(&v->pmu, (unsigned int)idx);
+	else if (idx >= 0)
+		kvm_pmu__guest_read(&v->pmu, (unsigned int)idx);
+}
+
 static bool guest_access(struct kvm_vcpu *v, struct emulation *e, bool intercepted,
 			 enum kvm_exit_reason reason)
 {
 	struct hw_cpu *cpu = v->cpu;
 	enum hw_msr_result r;
-	int idx;
 
 	if (intercepted) {
 		vm_exit(v, reason, e);
+		if (!e->fault)
+			note_counter_access(v, e);
 		return e->fault;
 	}
 	r = e->op == EMU_WRMSR ? hw_cpu__wrmsr(cpu, e->reg, e->val) :
@@ -522,20 +549,21 @@ static bool guest_access(struct kvm_vcpu *v, struct emulation *e, bool intercept
 				 hw_cpu__rdpmc(cpu, e->reg, e->out);
 	if (r != HW_MSR_OK)
 		return true;
-	idx = e->op == EMU_RDPMC ? counter_of_ecx(v, e->reg) : counter_of_msr(e->reg);
-	if (idx >= 0 && e->op == EMU_WRMSR)
-		kvm_pmu__direct_write(&v->pmu, (unsigned int)idx);
-	else if (idx >= 0)
-		kvm_pmu__direct_read(&v->pmu, (unsigned int)idx);
+	note_counter_access(v, e);
 	guest_insn(v, e->op == EMU_WRMSR ? cpu->costs.wrmsr :
 		      e->op == EMU_RDMSR ? cpu->costs.rdmsr : cpu->costs.rdpmc);
 	return false;
 }
 
+/* SDM Vol. 3C 26.1.1: faults based on privilege level have priority over
+ * VM exits - RDMSR / WRMSR at CPL > 0, RDPMC at CPL > 0 without CR4.PCE
+ * fault in the guest without exiting. */
 bool kvm_vcpu__guest_wrmsr(struct kvm_vcpu *v, u32 msr, u64 val)
 {
 	struct emulation e = { .op = EMU_WRMSR, .reg = msr, .val = val };
 
+	if (v->cpu->cpl)
+		return true;
 	return guest_access(v, &e, is_intercepted(v, msr), EXIT_MSR_WRITE);
 }
 
@@ -543,6 +571,8 @@ bool kvm_vcpu__guest_rdmsr(struct kvm_vcpu *v, u32 msr, u64 *val)
 {
 	struct emulation e = { .op = EMU_RDMSR, .reg = msr, .out = val };
 
+	if (v->cpu->cpl)
+		return true;
 	return guest_access(v, &e, is_intercepted(v, msr), EXIT_MSR_READ);
 }
 
@@ -550,6 +580,8 @@ bool kvm_vcpu__guest_rdpmc(struct kvm_vcpu *v, u32 ecx, u64 *val)
 {
 	struct emulation e = { .op = EMU_RDPMC, .reg = ecx, .out = val };
 
+	if (v->cpu->cpl && !v->cpu->cr4_pce)
+		return true;
 	return guest_access(v, &e, !v->pmu.kind->has_pmu ||
 			    v->pmu.kind->is_rdpmc_intercepted(&v->pmu), EXIT_RDPMC);
 }

@@ -135,18 +135,28 @@ static bool pause_counter(struct kvm_pmu *pmu, struct kvm_pmc *pmc)
 	return pmc->counter < prev;
 }
 
+/* What reprogram_counter compares to reuse an event: the whole event select,
+ * or the whole fixed-counter field (rings and PMI included). */
+static u64 counter_config(const struct kvm_pmu *pmu, const struct kvm_pmc *pmc)
+{
+	if (pmc->idx >= HW_FIXED_BASE)
+		return (pmu->fixed_ctr_ctrl >> (4 * (pmc->idx - HW_FIXED_BASE))) & 0xf;
+	return pmc->eventsel;
+}
+
 static void emulated_reprogram(struct kvm_pmu *pmu, struct kvm_pmc *pmc)
 {
 	struct perf_attr attr;
 	struct perf_event *ev;
 	bool pmi, overflow = pause_counter(pmu, pmc);
+	u64 config = counter_config(pmu, pmc);
 
 	if (!kvm_pmc__is_enabled(pmu, pmc))
 		return;
 	if (overflow)
 		kvm_pmc__overflow(pmu, pmc);
 	pmu->vendor->pmc_setup(pmu, pmc, &attr, &pmi);
-	if (pmc->perf_event && pmc->current_config == attr.config) {
+	if (pmc->perf_event && pmc->current_config == config) {
 		/* pmc_resume_counter: new period, enable */
 		perf_event__set_period(pmu->host, pmc->perf_event,
 				       sample_period(pmu, pmc, pmc->counter));
@@ -157,7 +167,7 @@ static void emulated_reprogram(struct kvm_pmu *pmu, struct kvm_pmc *pmc)
 	if (pmc->perf_event)
 		perf_event__release(pmu->host, pmc->perf_event);
 	pmc->perf_event = NULL;
-	pmc->current_config = attr.config;
+	pmc->current_config = config;
 	attr.pinned = true;
 	attr.exclude_host = true;
 	attr.task = pmu->task;
@@ -239,8 +249,10 @@ static void mediated_reprogram(struct kvm_pmu *pmu, struct kvm_pmc *pmc)
 				   pmc->idx * pmu->vendor->gp_stride, pmc->eventsel_hw);
 }
 
-/* kvm_need_perf_global_ctrl_intercept: the guest has the host's counters
- * and v2+. */
+/* kvm_need_perf_global_ctrl_intercept: the guest has exactly the host's
+ * counters and v2+. A host with more fixed counters than KVM offers (4 on
+ * Sapphire Rapids, KVM_MAX_FIXED 3) keeps the global MSRs intercepted, or
+ * the guest could enable a counter it does not have. */
 static bool has_host_counters(const struct kvm_pmu *pmu)
 {
 	const struct hw_pmu_config *h = &pmu->cpu->pmu.cfg;
@@ -248,8 +260,6 @@ static bool has_host_counters(const struct kvm_pmu *pmu)
 
 	for (unsigned int k = 0; k < HW_MAX_FIXED; k++)
 		host_fixed += hw_pmu__is_fixed_present(h, k);
-	if (h->vendor == HW_VENDOR_INTEL && host_fixed > KVM_MAX_FIXED)
-		host_fixed = KVM_MAX_FIXED;
 	return pmu->version >= 2 && pmu->nr_gp == h->nr_gp &&
 	       (h->vendor == HW_VENDOR_AMD || pmu->nr_fixed == host_fixed);
 }
@@ -282,8 +292,10 @@ static bool mediated_is_intercepted(const struct kvm_pmu *pmu, u32 msr)
 	i = msr - MSR_K7_PERFCTR0;
 	if (msr >= MSR_K7_PERFCTR0 && i < pmu->nr_gp && i < AMD64_NUM_COUNTERS)
 		return false;
+	/* the F15H counters exist for the guest only with PerfCtrExtCore */
 	i = msr - MSR_F15H_PERF_CTR0;
-	return !(msr >= MSR_F15H_PERF_CTR0 && !(i & 1) && i / 2 < pmu->nr_gp);
+	return !(pmu->guest.amd_core && msr >= MSR_F15H_PERF_CTR0 && !(i & 1) &&
+		 i / 2 < pmu->nr_gp);
 }
 
 /* RDPMC exiting is off only when the guest's counters and widths are the
