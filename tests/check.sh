@@ -28,17 +28,31 @@ for t in $UNIT_TESTS; do
 	add "$p" "$f"
 done
 
+# Runs `vpmu guest --quiet "$@"` and counts its expectations.
+suite() {
+	"$VPMU" guest --quiet "$@" >"$log" 2>&1
+	rc=$?
+	cat "$log"
+	line=$(tail -n 1 "$log")
+	p=$(echo "$line" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
+	f=$(echo "$line" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
+	if [ -z "$p" ]; then p=0; f=1; fi
+	[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
+	add "$p" "$f"
+}
+
 # 2. the conformance suite on the simulated bare-metal core, and the host
 #    perf programs
-"$VPMU" guest --quiet tests/conformance/*.vpmu tests/perf/*.vpmu >"$log" 2>&1
-rc=$?
-cat "$log"
-line=$(tail -n 1 "$log")
-p=$(echo "$line" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
-f=$(echo "$line" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
-if [ -z "$p" ]; then p=0; f=1; fi
-[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
-add "$p" "$f"
+suite tests/conformance/*.vpmu tests/perf/*.vpmu
+
+# 2a. the same programs as KVM guests, under every vPMU kind, placement
+#     policy and PMI route (`on kvm` / `only` lines say where KVM differs)
+for vm in emulated mediated:irqoff mediated:exit mediated:vcpu mediated:lazy \
+	  "mediated:irqoff --pmi nmi" "mediated:vcpu --pmi nmi" none; do
+	echo "== as KVM guests: --vpmu $vm"
+	# shellcheck disable=SC2086 # $vm carries its own options
+	suite --vpmu $vm tests/conformance/*.vpmu
+done
 
 # 2b. register semantics do not depend on costs: the conformance suite
 #     passes on every built-in profile
