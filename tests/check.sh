@@ -46,9 +46,13 @@ suite() {
 suite tests/conformance/*.vpmu tests/perf/*.vpmu
 
 # 2a. the same programs as KVM guests, under every vPMU kind, placement
-#     policy and PMI route (`on kvm` / `only` lines say where KVM differs)
-for vm in emulated mediated:irqoff mediated:exit mediated:vcpu mediated:lazy \
-	  "mediated:irqoff --pmi nmi" "mediated:vcpu --pmi nmi" none; do
+#     policy and PMI route (`on kvm` / `only` lines say where KVM differs).
+#     Not "mediated:exit --pmi nmi": there the put runs at the exit, so a
+#     guest PMI still in its skid arrives as an NMI with the host's context
+#     loaded, is taken for the host's and lost - the flaw that routing has
+#     (test_isolation counts its misattributions).
+for vm in emulated none mediated:irqoff mediated:exit mediated:vcpu mediated:lazy \
+	  "mediated:irqoff --pmi nmi" "mediated:vcpu --pmi nmi" "mediated:lazy --pmi nmi"; do
 	echo "== as KVM guests: --vpmu $vm"
 	# shellcheck disable=SC2086 # $vm carries its own options
 	suite --vpmu $vm tests/conformance/*.vpmu
