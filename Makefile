@@ -70,6 +70,7 @@ LIB_SRCS += src/report/host_perf.c
 LIB_SRCS += src/report/json.c
 
 CLI_SRCS :=
+CLI_SRCS += src/cli/args.c
 CLI_SRCS += src/cli/cmd_check.c
 CLI_SRCS += src/cli/cmd_compare.c
 CLI_SRCS += src/cli/cmd_guest.c

@@ -13,6 +13,13 @@
 
 #define VPMU_VERSION "0.1.0"
 
+#include "kvm/vcpu.h"
+
+/* --vpmu KIND[:POLICY] and --pmi vector|nmi; -1 if malformed. */
+int cli__parse_vpmu(const char *s, const struct kvm_vpmu_ops **kind,
+		    const struct kvm_policy_ops **policy);
+int cli__parse_route(const char *s, enum kvm_pmi_route *route);
+
 int cmd_check(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_guest(int argc, char **argv);

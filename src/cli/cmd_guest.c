@@ -48,19 +48,6 @@ static void describe_pmu(const struct hw_pmu_config *p, char *buf, size_t len)
 			 p->metrics ? " metrics" : "");
 }
 
-/* KIND[:POLICY] */
-static int parse_vpmu_arg(const char *s, struct prog_vm *vm)
-{
-	const char *colon = strchr(s, ':');
-	size_t n = colon ? (size_t)(colon - s) : strlen(s);
-
-	vm->kind = !strncmp(s, "none", n) && n == 4 ? &kvm_vpmu_none_ops :
-		   !strncmp(s, "emulated", n) && n == 8 ? &kvm_vpmu_emulated_ops :
-		   !strncmp(s, "mediated", n) && n == 8 ? &kvm_vpmu_mediated_ops : NULL;
-	vm->policy = kvm_policy__by_name(colon ? colon + 1 : "irqoff");
-	return !vm->kind || !vm->policy || (colon && !vm->kind->is_mediated) ? -1 : 0;
-}
-
 static int usage(FILE *f)
 {
 	fprintf(f, "usage: vpmu guest [-q|--quiet] [--summary] [--cpu PROFILE]\n"
@@ -146,13 +133,10 @@ int cmd_guest(int argc, char **argv)
 			r.cpu = argv[++i];
 		} else if (!strcmp(argv[i], "--vpmu") && i + 1 < argc) {
 			r.in_vm = true;
-			if (parse_vpmu_arg(argv[++i], &r.vm))
+			if (cli__parse_vpmu(argv[++i], &r.vm.kind, &r.vm.policy))
 				ret = usage(stderr);
 		} else if (!strcmp(argv[i], "--pmi") && i + 1 < argc) {
-			const char *route = argv[++i];
-
-			r.vm.route = !strcmp(route, "nmi") ? PMI_ROUTE_NMI : PMI_ROUTE_VECTOR;
-			if (strcmp(route, "nmi") && strcmp(route, "vector"))
+			if (cli__parse_route(argv[++i], &r.vm.route))
 				ret = usage(stderr);
 		} else if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet")) {
 			r.v = V_QUIET;

@@ -19,25 +19,6 @@ static int usage(FILE *f)
 	return f == stdout ? 0 : EXIT_BAD_INPUT;
 }
 
-static int parse_vpmu(const char *s, struct sim_config *c)
-{
-	char kind[32];
-	const char *colon = strchr(s, ':');
-	size_t n = colon ? (size_t)(colon - s) : strlen(s);
-
-	if (n >= sizeof(kind))
-		return -1;
-	memcpy(kind, s, n);
-	kind[n] = 0;
-	c->kind = !strcmp(kind, "none") ? &kvm_vpmu_none_ops :
-		  !strcmp(kind, "emulated") ? &kvm_vpmu_emulated_ops :
-		  !strcmp(kind, "mediated") ? &kvm_vpmu_mediated_ops : NULL;
-	c->policy = kvm_policy__by_name(colon ? colon + 1 : "irqoff");
-	if (!c->kind || !c->policy || (colon && !c->kind->is_mediated))
-		return -1;
-	return 0;
-}
-
 static int load_inputs(const char *scen, const char *cpu, struct scenario *sc,
 		       struct profile *prof)
 {
@@ -79,12 +60,12 @@ int cmd_run(int argc, char **argv)
 			json = val;
 		else if (!strcmp(a, "--seed") && (c.seed = strtoull(val, &end, 0), !*end))
 			;
-		else if (!strcmp(a, "--pmi") && (!strcmp(val, "vector") || !strcmp(val, "nmi")))
-			c.route = !strcmp(val, "nmi") ? PMI_ROUTE_NMI : PMI_ROUTE_VECTOR;
+		else if (!strcmp(a, "--pmi") && !cli__parse_route(val, &c.route))
+			;
 		else
 			return usage(stderr);
 	}
-	if (!scen || parse_vpmu(vpmu, &c)) {
+	if (!scen || cli__parse_vpmu(vpmu, &c.kind, &c.policy)) {
 		fprintf(stderr, "vpmu run: expected --scenario and --vpmu none|emulated|mediated[:POLICY]\n");
 		return usage(stderr);
 	}

@@ -80,6 +80,9 @@ struct kvm_vpmu_ops {
 extern const struct kvm_vpmu_ops kvm_vpmu_none_ops;
 extern const struct kvm_vpmu_ops kvm_vpmu_emulated_ops;
 extern const struct kvm_vpmu_ops kvm_vpmu_mediated_ops;
+/* All of them, NULL-terminated, and one by name (NULL if none). */
+extern const struct kvm_vpmu_ops *const kvm_vpmu_kinds[];
+const struct kvm_vpmu_ops *kvm_vpmu__by_name(const char *name);
 
 /* The vendor half (KVM's struct kvm_pmu_ops): vmx/pmu_intel.c, svm/pmu.c. */
 struct kvm_pmu_vendor_ops {

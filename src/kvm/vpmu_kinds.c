@@ -19,6 +19,7 @@
  *           guest's counters match the host's (v6 20/44).
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "hw/msr.h"
 #include "kvm/pmu.h"
@@ -391,3 +392,15 @@ const struct kvm_vpmu_ops kvm_vpmu_mediated_ops = {
 	.load = mediated_load,
 	.put = mediated_put,
 };
+
+const struct kvm_vpmu_ops *const kvm_vpmu_kinds[] = {
+	&kvm_vpmu_none_ops, &kvm_vpmu_emulated_ops, &kvm_vpmu_mediated_ops, NULL,
+};
+
+const struct kvm_vpmu_ops *kvm_vpmu__by_name(const char *name)
+{
+	for (int i = 0; kvm_vpmu_kinds[i]; i++)
+		if (!strcmp(kvm_vpmu_kinds[i]->name, name))
+			return kvm_vpmu_kinds[i];
+	return NULL;
+}
