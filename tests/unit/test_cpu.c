@@ -405,27 +405,35 @@ static int nest_irq(void *ctx, const struct hw_irq *irq)
 	return 0;
 }
 
-static void test_handlers_nest_like_hardware(void **state)
+/* Runs @insns instructions (one per cycle) with the tick at 10000 and GP
+ * counter 0 counting instructions with INT, wrapping @wrap_at in. */
+static void nest_run(struct hw_cpu *cpu, struct nest *n, u64 insns, u64 wrap_at)
 {
 	struct hw_pmu_config cfg;
-	struct hw_cpu cpu;
-	struct nest n = { .cpu = &cpu };
-	struct hw_segment seg = { .cycles = 30000 };
+	struct hw_segment seg = { .cycles = insns };
 	char err[128];
 
-	(void)state;
 	hw_pmu_config__defaults(&cfg, HW_VENDOR_INTEL);
-	assert_int_equal(hw_cpu__init(&cpu, &cfg, TEST_HW_COSTS, err, sizeof(err)), 0);
-	cpu.on_irq = nest_irq;
-	cpu.irq_ctx = &n;
-	cpu.timer_at = 10000;
-	cpu.apic.lvtpc = APIC_LVT_DM_NMI;
-	/* counts every instruction; wraps 9800 instructions in */
-	cpu.pmu.evtsel[0] = 0xc0 | EVTSEL_OS | EVTSEL_ENABLE | EVTSEL_INT;
-	cpu.pmu.gp[0] = cpu.pmu.gp_mask - 9799;
-	seg.ev[HW_EV_INSTRUCTIONS] = 30000;
-	hw_cpu__fill_derived(&cpu, &seg);
-	hw_cpu__run(&cpu, &seg, NULL);
+	assert_int_equal(hw_cpu__init(cpu, &cfg, TEST_HW_COSTS, err, sizeof(err)), 0);
+	n->cpu = cpu;
+	cpu->on_irq = nest_irq;
+	cpu->irq_ctx = n;
+	cpu->timer_at = 10000;
+	cpu->apic.lvtpc = APIC_LVT_DM_NMI;
+	cpu->pmu.evtsel[0] = 0xc0 | EVTSEL_OS | EVTSEL_ENABLE | EVTSEL_INT;
+	cpu->pmu.gp[0] = cpu->pmu.gp_mask - (wrap_at - 1);
+	seg.ev[HW_EV_INSTRUCTIONS] = insns;
+	hw_cpu__fill_derived(cpu, &seg);
+	hw_cpu__run(cpu, &seg, NULL);
+}
+
+static void test_handlers_nest_like_hardware(void **state)
+{
+	struct hw_cpu cpu;
+	struct nest n = { 0 };
+
+	(void)state;
+	nest_run(&cpu, &n, 30000, 9800);
 	assert_int_equal(n.nmi_at[0], 9800);
 	/* the NMI handler ran 9800..10300 across the tick at 10000: the tick
 	 * is taken as soon as it returns, not at the end of the segment */
@@ -438,24 +446,11 @@ static void test_handlers_nest_like_hardware(void **state)
 /* An NMI requested inside a tick handler is taken inside it. */
 static void test_nmi_nests_in_tick(void **state)
 {
-	struct hw_pmu_config cfg;
 	struct hw_cpu cpu;
-	struct nest n = { .cpu = &cpu };
-	struct hw_segment seg = { .cycles = 20000 };
-	char err[128];
+	struct nest n = { 0 };
 
 	(void)state;
-	hw_pmu_config__defaults(&cfg, HW_VENDOR_INTEL);
-	assert_int_equal(hw_cpu__init(&cpu, &cfg, TEST_HW_COSTS, err, sizeof(err)), 0);
-	cpu.on_irq = nest_irq;
-	cpu.irq_ctx = &n;
-	cpu.timer_at = 10000;
-	cpu.apic.lvtpc = APIC_LVT_DM_NMI;
-	cpu.pmu.evtsel[0] = 0xc0 | EVTSEL_OS | EVTSEL_ENABLE | EVTSEL_INT;
-	cpu.pmu.gp[0] = cpu.pmu.gp_mask - 10099;	/* wraps 100 into the tick */
-	seg.ev[HW_EV_INSTRUCTIONS] = 20000;
-	hw_cpu__fill_derived(&cpu, &seg);
-	hw_cpu__run(&cpu, &seg, NULL);
+	nest_run(&cpu, &n, 20000, 10100);	/* wraps 100 into the tick */
 	assert_int_equal(n.nmis, 1);
 	assert_int_equal(n.nmi_in_tick, 1);
 	assert_int_equal(n.nmi_at[0], 10100);
