@@ -68,6 +68,9 @@ LIB_SRCS += src/sim/isolation.c
 LIB_SRCS += src/sim/run.c
 LIB_SRCS += src/report/host_perf.c
 LIB_SRCS += src/report/json.c
+LIB_SRCS += src/report/compare.c
+LIB_SRCS += src/report/kvm_stat.c
+LIB_SRCS += src/report/plots.c
 
 CLI_SRCS :=
 CLI_SRCS += src/cli/args.c
@@ -78,6 +81,8 @@ CLI_SRCS += src/cli/cmd_list.c
 CLI_SRCS += src/cli/cmd_run.c
 CLI_SRCS += src/cli/cmd_validate.c
 CLI_SRCS += src/cli/main.c
+CLI_SRCS += src/cli/output.c
+CLI_SRCS += src/cli/cmd_sweep.c
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 

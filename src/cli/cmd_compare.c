@@ -1,179 +1,362 @@
 /*
- * cli/cmd_compare.c - `vpmu compare [--scenario S]... [--cpu PROFILE]
- * [--policies LIST] [--pmi LIST] [--seed N] [--json FILE|-]`: the main job.
- * Each scenario (all built-in ones by default) under every vPMU kind, policy
- * and PMI routing asked for, one table row each; JSON is an array of the
- * runs' objects (docs/metrics.md).
+ * cli/cmd_compare.c - `vpmu compare`: the main job. Each scenario (every
+ * built-in one by default) under every vPMU kind, mediated policy and PMI
+ * route asked for; per scenario a table (80 columns, or --wide), then a
+ * legend and a verdict (report/compare.h). A configuration that cannot
+ * run is an "n/a: reason" row and the rest still runs. Artefacts go under
+ * --out DIR (./vpmu-out): compare.json (one document), compare.csv,
+ * plots/ (gnuplot data, scripts and SVGs) and report.html. `--json -`
+ * writes only the JSON, to stdout. Every file is written whole or not at
+ * all; every input is checked before anything runs.
  */
-#include <stdio.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/cli.h"
+#include "cli/output.h"
+#include "report/compare.h"
 #include "report/json.h"
+#include "report/kvm_stat.h"
+#include "report/plots.h"
 #include "sim/run.h"
 
 #define MAX_SCEN 16
 
-struct cmp_opts {
-	const char *scen[MAX_SCEN];
-	int nr_scen;
-	const char *cpu, *json;
-	char policies[128], pmis[32];
-	u64 seed;
+enum { O_SCEN = 's', O_CPU = 'c', O_SEED = 'S', O_WIDE = 'w', O_POL = 256, O_PMI, O_JSON,
+       O_CSV, O_PLOTS, O_HTML, O_OUT, O_NOOUT, O_KSTAT };
+
+static const struct cli_opt opts[] = {
+	{ "scenario", O_SCEN, "NAME|FILE", "a scenario (repeatable; default: every built-in)" },
+	{ "cpu", O_CPU, "PROFILE", "the cost profile (vpmu list profiles; default spr)" },
+	{ "policies", O_POL, "LIST", "mediated policies (default irqoff,exit,vcpu,lazy)" },
+	{ "pmi", O_PMI, "LIST", "PMI routes for the mediated vPMU (default vector,nmi)" },
+	{ "seed", O_SEED, "N", "the seed, 0 to 2^64-1 (default 1)" },
+	{ "wide", O_WIDE, NULL, "the wide table (132 columns) with every figure" },
+	{ "kvm-stat", O_KSTAT, NULL, "a perf-kvm-stat table of exits after each row" },
+	{ "out", O_OUT, "DIR", "the artefacts' directory (default ./vpmu-out)" },
+	{ "no-out", O_NOOUT, NULL, "no artefacts except those named by the options below" },
+	{ "json", O_JSON, "FILE|-", "the JSON document (default DIR/compare.json; -: stdout only)" },
+	{ "csv", O_CSV, "FILE", "the CSV (default DIR/compare.csv)" },
+	{ "plots", O_PLOTS, "DIR", "the plots (default DIR/plots)" },
+	{ "html", O_HTML, "FILE", "the HTML report (default DIR/report.html)" },
+	{ 0 },
 };
 
-static int usage(FILE *f)
+static const struct cli_cmd me = {
+	"compare", "[options]",
+	"Runs each scenario under the emulated vPMU and the mediated one with every policy\n"
+	"and PMI route; prints per scenario a table, a legend and a verdict: the best\n"
+	"configuration for the guest, the best for host visibility, the trade-off, and\n"
+	"every row that leaks, loses or misattributes PMIs or counts.",
+	opts,
+};
+
+struct cmp {
+	const char *scen[MAX_SCEN];
+	int nr_scen;
+	const char *cpu, *out, *json, *csv, *plots, *html;
+	long policies, pmis;
+	u64 seed;
+	bool wide, kstat, no_out;
+	struct profile prof;
+	struct scenario sc[MAX_SCEN];
+	struct report_row *rows, *rate;
+	int n, nr_rate;
+};
+
+static int parse(struct cmp *o, int argc, char **argv)
 {
-	fprintf(f, "usage: vpmu compare [--scenario NAME|FILE]... [--cpu PROFILE]\n"
-		"                    [--policies irqoff,exit,vcpu,lazy] [--pmi vector,nmi]\n"
-		"                    [--seed N] [--json FILE|-]\n");
-	return f == stdout ? 0 : EXIT_BAD_INPUT;
-}
+	const char *v;
 
-static bool in_list(const char *list, const char *name)
-{
-	size_t n = strlen(name);
-
-	for (const char *p = list; (p = strstr(p, name)); p += n)
-		if ((p == list || p[-1] == ',') && (p[n] == ',' || !p[n]))
-			return true;
-	return false;
-}
-
-static void row(const struct sim_metrics *m)
-{
-	char kind[32];
-	u64 iso = m->leaked_events + m->residue_reads + m->misattributed_pmis + m->lost_counts;
-
-	snprintf(kind, sizeof(kind), "%s%s%s", m->vpmu, m->policy[0] != '-' ? ":" : "",
-		 m->policy[0] != '-' ? m->policy : "");
-	printf("%-18s %-16s %-6s %8.2f %7llu %7llu %7.2f %8llu %8llu", m->scenario, kind, m->pmi,
-	       m->guest_overhead_pct, (unsigned long long)m->exit_latency_fastpath.p50,
-	       (unsigned long long)m->exit_latency_full.p50, m->host_blind_pct,
-	       (unsigned long long)m->host_irqoff.max, (unsigned long long)m->pmi_latency.p50);
-	if (m->guest_count_error_pct >= 0)
-		printf(" %7.2f", m->guest_count_error_pct);
-	else
-		printf(" %7s", "-");
-	if (m->host_count_error_pct >= 0)
-		printf(" %7.2f", m->host_count_error_pct);
-	else
-		printf(" %7s", "-");
-	printf(" %5llu\n", (unsigned long long)iso);
-}
-
-static int parse(int argc, char **argv, struct cmp_opts *o)
-{
-	char *end;
-
-	for (int i = 1; i < argc; i += 2) {
-		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-
-		if (!val)
-			return -1;
-		if (!strcmp(a, "--scenario") && o->nr_scen < MAX_SCEN)
-			o->scen[o->nr_scen++] = val;
-		else if (!strcmp(a, "--cpu"))
-			o->cpu = val;
-		else if (!strcmp(a, "--json"))
-			o->json = val;
-		else if (!strcmp(a, "--policies"))
-			snprintf(o->policies, sizeof(o->policies), "%s", val);
-		else if (!strcmp(a, "--pmi"))
-			snprintf(o->pmis, sizeof(o->pmis), "%s", val);
-		else if (!strcmp(a, "--seed") && (o->seed = strtoull(val, &end, 0), !*end))
-			;
-		else
-			return -1;
-	}
-	return 0;
-}
-
-static int run_scenario(const struct cmp_opts *o, const struct profile *prof,
-			const struct scenario *sc, FILE *json, bool *first)
-{
-	static const struct kvm_vpmu_ops *const kinds[] = {
-		&kvm_vpmu_emulated_ops, &kvm_vpmu_mediated_ops,
-	};
-	char err[256];
-
-	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
-		for (int p = 0; kvm_policies[p]; p++) {
-			if (kinds[k]->is_mediated ? !in_list(o->policies, kvm_policies[p]->name) : p)
-				continue;
-			for (int r = 0; r < 2; r++) {
-				struct sim_config c = { .prof = prof, .sc = sc, .kind = kinds[k],
-					.policy = kvm_policies[p], .route = (enum kvm_pmi_route)r,
-					.seed = o->seed };
-				struct sim_metrics m;
-
-				if (!in_list(o->pmis, r ? "nmi" : "vector") || (r && !kinds[k]->is_mediated))
-					continue;
-				if (sim__run(&c, &m, err, sizeof(err))) {
-					fprintf(stderr, "vpmu compare: %s: %s\n", sc->name, err);
-					return EXIT_CHECK_FAILED;
-				}
-				row(&m);
-				if (json) {
-					fputs(*first ? "" : ",\n", json);
-					report__json(json, &m, VPMU_VERSION);
-					*first = false;
-				}
-			}
+	for (int k; (k = cli__next(&me, argc, argv, &v)) != CLI_END;) {
+		switch (k) {
+		case CLI_HELP: return -1;
+		case CLI_ERR: return EXIT_BAD_INPUT;
+		case O_SCEN:
+			if (o->nr_scen == MAX_SCEN)
+				return cli__fail(&me, "--scenario: at most %d scenarios", MAX_SCEN);
+			o->scen[o->nr_scen++] = v;
+			break;
+		case O_CPU: o->cpu = v; break;
+		case O_POL:
+			if ((o->policies = cli__list(&me, "policies", v, cli_policy_names, "policy")) < 0)
+				return EXIT_BAD_INPUT;
+			break;
+		case O_PMI:
+			if ((o->pmis = cli__list(&me, "pmi", v, cli_route_names, "PMI route")) < 0)
+				return EXIT_BAD_INPUT;
+			break;
+		case O_SEED:
+			if (cli__u64(&me, "seed", v, 0, UINT64_MAX, &o->seed))
+				return EXIT_BAD_INPUT;
+			break;
+		case O_WIDE: o->wide = true; break;
+		case O_KSTAT: o->kstat = true; break;
+		case O_OUT: o->out = v; break;
+		case O_NOOUT: o->no_out = true; break;
+		case O_JSON: o->json = v; break;
+		case O_CSV: o->csv = v; break;
+		case O_PLOTS: o->plots = v; break;
+		case O_HTML: o->html = v; break;
 		}
 	}
+	if (optind < argc)
+		return cli__fail(&me, "unexpected argument '%s'; scenarios are given with "
+				 "--scenario NAME|FILE", argv[optind]);
 	return 0;
+}
+
+/* A scenario file's name must be UTF-8 (it goes into JSON as it is). */
+static int check_name(const char *arg, const struct scenario *sc)
+{
+	long bad = report__utf8_bad(sc->name);
+
+	if (bad < 0)
+		return 0;
+	fprintf(stderr, "%s: error: the scenario name has a byte that is not UTF-8 (0x%02x at "
+		"byte %ld of the name); expected UTF-8 text\n", arg,
+		(unsigned char)sc->name[bad], bad + 1);
+	return EXIT_BAD_INPUT;
+}
+
+static int load(struct cmp *o)
+{
+	struct diag d;
+	char msg[1024];
+
+	if (!o->nr_scen)
+		for (const struct embedded_file *b = scenario_builtin; b->name && o->nr_scen < MAX_SCEN; b++)
+			o->scen[o->nr_scen++] = b->name;
+	if (profile__load(o->cpu, &o->prof, &d))
+		goto bad;
+	for (int i = 0; i < o->nr_scen; i++) {
+		if (scenario__load(o->scen[i], &o->sc[i], &d))
+			goto bad;
+		if (check_name(o->scen[i], &o->sc[i]))
+			return EXIT_BAD_INPUT;
+	}
+	return 0;
+bad:
+	diag__format(&d, msg, sizeof(msg));
+	fprintf(stderr, "%s\n", msg);
+	return EXIT_BAD_INPUT;
+}
+
+/* The configurations of one scenario: emulated once (no route), then the
+ * mediated vPMU per policy and route asked for. Returns how many; fills @c. */
+static int configs(const struct cmp *o, struct sim_config *c, bool vector_only)
+{
+	int n = 0;
+
+	c[n++] = (struct sim_config){ .kind = &kvm_vpmu_emulated_ops, .policy = kvm_policies[0] };
+	for (int p = 0; kvm_policies[p]; p++)
+		for (int r = 0; r < 2; r++)
+			if (o->policies >> p & 1 && o->pmis >> r & 1 && (!vector_only || !r))
+				c[n++] = (struct sim_config){ .kind = &kvm_vpmu_mediated_ops,
+					.policy = kvm_policies[p], .route = (enum kvm_pmi_route)r };
+	return n;
+}
+
+static void run_row(const struct cmp *o, const struct scenario *sc, struct sim_config c,
+		    struct report_row *row)
+{
+	c.prof = &o->prof;
+	c.sc = sc;
+	c.seed = o->seed;
+	memset(row, 0, sizeof(*row));
+	row->ok = !sim__run(&c, &row->m, row->reason, sizeof(row->reason));
+	if (!row->ok) {	/* keep its identity for the n/a row */
+		snprintf(row->m.scenario, sizeof(row->m.scenario), "%s", sc->name);
+		snprintf(row->m.vpmu, sizeof(row->m.vpmu), "%s", c.kind->name);
+		snprintf(row->m.policy, sizeof(row->m.policy), "%s",
+			 c.kind->is_mediated ? c.policy->name : "-");
+		snprintf(row->m.pmi, sizeof(row->m.pmi), "%s", !c.kind->is_mediated ? "-" :
+			 c.route == PMI_ROUTE_NMI ? "nmi" : "vector");
+		snprintf(row->m.cpu, sizeof(row->m.cpu), "%s", o->prof.name);
+		row->m.seed = o->seed;
+	}
+}
+
+static const int rate_factor_pct[] = { 25, 50, 100, 200, 400 };
+
+static int run_all(struct cmp *o, bool rates)
+{
+	struct sim_config c[16];
+	int nc = configs(o, c, false), nv = configs(o, (struct sim_config[16]){ 0 }, true);
+	int nr = rates ? nv * (int)(sizeof(rate_factor_pct) / sizeof(rate_factor_pct[0])) : 0;
+	struct cli_progress pg;
+
+	o->rows = calloc((size_t)(nc * o->nr_scen), sizeof(*o->rows));
+	o->rate = calloc((size_t)(nr ? nr : 1), sizeof(*o->rate));
+	if (!o->rows || !o->rate)
+		return cli__fail(&me, "out of memory");
+	cli__progress_start(&pg, "compare", (unsigned long)(nc * o->nr_scen + nr));
+	for (int s = 0; s < o->nr_scen; s++)
+		for (int i = 0; i < nc; i++, cli__progress_step(&pg))
+			run_row(o, &o->sc[s], c[i], &o->rows[o->n++]);
+	nv = configs(o, c, true);
+	for (int i = 0; i < nv && rates; i++) {
+		for (size_t f = 0; f < sizeof(rate_factor_pct) / sizeof(rate_factor_pct[0]); f++) {
+			static struct scenario sc;
+
+			sc = o->sc[0];
+			for (int r = 0; r < EXIT_NR; r++)
+				sc.guest.exits_per_sec[r] = (u32)((u64)sc.guest.exits_per_sec[r] *
+								   (u64)rate_factor_pct[f] / 100);
+			run_row(o, &sc, c[i], &o->rate[o->nr_rate++]);
+			cli__progress_step(&pg);
+		}
+	}
+	cli__progress_end(&pg);
+	return 0;
+}
+
+static void text(const struct cmp *o, FILE *f)
+{
+	int per = o->n / o->nr_scen;
+
+	for (int s = 0; s < o->nr_scen; s++) {
+		const struct report_row *r = &o->rows[s * per];
+
+		report__compare_table(f, r, per, o->wide);
+		if (o->kstat)
+			for (int i = 0; i < per; i++)
+				if (r[i].ok) {
+					char cfg[32];
+
+					fprintf(f, "\n-- %s --pmi %s\n", report__config(&r[i].m, cfg,
+						sizeof(cfg)), r[i].m.pmi);
+					report__kvm_stat(f, &r[i].m, o->prof.core_mhz);
+				}
+		fputc('\n', f);
+		report__compare_verdict(f, r, per);
+		fputc('\n', f);
+	}
+	report__compare_legend(f, o->wide);
+}
+
+static json_t *doc(const struct cmp *o)
+{
+	json_t *d = json_object(), *runs = json_array();
+
+	json_object_set_new(d, "vpmu_version", json_string(VPMU_VERSION));
+	json_object_set_new(d, "cpu", json_string(o->prof.name));
+	json_object_set_new(d, "seed", json_integer((json_int_t)o->seed));
+	for (int i = 0; i < o->n; i++)
+		json_array_append_new(runs, o->rows[i].ok ?
+			report__json_row(&o->rows[i].m, VPMU_VERSION) :
+			report__json_na(&o->rows[i].m, o->rows[i].reason, VPMU_VERSION));
+	json_object_set_new(d, "runs", runs);
+	return d;
+}
+
+static int write_csv(const struct cmp *o, const char *path)
+{
+	struct cli_out out;
+
+	if (cli__out_open(&out, path))
+		return cli__fail(&me, "cannot write %s: %s", path, strerror(errno)), -1;
+	report__csv_header(out.f);
+	for (int i = 0; i < o->n; i++)
+		report__csv_row(out.f, &o->rows[i]);
+	if (cli__out_close(&out, true))
+		return cli__fail(&me, "cannot write %s", path), -1;
+	return 0;
+}
+
+static int write_html(const struct cmp *o, const char *path, const char *txt,
+		      const char *plots_dir)
+{
+	struct report_html_plot hp[8] = { { 0 } };
+	struct report_set set = { o->rows, o->n, o->rate, o->nr_rate, o->prof.core_mhz };
+	int np = 0, ret = 0, rendered;
+	struct cli_out out;
+
+	while (report_plots[np].name)
+		np++;
+	rendered = cli__plots(&me, plots_dir, &set, hp);
+	if (rendered < 0)
+		return -1;
+	if (rendered < np)
+		fprintf(stderr, "vpmu compare: %d of %d plots rendered; without gnuplot (Debian "
+			"gnuplot-nox) the data and scripts are in %s: cd there and run "
+			"'gnuplot NAME.gp'\n", rendered, np, plots_dir);
+	if (path && !cli__out_open(&out, path)) {
+		report__html(out.f, txt, hp, np, VPMU_VERSION);
+		if (cli__out_close(&out, true))
+			ret = -!!cli__fail(&me, "cannot write %s", path);
+	} else if (path) {
+		ret = -!!cli__fail(&me, "cannot write %s: %s", path, strerror(errno));
+	}
+	for (int i = 0; i < np; i++)
+		free(hp[i].svg);
+	return ret;
+}
+
+static char *path_in(const char *dir, const char *name)
+{
+	size_t n = strlen(dir) + strlen(name) + 2;
+	char *p = malloc(n);
+
+	if (p)
+		snprintf(p, n, "%s/%s", dir, name);
+	return p;
+}
+
+/* The artefacts: explicit paths, else under --out unless --no-out or --json -. */
+static int artefacts(struct cmp *o, const char *txt)
+{
+	bool dflt = !o->no_out && !(o->json && !strcmp(o->json, "-"));
+	char *pj = NULL, *pc = NULL, *pp = NULL, *ph = NULL;
+	json_t *d = NULL;
+	int ret = -1;
+
+	if (dflt && cli__mkdirs(&me, o->out))
+		return -1;
+	pj = o->json ? strdup(o->json) : dflt ? path_in(o->out, "compare.json") : NULL;
+	pc = o->csv ? strdup(o->csv) : dflt ? path_in(o->out, "compare.csv") : NULL;
+	ph = o->html ? strdup(o->html) : dflt ? path_in(o->out, "report.html") : NULL;
+	pp = o->plots ? strdup(o->plots) : dflt || ph ? path_in(o->out, "plots") : NULL;
+	if (pj && !(d = doc(o)))
+		goto out;
+	if ((pj && cli__write_json(&me, pj, d)) || (pc && write_csv(o, pc)) ||
+	    ((pp || ph) && write_html(o, ph, txt, pp)))
+		goto out;
+	ret = 0;
+out:
+	json_decref(d);
+	free(pj);
+	free(pc);
+	free(pp);
+	free(ph);
+	return ret;
 }
 
 int cmd_compare(int argc, char **argv)
 {
-	static struct profile prof;
-	static struct scenario sc;
-	struct cmp_opts o = { .cpu = "spr", .policies = "irqoff,exit,vcpu,lazy",
-			      .pmis = "vector", .seed = 1 };
-	FILE *json = NULL;
-	bool first = true;
-	struct diag d;
-	char msg[1024];
-	int ret = 0;
+	static struct cmp o;
+	char *txt = NULL;
+	size_t len = 0;
+	FILE *mem;
+	int ret;
 
-	if (argc == 2 && !strcmp(argv[1], "--help"))
-		return usage(stdout);
-	if (parse(argc, argv, &o))
-		return usage(stderr);
-	if (!o.nr_scen)
-		for (const struct embedded_file *b = scenario_builtin; b->name && o.nr_scen < MAX_SCEN; b++)
-			o.scen[o.nr_scen++] = b->name;
-	if (profile__load(o.cpu, &prof, &d)) {
-		diag__format(&d, msg, sizeof(msg));
-		fprintf(stderr, "%s\n", msg);
+	o = (struct cmp){ .cpu = "spr", .out = "vpmu-out", .policies = 15, .pmis = 3, .seed = 1 };
+	if ((ret = parse(&o, argc, argv)))
+		return ret < 0 ? 0 : ret;
+	if ((ret = load(&o)))
+		return ret;
+	if (run_all(&o, (!o.no_out && !(o.json && !strcmp(o.json, "-"))) || o.plots || o.html))
 		return EXIT_BAD_INPUT;
-	}
-	if (o.json && !(json = strcmp(o.json, "-") ? fopen(o.json, "w") : stdout)) {
-		fprintf(stderr, "vpmu compare: cannot write %s\n", o.json);
-		return EXIT_BAD_INPUT;
-	}
-	if (json)
-		fputs("[\n", json);
-	printf("profile %s, seed %llu; latencies and irqs-off in cycles, blind and errors in %%\n",
-	       prof.name, (unsigned long long)o.seed);
-	printf("%-18s %-16s %-6s %8s %7s %7s %7s %8s %8s %7s %7s %5s\n", "scenario", "vpmu", "pmi",
-	       "overhead", "fast50", "full50", "blind", "irqoff", "pmi-lat", "g-err", "h-err",
-	       "iso");
-	for (int i = 0; i < o.nr_scen && !ret; i++) {
-		if (scenario__load(o.scen[i], &sc, &d)) {
-			diag__format(&d, msg, sizeof(msg));
-			fprintf(stderr, "%s\n", msg);
-			ret = EXIT_BAD_INPUT;
-			break;
-		}
-		ret = run_scenario(&o, &prof, &sc, json, &first);
-	}
-	if (json) {
-		fputs("]\n", json);
-		if (json != stdout)
-			fclose(json);
-	}
+	mem = open_memstream(&txt, &len);
+	if (!mem)
+		return cli__fail(&me, "out of memory");
+	text(&o, mem);
+	fclose(mem);
+	if (!(o.json && !strcmp(o.json, "-")))
+		fputs(txt, stdout);
+	ret = artefacts(&o, txt) ? EXIT_BAD_INPUT : 0;
+	free(txt);
+	free(o.rows);
+	free(o.rate);
 	return ret;
 }

@@ -48,19 +48,24 @@ static void describe_pmu(const struct hw_pmu_config *p, char *buf, size_t len)
 			 p->metrics ? " metrics" : "");
 }
 
-static int usage(FILE *f)
-{
-	fprintf(f, "usage: vpmu guest [-q|--quiet] [--summary] [--cpu PROFILE]\n"
-		"                  [--vpmu none|emulated|mediated[:POLICY]] [--pmi vector|nmi]\n"
-		"                  PROGRAM.vpmu...\n"
-		"  runs each program on the simulated bare-metal core; prints every\n"
-		"  expectation (-q: failures and a line per file; --summary: a line per\n"
-		"  file) and then 'N passed, N failed'. Format: docs/guest-programs.md\n"
-		"  --cpu: the cost profile (vpmu list profiles, or a .ini file; default: default,\n"
-		"  and in a VM spr for Intel guests, zen4 for AMD ones)\n"
-		"  --vpmu: run each program as a KVM guest with that vPMU\n");
-	return f == stdout ? 0 : EXIT_BAD_INPUT;
-}
+enum { O_QUIET = 'q', O_SUMMARY = 256, O_CPU = 'c', O_VPMU = 'v', O_PMI = 'p' };
+
+static const struct cli_opt opts[] = {
+	{ "quiet", O_QUIET, NULL, "print failures and a line per file" },
+	{ "summary", O_SUMMARY, NULL, "print a line per file" },
+	{ "cpu", O_CPU, "PROFILE", "the cost profile (vpmu list profiles, or a .ini file; "
+	  "default: default, and in a VM spr for Intel guests, zen4 for AMD ones)" },
+	{ "vpmu", O_VPMU, "KIND[:POLICY]", "run each program as a KVM guest with that vPMU" },
+	{ "pmi", O_PMI, "ROUTE", "vector or nmi (mediated only; default vector)" },
+	{ 0 },
+};
+
+static const struct cli_cmd me = {
+	"guest", "[options] PROGRAM.vpmu...",
+	"Runs each program on the simulated bare-metal core (or as a KVM guest with --vpmu);\n"
+	"prints every expectation and then 'N passed, N failed'. Format: docs/guest-programs.md",
+	opts,
+};
 
 /* The cost profile: --cpu, or for a VM the host that can run the guest
  * (spr for Intel guests, zen4 for AMD ones), or the built-in default. */
@@ -115,6 +120,35 @@ static int run_all(struct prog **progs, int n, struct report *r)
 	return failed ? EXIT_CHECK_FAILED : 0;
 }
 
+static int parse(int argc, char **argv, struct report *r)
+{
+	const char *v, *pmi = NULL;
+
+	for (int k; (k = cli__next(&me, argc, argv, &v)) != CLI_END;) {
+		switch (k) {
+		case CLI_HELP: return -1;
+		case CLI_ERR: return EXIT_BAD_INPUT;
+		case O_QUIET: r->v = V_QUIET; break;
+		case O_SUMMARY: r->v = V_SUMMARY; break;
+		case O_CPU: r->cpu = v; break;
+		case O_VPMU:
+			r->in_vm = true;
+			if (cli__parse_vpmu(&me, v, &r->vm.kind, &r->vm.policy))
+				return EXIT_BAD_INPUT;
+			break;
+		case O_PMI:
+			if (cli__parse_route(&me, v, &r->vm.route))
+				return EXIT_BAD_INPUT;
+			pmi = v;
+			break;
+		}
+	}
+	if (pmi && (!r->in_vm || !r->vm.kind->is_mediated))
+		return cli__fail(&me, "--pmi %s: PMI routing applies to the mediated vPMU only "
+				 "(--vpmu mediated[:POLICY])", pmi);
+	return 0;
+}
+
 int cmd_guest(int argc, char **argv)
 {
 	static struct report r;
@@ -125,30 +159,12 @@ int cmd_guest(int argc, char **argv)
 	progs = calloc((size_t)argc, sizeof(*progs));
 	if (!progs)
 		return EXIT_BAD_INPUT;
-	for (int i = 1; i < argc && !ret; i++) {
+	ret = parse(argc, argv, &r);
+	for (int i = optind; i < argc && !ret; i++) {
 		struct diag d;
 		char msg[1024];
 
-		if (!strcmp(argv[i], "--cpu") && i + 1 < argc) {
-			r.cpu = argv[++i];
-		} else if (!strcmp(argv[i], "--vpmu") && i + 1 < argc) {
-			r.in_vm = true;
-			if (cli__parse_vpmu(argv[++i], &r.vm.kind, &r.vm.policy))
-				ret = usage(stderr);
-		} else if (!strcmp(argv[i], "--pmi") && i + 1 < argc) {
-			if (cli__parse_route(argv[++i], &r.vm.route))
-				ret = usage(stderr);
-		} else if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet")) {
-			r.v = V_QUIET;
-		} else if (!strcmp(argv[i], "--summary")) {
-			r.v = V_SUMMARY;
-		} else if (!strcmp(argv[i], "--help")) {
-			usage(stdout);
-			ret = -1;	/* done, successfully */
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			fprintf(stderr, "vpmu guest: unknown option '%s'\n", argv[i]);
-			ret = usage(stderr);
-		} else if (vpmu_parse__file(argv[i], &progs[n], &d)) {
+		if (vpmu_parse__file(argv[i], &progs[n], &d)) {
 			diag__format(&d, msg, sizeof(msg));
 			fprintf(stderr, "%s\n", msg);
 			ret = EXIT_BAD_INPUT;
@@ -157,7 +173,7 @@ int cmd_guest(int argc, char **argv)
 		}
 	}
 	if (!ret && !n)
-		ret = usage(stderr);
+		ret = cli__fail(&me, "no PROGRAM.vpmu given (vpmu guest --help)");
 	if (!ret)
 		ret = run_all(progs, n, &r);
 	for (int i = 0; i < n; i++)

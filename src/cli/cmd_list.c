@@ -13,8 +13,30 @@
 #include "kvm/exits.h"
 #include "kvm/vcpu.h"
 
+static const struct cli_opt opts[] = { { 0 } };
+static const struct cli_cmd me = {
+	"list", "profiles|scenarios|policies|exit-reasons|vendors|events",
+	"Lists a built-in table: the cost profiles, the scenarios, the mediated policies,\n"
+	"the exit reasons (VMX name, code, SVM name, path), the PMU vendors, or the event\n"
+	"names that host perf specifications accept.", opts,
+};
+
+static const char *const what[] = { "profiles", "scenarios", "policies", "exit-reasons",
+				    "vendors", "events", NULL };
+
 int cmd_list(int argc, char **argv)
 {
+	const char *v;
+
+	for (int k; (k = cli__next(&me, argc, argv, &v)) != CLI_END;)
+		return k == CLI_HELP ? 0 : EXIT_BAD_INPUT;
+	if (optind + 1 != argc)
+		return cli__fail(&me, "expected one of profiles, scenarios, policies, "
+				 "exit-reasons, vendors, events");
+	if (cli__choice(&me, "list", argv[optind], what, "table") < 0)
+		return EXIT_BAD_INPUT;
+	argv += optind - 1;
+	argc = 2;
 	if (argc == 2 && !strcmp(argv[1], "vendors")) {
 		printf("%s\n%s\n", hw_pmu_intel_ops.name, hw_pmu_amd_ops.name);
 		return 0;
@@ -52,6 +74,5 @@ int cmd_list(int argc, char **argv)
 			printf("%s\n", hw_event__name((enum hw_event)e));
 		return 0;
 	}
-	fprintf(stderr, "usage: vpmu list profiles|scenarios|policies|exit-reasons|vendors|events\n");
 	return EXIT_BAD_INPUT;
 }

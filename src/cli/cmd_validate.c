@@ -108,20 +108,30 @@ static void overheads(FILE *f, struct val *v, unsigned int events, const char *p
 		(double)emu.pmi_latency.p50 * 1000.0 / v->prof->core_mhz, v->prof->core_mhz);
 }
 
+static const struct cli_opt opts[] = {
+	{ "out", 'o', "FILE|-", "where to write (default docs/validation.md)" },
+	{ 0 },
+};
+static const struct cli_cmd me = {
+	"validate", "[--out FILE|-]",
+	"Writes the model's figures beside the published ones (DESIGN.md section 11).", opts,
+};
+
 int cmd_validate(int argc, char **argv)
 {
 	static struct profile prof;
 	struct val v = { .prof = &prof };
-	const char *out = "docs/validation.md";
+	const char *out = "docs/validation.md", *val;
 	struct diag d;
 	FILE *f;
 
-	if (argc == 3 && !strcmp(argv[1], "--out"))
-		out = argv[2];
-	else if (argc != 1) {
-		fprintf(stderr, "usage: vpmu validate [--out FILE|-]\n");
-		return EXIT_BAD_INPUT;
+	for (int k; (k = cli__next(&me, argc, argv, &val)) != CLI_END;) {
+		if (k == CLI_HELP || k == CLI_ERR)
+			return k == CLI_HELP ? 0 : EXIT_BAD_INPUT;
+		out = val;	/* --out */
 	}
+	if (optind < argc)
+		return cli__fail(&me, "unexpected argument '%s'", argv[optind]);
 	if (profile__load("spr", &prof, &d))
 		return EXIT_BAD_INPUT;
 	f = strcmp(out, "-") ? fopen(out, "w") : stdout;

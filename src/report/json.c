@@ -2,10 +2,65 @@
  * report/json.c - see json.h. Percentages are rounded to 1/100 so the text
  * is stable; everything else is an integer count of cycles or events.
  */
-#include <jansson.h>
 #include <math.h>
+#include <string.h>
 
+#include "report/host_perf.h"
 #include "report/json.h"
+
+/* The length of the valid UTF-8 sequence at @p, or 0 (RFC 3629: no
+ * overlongs, no surrogates, nothing above U+10FFFF). */
+static int utf8_seq(const unsigned char *p)
+{
+	int n = p[0] < 0x80 ? 1 : p[0] >= 0xc2 && p[0] <= 0xdf ? 2 :
+		(p[0] & 0xf0) == 0xe0 ? 3 : p[0] >= 0xf0 && p[0] <= 0xf4 ? 4 : 0;
+
+	for (int i = 1; i < n; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	if ((n == 3 && p[0] == 0xe0 && p[1] < 0xa0) || (n == 3 && p[0] == 0xed && p[1] >= 0xa0) ||
+	    (n == 4 && p[0] == 0xf0 && p[1] < 0x90) || (n == 4 && p[0] == 0xf4 && p[1] >= 0x90))
+		return 0;
+	return n;
+}
+
+long report__utf8_bad(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (long i = 0; p[i];) {
+		int n = utf8_seq(p + i);
+
+		if (!n)
+			return i;
+		i += n;
+	}
+	return -1;
+}
+
+static json_t *str(const char *s)
+{
+	char buf[512];
+	size_t o = 0;
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (report__utf8_bad(s) < 0)
+		return json_string(s);
+	while (*p && o + 4 < sizeof(buf)) {
+		int n = utf8_seq(p);
+
+		if (n) {
+			memcpy(buf + o, p, (size_t)n);
+			o += (size_t)n;
+			p += n;
+		} else {
+			memcpy(buf + o, "\xef\xbf\xbd", 3);	/* U+FFFD */
+			o += 3;
+			p++;
+		}
+	}
+	return json_stringn(buf, o);
+}
 
 static json_t *pct_obj(const struct sim_pct *p)
 {
@@ -47,18 +102,58 @@ static json_t *latency_obj(const struct sim_metrics *m)
 	return o;
 }
 
-int report__json(FILE *f, const struct sim_metrics *m, const char *version)
+static json_t *host_events_arr(const struct sim_metrics *m)
 {
-	json_t *o = json_object(), *pmi = pct_obj(&m->pmi_latency);
-	int ret;
+	json_t *a = json_array();
+
+	for (int i = 0; i < m->nr_host_events; i++) {
+		const struct sim_host_event *h = &m->host_events[i];
+
+		json_array_append_new(a, json_pack("{s:o,s:I,s:I,s:I,s:o}", "name", str(h->name),
+			"count", (json_int_t)h->count, "enabled", (json_int_t)h->enabled,
+			"running", (json_int_t)h->running,
+			"truth", h->has_truth ? json_integer((json_int_t)h->truth) : json_null()));
+	}
+	return a;
+}
+
+static json_t *identity(const struct sim_metrics *m, const char *version, const char *status)
+{
+	json_t *o = json_object();
 
 	json_object_set_new(o, "vpmu_version", json_string(version));
-	json_object_set_new(o, "scenario", json_string(m->scenario));
+	json_object_set_new(o, "scenario", str(m->scenario));
 	json_object_set_new(o, "vpmu", json_string(m->vpmu));
 	json_object_set_new(o, "policy", json_string(m->policy));
 	json_object_set_new(o, "pmi", json_string(m->pmi));
-	json_object_set_new(o, "cpu", json_string(m->cpu));
+	json_object_set_new(o, "cpu", str(m->cpu));
 	json_object_set_new(o, "seed", json_integer((json_int_t)m->seed));
+	json_object_set_new(o, "status", json_string(status));
+	return o;
+}
+
+json_t *report__json_na(const struct sim_metrics *id, const char *reason, const char *version)
+{
+	json_t *o = identity(id, version, "n/a");
+
+	json_object_set_new(o, "reason", str(reason));
+	return o;
+}
+
+static void isolation_set(json_t *o, const struct sim_metrics *m)
+{
+	json_object_set_new(o, "isolation", json_pack("{s:I,s:I,s:I,s:I,s:I}",
+			    "leaked_events", (json_int_t)m->leaked_events,
+			    "residue_reads", (json_int_t)m->residue_reads,
+			    "misattributed_pmis", (json_int_t)m->misattributed_pmis,
+			    "lost_counts", (json_int_t)m->lost_counts,
+			    "unclaimed_nmis", (json_int_t)m->unclaimed_nmis));
+}
+
+json_t *report__json_row(const struct sim_metrics *m, const char *version)
+{
+	json_t *o = identity(m, version, "ok"), *pmi = pct_obj(&m->pmi_latency);
+
 	json_object_set_new(o, "wall_cycles", json_integer((json_int_t)m->wall_cycles));
 	json_object_set_new(o, "wall_cycles_none", json_integer((json_int_t)m->wall_cycles_none));
 	json_object_set_new(o, "guest_overhead_pct", percent(m->guest_overhead_pct));
@@ -75,41 +170,57 @@ int report__json(FILE *f, const struct sim_metrics *m, const char *version)
 	json_object_set_new(o, "guest_pmi_latency_cycles", pmi);
 	json_object_set_new(o, "guest_count_error_pct", percent(m->guest_count_error_pct));
 	json_object_set_new(o, "host_count_error_pct", percent(m->host_count_error_pct));
-	json_object_set_new(o, "isolation", json_pack("{s:I,s:I,s:I,s:I,s:I}",
-			    "leaked_events", (json_int_t)m->leaked_events,
-			    "residue_reads", (json_int_t)m->residue_reads,
-			    "misattributed_pmis", (json_int_t)m->misattributed_pmis,
-			    "lost_counts", (json_int_t)m->lost_counts,
-			    "unclaimed_nmis", (json_int_t)m->unclaimed_nmis));
-	ret = json_dumpf(o, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
-	fputc('\n', f);
+	json_object_set_new(o, "host_events", host_events_arr(m));
+	isolation_set(o, m);
+	return o;
+}
+
+int report__json_dump(FILE *f, const json_t *doc)
+{
+	int ret = json_dumpf(doc, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+			     JSON_REAL_PRECISION(10));
+
+	return fputc('\n', f) == EOF || ret ? -1 : 0;
+}
+
+int report__json(FILE *f, const struct sim_metrics *m, const char *version)
+{
+	json_t *o = report__json_row(m, version);
+	int ret = o ? report__json_dump(f, o) : -1;
+
 	json_decref(o);
 	return ret;
 }
 
 void report__run_text(FILE *f, const struct sim_metrics *m)
 {
+	char a[32], b[32], c[32];
+
 	fprintf(f, "%s on %s, vpmu %s%s%s, pmi %s, seed %llu\n", m->scenario, m->cpu, m->vpmu,
 		m->policy[0] != '-' ? ":" : "", m->policy[0] != '-' ? m->policy : "", m->pmi,
 		(unsigned long long)m->seed);
-	fprintf(f, "  guest overhead        %8.2f %%  (%llu cycles vs %llu with no vPMU)\n",
-		m->guest_overhead_pct, (unsigned long long)m->wall_cycles,
-		(unsigned long long)m->wall_cycles_none);
-	fprintf(f, "  exits                 %8llu     (%llu fastpath)\n",
-		(unsigned long long)m->exits_total, (unsigned long long)m->fastpath_exits);
-	fprintf(f, "  exit latency p50/p99  %8llu / %llu cycles (fastpath p50 %llu, full p50 %llu)\n",
-		(unsigned long long)m->exit_latency.p50, (unsigned long long)m->exit_latency.p99,
-		(unsigned long long)m->exit_latency_fastpath.p50,
-		(unsigned long long)m->exit_latency_full.p50);
-	fprintf(f, "  loads / puts          %8llu / %llu (%llu cycles switching)\n",
-		(unsigned long long)m->loads, (unsigned long long)m->puts,
-		(unsigned long long)m->switch_cycles);
+	fprintf(f, "  guest overhead        %8.2f %%  (%s cycles vs %s with no vPMU)\n",
+		m->guest_overhead_pct, report__grouped(m->wall_cycles, a, sizeof(a)),
+		report__grouped(m->wall_cycles_none, b, sizeof(b)));
+	fprintf(f, "  exits                 %8s     (%s fastpath)\n",
+		report__grouped(m->exits_total, a, sizeof(a)),
+		report__grouped(m->fastpath_exits, b, sizeof(b)));
+	fprintf(f, "  exit latency p50/p99  %8s / %s cycles (fastpath p50 %s, full p50 %s)\n",
+		report__grouped(m->exit_latency.p50, a, sizeof(a)),
+		report__grouped(m->exit_latency.p99, b, sizeof(b)),
+		report__grouped(m->exit_latency_fastpath.p50, c, sizeof(c)),
+		report__grouped(m->exit_latency_full.p50, (char[32]){ 0 }, 32));
+	fprintf(f, "  loads / puts          %8s / %s (%s cycles switching)\n",
+		report__grouped(m->loads, a, sizeof(a)), report__grouped(m->puts, b, sizeof(b)),
+		report__grouped(m->switch_cycles, c, sizeof(c)));
 	fprintf(f, "  host blind            %8.2f %%\n", m->host_blind_pct);
-	fprintf(f, "  host irqs-off max     %8llu cycles (p99 %llu)\n",
-		(unsigned long long)m->host_irqoff.max, (unsigned long long)m->host_irqoff.p99);
-	fprintf(f, "  guest PMIs            %8llu     (latency p50 %llu, max %llu cycles)\n",
-		(unsigned long long)m->guest_pmis, (unsigned long long)m->pmi_latency.p50,
-		(unsigned long long)m->pmi_latency.max);
+	fprintf(f, "  host irqs-off max     %8s cycles (p99 %s)\n",
+		report__grouped(m->host_irqoff.max, a, sizeof(a)),
+		report__grouped(m->host_irqoff.p99, b, sizeof(b)));
+	fprintf(f, "  guest PMIs            %8s     (latency p50 %s, max %s cycles)\n",
+		report__grouped(m->guest_pmis, a, sizeof(a)),
+		report__grouped(m->pmi_latency.p50, b, sizeof(b)),
+		report__grouped(m->pmi_latency.max, c, sizeof(c)));
 	if (m->guest_count_error_pct >= 0)
 		fprintf(f, "  guest count error     %8.2f %%\n", m->guest_count_error_pct);
 	if (m->host_count_error_pct >= 0)

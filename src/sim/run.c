@@ -4,6 +4,7 @@
  * guest workload (guest/) to completion; the metrics are read off the
  * vCPU's statistics, the core's ground truth and the guest's perf driver.
  */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -21,10 +22,18 @@ struct machine {
 
 static void pct(struct hist *h, struct sim_pct *p)
 {
+	double mean = h->n ? (double)h->sum / (double)h->n : 0, ss = 0;
+
 	*p = (struct sim_pct){
 		.p50 = hist__percentile(h, 50), .p90 = hist__percentile(h, 90),
 		.p99 = hist__percentile(h, 99), .max = h->max, .n = h->n,
+		.min = hist__percentile(h, 0), .sum = h->sum,
 	};
+	for (size_t i = 0; i < h->n; i++)
+		ss += ((double)h->v[i] - mean) * ((double)h->v[i] - mean);
+	p->sd = h->n > 1 ? sqrt(ss / (double)(h->n - 1)) : 0;
+	for (unsigned int k = 0; k <= 20; k++)
+		p->cdf[k] = hist__percentile(h, 5 * k);
 }
 
 static int start_host_perf(struct machine *mc, const struct scenario *sc, char *err, size_t len)
@@ -109,11 +118,16 @@ static void host_error(struct machine *mc, struct sim_metrics *m)
 
 	m->host_count_error_pct = -1;
 	for (int i = 0; i < mc->nr_hev; i++) {
+		struct sim_host_event *he = &m->host_events[m->nr_host_events++];
 		struct perf_values v;
 
+		perf_event__values(&mc->pc, mc->hev[i], &v);
+		*he = (struct sim_host_event){ .count = v.count, .enabled = v.enabled,
+			.running = v.running, .truth = v.truth,
+			.has_truth = mc->hev[i]->truth_ev != HW_EV_NONE };
+		snprintf(he->name, sizeof(he->name), "%s", mc->hev[i]->attr.name);
 		if (mc->hev[i]->truth_ev == HW_EV_NONE)
 			continue;
-		perf_event__values(&mc->pc, mc->hev[i], &v);
 		sum += abs_pct(perf_scale(v.count, v.enabled, v.running), v.truth);
 		n++;
 	}
@@ -166,7 +180,8 @@ int sim__run(const struct sim_config *c, struct sim_metrics *m, char *err, size_
 	snprintf(m->vpmu, sizeof(m->vpmu), "%s", c->kind->name);
 	snprintf(m->policy, sizeof(m->policy), "%s",
 		 c->kind->is_mediated ? c->policy->name : "-");
-	snprintf(m->pmi, sizeof(m->pmi), "%s", c->route == PMI_ROUTE_NMI ? "nmi" : "vector");
+	snprintf(m->pmi, sizeof(m->pmi), "%s", !c->kind->is_mediated ? "-" :	/* no routing */
+		 c->route == PMI_ROUTE_NMI ? "nmi" : "vector");
 	snprintf(m->cpu, sizeof(m->cpu), "%s", c->prof->name);
 	m->seed = c->seed;
 	/* the baseline: the same work with no vPMU */

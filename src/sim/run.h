@@ -25,6 +25,12 @@ struct sim_config {
 
 struct sim_pct {
 	u64 p50, p90, p99, max, n;
+	/* for perf-kvm-stat tables and plots (report/): the smallest value, the
+	 * sum, the sample standard deviation, and the 0th, 5th, ..., 100th
+	 * percentiles (nearest rank) */
+	u64 min, sum;
+	double sd;
+	u64 cdf[21];
 };
 
 struct sim_metrics {
@@ -45,6 +51,14 @@ struct sim_metrics {
 	double host_count_error_pct;	/* < 0: no host perf session */
 	u64 misattributed_pmis, unclaimed_nmis;
 	u64 leaked_events, residue_reads, lost_counts;
+	/* the scenario's host perf events as perf read them, beside ground
+	 * truth (has_truth false: an event the model has no truth for) */
+	struct sim_host_event {
+		char name[48];
+		u64 count, enabled, running, truth;
+		bool has_truth;
+	} host_events[PERF_SPEC_MAX];
+	int nr_host_events;
 };
 
 /* Returns 0, or -1 with @err (e.g. the mediated PMU refused by host perf). */

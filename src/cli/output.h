@@ -1,0 +1,24 @@
+/*
+ * cli/output.h - the artefacts of compare and sweep: a directory made on
+ * demand, JSON documents written whole (temporary file, then rename), and
+ * gnuplot run on the plot scripts when it is installed.
+ */
+#ifndef VPMU__CLI_OUTPUT_H
+#define VPMU__CLI_OUTPUT_H
+
+#include <jansson.h>
+
+#include "cli/cli.h"
+#include "report/plots.h"
+
+/* mkdir -p; 0 or -1 (printed). */
+int cli__mkdirs(const struct cli_cmd *c, const char *dir);
+/* @doc to @path ("-": stdout), whole or not at all; 0 or -1 (printed). */
+int cli__write_json(const struct cli_cmd *c, const char *path, const json_t *doc);
+/* DIR/NAME.dat and .gp for every plot, then gnuplot in DIR; the SVGs read
+ * back into @out (caller frees .svg). Returns how many were rendered, or
+ * -1 (printed) when a file could not be written. */
+int cli__plots(const struct cli_cmd *c, const char *dir, const struct report_set *s,
+	       struct report_html_plot *out);
+
+#endif /* VPMU__CLI_OUTPUT_H */
