@@ -86,7 +86,7 @@ CLI_SRCS += src/cli/cmd_sweep.c
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all run check bench clean deps
+.PHONY: all run check bench clean deps install
 .SECONDARY:
 all: $(O)/vpmu
 
@@ -161,6 +161,14 @@ check: $(O)/vpmu $(O)/vpmu-san $(O)/vpmu-clang $(patsubst %,$(O)/tests/%,$(UNIT_
 
 bench: $(O)/vpmu
 	$(Q)tools/bench $(O)/vpmu
+
+# --- install: the program and its man page ------------------------------------
+PREFIX  ?= /usr/local
+DESTDIR ?=
+install: $(O)/vpmu
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(O)/vpmu $(DESTDIR)$(PREFIX)/bin/vpmu
+	install -m 644 man/vpmu.1 $(DESTDIR)$(PREFIX)/share/man/man1/vpmu.1
 
 clean:
 	rm -rf $(O)

@@ -125,5 +125,15 @@ for b in tests/bad/*.vpmu; do
 	fi
 done
 
+# 5. the command line and its artefacts (tests/cli.sh: help, bad values,
+#    JSON against the man page, plots and HTML in Chromium, sharded sweeps)
+VPMU="$VPMU" tests/cli.sh >"$log" 2>&1
+cat "$log"
+line=$(tail -n 1 "$log")
+p=$(echo "$line" | sed -n 's/^cli: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
+f=$(echo "$line" | sed -n 's/^cli: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
+if [ -z "$p" ]; then p=0; f=1; fi
+add "$p" "$f"
+
 echo "check: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -43,12 +43,13 @@ void cli__usage(const struct cli_cmd *c, FILE *f)
 		fprintf(f, "\n%s\n", c->about);
 	fprintf(f, "\noptions:\n");
 	for (const struct cli_opt *o = c->opts; o && o->name; o++) {
-		char lhs[64];
+		char lhs[64], sh[8] = "    ";
 
-		snprintf(lhs, sizeof(lhs), "%s%c%s--%s%s%s", o->key < 256 ? "-" : "",
-			 o->key < 256 ? o->key : ' ', o->key < 256 ? ", " : "  ", o->name,
-			 o->metavar ? " " : "", o->metavar ? o->metavar : "");
-		fprintf(f, "  %-26s %s\n", o->key < 256 ? lhs : lhs + 2, o->help);
+		if (o->key < 256)
+			snprintf(sh, sizeof(sh), "-%c, ", o->key);
+		snprintf(lhs, sizeof(lhs), "%s--%s%s%s", sh, o->name, o->metavar ? " " : "",
+			 o->metavar ? o->metavar : "");
+		fprintf(f, "  %-26s %s\n", lhs, o->help);
 	}
 	fprintf(f, "  %-26s %s\n", "-h, --help", "this help, then exit 0");
 	fprintf(f, "\nexit codes: 0 success, 1 a check or expectation failed, 2 bad usage "

@@ -31,7 +31,7 @@ static const struct cli_opt opts[] = {
 	{ "policies", O_POL, "LIST", "mediated policies (default irqoff,exit,vcpu,lazy)" },
 	{ "pmi", O_PMI, "LIST", "PMI routes for the mediated vPMU (default vector,nmi)" },
 	{ "seed", O_SEED, "N", "the seed, 0 to 2^64-1 (default 1)" },
-	{ "wide", O_WIDE, NULL, "the wide table (132 columns) with every figure" },
+	{ "wide", O_WIDE, NULL, "the wide table (147 columns) with every figure" },
 	{ "kvm-stat", O_KSTAT, NULL, "a perf-kvm-stat table of exits after each row" },
 	{ "out", O_OUT, "DIR", "the artefacts' directory (default ./vpmu-out)" },
 	{ "no-out", O_NOOUT, NULL, "no artefacts except those named by the options below" },
@@ -106,16 +106,32 @@ static int parse(struct cmp *o, int argc, char **argv)
 	return 0;
 }
 
-/* A scenario file's name must be UTF-8 (it goes into JSON as it is). */
+/* A scenario file's name must be UTF-8 (it goes into JSON as it is): the
+ * file's first byte that is not, as file:line:column. */
 static int check_name(const char *arg, const struct scenario *sc)
 {
+	unsigned int line = 1, col = 1;
 	long bad = report__utf8_bad(sc->name);
+	char buf[4096];
+	FILE *f;
 
 	if (bad < 0)
 		return 0;
-	fprintf(stderr, "%s: error: the scenario name has a byte that is not UTF-8 (0x%02x at "
-		"byte %ld of the name); expected UTF-8 text\n", arg,
-		(unsigned char)sc->name[bad], bad + 1);
+	if ((f = fopen(arg, "r"))) {
+		size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+		long at;
+
+		fclose(f);
+		buf[n] = 0;
+		at = report__utf8_bad(buf);
+		for (long i = 0; i < at; i++, col++)
+			if (buf[i] == '\n') {
+				line++;
+				col = 0;
+			}
+	}
+	fprintf(stderr, "%s:%u:%u: error: the scenario name has a byte that is not UTF-8 "
+		"(0x%02x); expected UTF-8 text\n", arg, line, col, (unsigned char)sc->name[bad]);
 	return EXIT_BAD_INPUT;
 }
 
@@ -250,47 +266,11 @@ static json_t *doc(const struct cmp *o)
 	return d;
 }
 
-static int write_csv(const struct cmp *o, const char *path)
+static void write_csv(const struct cmp *o, FILE *f)
 {
-	struct cli_out out;
-
-	if (cli__out_open(&out, path))
-		return cli__fail(&me, "cannot write %s: %s", path, strerror(errno)), -1;
-	report__csv_header(out.f);
+	report__csv_header(f);
 	for (int i = 0; i < o->n; i++)
-		report__csv_row(out.f, &o->rows[i]);
-	if (cli__out_close(&out, true))
-		return cli__fail(&me, "cannot write %s", path), -1;
-	return 0;
-}
-
-static int write_html(const struct cmp *o, const char *path, const char *txt,
-		      const char *plots_dir)
-{
-	struct report_html_plot hp[8] = { { 0 } };
-	struct report_set set = { o->rows, o->n, o->rate, o->nr_rate, o->prof.core_mhz };
-	int np = 0, ret = 0, rendered;
-	struct cli_out out;
-
-	while (report_plots[np].name)
-		np++;
-	rendered = cli__plots(&me, plots_dir, &set, hp);
-	if (rendered < 0)
-		return -1;
-	if (rendered < np)
-		fprintf(stderr, "vpmu compare: %d of %d plots rendered; without gnuplot (Debian "
-			"gnuplot-nox) the data and scripts are in %s: cd there and run "
-			"'gnuplot NAME.gp'\n", rendered, np, plots_dir);
-	if (path && !cli__out_open(&out, path)) {
-		report__html(out.f, txt, hp, np, VPMU_VERSION);
-		if (cli__out_close(&out, true))
-			ret = -!!cli__fail(&me, "cannot write %s", path);
-	} else if (path) {
-		ret = -!!cli__fail(&me, "cannot write %s: %s", path, strerror(errno));
-	}
-	for (int i = 0; i < np; i++)
-		free(hp[i].svg);
-	return ret;
+		report__csv_row(f, &o->rows[i]);
 }
 
 static char *path_in(const char *dir, const char *name)
@@ -303,33 +283,89 @@ static char *path_in(const char *dir, const char *name)
 	return p;
 }
 
-/* The artefacts: explicit paths, else under --out unless --no-out or --json -. */
+enum { A_JSON, A_CSV, A_HTML, A_NR };
+
+struct arts {
+	char *path[A_NR], *plots;
+	struct cli_out out[A_NR];
+	bool open[A_NR];
+};
+
+/* Opens the outputs given explicitly first, so that a bad path stops the
+ * run before the default directory is made. */
+static int open_all(struct arts *a, const char *dir, bool dflt)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass && dflt && cli__mkdirs(&me, dir))
+			return -1;
+		for (int i = 0; i < A_NR; i++) {
+			if (!a->path[i] || a->open[i] || (!pass && !strncmp(a->path[i], dir, strlen(dir)) &&
+							 dflt))
+				continue;
+			if (cli__out_open(&a->out[i], a->path[i]))
+				return cli__fail(&me, "cannot write %s: %s", a->path[i], strerror(errno)), -1;
+			a->open[i] = true;
+		}
+	}
+	return 0;
+}
+
+/* The plots, then the HTML with them embedded. */
+static int plots_html(const struct cmp *o, struct arts *a, const char *txt)
+{
+	struct report_html_plot hp[8] = { { 0 } };
+	struct report_set set = { o->rows, o->n, o->rate, o->nr_rate, o->prof.core_mhz };
+	int np = 0, rendered;
+
+	while (report_plots[np].name)
+		np++;
+	if ((rendered = cli__plots(&me, a->plots, &set, hp)) < 0)
+		return -1;
+	if (rendered < np)
+		fprintf(stderr, "vpmu compare: %d of %d plots rendered; without gnuplot (Debian "
+			"gnuplot-nox) the data and scripts are in %s: cd there and run "
+			"'gnuplot NAME.gp'\n", rendered, np, a->plots);
+	if (a->open[A_HTML])
+		report__html(a->out[A_HTML].f, txt, hp, np, VPMU_VERSION);
+	for (int i = 0; i < np; i++)
+		free(hp[i].svg);
+	return 0;
+}
+
+/* The artefacts: explicit paths, else under --out unless --no-out or
+ * --json -. All are written to temporary files and renamed only when
+ * every one is whole. */
 static int artefacts(struct cmp *o, const char *txt)
 {
 	bool dflt = !o->no_out && !(o->json && !strcmp(o->json, "-"));
-	char *pj = NULL, *pc = NULL, *pp = NULL, *ph = NULL;
+	static const char *const names[A_NR] = { "compare.json", "compare.csv", "report.html" };
+	const char *given[A_NR] = { o->json, o->csv, o->html };
+	struct arts a;
 	json_t *d = NULL;
-	int ret = -1;
+	bool ok;
 
-	if (dflt && cli__mkdirs(&me, o->out))
-		return -1;
-	pj = o->json ? strdup(o->json) : dflt ? path_in(o->out, "compare.json") : NULL;
-	pc = o->csv ? strdup(o->csv) : dflt ? path_in(o->out, "compare.csv") : NULL;
-	ph = o->html ? strdup(o->html) : dflt ? path_in(o->out, "report.html") : NULL;
-	pp = o->plots ? strdup(o->plots) : dflt || ph ? path_in(o->out, "plots") : NULL;
-	if (pj && !(d = doc(o)))
-		goto out;
-	if ((pj && cli__write_json(&me, pj, d)) || (pc && write_csv(o, pc)) ||
-	    ((pp || ph) && write_html(o, ph, txt, pp)))
-		goto out;
-	ret = 0;
-out:
+	memset(&a, 0, sizeof(a));
+
+	for (int i = 0; i < A_NR; i++)
+		a.path[i] = given[i] ? strdup(given[i]) : dflt ? path_in(o->out, names[i]) : NULL;
+	a.plots = o->plots ? strdup(o->plots) : dflt || a.path[A_HTML] ? path_in(o->out, "plots") : NULL;
+	ok = !open_all(&a, o->out, dflt);
+	if (ok && a.open[A_JSON])
+		ok = (d = doc(o)) && !report__json_dump(a.out[A_JSON].f, d);
+	if (ok && a.open[A_CSV])
+		write_csv(o, a.out[A_CSV].f);
+	if (ok && a.plots)
+		ok = !plots_html(o, &a, txt);
+	for (int i = 0; i < A_NR; i++) {
+		if (a.open[i] && cli__out_close(&a.out[i], ok) && ok) {
+			cli__fail(&me, "cannot write %s", a.path[i]);
+			ok = false;
+		}
+		free(a.path[i]);
+	}
+	free(a.plots);
 	json_decref(d);
-	free(pj);
-	free(pc);
-	free(pp);
-	free(ph);
-	return ret;
+	return ok ? 0 : -1;
 }
 
 int cmd_compare(int argc, char **argv)

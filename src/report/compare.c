@@ -46,7 +46,8 @@ static void narrow_row(FILE *f, const struct report_row *r)
 
 	report__config(m, cfg, sizeof(cfg));
 	if (!r->ok) {
-		fprintf(f, "%-15s %-6s n/a: %.51s\n", cfg, m->pmi, r->reason);
+		fprintf(f, "%-15s %-6s n/a: %.48s%s\n", cfg, m->pmi, r->reason,
+			strlen(r->reason) > 48 ? "..." : "");
 		return;
 	}
 	fprintf(f, "%-15s %-6s %6s %7s %6s %7s %7s %6s %6s %-4s\n", cfg, m->pmi,
@@ -163,6 +164,40 @@ static void item(FILE *f, u64 v, const char *what, bool *first)
 	*first = false;
 }
 
+/* Text wrapped at 72 columns, each line indented by 6. */
+static void wrapped(FILE *f, const char *s)
+{
+	while (*s) {
+		int n = (int)strlen(s), cut = n;
+
+		if (n > 72)
+			for (cut = 72; cut > 20 && s[cut] != ' '; cut--)
+				;
+		fprintf(f, "      %.*s\n", cut, s);
+		s += cut;
+		while (*s == ' ')
+			s++;
+	}
+}
+
+/* Row @i could not run: said once per reason, with every row it applies to. */
+static void na(FILE *f, const struct report_row *rows, int n, int i)
+{
+	char nm[48];
+	int cnt = 0;
+
+	for (int j = 0; j < i; j++)
+		if (!rows[j].ok && !strcmp(rows[j].reason, rows[i].reason))
+			return;	/* said already */
+	fprintf(f, "  n/a:");
+	for (int j = i; j < n; j++)
+		if (!rows[j].ok && !strcmp(rows[j].reason, rows[i].reason))
+			fprintf(f, "%s%s", cnt++ % 3 ? ", " : cnt > 1 ? ",\n      " : " ",
+				name(&rows[j].m, nm, sizeof(nm)));
+	fprintf(f, "\n    could not run:\n");
+	wrapped(f, rows[i].reason);
+}
+
 static void flagged(FILE *f, const struct report_row *rows, int n)
 {
 	char nm[48];
@@ -174,8 +209,7 @@ static void flagged(FILE *f, const struct report_row *rows, int n)
 		char fl[8];
 
 		if (!rows[i].ok) {
-			fprintf(f, "  n/a: %s could not run:\n      %.72s\n", name(m, nm, sizeof(nm)),
-				rows[i].reason);
+			na(f, rows, n, i);
 			continue;
 		}
 		if (!*report__flags(m, fl, sizeof(fl)))

@@ -197,13 +197,17 @@ static void html_text(FILE *f, const char *s)
 void report__html(FILE *f, const char *text, const struct report_html_plot *p, int n,
 		  const char *version)
 {
+	/* A fixed layout: the plots come first, each in a box of known size
+	 * (tests/cli/png_regions.py finds them in a screenshot by it). */
 	fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
-		"<title>vpmu compare</title>\n<style>body{font-family:sans-serif;margin:1em;"
-		"background:#fff}pre{font-size:12px}.plot{margin:1em 0}"
-		".plot img{width:720px;height:420px;border:1px solid #ccc}</style>\n"
-		"</head><body>\n<h1>vpmu compare</h1>\n<p>vpmu %s. Every figure is from the "
-		"model; the tables, legends and verdicts are those printed by <code>vpmu "
-		"compare</code>.</p>\n<h2>Plots</h2>\n", version);
+		"<title>vpmu compare</title>\n<style>body{font-family:sans-serif;margin:0;"
+		"padding:10px;background:#fff}#head{height:120px;overflow:hidden}"
+		"pre{font-size:12px}.plot{height:470px;overflow:hidden;margin:0}"
+		".plot h3{height:30px;margin:0;line-height:30px;font-size:16px}"
+		".plot img,.plot p{display:block;width:720px;height:420px;margin:0}</style>\n"
+		"</head><body>\n<div id=\"head\"><h1>vpmu compare</h1>\n<p>vpmu %s. Every figure "
+		"is from the model; the tables, legends and verdicts below are those printed by "
+		"<code>vpmu compare</code>.</p></div>\n", version);
 	for (int i = 0; i < n; i++) {
 		fprintf(f, "<div class=\"plot\" id=\"plot-%s\"><h3>", p[i].plot->name);
 		html_text(f, p[i].plot->title);

@@ -1,0 +1,182 @@
+#!/bin/sh
+# tests/cli.sh - the command line and its artefacts, as a user meets them:
+# --help everywhere, bad values refused with exit 2 and what exists, no file
+# left half-written, `compare --json -` parsing and matching the man page's
+# field list (both ways), CSV columns against the man page, determinism,
+# the perf-kvm-stat table in perf's format, a sharded sweep under GNU
+# parallel merged byte for byte equal to the unsharded one, and the HTML
+# report rendered in headless Chromium with every plot area not blank.
+#
+#   VPMU   the vpmu binary;  prints "cli: N passed, N failed" last.
+set -u
+passed=0
+failed=0
+top=$(pwd)
+case $VPMU in /*) ;; *) VPMU=$top/$VPMU ;; esac
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+log=$tmp/log
+
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); echo "FAIL cli: $*"; }
+
+# 1. --help on every command, to stdout, exit 0
+for c in compare run guest check validate sweep merge list; do
+	if "$VPMU" "$c" --help >"$log" 2>&1 && grep -q "^usage: vpmu $c" "$log" &&
+	   "$VPMU" help "$c" | cmp -s - "$log"; then ok; else bad "vpmu $c --help"; fi
+done
+for h in -h --help help; do
+	if "$VPMU" $h | grep -q '^  compare'; then ok; else bad "vpmu $h"; fi
+done
+if MANWIDTH=80 man -l man/vpmu.1 2>"$log.err" | grep -q '^JSON FIELDS' && [ ! -s "$log.err" ]; then
+	ok; else bad "man -l man/vpmu.1 does not render cleanly"; cat "$log.err"; fi
+# every command of `vpmu help` has its section in the man page, and the reverse
+"$VPMU" help | sed -n 's/^  \([a-z]*\) .*/\1/p' | sort >"$log.a"
+sed -n 's/^\.SS \([a-z]*\)$/\1/p' man/vpmu.1 | sort >"$log.b"
+if cmp -s "$log.a" "$log.b"; then ok; else bad "commands: vpmu help vs man page"; diff "$log.a" "$log.b"; fi
+
+# 2. bad values: exit 2, the message names what exists, and nothing is
+#    written (each runs in an empty directory that must stay empty)
+refuse() {	# refuse "WANTED TEXT" ARGS...
+	want=$1; shift
+	rm -rf "$tmp/empty" && mkdir "$tmp/empty"
+	(cd "$tmp/empty" && "$VPMU" "$@") >"$log" 2>&1
+	rc=$?
+	left=$(ls -A "$tmp/empty")
+	if [ "$rc" -eq 2 ] && grep -qF -- "$want" "$log" && [ -z "$left" ]; then
+		ok
+	else
+		bad "vpmu $*: exit $rc (want 2), files left: '$left', wanted '$want' in:"
+		cat "$log"
+	fi
+}
+refuse "expected one of irqoff, exit, vcpu, lazy" compare --policies irqoff,foo
+refuse "did you mean 'nmi'" compare --pmi vector,nmx
+refuse "did you mean 'irqoff'" run --scenario slice-of-hardware --vpmu mediated:irqof
+refuse "expected one of none, emulated, mediated" run --scenario slice-of-hardware --vpmu emu
+refuse "did you mean '--policies'" compare --polices irqoff
+refuse "did you mean 'compare'" comapre
+refuse "is not a number" compare --seed -1
+refuse "is not a number" run --scenario slice-of-hardware --vpmu none --seed=1x
+refuse "out of range; expected 1 to 1000000" check --isolation --seeds 4294967296
+refuse "out of range" check --isolation --seeds 0
+refuse "needs a value" compare --seed
+refuse "PMI routing applies to the mediated vPMU only" run --scenario timer-heavy --vpmu emulated --pmi nmi
+refuse "missing --scenario" run --vpmu mediated
+refuse "expected one of profiles, scenarios" list foo
+refuse "did you mean 'scenarios'" list scenario
+refuse "unknown option '--nosuch'" guest --nosuch tests/conformance/intel_v1_msrs.vpmu
+refuse "error:" compare --cpu nosuchprofile
+refuse "error:" compare --scenario nosuchscenario --json out.json
+refuse "bad-utf8.ini:2:11: error: the scenario name has a byte that is not UTF-8" \
+	compare --scenario "$top/tests/cli/bad-utf8.ini" --json out.json
+refuse "bad-grid.txt:3:1: error: unknown key 'polices'" sweep "$top/tests/cli/bad-grid.txt" --out d
+refuse "is not I/N" sweep "$top/tests/cli/grid.txt" --shard 3 --out d
+refuse "out of range; expected 1 to 2" sweep "$top/tests/cli/grid.txt" --shard 3/2 --out d
+refuse "expected one or more DIRs" merge
+# an output that cannot be written: exit 2, no partial file
+refuse "cannot write" compare --scenario timer-heavy --policies irqoff --pmi vector --json nodir/x.json
+
+# 3. compare --json - is only JSON, parses, is deterministic, and has the
+#    n/a rows of a configuration that cannot run; the rest still runs
+j=$tmp/a.json
+"$VPMU" compare --scenario timer-heavy --scenario tests/cli/no-mediated.ini --json - >"$j" 2>"$log"
+if [ $? -eq 0 ] && jq -e '.runs | length == 18' "$j" >/dev/null &&
+   jq -e '[.runs[] | select(.status == "n/a")] | length == 8' "$j" >/dev/null &&
+   jq -e '[.runs[] | select(.scenario == "no-mediated" and .status == "ok")] | length == 1' "$j" >/dev/null; then
+	ok; else bad "compare --json - is not the expected document"; head -c 600 "$j"; cat "$log"; fi
+"$VPMU" compare --scenario timer-heavy --scenario tests/cli/no-mediated.ini --json - 2>/dev/null |
+	if cmp -s - "$j"; then ok; else bad "compare --json - differs between two runs"; fi
+"$VPMU" compare --scenario timer-heavy --seed 2 --json - 2>/dev/null | jq -e '.seed == 2' >/dev/null &&
+	ok || bad "--seed 2 is not in the JSON"
+# every field the man page names is in the output, and every field of the
+# output is in the man page
+sed -n '/^\.SH JSON FIELDS/,/^\.SH CSV/p' man/vpmu.1 | awk '$1 == ".B" && NF == 2 { print $2 }' |
+	grep -v '^null$' | sort -u >"$log.man"
+jq -r 'paths(scalars) | map(if type == "number" then "[]" else . end) | join(".")' "$j" |
+	sed -E 's/\.\[\]/[]/g; s/by_reason\.[A-Z_0-9]+/by_reason.REASON/' | sort -u >"$log.out"
+if [ -s "$log.man" ] && cmp -s "$log.man" "$log.out"; then ok; else
+	bad "JSON fields: man page (<) vs compare --json - (>):"; diff "$log.man" "$log.out"; fi
+
+# 4. the default artefacts, the CSV's columns against the man page, the
+#    text table within 80 columns with a legend and a verdict
+w=$tmp/run
+mkdir "$w"
+(cd "$w" && "$VPMU" compare) >"$w/stdout" 2>"$w/stderr"
+rc=$?
+if [ "$rc" -eq 0 ] && [ -s "$w/vpmu-out/compare.json" ] && [ -s "$w/vpmu-out/compare.csv" ] &&
+   [ -s "$w/vpmu-out/report.html" ]; then ok; else bad "compare: exit $rc, artefacts missing"; cat "$w/stderr"; fi
+n=$(ls "$w"/vpmu-out/plots/*.svg 2>/dev/null | wc -l)
+if [ "$n" -ge 5 ]; then ok; else bad "compare: $n SVG plots, wanted at least 5"; fi
+if [ -z "$(find "$w/vpmu-out" -name '*.tmp-*')" ]; then ok; else bad "temporary files left"; fi
+if ! awk 'length($0) > 80 { exit 1 }' "$w/stdout"; then bad "compare: a line over 80 columns";
+elif [ "$(grep -c '^verdict for ' "$w/stdout")" -eq "$("$VPMU" list scenarios | wc -l)" ] &&
+     grep -q '^legend' "$w/stdout" && grep -q 'FLAGGED mediated:exit/nmi' "$w/stdout"; then ok
+else bad "compare: verdicts, legend or the flagged exit/nmi row missing"; fi
+sed -n '/^\.SH CSV COLUMNS/,/^\.SH EXIT/p' man/vpmu.1 | sed -n '/^\.nf/,/^\.fi/p' |
+	grep -v '^\.' | tr ' ' '\n' | grep . >"$log.man"
+head -n 1 "$w/vpmu-out/compare.csv" | tr ',' '\n' >"$log.out"
+if cmp -s "$log.man" "$log.out"; then ok; else bad "CSV columns vs man page"; diff "$log.man" "$log.out"; fi
+if awk -F, 'NR == 1 { n = NF } NF != n { exit 1 }' "$w/vpmu-out/compare.csv"; then ok; else
+	bad "CSV rows of different widths"; fi
+# the JSON file equals --json - (same seed, same bytes)
+"$VPMU" compare --json - 2>/dev/null | if cmp -s - "$w/vpmu-out/compare.json"; then ok; else
+	bad "vpmu-out/compare.json differs from compare --json -"; fi
+
+# 5. without gnuplot the data and scripts are written, and it says how
+mkdir "$tmp/nogp"
+(cd "$tmp/nogp" && PATH=/nonexistent "$VPMU" compare --scenario timer-heavy) >/dev/null 2>"$log"
+if grep -q "gnuplot NAME.gp" "$log" && [ -s "$tmp/nogp/vpmu-out/plots/host_blind.gp" ] &&
+   [ -s "$tmp/nogp/vpmu-out/plots/host_blind.dat" ] && ! ls "$tmp/nogp/vpmu-out/plots/"*.svg >/dev/null 2>&1 &&
+   grep -q "Not rendered: gnuplot was not found" "$tmp/nogp/vpmu-out/report.html"; then ok; else
+	bad "without gnuplot"; cat "$log"; fi
+
+# 6. the HTML report in headless Chromium: every plot area is not blank
+#    (the report's fixed layout puts plot i at 10,160+470i, 720x420), and a
+#    region below the last plot is (the check can fail)
+if command -v chromium >/dev/null 2>&1; then
+	chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+		--disable-background-networking --disable-component-update --disable-sync \
+		--user-data-dir="$tmp/chromium" --force-device-scale-factor=1 --hide-scrollbars \
+		--window-size=800,2600 --screenshot="$tmp/shot.png" \
+		"file://$w/vpmu-out/report.html" >"$log" 2>&1
+	if python3 tests/cli/png_regions.py "$tmp/shot.png" 10 160 720 420 10 630 720 420 \
+		10 1100 720 420 10 1570 720 420 10 2040 720 420 >"$log" 2>&1; then ok; else
+		bad "a plot is blank in the rendered HTML:"; cat "$log"; fi
+	if ! python3 tests/cli/png_regions.py "$tmp/shot.png" 760 160 30 2000 >/dev/null 2>&1; then ok; else
+		bad "the blank-region check did not see a blank margin"; fi
+else
+	bad "chromium not installed (tools/ensure-deps installs it)"
+fi
+
+# 7. the perf-kvm-stat table of vpmu run: perf's header, its row format,
+#    samples that add up to the total
+"$VPMU" run --scenario slice-of-hardware --vpmu mediated:irqoff >"$log" 2>&1
+hdr='             VM-EXIT    Samples  Samples%     Time%    Min Time    Max Time         Avg time'
+rows=$(grep -cE '^ {0,19}[A-Z_]+ +[0-9]+ +[0-9]+\.[0-9]{2}% +[0-9]+\.[0-9]{2}% +[0-9]+\.[0-9]{2}us +[0-9]+\.[0-9]{2}us +[0-9]+\.[0-9]{2}us \( \+- *[0-9]+\.[0-9]{2}% \)$' "$log")
+sum=$(awk '/us \( \+-/ { s += $2 } END { print s }' "$log")
+tot=$(sed -n 's/^Total Samples:\([0-9]*\), Total events handled time:[0-9.]*us\.$/\1/p' "$log")
+if grep -qxF "$hdr" "$log" && [ "$rows" -ge 3 ] && [ "$sum" = "$tot" ]; then ok; else
+	bad "perf kvm stat table (rows $rows, sum $sum, total $tot):"; cat "$log"; fi
+
+# 8. a sweep in 3 shards under GNU parallel, merged, equals the unsharded
+#    sweep byte for byte; merge refuses a missing shard; quiet when stderr
+#    is not a terminal
+"$VPMU" sweep tests/cli/grid.txt --out "$tmp/full" 2>"$log"
+if [ $? -eq 0 ] && [ ! -s "$log" ] && jq -e '.points == 24 and (.runs | length) == 20' \
+	"$tmp/full/sweep.json" >/dev/null; then ok; else bad "unsharded sweep"; cat "$log"; fi
+if command -v parallel >/dev/null 2>&1; then
+	parallel --will-cite -j 2 "$VPMU" sweep tests/cli/grid.txt --shard {}/3 --out "$tmp/shards" \
+		::: 1 2 3 2>"$log"
+	"$VPMU" merge "$tmp/shards" --out "$tmp/merged.json" 2>>"$log"
+	if cmp -s "$tmp/full/sweep.json" "$tmp/merged.json"; then ok; else
+		bad "merged shards differ from the unsharded sweep"; cat "$log"; fi
+else
+	bad "GNU parallel not installed (tools/ensure-deps installs it)"
+fi
+rm -f "$tmp/shards/sweep-2-of-3.json"
+if "$VPMU" merge "$tmp/shards" >/dev/null 2>"$log"; then bad "merge accepted a missing shard"
+elif grep -q "shard 2/3 is missing" "$log"; then ok; else bad "merge: wrong message"; cat "$log"; fi
+
+echo "cli: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
