@@ -178,5 +178,16 @@ rm -f "$tmp/shards/sweep-2-of-3.json"
 if "$VPMU" merge "$tmp/shards" >/dev/null 2>"$log"; then bad "merge accepted a missing shard"
 elif grep -q "shard 2/3 is missing" "$log"; then ok; else bad "merge: wrong message"; cat "$log"; fi
 
+# 9. every name `vpmu list events` prints is accepted by a scenario's host
+#    perf line (and rHEX as a raw event)
+#    (the topdown events in a group led by slots, as perf requires)
+evs=$("$VPMU" list events | grep -v '^slots$\|^topdown' | sed 's/^rHEX$/r00c0/; s/$/:H/' | paste -sd, -)
+evs="$evs,{slots,$("$VPMU" list events | grep '^topdown' | paste -sd, -)}:H"
+printf '[scenario]\nname = all-events\nabout = every event name\n[guest]\nwork_minsns = 5\ncpi_milli = 700\nhz = 250\n[host]\nperf = perf stat -a -e %s\n' \
+	"$evs" >"$tmp/events.ini"
+if "$VPMU" run --scenario "$tmp/events.ini" --vpmu none --json - >"$log" 2>&1 &&
+   [ "$(jq '.host_events | length' "$log")" -eq "$("$VPMU" list events | wc -l)" ]; then ok; else
+	bad "vpmu list events names are not all accepted by host perf specs:"; cat "$log"; fi
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "hw/events.h"
 #include "hw/pmu.h"
+#include "input/perf_spec.h"
 #include "input/profile.h"
 #include "input/scenario.h"
 #include "kvm/exits.h"
@@ -69,9 +70,10 @@ int cmd_list(int argc, char **argv)
 			       kvm_exits[r].svm, path[kvm_exits[r].path]);
 		return 0;
 	}
-	if (argc == 2 && !strcmp(argv[1], "events")) {
-		for (int e = 0; e < HW_EV_NR; e++)
-			printf("%s\n", hw_event__name((enum hw_event)e));
+	if (argc == 2 && !strcmp(argv[1], "events")) {	/* as host perf specs name them */
+		for (unsigned int i = 0; perf_spec__event_name(i); i++)
+			printf("%s\n", perf_spec__event_name(i));
+		printf("rHEX\n");
 		return 0;
 	}
 	return EXIT_BAD_INPUT;

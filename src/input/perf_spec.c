@@ -252,3 +252,8 @@ int perf_spec__parse(const char *text, struct perf_spec *sp, unsigned int *err_c
 	}
 	return 0;
 }
+
+const char *perf_spec__event_name(unsigned int i)
+{
+	return i < sizeof(names) / sizeof(names[0]) ? names[i].name : NULL;
+}

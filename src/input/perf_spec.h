@@ -25,6 +25,8 @@ struct perf_spec {
  * Parse @text (the words after "perf"). Returns 0, or -1 with *err_col
  * (0-based offset into @text) and @err filled.
  */
+/* The i-th event name the syntax accepts (besides rHEX), or NULL past the end. */
+const char *perf_spec__event_name(unsigned int i);
 int perf_spec__parse(const char *text, struct perf_spec *spec, unsigned int *err_col,
 		     char *err, unsigned long len);
 
