@@ -178,6 +178,14 @@ rm -f "$tmp/shards/sweep-2-of-3.json"
 if "$VPMU" merge "$tmp/shards" >/dev/null 2>"$log"; then bad "merge accepted a missing shard"
 elif grep -q "shard 2/3 is missing" "$log"; then ok; else bad "merge: wrong message"; cat "$log"; fi
 
+# 8b. on a terminal (script(1) gives it one) the sweep shows a progress bar
+#     with rate and ETA; not on a pipe (checked above: stderr stayed empty)
+if command -v script >/dev/null 2>&1; then
+	script -qec "'$VPMU' sweep tests/cli/grid.txt --shard 1/4 --out '$tmp/tty'" /dev/null >"$log" 2>&1
+	if grep -q 'sweep \[#*  *\] [0-9]*/[0-9]* [0-9.]*/s ETA [0-9]*s' "$log"; then ok; else
+		bad "no progress bar on a terminal:"; cat "$log"; fi
+fi
+
 # 9. every name `vpmu list events` prints is accepted by a scenario's host
 #    perf line (and rHEX as a raw event)
 #    (the topdown events in a group led by slots, as perf requires)

@@ -71,6 +71,7 @@ int cmd_check(int argc, char **argv)
 	if ((ret = parse(argc, argv, &o)))
 		return ret < 0 ? 0 : ret;
 	const char *cpu = o.cpu;
+	struct cli_progress pg;
 	unsigned long seeds = (unsigned long)o.seeds;
 
 	if (profile__load(cpu, &prof, &d)) {
@@ -78,6 +79,7 @@ int cmd_check(int argc, char **argv)
 		fprintf(stderr, "%s\n", err);
 		return EXIT_BAD_INPUT;
 	}
+	cli__progress_start(&pg, "check", 9);
 	printf("%-20s %-6s %5s %8s %8s %13s %8s\n", "vpmu", "pmi", "runs", "leaked",
 	       "residue", "misattributed", "lost");
 	for (int k = 0; k < 2; k++) {
@@ -90,22 +92,27 @@ int cmd_check(int argc, char **argv)
 				char name[32];
 
 				if (sim__isolation_row(&prof, (unsigned int)seeds, &row, err, sizeof(err))) {
+					cli__progress_end(&pg);
 					fprintf(stderr, "vpmu check: %s\n", err);
 					return EXIT_BAD_INPUT;
 				}
 				snprintf(name, sizeof(name), "%s%s%s", row.kind->name, k ? ":" : "",
 					 k ? row.policy->name : "");
+				cli__progress_end(&pg);	/* the bar's line, cleared for the row */
 				printf("%-20s %-6s %5u %8llu %8llu %13llu %8llu\n", name,
 				       route ? "nmi" : "vector", row.runs,
 				       (unsigned long long)row.leaked_events,
 				       (unsigned long long)row.residue_reads,
 				       (unsigned long long)row.misattributed_pmis,
 				       (unsigned long long)row.lost_counts);
+				fflush(stdout);
+				cli__progress_step(&pg);
 				bad |= row.leaked_events || row.residue_reads || row.lost_counts ||
 				       (row.misattributed_pmis && row.route == PMI_ROUTE_VECTOR);
 			}
 		}
 	}
+	cli__progress_end(&pg);
 	printf("isolation: %s\n", bad ? "FAILED" :
 	       "passed (misattributed PMIs under NMI routing are that routing's known flaw)");
 	return bad ? EXIT_CHECK_FAILED : 0;
