@@ -114,6 +114,32 @@ static void test_kvm_stat_columns(void **state)
 	free(out);
 }
 
+/* perf has no TSC-deadline split: those writes pool into MSR_WRITE, with
+ * the statistics of the pooled samples (1000 and 3000 cycles: as above). */
+static void test_kvm_stat_pools_msr_writes(void **state)
+{
+	static struct sim_metrics m;
+	double avg, rel;
+	char *out, *at;
+
+	(void)state;
+	m.exits[EXIT_MSR_WRITE] = 1;
+	m.exit_latency_by[EXIT_MSR_WRITE] = (struct sim_pct){ .n = 1, .min = 1000, .max = 1000,
+		.sum = 1000 };
+	m.exits[EXIT_MSR_WRITE_TIMER] = 1;
+	m.exit_latency_by[EXIT_MSR_WRITE_TIMER] = (struct sim_pct){ .n = 1, .min = 3000,
+		.max = 3000, .sum = 3000 };
+	m.exits_total = 2;
+	out = capture(kvm_fn, &m);
+	at = strstr(out, "           MSR_WRITE          2   100.00%   100.00%      1.00us      3.00us");
+	assert_non_null(at);
+	assert_int_equal(sscanf(at, " MSR_WRITE %*d %*f%% %*f%% %*fus %*fus %lfus ( +- %lf%% )",
+				&avg, &rel), 2);
+	assert_true(avg == 2.0 && rel > 49.99 && rel < 50.01);
+	assert_null(strstr(out, "TSC_DEADLINE"));
+	free(out);
+}
+
 static void csv_fn(FILE *f, const void *r)
 {
 	report__csv_row(f, r);
@@ -170,6 +196,7 @@ int main(void)
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_json_keeps_a_bad_name),
 		cmocka_unit_test(test_kvm_stat_columns),
+		cmocka_unit_test(test_kvm_stat_pools_msr_writes),
 		cmocka_unit_test(test_csv_quotes),
 		cmocka_unit_test(test_verdict_skips_flagged_rows),
 	};
