@@ -70,6 +70,8 @@ refuse "error:" compare --cpu nosuchprofile
 refuse "error:" compare --scenario nosuchscenario --json out.json
 refuse "bad-utf8.ini:2:11: error: the scenario name has a byte that is not UTF-8" \
 	compare --scenario "$top/tests/cli/bad-utf8.ini" --json out.json
+refuse "bad-utf8.ini:2:11: error: the scenario name has a byte that is not UTF-8" \
+	run --scenario "$top/tests/cli/bad-utf8.ini" --vpmu none --json out.json
 refuse "bad-grid.txt:3:1: error: unknown key 'polices'" sweep "$top/tests/cli/bad-grid.txt" --out d
 refuse "is not I/N" sweep "$top/tests/cli/grid.txt" --shard 3 --out d
 refuse "out of range; expected 1 to 2" sweep "$top/tests/cli/grid.txt" --shard 3/2 --out d

@@ -106,35 +106,6 @@ static int parse(struct cmp *o, int argc, char **argv)
 	return 0;
 }
 
-/* A scenario file's name must be UTF-8 (it goes into JSON as it is): the
- * file's first byte that is not, as file:line:column. */
-static int check_name(const char *arg, const struct scenario *sc)
-{
-	unsigned int line = 1, col = 1;
-	long bad = report__utf8_bad(sc->name);
-	char buf[4096];
-	FILE *f;
-
-	if (bad < 0)
-		return 0;
-	if ((f = fopen(arg, "r"))) {
-		size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-		long at;
-
-		fclose(f);
-		buf[n] = 0;
-		at = report__utf8_bad(buf);
-		for (long i = 0; i < at; i++, col++)
-			if (buf[i] == '\n') {
-				line++;
-				col = 0;
-			}
-	}
-	fprintf(stderr, "%s:%u:%u: error: the scenario name has a byte that is not UTF-8 "
-		"(0x%02x); expected UTF-8 text\n", arg, line, col, (unsigned char)sc->name[bad]);
-	return EXIT_BAD_INPUT;
-}
-
 static int load(struct cmp *o)
 {
 	struct diag d;
@@ -148,7 +119,7 @@ static int load(struct cmp *o)
 	for (int i = 0; i < o->nr_scen; i++) {
 		if (scenario__load(o->scen[i], &o->sc[i], &d))
 			goto bad;
-		if (check_name(o->scen[i], &o->sc[i]))
+		if (cli__check_name(o->scen[i], &o->sc[i]))
 			return EXIT_BAD_INPUT;
 	}
 	return 0;

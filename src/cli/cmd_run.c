@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/cli.h"
+#include "cli/output.h"
 #include "report/json.h"
 #include "report/kvm_stat.h"
 #include "sim/run.h"
@@ -42,12 +42,7 @@ static int load_inputs(const char *scen, const char *cpu, struct scenario *sc,
 		fprintf(stderr, "%s\n", msg);
 		return EXIT_BAD_INPUT;
 	}
-	if (report__utf8_bad(sc->name) >= 0) {
-		fprintf(stderr, "%s: error: the scenario name is not UTF-8; expected UTF-8 text\n",
-			scen);
-		return EXIT_BAD_INPUT;
-	}
-	return 0;
+	return cli__check_name(scen, sc);
 }
 
 static int parse(int argc, char **argv, struct sim_config *c, const char **scen,

@@ -216,6 +216,8 @@ static int build(const char *gpath, const struct grid *g, const int *idx, struct
 		fprintf(stderr, "%s\n", msg);
 		return EXIT_BAD_INPUT;
 	}
+	if (cli__check_name(get(g, idx, "scenario", "slice-of-hardware"), &p->sc))
+		return EXIT_BAD_INPUT;
 	p->c = (struct sim_config){ .prof = &p->prof, .sc = &p->sc };
 	if (cli__parse_vpmu(&sweep_me, vp, &p->c.kind, &p->c.policy) ||
 	    cli__parse_route(&sweep_me, get(g, idx, "pmi", "vector"), &p->c.route))

@@ -138,3 +138,32 @@ int cli__plots(const struct cli_cmd *c, const char *dir, const struct report_set
 	}
 	return rendered;
 }
+
+/* A scenario file's name must be UTF-8 (it goes into JSON as it is): the
+ * file's first byte that is not, as file:line:column. */
+int cli__check_name(const char *arg, const struct scenario *sc)
+{
+	unsigned int line = 1, col = 1;
+	long bad = report__utf8_bad(sc->name);
+	char buf[4096];
+	FILE *f;
+
+	if (bad < 0)
+		return 0;
+	if ((f = fopen(arg, "r"))) {
+		size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+		long at;
+
+		fclose(f);
+		buf[n] = 0;
+		at = report__utf8_bad(buf);
+		for (long i = 0; i < at; i++, col++)
+			if (buf[i] == '\n') {
+				line++;
+				col = 0;
+			}
+	}
+	fprintf(stderr, "%s:%u:%u: error: the scenario name has a byte that is not UTF-8 "
+		"(0x%02x); expected UTF-8 text\n", arg, line, col, (unsigned char)sc->name[bad]);
+	return EXIT_BAD_INPUT;
+}

@@ -21,4 +21,8 @@ int cli__write_json(const struct cli_cmd *c, const char *path, const json_t *doc
 int cli__plots(const struct cli_cmd *c, const char *dir, const struct report_set *s,
 	       struct report_html_plot *out);
 
+/* A scenario's name must be UTF-8 (it goes into JSON as it is): 0, or
+ * EXIT_BAD_INPUT after printing the file's first bad byte as file:line:col. */
+int cli__check_name(const char *arg, const struct scenario *sc);
+
 #endif /* VPMU__CLI_OUTPUT_H */
