@@ -66,8 +66,9 @@ refuse "missing --scenario" run --vpmu mediated
 refuse "expected one of profiles, scenarios" list foo
 refuse "did you mean 'scenarios'" list scenario
 refuse "unknown option '--nosuch'" guest --nosuch tests/conformance/intel_v1_msrs.vpmu
-refuse "error:" compare --cpu nosuchprofile
-refuse "error:" compare --scenario nosuchscenario --json out.json
+refuse "(did you mean 'spr'?); expected one of default, spr" compare --cpu sprr
+refuse "did you mean 'timer-heavy'" compare --scenario timer-havy --json out.json
+refuse "nosuch.ini: error: cannot open" run --scenario nosuch.ini --vpmu none
 refuse "bad-utf8.ini:2:11: error: the scenario name has a byte that is not UTF-8" \
 	compare --scenario "$top/tests/cli/bad-utf8.ini" --json out.json
 refuse "bad-utf8.ini:2:11: error: the scenario name has a byte that is not UTF-8" \

@@ -9,7 +9,7 @@
  */
 #include <stdio.h>
 
-#include "cli/cli.h"
+#include "cli/output.h"
 #include "sim/isolation.h"
 
 enum { O_ISO = 'i', O_CPU = 'c', O_SEEDS = 'n' };
@@ -74,11 +74,8 @@ int cmd_check(int argc, char **argv)
 	struct cli_progress pg;
 	unsigned long seeds = (unsigned long)o.seeds;
 
-	if (profile__load(cpu, &prof, &d)) {
-		diag__format(&d, err, sizeof(err));
-		fprintf(stderr, "%s\n", err);
-		return EXIT_BAD_INPUT;
-	}
+	if (profile__load(cpu, &prof, &d))
+		return cli__load_error(&me, "cpu", cpu, profile_builtin, "profile", &d);
 	cli__progress_start(&pg, "check", 9);
 	printf("%-20s %-6s %5s %8s %8s %13s %8s\n", "vpmu", "pmi", "runs", "leaked",
 	       "residue", "misattributed", "lost");

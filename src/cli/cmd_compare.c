@@ -109,24 +109,20 @@ static int parse(struct cmp *o, int argc, char **argv)
 static int load(struct cmp *o)
 {
 	struct diag d;
-	char msg[1024];
 
 	if (!o->nr_scen)
 		for (const struct embedded_file *b = scenario_builtin; b->name && o->nr_scen < MAX_SCEN; b++)
 			o->scen[o->nr_scen++] = b->name;
 	if (profile__load(o->cpu, &o->prof, &d))
-		goto bad;
+		return cli__load_error(&me, "cpu", o->cpu, profile_builtin, "profile", &d);
 	for (int i = 0; i < o->nr_scen; i++) {
 		if (scenario__load(o->scen[i], &o->sc[i], &d))
-			goto bad;
+			return cli__load_error(&me, "scenario", o->scen[i], scenario_builtin,
+					       "scenario", &d);
 		if (cli__check_name(o->scen[i], &o->sc[i]))
 			return EXIT_BAD_INPUT;
 	}
 	return 0;
-bad:
-	diag__format(&d, msg, sizeof(msg));
-	fprintf(stderr, "%s\n", msg);
-	return EXIT_BAD_INPUT;
 }
 
 /* The configurations of one scenario: emulated once (no route), then the

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/cli.h"
+#include "cli/output.h"
 #include "input/profile.h"
 #include "input/vpmu_parse.h"
 #include "report/host_perf.h"
@@ -74,13 +74,10 @@ static int load_profile(const struct report *r, const struct prog *p, struct pro
 	const char *name = r->cpu ? r->cpu : !r->in_vm ? "default" :
 			   p->pmu.vendor == HW_VENDOR_AMD ? "zen4" : "spr";
 	struct diag d;
-	char msg[1024];
 
 	if (!profile__load(name, prof, &d))
 		return 0;
-	diag__format(&d, msg, sizeof(msg));
-	fprintf(stderr, "%s\n", msg);
-	return EXIT_BAD_INPUT;
+	return cli__load_error(&me, "cpu", name, profile_builtin, "profile", &d);
 }
 
 static int run_all(struct prog **progs, int n, struct report *r)

@@ -35,13 +35,11 @@ static int load_inputs(const char *scen, const char *cpu, struct scenario *sc,
 		       struct profile *prof)
 {
 	struct diag d;
-	char msg[1024];
 
-	if (scenario__load(scen, sc, &d) || profile__load(cpu, prof, &d)) {
-		diag__format(&d, msg, sizeof(msg));
-		fprintf(stderr, "%s\n", msg);
-		return EXIT_BAD_INPUT;
-	}
+	if (scenario__load(scen, sc, &d))
+		return cli__load_error(&me, "scenario", scen, scenario_builtin, "scenario", &d);
+	if (profile__load(cpu, prof, &d))
+		return cli__load_error(&me, "cpu", cpu, profile_builtin, "profile", &d);
 	return cli__check_name(scen, sc);
 }
 

@@ -206,16 +206,14 @@ static int num(const char *grid, const char *key, const char *v, u64 lo, u64 hi,
 static int build(const char *gpath, const struct grid *g, const int *idx, struct pt *p)
 {
 	struct diag d;
-	char msg[1024];
 	const char *vp = get(g, idx, "vpmu", "mediated:irqoff");
+	const char *sn = get(g, idx, "scenario", "slice-of-hardware"), *cpu = get(g, idx, "cpu", "spr");
 	u64 v;
 
-	if (scenario__load(get(g, idx, "scenario", "slice-of-hardware"), &p->sc, &d) ||
-	    profile__load(get(g, idx, "cpu", "spr"), &p->prof, &d)) {
-		diag__format(&d, msg, sizeof(msg));
-		fprintf(stderr, "%s\n", msg);
-		return EXIT_BAD_INPUT;
-	}
+	if (scenario__load(sn, &p->sc, &d))
+		return cli__load_error(&sweep_me, "scenario", sn, scenario_builtin, "scenario", &d);
+	if (profile__load(cpu, &p->prof, &d))
+		return cli__load_error(&sweep_me, "cpu", cpu, profile_builtin, "profile", &d);
 	if (cli__check_name(get(g, idx, "scenario", "slice-of-hardware"), &p->sc))
 		return EXIT_BAD_INPUT;
 	p->c = (struct sim_config){ .prof = &p->prof, .sc = &p->sc };

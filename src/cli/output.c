@@ -167,3 +167,28 @@ int cli__check_name(const char *arg, const struct scenario *sc)
 		"(0x%02x); expected UTF-8 text\n", arg, line, col, (unsigned char)sc->name[bad]);
 	return EXIT_BAD_INPUT;
 }
+
+int cli__load_error(const struct cli_cmd *c, const char *opt, const char *name,
+		    const struct embedded_file *builtin, const char *what, const struct diag *d)
+{
+	const char *names[64], *near;
+	char all[1024], msg[1024];
+	size_t n = strlen(name), o = 0;
+	int k = 0;
+
+	if (strchr(name, '/') || (n > 4 && !strcmp(name + n - 4, ".ini"))) {
+		diag__format(d, msg, sizeof(msg));	/* a file: where it is wrong */
+		fprintf(stderr, "%s\n", msg);
+		return EXIT_BAD_INPUT;
+	}
+	for (const struct embedded_file *b = builtin; b->name && k < 63; b++) {
+		names[k++] = b->name;
+		o += (size_t)snprintf(all + o, o < sizeof(all) ? sizeof(all) - o : 0, "%s%s",
+				      k > 1 ? ", " : "", b->name);
+	}
+	names[k] = NULL;
+	near = cli__near(name, names);
+	return cli__fail(c, "--%s: '%s' is not a built-in %s%s%s%s; expected one of %s, or a "
+			 ".ini file", opt, name, what, near ? " (did you mean '" : "",
+			 near ? near : "", near ? "'?)" : "", all);
+}

@@ -25,4 +25,9 @@ int cli__plots(const struct cli_cmd *c, const char *dir, const struct report_set
  * EXIT_BAD_INPUT after printing the file's first bad byte as file:line:col. */
 int cli__check_name(const char *arg, const struct scenario *sc);
 
+/* A profile or scenario that did not load: for a built-in name, what
+ * exists and a "did you mean"; for a file, its diag. Returns EXIT_BAD_INPUT. */
+int cli__load_error(const struct cli_cmd *c, const char *opt, const char *name,
+		    const struct embedded_file *builtin, const char *what, const struct diag *d);
+
 #endif /* VPMU__CLI_OUTPUT_H */
