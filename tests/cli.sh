@@ -200,5 +200,28 @@ if "$VPMU" run --scenario "$tmp/events.ini" --vpmu none --json - >"$log" 2>&1 &&
    [ "$(jq '.host_events | length' "$log")" -eq "$("$VPMU" list events | wc -l)" ]; then ok; else
 	bad "vpmu list events names are not all accepted by host perf specs:"; cat "$log"; fi
 
+# 10. the docs show what the program prints: every ``` block in docs/*.md and
+#     README.md that starts with "$ vpmu ARGS" is run, and its lines (but
+#     "...", which stands for lines left out) must appear in the output in
+#     that order
+for doc in docs/*.md README.md; do
+	awk -v out="$tmp/ex" '
+		/^```/ { if (inb) { close(f); inb = 0 } else { inb = 1; f = ""; n++ } next }
+		inb && f == "" && /^\$ vpmu / { f = out "." n; print > f; next }
+		inb && f != "" { print > f }
+		inb && f == "" { inb = 2 }' "$doc"
+	for ex in "$tmp"/ex.*; do
+		[ -f "$ex" ] || continue
+		args=$(head -n 1 "$ex" | sed 's/^\$ vpmu //')
+		# shellcheck disable=SC2086 # the example's own words
+		"$VPMU" $args >"$log" 2>&1
+		if tail -n +2 "$ex" | grep -vx '\.\.\.' | awk -v f="$log" '
+			BEGIN { while ((getline l < f) > 0) o[++n] = l; i = 1 }
+			{ while (i <= n && o[i] != $0) i++; if (i > n) { print "missing: " $0; bad = 1; exit } i++ }
+			END { exit bad }'; then ok; else bad "$doc: the example of 'vpmu $args' is not what it prints"; fi
+		rm -f "$ex"
+	done
+done
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
