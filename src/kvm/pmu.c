@@ -87,6 +87,13 @@ int kvm_pmu__init(struct kvm_pmu *pmu, const struct kvm_vpmu_ops *kind,
 	return 0;
 }
 
+void kvm_pmu__supported(const struct hw_pmu_config *h, struct hw_pmu_config *out)
+{
+	*out = *h;
+	if (h->vendor == HW_VENDOR_INTEL)
+		out->version = (u8)min_u64(h->version, KVM_PMU_VERSION_CAP);
+}
+
 void kvm_pmu__destroy(struct kvm_pmu *pmu)
 {
 	for (unsigned int idx = 0; idx < PERF_NR_IDX; idx++) {

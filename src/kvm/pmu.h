@@ -17,7 +17,8 @@
  * which are KVM's pmc->idx too.
  *
  * Deviations from hardware that the model keeps because KVM has them (each is
- * cited where it is implemented): the version is capped at 2; AnyThread is
+ * cited where it is implemented): the advertised version is capped at 2 (a
+ * larger one that userspace sets is kept but emulated as v2); AnyThread is
  * reserved; fixed-counter writes are masked, not #GP; P6/K7 MSRs without a
  * counter read 0 and drop writes; PERF_METRICS, GLOBAL_STATUS_SET and
  * GLOBAL_INUSE do not exist; FREEZE_PERFMON_ON_PMI is not emulated; AMD
@@ -35,7 +36,7 @@
 #define KVM_MAX_GP_INTEL	8
 #define KVM_MAX_GP_AMD		6
 #define KVM_MAX_FIXED		3
-#define KVM_PMU_VERSION_CAP	2	/* kvm_init_pmu_capability */
+#define KVM_PMU_VERSION_CAP	2	/* kvm_init_pmu_capability: the advertised version */
 
 struct kvm_pmu;
 
@@ -169,6 +170,10 @@ int kvm_pmu__init(struct kvm_pmu *pmu, const struct kvm_vpmu_ops *kind,
 		  const struct hw_pmu_config *req, struct hw_cpu *cpu,
 		  struct perf_cpu *host, int task);
 void kvm_pmu__destroy(struct kvm_pmu *pmu);
+/* KVM_GET_SUPPORTED_CPUID's PMU part on host @h: what a VMM that copies it
+ * (QEMU -cpu host) asks for: the host's PMU, the Intel version capped at 2
+ * (kvm_init_pmu_capability). */
+void kvm_pmu__supported(const struct hw_pmu_config *h, struct hw_pmu_config *out);
 
 /* Guest-initiated accesses, as the exit handlers make them. */
 enum kvm_msr_result kvm_pmu__get_msr(struct kvm_pmu *pmu, u32 msr, u64 *val);

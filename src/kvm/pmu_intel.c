@@ -2,7 +2,8 @@
  * kvm/pmu_intel.c - KVM's Intel vPMU (vmx/pmu_intel.c and the common MSR
  * code of pmu.c, as research/pmu-arch.md section 4 describes them).
  *
- * Refresh: version min(requested, 2); GP and fixed counts and widths the
+ * Refresh: the requested version kept (the advertised one is capped at 2,
+ * kvm_pmu__supported), emulated as v2 for any v2+; GP and fixed counts and widths the
  * minimum of the request, the host and KVM's limits (8 GP, 3 fixed);
  * AnyThread reserved in both the event selects and FIXED_CTR_CTRL; the v5
  * fixed-counter bitmask is not consulted; PERF_METRICS is not offered.
@@ -34,7 +35,10 @@ static void intel_refresh(struct kvm_pmu *pmu, const struct hw_pmu_config *req,
 	struct hw_pmu_config *g = &pmu->guest;
 	u64 gp_bits, fixed_bits;
 
-	pmu->version = (u8)min_u64(min_u64(req->version, KVM_PMU_VERSION_CAP), host->version);
+	/* intel_pmu_refresh: the version userspace set in the guest CPUID,
+	 * unclamped (only KVM_GET_SUPPORTED_CPUID caps it: kvm_pmu__supported);
+	 * KVM emulates the v2 architecture for any version >= 2 */
+	pmu->version = req->version;
 	pmu->lvtpc_automask = true;
 	g->vendor = HW_VENDOR_INTEL;
 	if (!pmu->version)
