@@ -135,6 +135,30 @@ static void test_emulated_counter_ends_the_fastpath(void **state)
 	rig_free(r);
 }
 
+/* kvm_pmu_cleanup: after a preemption, the perf event of a counter the
+ * guest neither enabled nor touched during the last time slice is released;
+ * one it touched is kept for another slice. */
+static void test_cleanup_releases_unused_events(void **state)
+{
+	struct rig *r = rig_new("spr", &kvm_vpmu_emulated_ops, "irqoff");
+	struct kvm_pmu *pmu = &r->v.pmu;
+
+	(void)state;
+	assert_false(kvm_vcpu__guest_wrmsr(&r->v, MSR_P6_EVNTSEL0, 0xc0 | EVTSEL_USR | EVTSEL_OS |
+					   EVTSEL_ENABLE));
+	kvm_vcpu__guest_exit(&r->v, EXIT_VMCALL);	/* KVM_REQ_PMU: the event is created */
+	assert_non_null(pmu->gp[0].perf_event);
+	assert_false(kvm_vcpu__guest_wrmsr(&r->v, MSR_P6_EVNTSEL0, 0));
+	kvm_pmu__sched_in(pmu);
+	kvm_vcpu__guest_exit(&r->v, EXIT_VMCALL);
+	assert_non_null(pmu->gp[0].perf_event);	/* touched this slice: kept */
+	kvm_pmu__sched_in(pmu);
+	kvm_vcpu__guest_exit(&r->v, EXIT_VMCALL);
+	assert_null(pmu->gp[0].perf_event);	/* a whole slice unused: released */
+	assert_int_equal(pmu->nr_releases, 1);
+	rig_free(r);
+}
+
 /* ---- whole runs --------------------------------------------------------------- */
 
 static void run(const char *profile, const char *scenario, const char *vpmu, const char *policy,
@@ -338,6 +362,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_exits_count_the_instructions_kvm_completes),
 		cmocka_unit_test(test_emulated_counter_ends_the_fastpath),
+		cmocka_unit_test(test_cleanup_releases_unused_events),
 		cmocka_unit_test(test_timer_heavy_emulated_pays_for_emulation),
 		cmocka_unit_test(test_guest_perf_runs_on_every_profile),
 		cmocka_unit_test(test_svm_is_not_vmx),
