@@ -57,9 +57,18 @@ int kvm_pmu__init(struct kvm_pmu *pmu, const struct kvm_vpmu_ops *kind,
 		  const struct hw_pmu_config *req, struct hw_cpu *cpu,
 		  struct perf_cpu *host, int task)
 {
+	return kvm_pmu__init_limited(pmu, kind, req, cpu, host, task, KVM_MAX_FIXED);
+}
+
+int kvm_pmu__init_limited(struct kvm_pmu *pmu, const struct kvm_vpmu_ops *kind,
+			  const struct hw_pmu_config *req, struct hw_cpu *cpu,
+			  struct perf_cpu *host, int task, unsigned int mediated_max_fixed)
+{
 	const struct hw_pmu_config *h = &cpu->pmu.cfg;
 
 	memset(pmu, 0, sizeof(*pmu));
+	pmu->max_fixed = kind->is_mediated && mediated_max_fixed ?
+			 (u8)min_u64(mediated_max_fixed, KVM_MAX_FIXED_TOPDOWN) : KVM_MAX_FIXED;
 	pmu->kind = kind;
 	pmu->cpu = cpu;
 	pmu->host = host;
@@ -79,7 +88,7 @@ int kvm_pmu__init(struct kvm_pmu *pmu, const struct kvm_vpmu_ops *kind,
 		pmu->vendor->refresh(pmu, req, h);
 	for (unsigned int i = 0; i < KVM_MAX_GP_INTEL; i++)
 		pmu->gp[i] = (struct kvm_pmc){ .pmu = pmu, .idx = i };
-	for (unsigned int k = 0; k < KVM_MAX_FIXED; k++)
+	for (unsigned int k = 0; k < KVM_MAX_FIXED_TOPDOWN; k++)
 		pmu->fixed[k] = (struct kvm_pmc){ .pmu = pmu, .idx = HW_FIXED_BASE + k };
 	/* kvm_pmu_refresh: GLOBAL_CTRL resets to the GP enables (v2+ or mediated). */
 	if (pmu->nr_gp && (pmu->version >= 2 || kind->is_mediated))

@@ -35,7 +35,8 @@
 
 #define KVM_MAX_GP_INTEL	8
 #define KVM_MAX_GP_AMD		6
-#define KVM_MAX_FIXED		3
+#define KVM_MAX_FIXED		3	/* Linux 7.0 */
+#define KVM_MAX_FIXED_TOPDOWN	4	/* the posted Topdown series, mediated only */
 #define KVM_PMU_VERSION_CAP	2	/* kvm_init_pmu_capability: the advertised version */
 
 struct kvm_pmu;
@@ -133,7 +134,8 @@ struct kvm_pmu {
 	u64 perf_capabilities;
 	u64 debugctl;
 	struct kvm_pmc gp[KVM_MAX_GP_INTEL];
-	struct kvm_pmc fixed[KVM_MAX_FIXED];
+	struct kvm_pmc fixed[KVM_MAX_FIXED_TOPDOWN];
+	u8 max_fixed;			/* KVM's limit for this vPMU kind */
 	u64 all_valid_pmc_idx;
 	u64 reprogram_pmi;		/* counters waiting for KVM_REQ_PMU */
 	bool req_pmu, req_pmi;		/* KVM_REQ_PMU / KVM_REQ_PMI raised */
@@ -169,6 +171,12 @@ struct kvm_pmu {
 int kvm_pmu__init(struct kvm_pmu *pmu, const struct kvm_vpmu_ops *kind,
 		  const struct hw_pmu_config *req, struct hw_cpu *cpu,
 		  struct perf_cpu *host, int task);
+/* The same with the mediated vPMU's fixed-counter limit (3, as Linux 7.0;
+ * 4 models the posted "KVM: x86/pmu: Add hardware Topdown metrics support"
+ * series, Feb 2026, which exposes fixed counter 3 to mediated guests). */
+int kvm_pmu__init_limited(struct kvm_pmu *pmu, const struct kvm_vpmu_ops *kind,
+			  const struct hw_pmu_config *req, struct hw_cpu *cpu,
+			  struct perf_cpu *host, int task, unsigned int mediated_max_fixed);
 void kvm_pmu__destroy(struct kvm_pmu *pmu);
 /* KVM_GET_SUPPORTED_CPUID's PMU part on host @h: what a VMM that copies it
  * (QEMU -cpu host) asks for: the host's PMU, the Intel version capped at 2

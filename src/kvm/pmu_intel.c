@@ -48,7 +48,8 @@ static void intel_refresh(struct kvm_pmu *pmu, const struct hw_pmu_config *req,
 	g->ebx_len = (u8)min_u64(req->ebx_len, host->ebx_len);
 	pmu->available_event_types = ~req->unavailable & (u32)mask_of_width(g->ebx_len);
 	if (pmu->version >= 2) {
-		pmu->nr_fixed = (u8)min_u64(min_u64(req->nr_fixed, nr_fixed_of(host)), KVM_MAX_FIXED);
+		pmu->nr_fixed = (u8)min_u64(min_u64(req->nr_fixed, nr_fixed_of(host)),
+					    pmu->max_fixed);
 		pmu->counter_bitmask[1] = mask_of_width(min_u64(req->fixed_width, host->fixed_width));
 	}
 	gp_bits = pmu->nr_gp ? GENMASK_ULL(pmu->nr_gp - 1, 0) : 0;
@@ -269,7 +270,11 @@ static struct kvm_pmc *intel_rdpmc_ecx_to_pmc(struct kvm_pmu *pmu, u32 ecx)
 static bool intel_pmc_setup(const struct kvm_pmu *pmu, const struct kvm_pmc *pmc,
 			    struct perf_attr *attr, bool *pmi)
 {
-	static const u64 fixed_config[KVM_MAX_FIXED] = { 0x00c0, 0x003c, PERF_RAW_REF_CYCLES };
+	/* INST_RETIRED.ANY, CPU_CLK_UNHALTED.CORE, .REF; TOPDOWN.SLOTS (0x0400)
+	 * only with the Topdown series' fourth fixed counter */
+	static const u64 fixed_config[KVM_MAX_FIXED_TOPDOWN] = {
+		0x00c0, 0x003c, PERF_RAW_REF_CYCLES, 0x0400,
+	};
 
 	*attr = (struct perf_attr){ .type = PERF_TYPE_RAW };
 	if (pmc->idx >= HW_FIXED_BASE) {

@@ -481,7 +481,8 @@ int kvm_vcpu__init(struct kvm_vcpu *v, const struct kvm_vpmu_ops *kind,
 		       "try disabling system wide perf events and nmi_watchdog)";
 		return -1;
 	}
-	if (kvm_pmu__init(&v->pmu, kind, req, cpu, host, v->task)) {
+	if (kvm_pmu__init_limited(&v->pmu, kind, req, cpu, host, v->task,
+				  costs->mediated_max_fixed)) {
 		if (kind->is_mediated)
 			perf_cpu__release_mediated_pmu(host);
 		v->pmu.kind = NULL;	/* nothing for kvm_vcpu__destroy to undo */

@@ -41,13 +41,15 @@ struct kvm_cost {
 	u32 tail_x;		/* the slow case's multiple of the drawn cost */
 };
 
-/* KVM's own costs (the profile's [kvm] section). */
+/* KVM's own costs (the profile's [kvm] section), and one limit. */
 struct kvm_costs {
 	u32 vmexit, vmentry;	/* the hardware transitions with KVM's entry/exit code */
 	u32 full;		/* leaving the inner loop and handle_exit's dispatch */
 	struct kvm_cost userspace;	/* KVM_RUN return, the VMM, the next KVM_RUN */
 	struct kvm_cost host_irq;	/* a host interrupt's entry, handler and exit */
 	struct kvm_cost handler[EXIT_NR];	/* the reason's own handler */
+	u8 mediated_max_fixed;	/* fixed counters KVM gives a mediated guest: 3
+				 * (Linux 7.0), 4 with the posted Topdown series */
 };
 
 /* Where a mediated vPMU loads and puts the guest context. */

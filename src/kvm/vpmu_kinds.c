@@ -269,7 +269,8 @@ static int mediated_reprogram(struct kvm_pmu *pmu, struct kvm_pmc *pmc)
  * on Sapphire Rapids, KVM_MAX_FIXED 3) fails it, or the guest could enable a
  * counter it does not have. (Posted, not merged as of Linux 7.0: Zide Chen /
  * Dapeng Mi, "KVM: x86/pmu: Add hardware Topdown metrics support", Feb 2026,
- * exposes fixed counter 3 to mediated guests, which would pass SPR here.)
+ * exposes fixed counter 3 to mediated guests, which would pass SPR here: the
+ * profile key [kvm] mediated_max_fixed = 4, profiles/spr-fc3.ini.)
  */
 static bool has_host_counters(const struct kvm_pmu *pmu)
 {

@@ -357,6 +357,29 @@ static void test_version_kept_rdpmc_by_counts(void **state)
 	rig_free(r);
 }
 
+/* The posted Topdown series' limit (spr-fc3): a mediated guest on SPR gets
+ * the fourth fixed counter, hence all of the host's counters, hence the
+ * global MSRs and RDPMC pass through; with 7.0's limit (spr) they do not. */
+static void test_fourth_fixed_counter_future(void **state)
+{
+	struct rig *r = rig_new("spr", &kvm_vpmu_mediated_ops, "irqoff");
+
+	(void)state;
+	assert_int_equal(r->v.pmu.nr_fixed, 3);
+	assert_true(kvm_vpmu_mediated_ops.is_intercepted(&r->v.pmu, MSR_CORE_PERF_GLOBAL_CTRL));
+	assert_true(kvm_vpmu_mediated_ops.is_rdpmc_intercepted(&r->v.pmu));
+	rig_free(r);
+	r = rig_new("spr-fc3", &kvm_vpmu_mediated_ops, "irqoff");
+	assert_int_equal(r->v.pmu.nr_fixed, 4);
+	assert_false(kvm_vpmu_mediated_ops.is_intercepted(&r->v.pmu, MSR_CORE_PERF_GLOBAL_CTRL));
+	assert_false(kvm_vpmu_mediated_ops.is_rdpmc_intercepted(&r->v.pmu));
+	rig_free(r);
+	/* the emulated vPMU keeps KVM's 3 */
+	r = rig_new("spr-fc3", &kvm_vpmu_emulated_ops, "irqoff");
+	assert_int_equal(r->v.pmu.nr_fixed, 3);
+	rig_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -370,6 +393,7 @@ int main(void)
 		cmocka_unit_test(test_lazy_differs_from_vcpu_only_with_host_perf),
 		cmocka_unit_test(test_exit_latencies_spread),
 		cmocka_unit_test(test_version_kept_rdpmc_by_counts),
+		cmocka_unit_test(test_fourth_fixed_counter_future),
 	};
 
 	return cmocka_run_group_tests_name("fidelity", tests, NULL, NULL);
