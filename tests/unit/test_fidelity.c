@@ -159,6 +159,35 @@ static void test_cleanup_releases_unused_events(void **state)
 	rig_free(r);
 }
 
+/* A reprogram that fails (host perf has no room for the backing event)
+ * leaves the counter marked; the next KVM_REQ_PMU, for whatever reason,
+ * retries it. (Host perf here never reuses a released event's slot, so the
+ * retry fails again; that it is attempted is what this checks.) */
+static void test_failed_reprogram_is_retried(void **state)
+{
+	struct rig *r = rig_new("spr", &kvm_vpmu_emulated_ops, "irqoff");
+	struct perf_attr attr = { .type = PERF_TYPE_HARDWARE, .config = 0, .exclude_guest = true };
+	struct perf_event *ev[PERF_MAX_EVENTS];
+	const u64 sel = 0xc0 | EVTSEL_USR | EVTSEL_OS | EVTSEL_ENABLE;
+	u64 failures;
+	int n = 0;
+
+	(void)state;
+	while (r->pc.nr_events < PERF_MAX_EVENTS)
+		assert_int_equal(perf_event__create(&r->pc, &attr, NULL, &ev[n++]), 0);
+	assert_false(kvm_vcpu__guest_wrmsr(&r->v, MSR_P6_EVNTSEL0, sel));
+	assert_null(r->v.pmu.gp[0].perf_event);
+	assert_true(r->v.pmu.reprogram_pmi & 1);
+	failures = r->v.pmu.nr_reprogram_failures;
+	assert_true(failures >= 1);
+	assert_false(kvm_vcpu__guest_wrmsr(&r->v, MSR_P6_EVNTSEL0 + 1, 0));	/* KVM_REQ_PMU */
+	assert_true(r->v.pmu.nr_reprogram_failures > failures);	/* counter 0 again */
+	assert_true(r->v.pmu.reprogram_pmi & 1);
+	while (n)
+		perf_event__release(&r->pc, ev[--n]);
+	rig_free(r);
+}
+
 /* ---- whole runs --------------------------------------------------------------- */
 
 static void run(const char *profile, const char *scenario, const char *vpmu, const char *policy,
@@ -423,6 +452,7 @@ int main(void)
 		cmocka_unit_test(test_exits_count_the_instructions_kvm_completes),
 		cmocka_unit_test(test_emulated_counter_ends_the_fastpath),
 		cmocka_unit_test(test_cleanup_releases_unused_events),
+		cmocka_unit_test(test_failed_reprogram_is_retried),
 		cmocka_unit_test(test_timer_heavy_emulated_pays_for_emulation),
 		cmocka_unit_test(test_guest_perf_runs_on_every_profile),
 		cmocka_unit_test(test_svm_is_not_vmx),
