@@ -166,6 +166,7 @@ static void collect(struct machine *mc, struct sim_metrics *m)
 	pct(&st->irqoff, &m->host_irqoff);
 	pct(&st->pmi_latency, &m->pmi_latency);
 	m->guest_pmis = st->guest_pmis;
+	m->guest_samples = mc->gr.samples;
 	m->pmis_dropped = mc->cpu.apic.pmi_dropped;
 	m->pmis_merged = mc->cpu.apic.pmi_merged;
 	m->misattributed_pmis = st->misattributed_pmis;
