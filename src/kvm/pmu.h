@@ -225,6 +225,10 @@ void kvm_pmu__deliver_pmi(struct kvm_pmu *pmu);
  * and KVM_REQ_PMI on a wrap (kvm_pmu_incr_counter). */
 void kvm_pmu__instruction_retired(struct kvm_pmu *pmu, u8 cpl, bool branch);
 
+/* The counter (global index) whose counter or event select MSR @msr is, or
+ * -1, and which of the two (KVM's msr_idx_to_pmc over both blocks). */
+int kvm_pmu__msr_to_idx(const struct kvm_pmu *pmu, u32 msr, bool *is_counter);
+
 /* pmu.c helpers shared by the kinds */
 struct kvm_pmc *kvm_pmu__pmc(struct kvm_pmu *pmu, unsigned int idx);
 u64 kvm_pmc__mask(const struct kvm_pmu *pmu, const struct kvm_pmc *pmc);

@@ -612,20 +612,12 @@ static void guest_insn(struct kvm_vcpu *v, u64 cycles)
 }
 
 /* The counter (global index) a counter MSR or an RDPMC ECX names, or -1. */
-static int counter_of_msr(u32 msr)
+static int counter_of_msr(const struct kvm_vcpu *v, u32 msr)
 {
-	if (msr >= MSR_IA32_PERFCTR0 && msr < MSR_IA32_PERFCTR0 + INTEL_PMC_MAX_GENERIC)
-		return (int)(msr - MSR_IA32_PERFCTR0);
-	if (msr >= MSR_IA32_PMC0 && msr < MSR_IA32_PMC0 + INTEL_PMC_MAX_GENERIC)
-		return (int)(msr - MSR_IA32_PMC0);
-	if (msr >= MSR_CORE_PERF_FIXED_CTR0 && msr < MSR_CORE_PERF_FIXED_CTR0 + INTEL_PMC_MAX_FIXED)
-		return HW_FIXED_BASE + (int)(msr - MSR_CORE_PERF_FIXED_CTR0);
-	if (msr >= MSR_K7_PERFCTR0 && msr < MSR_K7_PERFCTR0 + AMD64_NUM_COUNTERS)
-		return (int)(msr - MSR_K7_PERFCTR0);
-	if (msr >= MSR_F15H_PERF_CTR0 && msr < MSR_F15H_PERF_CTR0 + 2 * AMD64_NUM_COUNTERS_CORE &&
-	    !((msr - MSR_F15H_PERF_CTR0) & 1))
-		return (int)(msr - MSR_F15H_PERF_CTR0) / 2;
-	return -1;
+	bool is_counter;
+	int idx = kvm_pmu__msr_to_idx(&v->pmu, msr, &is_counter);
+
+	return is_counter ? idx : -1;
 }
 
 static int counter_of_ecx(const struct kvm_vcpu *v, u32 ecx)
@@ -649,7 +641,7 @@ static bool is_intercepted(const struct kvm_vcpu *v, u32 msr)
  */
 static void note_counter_access(struct kvm_vcpu *v, const struct emulation *e)
 {
-	int idx = e->op == EMU_RDPMC ? counter_of_ecx(v, e->reg) : counter_of_msr(e->reg);
+	int idx = e->op == EMU_RDPMC ? counter_of_ecx(v, e->reg) : counter_of_msr(v, e->reg);
 
 	if (idx >= 0 && e->op == EMU_WRMSR)
 		kvm_pmu__guest_write(&v->pmu, (unsigned int)idx);
