@@ -222,6 +222,19 @@ struct emulation {
 	bool fault;
 };
 
+/* observer: a guest PMU access and its outcome */
+static void observe_access(struct kvm_vcpu *v, const struct emulation *e)
+{
+	static const enum kvm_guest_op op[] = {
+		[EMU_WRMSR] = KVM_GUEST_WRMSR, [EMU_RDMSR] = KVM_GUEST_RDMSR,
+		[EMU_RDPMC] = KVM_GUEST_RDPMC,
+	};
+
+	if (v->obs && v->obs->guest_access && e->op != EMU_NONE && e->op != EMU_CPUID)
+		v->obs->guest_access(v->obs_ctx, op[e->op], e->reg,
+				     e->op == EMU_WRMSR || e->fault ? e->val : *e->out, e->fault);
+}
+
 static void emulate(struct kvm_vcpu *v, struct emulation *e)
 {
 	u8 cpl = v->cpu->cpl;
@@ -243,11 +256,14 @@ static void emulate(struct kvm_vcpu *v, struct emulation *e)
 	case EMU_NONE:
 		return;
 	}
+	observe_access(v, e);	/* observer: before the instruction retires */
 	/* kvm_skip_emulated_instruction -> kvm_pmu_instruction_retired; the
 	 * guest did retire it: ground truth counts it as a guest instruction */
 	if (!e->fault) {
 		kvm_pmu__instruction_retired(&v->pmu, cpl, false);
 		v->cpu->truth[1][cpl != 0][HW_EV_INSTRUCTIONS]++;
+		if (v->obs && v->obs->emulated_insn)	/* observer */
+			v->obs->emulated_insn(v->obs_ctx, cpl);
 	}
 }
 
@@ -455,17 +471,36 @@ static bool has_guest_pmi(const struct kvm_vcpu *v)
 	return v->pmu.guest_nmi_pending || (v->pmu.guest_pmi_pending && v->guest_if);
 }
 
+/* observer: the part of @seg that ran (all of it when @rest is NULL) */
+static void observe_run(struct kvm_vcpu *v, const struct hw_segment *seg,
+			const struct hw_segment *rest)
+{
+	struct hw_segment done = *seg;
+
+	if (!v->obs || !v->obs->guest_ran)
+		return;
+	if (rest) {
+		done.cycles -= rest->cycles;
+		for (int e = 0; e < HW_EV_NR; e++)
+			done.ev[e] -= rest->ev[e];
+	}
+	if (done.cycles)
+		v->obs->guest_ran(v->obs_ctx, &done);
+}
+
 bool kvm_vcpu__guest_run(struct kvm_vcpu *v, struct hw_segment *seg)
 {
 	struct hw_segment rest;
 
 	seg->guest = true;
 	while (hw_cpu__run(v->cpu, seg, &rest)) {
+		observe_run(v, seg, &rest);
 		vm_exit(v, v->exit_irq.kind == HW_IRQ_NMI ? EXIT_NMI : EXIT_EXTERNAL_INTERRUPT, NULL);
 		*seg = rest;
 		if (has_guest_pmi(v))
 			return true;	/* injected at the entry: the guest takes it now */
 	}
+	observe_run(v, seg, NULL);
 	seg->cycles = 0;
 	return false;
 }
@@ -547,6 +582,8 @@ static bool guest_access(struct kvm_vcpu *v, struct emulation *e, bool intercept
 	r = e->op == EMU_WRMSR ? hw_cpu__wrmsr(cpu, e->reg, e->val) :
 	    e->op == EMU_RDMSR ? hw_cpu__rdmsr(cpu, e->reg, e->out) :
 				 hw_cpu__rdpmc(cpu, e->reg, e->out);
+	e->fault = r != HW_MSR_OK;
+	observe_access(v, e);	/* observer */
 	if (r != HW_MSR_OK)
 		return true;
 	note_counter_access(v, e);
@@ -604,6 +641,8 @@ bool kvm_vcpu__take_guest_pmi(struct kvm_vcpu *v)
 	else
 		pmu->guest_pmi_pending = false;
 	v->st.guest_pmis++;
+	if (v->obs && v->obs->guest_pmi)	/* observer */
+		v->obs->guest_pmi(v->obs_ctx);
 	if (v->pmi_overflow_known)
 		hist__add(&v->st.pmi_latency, v->cpu->now - v->pmi_overflow_at);
 	v->pmi_overflow_known = false;
