@@ -64,6 +64,7 @@ LIB_SRCS += src/input/profile.c
 LIB_SRCS += src/input/scenario.c
 LIB_SRCS += src/input/vpmu_parse.c
 
+LIB_SRCS += src/sim/interleave.c
 LIB_SRCS += src/sim/isolation.c
 LIB_SRCS += src/sim/run.c
 LIB_SRCS += src/sim/shadow.c

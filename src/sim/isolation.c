@@ -59,14 +59,6 @@ void sim__random_scenario(u64 seed, unsigned int host_gp, struct scenario *sc)
 
 /* ---- the machine ------------------------------------------------------------- */
 
-struct iso_machine {
-	struct hw_cpu cpu;
-	struct perf_cpu pc;
-	struct kvm_vcpu v;
-	struct perf_event *hev[PERF_SPEC_MAX];
-	int nr_hev;
-	struct sim_shadow sh;
-};
 
 /* The guest's request: the host's PMU, reduced at random (fewer counters,
  * and narrower GP counters when @narrow) so that unexposed counters and
@@ -90,8 +82,8 @@ static void guest_request(struct rng *r, const struct hw_pmu_config *host, bool 
 	}
 }
 
-static int build(struct iso_machine *m, const struct profile *p, const struct iso_row *row,
-		 u64 seed, struct rng *r, char *err, size_t len)
+int sim__iso_build(struct iso_machine *m, const struct profile *p, const struct iso_row *row,
+		    struct rng *r, char *err, size_t len)
 {
 	const char *const *sessions = p->pmu.vendor == HW_VENDOR_AMD ? host_sessions_amd :
 								       host_sessions;
@@ -138,11 +130,10 @@ static int build(struct iso_machine *m, const struct profile *p, const struct is
 
 		kvm_vcpu__set_sched(&m->v, &s);
 	}
-	(void)seed;
 	return sim_shadow__attach(&m->sh, &m->v, err, len);
 }
 
-static void teardown(struct iso_machine *m)
+void sim__iso_teardown(struct iso_machine *m)
 {
 	kvm_vcpu__destroy(&m->v);
 	perf_cpu__exit(&m->pc);
@@ -484,7 +475,7 @@ static u64 kernel_per_cycle(const struct hw_cpu *cpu, enum hw_event ev)
  * none of (branches, misses). A multiplexed event saw part of the truth:
  * no floor.
  */
-static void check_host(struct iso_machine *m, struct iso_row *row, unsigned int seed)
+void sim__iso_check_host(struct iso_machine *m, struct iso_row *row, unsigned int seed)
 {
 	for (int i = 0; i < m->nr_hev; i++) {
 		struct perf_event *ev = m->hev[i];
@@ -512,7 +503,7 @@ static void check_host(struct iso_machine *m, struct iso_row *row, unsigned int 
 
 /* ---- rows -------------------------------------------------------------------- */
 
-static void add_run(struct iso_machine *m, struct iso_row *row, unsigned int seed)
+void sim__iso_add_run(struct iso_machine *m, struct iso_row *row, unsigned int seed)
 {
 	const struct sim_shadow *s = &m->sh;
 
@@ -537,9 +528,9 @@ int sim__isolation_row(const struct profile *prof, unsigned int nr_seeds, struct
 		int ret;
 
 		rng__seed(&r, (u64)s * 0x9e3779b97f4a7c15ULL + 7);
-		ret = build(&m, prof, row, s, &r, err, len);
+		ret = sim__iso_build(&m, prof, row, &r, err, len);
 		if (ret) {
-			teardown(&m);
+			sim__iso_teardown(&m);
 			if (ret > 0 && s == first) {	/* the host cannot run this kind */
 				row->unsupported = true;
 				return 0;
@@ -547,9 +538,9 @@ int sim__isolation_row(const struct profile *prof, unsigned int nr_seeds, struct
 			return -1;
 		}
 		guest_play(&m, &r, row);
-		check_host(&m, row, s);
-		add_run(&m, row, s);
-		teardown(&m);
+		sim__iso_check_host(&m, row, s);
+		sim__iso_add_run(&m, row, s);
+		sim__iso_teardown(&m);
 	}
 	return 0;
 }

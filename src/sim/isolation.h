@@ -21,6 +21,7 @@
 #define VPMU__SIM_ISOLATION_H
 
 #include "sim/run.h"
+#include "base/rng.h"
 #include "sim/shadow.h"
 
 struct iso_row {
@@ -38,6 +39,26 @@ struct iso_row {
 	u64 misattributed_pmis;		/* NMI routing: PMIs given to the wrong owner */
 	char first[192];		/* the first difference, where it arose */
 };
+
+/* ---- shared with sim/interleave.c ---- */
+struct iso_machine {
+	struct hw_cpu cpu;
+	struct perf_cpu pc;
+	struct kvm_vcpu v;
+	struct perf_event *hev[PERF_SPEC_MAX];
+	int nr_hev;
+	struct sim_shadow sh;
+};
+
+/* A pCPU, its host perf with a session drawn from @r, a vCPU of @row's
+ * combination whose guest request is drawn from @r, and its shadow.
+ * Returns 0, 1 when the host cannot run the kind, -1 with @err. */
+int sim__iso_build(struct iso_machine *m, const struct profile *p, const struct iso_row *row,
+		   struct rng *r, char *err, size_t len);
+void sim__iso_teardown(struct iso_machine *m);
+/* The host events against ground truth, and the shadow's findings, into @row. */
+void sim__iso_check_host(struct iso_machine *m, struct iso_row *row, unsigned int seed);
+void sim__iso_add_run(struct iso_machine *m, struct iso_row *row, unsigned int seed);
 
 /* A random scenario for @seed: the guest, its exits, a host perf session
  * whose events exclude the guest (so a mediated PMU can be created), and
