@@ -5,7 +5,6 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "hw/msr.h"
@@ -175,19 +174,7 @@ static void compare(struct sim_shadow *s, const char *what, u32 reg, bool is_cou
 		     "%s 0x%x read %llu, bare metal %llu (%s%llu)", what, reg,
 		     (unsigned long long)got, (unsigned long long)want, got > want ? "+" : "-",
 		     (unsigned long long)(got > want ? got - want : want - got));
-	else if (getenv("ISO_DEBUG2")) {	/* DEBUG */
-		const struct kvm_pmu *kp = &s->v->pmu;
-		for (int i = 0; i < kp->nr_gp; i++) if ((want ^ got) & BIT_ULL(i)) {
-			const struct kvm_pmc *pc = &kp->gp[i];
-			fprintf(stderr, "  gp%d sel %llx ctr %llx paused %d ev %p period %llu left %lld state %d idx %d reprog %llx shadow ctr %llx sel %llx gctl %llx\n", i,
-				(unsigned long long)pc->eventsel, (unsigned long long)pc->counter, pc->is_paused, (void*)pc->perf_event,
-				pc->perf_event ? (unsigned long long)pc->perf_event->sample_period : 0ULL,
-				pc->perf_event ? (long long)pc->perf_event->period_left : 0LL,
-				pc->perf_event ? pc->perf_event->state : 9, pc->perf_event ? pc->perf_event->idx : 99,
-				(unsigned long long)kp->reprogram_pmi, (unsigned long long)s->cpu.pmu.gp[i], (unsigned long long)s->cpu.pmu.evtsel[i], (unsigned long long)kp->global_ctrl);
-		}
-	}
-	if (got != want && !is_counter)
+	else
 		diff(s, is_status_msr(reg) ? SIM_DIFF_STATUS : SIM_DIFF_CONFIG,
 		     "%s 0x%x read 0x%llx, bare metal 0x%llx", what, reg,
 		     (unsigned long long)got, (unsigned long long)want);
