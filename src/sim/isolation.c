@@ -277,7 +277,8 @@ static void program_gp(struct guest *g)
 {
 	unsigned int i = (unsigned int)rng__below(&g->r, g->nr_gp);
 	u64 period = random_period(g);
-	u64 sel = random_event(g) | EVTSEL_ENABLE | random_rings(g, EVTSEL_OS, EVTSEL_USR) |
+	u64 event = random_event(g);	/* one draw per statement: a fixed order */
+	u64 sel = event | EVTSEL_ENABLE | random_rings(g, EVTSEL_OS, EVTSEL_USR) |
 		  (period ? EVTSEL_INT : 0);
 
 	wr(g, sel_msr(g, i), 0);
@@ -372,8 +373,12 @@ static void one_op(struct guest *g)
 	case 4:
 	case 5:
 	case 6:
-		work(g, 100 + rng__below(&g->r, 80000), rng__chance(&g->r, 1, 2) ? 3 : 0);
+	{
+		u64 cycles = 100 + rng__below(&g->r, 80000);
+
+		work(g, cycles, rng__chance(&g->r, 1, 2) ? 3 : 0);
 		break;
+	}
 	case 7:
 	case 8:
 		random_read(g);
