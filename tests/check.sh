@@ -84,6 +84,18 @@ for other in ${VPMU_OTHERS:-}; do
 	fi
 done
 rm -f "$log.ref"
+# ... and for the isolation check and the interleaving explorer
+"$VPMU" check --isolation --cpu zen4 --seeds 8 >"$log.ref" 2>&1
+"$VPMU" check --interleavings --cpu spr >>"$log.ref" 2>&1
+for other in ${VPMU_OTHERS:-}; do
+	{ "$other" check --isolation --cpu zen4 --seeds 8; "$other" check --interleavings --cpu spr; } \
+		2>&1 | cmp -s - "$log.ref"
+	if [ $? -eq 0 ]; then add 1 0; else
+		echo "FAIL $other prints something else than $VPMU for check --isolation / --interleavings"
+		add 0 1
+	fi
+done
+rm -f "$log.ref"
 
 # 3b. the run loop: the isolation check passes on every profile, and a seed
 #     gives the same bytes twice
