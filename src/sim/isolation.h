@@ -6,10 +6,11 @@
  *    over- and under-counts on GP and fixed counters, status and config
  *    differences, #GP disagreements, PMIs lost or not the guest's;
  *  - each host perf event against the core's ground truth of its event in
- *    its modes: more than the truth is a leak into the host; with a vPMU
- *    that never takes the host's counters away (emulated) and no
- *    multiplexing it must be exact, otherwise it may miss only the host
- *    events of the windows where a guest context was loaded (mediated).
+ *    its modes: more than the truth is a leak into the host; less only by
+ *    what kernel work perf itself ran (its handler runs with the PMU off)
+ *    and, mediated, the host cycles with a guest context loaded - both
+ *    IPC-1 kernel work without branches, so for branch events the floor
+ *    is the truth itself; a multiplexed event gets no floor.
  *
  * The guests are op streams drawn from the seed that drive the vPMU
  * directly (CPUID, event selects, fixed control, GLOBAL_CTRL, counter
