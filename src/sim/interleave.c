@@ -27,10 +27,11 @@ struct ilv_run {
 	struct iso_machine *m;
 	bool in_window;
 	unsigned int op;		/* accesses seen in the window */
-	int inject_at;			/* -1: dry run */
+	int point;			/* -1: dry run; 0 at the VM-exit, k after access
+					 * k - 1, accesses + 1 after the VM-entry */
 	enum ilv_event ev;
 	u64 t[MAX_OPS];			/* dry run: cycle of each access */
-	u64 t_overflow, t_entry;
+	u64 t_overflow, t_exit, t_entry;
 	const struct perf_event *host_ev;	/* the host event whose PMI is injected */
 	u64 host_bit;			/* ... and its counter */
 	u64 last_live;			/* last access with host perf's events in */
@@ -116,9 +117,9 @@ static void on_access(void *ctx, u32 reg)
 		return;
 	if (is_host_live(r))
 		r->last_live = r->m->cpu.now;
-	if (r->inject_at < 0 && r->op < MAX_OPS)
+	if (r->point < 0 && r->op < MAX_OPS)
 		r->t[r->op] = r->m->cpu.now;
-	if ((int)r->op == r->inject_at)
+	if ((int)r->op == r->point - 1)
 		inject(r);
 	r->op++;
 }
@@ -221,8 +222,7 @@ static void finish(struct iso_machine *m)
 	rd(v, status_msr(m));
 }
 
-/* One run; the point is r->inject_at (the number of accesses in the
- * window for "after the VM-entry"). */
+/* One run, with the event at r->point (@nr_ops accesses in the window). */
 static void play(struct ilv_run *r, unsigned int nr_ops)
 {
 	struct iso_machine *m = r->m;
@@ -236,12 +236,15 @@ static void play(struct ilv_run *r, unsigned int nr_ops)
 	work(m, WORK_BEFORE);
 	r->t_overflow = a->nmi_pending ? a->nmi_requested_at : a->vec_pending ?
 			a->vec_requested_at : 0;
-	r->in_window = true;
 	r->last_live = is_host_live(r) ? m->cpu.now : 0;
+	r->t_exit = m->cpu.now;
+	if (r->point == 0)
+		inject(r);
+	r->in_window = true;
 	kvm_vcpu__guest_exit(&m->v, EXIT_IO);
 	r->in_window = false;
 	r->t_entry = m->cpu.now;
-	if (r->inject_at >= 0 && (unsigned int)r->inject_at == nr_ops)
+	if (r->point >= 0 && (unsigned int)r->point == nr_ops + 1)
 		inject(r);
 	work(m, WORK_AFTER);
 	finish(m);
@@ -309,8 +312,9 @@ static void note(struct ilv_row *row, enum ilv_event ev, unsigned int k, unsigne
 	row->failed[ev] += o->failed != 0;
 	row->misattributed[ev] += o->misattributed != 0;
 	if (o->failed && !row->first[0])
-		snprintf(row->first, sizeof(row->first), "%s %s %u of %u: %s", event_names[ev],
-			 k == n ? "after the VM-entry, point" : "after host access", k, n, o->first);
+		snprintf(row->first, sizeof(row->first), "%s at point %u of 0..%u (%s): %s",
+			 event_names[ev], k, n + 1, k == 0 ? "the VM-exit" :
+			 k == n + 1 ? "after the VM-entry" : "after a host access", o->first);
 }
 
 /* The injected host PMI must reach perf's handler once: one more claimed
@@ -339,7 +343,7 @@ int sim__interleavings(const struct profile *prof, struct ilv_row *row, char *er
 	int ret;
 
 	memset(&r, 0, sizeof(r));
-	r.inject_at = -1;
+	r.point = -1;
 	ret = one(prof, row, &r, FAR_SKID, 0, &o, err, len);
 	if (ret)
 		return ret;
@@ -354,14 +358,15 @@ int sim__interleavings(const struct profile *prof, struct ilv_row *row, char *er
 	row->alone_fails = o.failed != 0;
 	if (o.failed)
 		snprintf(row->first, sizeof(row->first), "the sequence alone: %s", o.first);
-	for (unsigned int k = 0; k <= n; k++) {
+	for (unsigned int k = 0; k <= n + 1; k++) {
 		for (int ev = 0; ev < ILV_NR; ev++) {
 			struct ilv_run x = r;
 			u64 skid = FAR_SKID;
 
-			if (ev == ILV_GUEST_OVERFLOW)
-				skid = (k < n ? r.t[k] : r.t_entry + 1) - r.t_overflow;
-			x.inject_at = (int)k;
+			if (ev == ILV_GUEST_OVERFLOW)	/* its PMI lands at point k */
+				skid = (k == 0 ? r.t_exit : k <= n ? r.t[k - 1] : r.t_entry + 1) -
+				       r.t_overflow;
+			x.point = (int)k;
 			x.ev = (enum ilv_event)ev;
 			if (one(prof, row, &x, skid, n, &o, err, len))
 				return -1;

@@ -6,9 +6,9 @@
  * The sequence is what the host does between one VM-exit and the next
  * VM-entry of a userspace exit (the path every policy loads and puts on,
  * the lazy one when the host wants the PMU): a dry run counts its host
- * register accesses (hw/cpu.h on_host_access). Point k is right after
- * access k; one more point is right after the VM-entry and point 0 right
- * after the VM-exit, so "across VM-exit and VM-entry" is covered. At each:
+ * register accesses (hw/cpu.h on_host_access). Point 0 is at the
+ * VM-exit, point k (1..n) right after access k - 1, point n + 1 right
+ * after the VM-entry: across VM-exit and VM-entry too. At each:
  *  - host PMI: a host counter overflows there while host perf's events are
  *    in; while they are out, the PMI of one that overflowed when they were
  *    last in lands there if that is within the profile's skid (latched as
