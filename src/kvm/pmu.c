@@ -46,7 +46,13 @@ void kvm_pmc__overflow(struct kvm_pmu *pmu, struct kvm_pmc *pmc)
 	struct perf_attr attr;
 	bool pmi = false;
 
-	if (pmu->version >= 2)
+	if (pmu->version >= 2 && pmu->kind->is_mediated && pmu->loaded)
+		/* the live status is in the hardware (a loaded context of the
+		 * vcpu / lazy policies): set it there, or the put loses it */
+		hw_cpu__host_wrmsr(pmu->cpu, pmu->cpu->pmu.cfg.vendor == HW_VENDOR_AMD ?
+				   MSR_AMD64_PERF_CNTR_GLOBAL_STATUS_SET :
+				   MSR_CORE_PERF_GLOBAL_STATUS_SET, BIT_ULL(pmc->idx));
+	else if (pmu->version >= 2)
 		pmu->global_status |= BIT_ULL(pmc->idx);
 	pmu->vendor->pmc_setup(pmu, pmc, &attr, &pmi);
 	if (pmi)

@@ -82,29 +82,53 @@ static u64 handler_cost(struct kvm_vcpu *v, enum kvm_exit_reason reason)
 	return draw_cost(&v->cost_rng[reason], &v->costs.handler[reason]);
 }
 
+/* Loads and puts run with IRQs off wherever a policy places them (as
+ * kvm_mediated_pmu_load/put do inside the irqs-off region): a host
+ * interrupt in the middle would see half a context. What came meanwhile is
+ * taken right after. */
+static bool irqs_save(struct kvm_vcpu *v)
+{
+	bool was = v->cpu->intr_enabled;
+
+	v->cpu->intr_enabled = false;
+	return was;
+}
+
+static void irqs_restore(struct kvm_vcpu *v, bool was)
+{
+	if (was)
+		hw_cpu__set_if(v->cpu, true);
+}
+
 static void load(struct kvm_vcpu *v)
 {
 	u64 t0 = v->cpu->now;
+	bool was;
 
 	if (!v->pmu.kind->load || v->pmu.loaded)
 		return;
+	was = irqs_save(v);
 	v->pmu.kind->load(&v->pmu);
 	kvm_pmu__check_residue(&v->pmu);
 	v->cpu->pmu.guest_owned = kvm_pmu__owned(&v->pmu);
 	v->st.loads++;
 	v->st.switch_cycles += v->cpu->now - t0;
+	irqs_restore(v, was);
 }
 
 static void put(struct kvm_vcpu *v)
 {
 	u64 t0 = v->cpu->now;
+	bool was;
 
 	if (!v->pmu.kind->put || !v->pmu.loaded)
 		return;
+	was = irqs_save(v);
 	v->cpu->pmu.guest_owned = 0;	/* put saves what was counted */
 	v->pmu.kind->put(&v->pmu);
 	v->st.puts++;
 	v->st.switch_cycles += v->cpu->now - t0;
+	irqs_restore(v, was);
 }
 
 /* The lazy policy's test (Sean Christopherson's scheme B, Oct 2023): host
@@ -276,6 +300,21 @@ static void retire(struct kvm_vcpu *v)
 	kvm_pmu__instruction_retired(&v->pmu, cpl, false);
 	v->cpu->truth[1][cpl != 0][HW_EV_INSTRUCTIONS]++;
 	v->st.retired_emulated++;
+	if (v->obs && v->obs->emulated_insn)	/* observer */
+		v->obs->emulated_insn(v->obs_ctx, cpl);
+}
+
+/* observer: a guest PMU access and its outcome */
+static void observe_access(struct kvm_vcpu *v, const struct emulation *e)
+{
+	static const enum kvm_guest_op op[] = {
+		[EMU_WRMSR] = KVM_GUEST_WRMSR, [EMU_RDMSR] = KVM_GUEST_RDMSR,
+		[EMU_RDPMC] = KVM_GUEST_RDPMC,
+	};
+
+	if (v->obs && v->obs->guest_access && e->op != EMU_NONE && e->op != EMU_CPUID)
+		v->obs->guest_access(v->obs_ctx, op[e->op], e->reg,
+				     e->op == EMU_WRMSR || e->fault ? e->val : *e->out, e->fault);
 }
 
 static void emulate(struct kvm_vcpu *v, struct emulation *e)
@@ -299,6 +338,7 @@ static void emulate(struct kvm_vcpu *v, struct emulation *e)
 	case EMU_NONE:
 		return;
 	}
+	observe_access(v, e);	/* observer: before the instruction retires */
 	if (!e->fault)
 		retire(v);
 }
@@ -558,17 +598,36 @@ static bool has_guest_pmi(const struct kvm_vcpu *v)
 	return v->pmu.guest_nmi_pending || (v->pmu.guest_pmi_pending && v->guest_if);
 }
 
+/* observer: the part of @seg that ran (all of it when @rest is NULL) */
+static void observe_run(struct kvm_vcpu *v, const struct hw_segment *seg,
+			const struct hw_segment *rest)
+{
+	struct hw_segment done = *seg;
+
+	if (!v->obs || !v->obs->guest_ran)
+		return;
+	if (rest) {
+		done.cycles -= rest->cycles;
+		for (int e = 0; e < HW_EV_NR; e++)
+			done.ev[e] -= rest->ev[e];
+	}
+	if (done.cycles)
+		v->obs->guest_ran(v->obs_ctx, &done);
+}
+
 bool kvm_vcpu__guest_run(struct kvm_vcpu *v, struct hw_segment *seg)
 {
 	struct hw_segment rest;
 
 	seg->guest = true;
 	while (hw_cpu__run(v->cpu, seg, &rest)) {
+		observe_run(v, seg, &rest);
 		exit_for(v, v->exit_irq.kind == HW_IRQ_NMI ? EXIT_NMI : EXIT_EXTERNAL_INTERRUPT, NULL);
 		*seg = rest;
 		if (has_guest_pmi(v))
 			return true;	/* injected at the entry: the guest takes it now */
 	}
+	observe_run(v, seg, NULL);
 	seg->cycles = 0;
 	return false;
 }
@@ -664,6 +723,8 @@ static bool guest_access(struct kvm_vcpu *v, struct emulation *e, bool intercept
 	r = e->op == EMU_WRMSR ? hw_cpu__wrmsr(cpu, e->reg, e->val) :
 	    e->op == EMU_RDMSR ? hw_cpu__rdmsr(cpu, e->reg, e->out) :
 				 hw_cpu__rdpmc(cpu, e->reg, e->out);
+	e->fault = r != HW_MSR_OK;
+	observe_access(v, e);	/* observer */
 	if (r != HW_MSR_OK)
 		return true;
 	note_counter_access(v, e);
@@ -721,6 +782,8 @@ bool kvm_vcpu__take_guest_pmi(struct kvm_vcpu *v)
 	else
 		pmu->guest_pmi_pending = false;
 	v->st.guest_pmis++;
+	if (v->obs && v->obs->guest_pmi)	/* observer */
+		v->obs->guest_pmi(v->obs_ctx);
 	if (v->pmi_overflow_known)
 		hist__add(&v->st.pmi_latency, v->cpu->now - v->pmi_overflow_at);
 	v->pmi_overflow_known = false;

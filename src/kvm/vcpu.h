@@ -100,7 +100,30 @@ struct kvm_vcpu_stats {
 					 * for a pending request */
 };
 
+/*
+ * An isolation observer (sim/shadow.c): what the guest did, as the guest
+ * sees it, told independently of KVM's own bookkeeping. Every call site in
+ * vcpu.c is marked "observer:". All members may be NULL.
+ */
+enum kvm_guest_op { KVM_GUEST_WRMSR, KVM_GUEST_RDMSR, KVM_GUEST_RDPMC };
+struct kvm_vcpu_observer_ops {
+	/* Guest-mode work that has executed (a whole segment or the part of
+	 * it before an interrupt forced a VM-exit). */
+	void (*guest_ran)(void *ctx, const struct hw_segment *done);
+	/* A guest WRMSR / RDMSR / RDPMC at CPL 0 or with CR4.PCE, before its
+	 * instruction retires: @val is what was written or read; @fault the
+	 * guest got #GP. */
+	void (*guest_access)(void *ctx, enum kvm_guest_op op, u32 reg, u64 val, bool fault);
+	/* KVM retired an intercepted guest instruction at @cpl (it counts as
+	 * one guest instruction on bare metal). */
+	void (*emulated_insn)(void *ctx, u8 cpl);
+	/* The guest took a PMI (its handler starts now). */
+	void (*guest_pmi)(void *ctx);
+};
+
 struct kvm_vcpu {
+	const struct kvm_vcpu_observer_ops *obs;	/* NULL: none */
+	void *obs_ctx;
 	struct hw_cpu *cpu;
 	struct perf_cpu *host;
 	struct kvm_pmu pmu;
