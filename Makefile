@@ -64,8 +64,10 @@ LIB_SRCS += src/input/profile.c
 LIB_SRCS += src/input/scenario.c
 LIB_SRCS += src/input/vpmu_parse.c
 
+LIB_SRCS += src/sim/interleave.c
 LIB_SRCS += src/sim/isolation.c
 LIB_SRCS += src/sim/run.c
+LIB_SRCS += src/sim/shadow.c
 LIB_SRCS += src/report/host_perf.c
 LIB_SRCS += src/report/json.c
 LIB_SRCS += src/report/compare.c

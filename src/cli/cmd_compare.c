@@ -23,7 +23,7 @@
 #define MAX_SCEN 16
 
 enum { O_SCEN = 's', O_CPU = 'c', O_SEED = 'S', O_WIDE = 'w', O_POL = 256, O_PMI, O_JSON,
-       O_CSV, O_PLOTS, O_HTML, O_OUT, O_NOOUT, O_KSTAT };
+       O_CSV, O_PLOTS, O_HTML, O_OUT, O_NOOUT, O_KSTAT, O_NOSKIP };
 
 static const struct cli_opt opts[] = {
 	{ "scenario", O_SCEN, "NAME|FILE", "a scenario (repeatable; default: every built-in)" },
@@ -33,6 +33,8 @@ static const struct cli_opt opts[] = {
 	{ "seed", O_SEED, "N", "the seed, 0 to 2^64-1 (default 1)" },
 	{ "wide", O_WIDE, NULL, "the wide table (147 columns) with every figure" },
 	{ "kvm-stat", O_KSTAT, NULL, "a perf-kvm-stat table of exits after each row" },
+	{ "no-skip-unchanged", O_NOSKIP, NULL, "mediated: write every counter on load (no "
+	  "skipping of unchanged values)" },
 	{ "out", O_OUT, "DIR", "the artefacts' directory (default ./vpmu-out)" },
 	{ "no-out", O_NOOUT, NULL, "no artefacts except those named by the options below" },
 	{ "json", O_JSON, "FILE|-", "the JSON document (default DIR/compare.json; -: stdout only)" },
@@ -57,7 +59,7 @@ struct cmp {
 	const char *cpu, *out, *json, *csv, *plots, *html;
 	long policies, pmis;
 	u64 seed;
-	bool wide, kstat, no_out;
+	bool wide, kstat, no_out, no_skip;
 	struct profile prof;
 	struct scenario sc[MAX_SCEN];
 	struct report_row *rows, *rate;
@@ -92,6 +94,7 @@ static int parse(struct cmp *o, int argc, char **argv)
 			break;
 		case O_WIDE: o->wide = true; break;
 		case O_KSTAT: o->kstat = true; break;
+		case O_NOSKIP: o->no_skip = true; break;
 		case O_OUT: o->out = v; break;
 		case O_NOOUT: o->no_out = true; break;
 		case O_JSON: o->json = v; break;
@@ -110,17 +113,24 @@ static int load(struct cmp *o)
 {
 	struct diag d;
 
-	if (!o->nr_scen)
+	bool all = !o->nr_scen;
+
+	if (all)
 		for (const struct embedded_file *b = scenario_builtin; b->name && o->nr_scen < MAX_SCEN; b++)
 			o->scen[o->nr_scen++] = b->name;
 	if (profile__load(o->cpu, &o->prof, &d))
 		return cli__load_error(&me, "cpu", o->cpu, profile_builtin, "profile", &d);
-	for (int i = 0; i < o->nr_scen; i++) {
-		if (scenario__load(o->scen[i], &o->sc[i], &d))
+	for (int i = 0, n = o->nr_scen; i < n; i++) {
+		int k = o->nr_scen - n + i;	/* where it goes: micro-benchmarks dropped */
+
+		if (scenario__load(o->scen[i], &o->sc[k], &d))
 			return cli__load_error(&me, "scenario", o->scen[i], scenario_builtin,
 					       "scenario", &d);
-		if (cli__check_name(o->scen[i], &o->sc[i]))
+		if (cli__check_name(o->scen[i], &o->sc[k]))
 			return EXIT_BAD_INPUT;
+		o->scen[k] = o->scen[i];
+		if (all && o->sc[k].not_in_compare)	/* a micro-benchmark: only when named */
+			o->nr_scen--;
 	}
 	return 0;
 }
@@ -146,6 +156,7 @@ static void run_row(const struct cmp *o, const struct scenario *sc, struct sim_c
 	c.prof = &o->prof;
 	c.sc = sc;
 	c.seed = o->seed;
+	c.no_skip = o->no_skip;
 	memset(row, 0, sizeof(*row));
 	row->ok = !sim__run(&c, &row->m, row->reason, sizeof(row->reason));
 	if (!row->ok) {	/* keep its identity for the n/a row */

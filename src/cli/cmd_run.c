@@ -13,7 +13,8 @@
 #include "report/kvm_stat.h"
 #include "sim/run.h"
 
-enum { O_SCEN = 's', O_VPMU = 'v', O_PMI = 'p', O_CPU = 'c', O_SEED = 'S', O_JSON = 256 };
+enum { O_SCEN = 's', O_VPMU = 'v', O_PMI = 'p', O_CPU = 'c', O_SEED = 'S', O_JSON = 256,
+       O_NOSKIP };
 
 static const struct cli_opt opts[] = {
 	{ "scenario", O_SCEN, "NAME|FILE", "the scenario (vpmu list scenarios, or a .ini file)" },
@@ -22,6 +23,8 @@ static const struct cli_opt opts[] = {
 	{ "cpu", O_CPU, "PROFILE", "the cost profile (default spr)" },
 	{ "seed", O_SEED, "N", "the seed, 0 to 2^64-1 (default 1)" },
 	{ "json", O_JSON, "FILE|-", "the metrics as one JSON object instead of text" },
+	{ "no-skip-unchanged", O_NOSKIP, NULL, "mediated: the load writes every counter, even "
+	  "one that already holds its value (as before v5 43/44)" },
 	{ 0 },
 };
 
@@ -56,6 +59,7 @@ static int parse(int argc, char **argv, struct sim_config *c, const char **scen,
 		case O_SCEN: *scen = v; break;
 		case O_CPU: *cpu = v; break;
 		case O_JSON: *json = v; break;
+		case O_NOSKIP: c->no_skip = true; break;
 		case O_VPMU:
 			if (cli__parse_vpmu(&me, v, &c->kind, &c->policy))
 				return EXIT_BAD_INPUT;

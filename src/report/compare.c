@@ -119,7 +119,7 @@ void report__compare_legend(FILE *f, bool wide)
 		"gerr%", "guest perf count error against ground truth, percent",
 		"herr%", "host perf count error against ground truth, percent",
 		"flag", "L leaks, R residue reads, M misattributed PMIs, C lost counts,",
-		"", "D dropped PMIs; a flagged row is not a safe choice",
+		"", "D dropped PMIs; a row with L, R, M or C is not a safe choice",
 		NULL,
 	};
 	static const char *const more[] = {
@@ -143,6 +143,19 @@ void report__compare_legend(FILE *f, bool wide)
 			fprintf(f, "  %-7s %s\n", narrow[i], narrow[i + 1]);
 	for (int i = 0; wide && more[i]; i += 2)
 		fprintf(f, "  %-7s %s\n", more[i], more[i + 1]);
+}
+
+/* Leaks, residue, misattributed PMIs or lost counts: not a safe choice.
+ * Dropped PMIs (D) are the guest's own masked LVTPC, shown but not held
+ * against a row. */
+static bool is_unsafe(const struct sim_metrics *m)
+{
+	return m->leaked_events || m->residue_reads || m->misattributed_pmis || m->lost_counts;
+}
+
+static bool clean(const struct report_row *r)
+{
+	return r->ok && !is_unsafe(&r->m);
 }
 
 /* "kind[:policy]" and "/route" where routing applies. */
@@ -201,18 +214,18 @@ static void na(FILE *f, const struct report_row *rows, int n, int i)
 static void flagged(FILE *f, const struct report_row *rows, int n)
 {
 	char nm[48];
-	int bad = 0;
+	int bad = 0, drops = 0;
 
 	for (int i = 0; i < n; i++) {
 		const struct sim_metrics *m = &rows[i].m;
 		bool first = true;
-		char fl[8];
 
 		if (!rows[i].ok) {
 			na(f, rows, n, i);
 			continue;
 		}
-		if (!*report__flags(m, fl, sizeof(fl)))
+		drops += m->pmis_dropped > 0;
+		if (!is_unsafe(m))
 			continue;
 		bad++;
 		fprintf(f, "  FLAGGED %s:", name(m, nm, sizeof(nm)));
@@ -220,20 +233,17 @@ static void flagged(FILE *f, const struct report_row *rows, int n)
 		item(f, m->residue_reads, "residue reads", &first);
 		item(f, m->misattributed_pmis, "misattributed PMIs", &first);
 		item(f, m->lost_counts, "lost counts", &first);
-		item(f, m->pmis_dropped, "dropped PMIs", &first);
 		fprintf(f, "\n      the guest took %llu PMIs; not a safe choice\n",
 			(unsigned long long)m->guest_pmis);
 	}
 	if (!bad)
 		fprintf(f, "  no row leaks, loses or misattributes PMIs or counts\n");
+	if (drops)
+		fprintf(f, "  D: %d rows dropped guest PMIs (one arrived while the guest's LVTPC\n"
+			"      was masked); shown, not held against a row\n", drops);
 }
 
-static bool clean(const struct report_row *r)
-{
-	char fl[8];
 
-	return r->ok && !*report__flags(&r->m, fl, sizeof(fl));
-}
 
 void report__compare_verdict(FILE *f, const struct report_row *rows, int n)
 {

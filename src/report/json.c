@@ -80,7 +80,7 @@ static json_t *exits_obj(const struct sim_metrics *m)
 
 	for (int r = 0; r < EXIT_NR; r++)
 		if (m->exits[r])
-			json_object_set_new(by, sim__exit_name((enum kvm_exit_reason)r),
+			json_object_set_new(by, sim__exit_name((enum kvm_exit_reason)r, m->vendor),
 					    json_integer((json_int_t)m->exits[r]));
 	return json_pack("{s:I,s:I,s:o,s:o}", "total", (json_int_t)m->exits_total,
 			 "fastpath", (json_int_t)m->fastpath_exits, "fastpath_share",
@@ -96,7 +96,7 @@ static json_t *latency_obj(const struct sim_metrics *m)
 	json_object_set_new(o, "full", pct_obj(&m->exit_latency_full));
 	for (int r = 0; r < EXIT_NR; r++)
 		if (m->exits[r])
-			json_object_set_new(by, sim__exit_name((enum kvm_exit_reason)r),
+			json_object_set_new(by, sim__exit_name((enum kvm_exit_reason)r, m->vendor),
 					    pct_obj(&m->exit_latency_by[r]));
 	json_object_set_new(o, "by_reason", by);
 	return o;
@@ -162,9 +162,21 @@ json_t *report__json_row(const struct sim_metrics *m, const char *version)
 	json_object_set_new(o, "switches", json_pack("{s:I,s:I,s:I}", "loads",
 			    (json_int_t)m->loads, "puts", (json_int_t)m->puts, "cycles",
 			    (json_int_t)m->switch_cycles));
+	json_object_set_new(o, "kvm_pmu", json_pack("{s:I,s:I,s:I,s:I,s:I}",
+			    "reprograms", (json_int_t)m->reprograms,
+			    "reprogram_cycles", (json_int_t)m->reprogram_cycles,
+			    "perf_event_releases", (json_int_t)m->perf_event_releases,
+			    "emulated_instructions", (json_int_t)m->retired_emulated,
+			    "fastpath_left_for_request", (json_int_t)m->fastpath_left));
+	json_object_set_new(o, "guest_perf", json_pack("{s:o,s:I}", "driver", str(m->guest_driver),
+			    "counters", (json_int_t)m->guest_counters));
+	json_object_set_new(o, "host_sched", json_pack("{s:I,s:I}", "preemptions",
+			    (json_int_t)m->preemptions, "host_task_cycles",
+			    (json_int_t)m->host_task_cycles));
 	json_object_set_new(o, "host_blind_pct", percent(m->host_blind_pct));
 	json_object_set_new(o, "host_irqoff_cycles", pct_obj(&m->host_irqoff));
 	json_object_set_new(pmi, "pmis", json_integer((json_int_t)m->guest_pmis));
+	json_object_set_new(pmi, "samples", json_integer((json_int_t)m->guest_samples));
 	json_object_set_new(pmi, "dropped", json_integer((json_int_t)m->pmis_dropped));
 	json_object_set_new(pmi, "merged", json_integer((json_int_t)m->pmis_merged));
 	json_object_set_new(o, "guest_pmi_latency_cycles", pmi);
@@ -210,6 +222,16 @@ void report__run_text(FILE *f, const struct sim_metrics *m)
 		report__grouped(m->exit_latency.p99, b, sizeof(b)),
 		report__grouped(m->exit_latency_fastpath.p50, c, sizeof(c)),
 		report__grouped(m->exit_latency_full.p50, (char[32]){ 0 }, 32));
+	fprintf(f, "  guest perf driver     %8s     (%u counters)\n", m->guest_driver,
+		m->guest_counters);
+	fprintf(f, "  emulated instructions %8s     (KVM completed them; %s reprograms took %s "
+		"cycles)\n", report__grouped(m->retired_emulated, a, sizeof(a)),
+		report__grouped(m->reprograms, b, sizeof(b)),
+		report__grouped(m->reprogram_cycles, c, sizeof(c)));
+	if (m->preemptions)
+		fprintf(f, "  preemptions           %8s     (other host tasks ran %s cycles)\n",
+			report__grouped(m->preemptions, a, sizeof(a)),
+			report__grouped(m->host_task_cycles, b, sizeof(b)));
 	fprintf(f, "  loads / puts          %8s / %s (%s cycles switching)\n",
 		report__grouped(m->loads, a, sizeof(a)), report__grouped(m->puts, b, sizeof(b)),
 		report__grouped(m->switch_cycles, c, sizeof(c)));
@@ -217,10 +239,11 @@ void report__run_text(FILE *f, const struct sim_metrics *m)
 	fprintf(f, "  host irqs-off max     %8s cycles (p99 %s)\n",
 		report__grouped(m->host_irqoff.max, a, sizeof(a)),
 		report__grouped(m->host_irqoff.p99, b, sizeof(b)));
-	fprintf(f, "  guest PMIs            %8s     (latency p50 %s, max %s cycles)\n",
+	fprintf(f, "  guest PMIs            %8s     (%s samples; latency p50 %s, max %s cycles)\n",
 		report__grouped(m->guest_pmis, a, sizeof(a)),
-		report__grouped(m->pmi_latency.p50, b, sizeof(b)),
-		report__grouped(m->pmi_latency.max, c, sizeof(c)));
+		report__grouped(m->guest_samples, b, sizeof(b)),
+		report__grouped(m->pmi_latency.p50, c, sizeof(c)),
+		report__grouped(m->pmi_latency.max, (char[32]){ 0 }, 32));
 	if (m->guest_count_error_pct >= 0)
 		fprintf(f, "  guest count error     %8.2f %%\n", m->guest_count_error_pct);
 	if (m->host_count_error_pct >= 0)

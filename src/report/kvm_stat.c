@@ -30,15 +30,18 @@ static int rows_of(const struct sim_metrics *m, struct row *rows)
 		const struct sim_pct *p = &m->exit_latency_by[r];
 		double mean = p->n ? (double)p->sum / (double)p->n : 0;
 		struct row *w = NULL;
+		const char *name;
 
 		if (!m->exits[r])
 			continue;
+		name = m->vendor == HW_VENDOR_AMD ? kvm_exits[r].svm : kvm_exits[r].vmx;
+
 		for (int i = 0; i < n && !w; i++)
-			if (!strcmp(rows[i].name, kvm_exits[r].vmx))
+			if (!strcmp(rows[i].name, name))
 				w = &rows[i];
 		if (!w) {
 			w = &rows[n++];
-			*w = (struct row){ .name = kvm_exits[r].vmx, .min = p->min };
+			*w = (struct row){ .name = name, .min = p->min };
 		}
 		w->n += p->n;
 		w->sum += p->sum;

@@ -6,8 +6,8 @@
  * perf's rel_stddev_stats gives it (100 * sd / sqrt(n) / mean), in
  * microseconds at the profile's core clock; rows by samples, descending;
  * then the "Total Samples" footer. A time is VM-exit to the next VM-entry.
- * Reasons are named as perf names them (kvm_exits[].vmx), so TSC-deadline
- * writes pool into MSR_WRITE as they do in perf.
+ * Reasons are named as perf names them (kvm_exits[].vmx, or .svm on AMD),
+ * so TSC-deadline writes pool into MSR_WRITE (msr) as they do in perf.
  */
 #ifndef VPMU__REPORT_KVM_STAT_H
 #define VPMU__REPORT_KVM_STAT_H
