@@ -40,6 +40,7 @@ LIB_SRCS += src/base/rng.c
 LIB_SRCS += src/base/util.c
 LIB_SRCS += src/hw/apic.c
 LIB_SRCS += src/hw/cpu.c
+LIB_SRCS += src/hw/cpu_ref.c
 LIB_SRCS += src/hw/pmu.c
 LIB_SRCS += src/hw/pmu_amd.c
 LIB_SRCS += src/hw/pmu_intel.c
