@@ -49,6 +49,14 @@ void hw_cpu__set_default_engine(enum hw_engine e)
 	default_engine = e;
 }
 
+/* What hw_cpu__init() sets max_events to. */
+static u64 default_max_events = HW_CPU_DEFAULT_MAX_EVENTS;
+
+void hw_cpu__set_default_max_events(u64 n)
+{
+	default_max_events = n;
+}
+
 int hw_cpu__init(struct hw_cpu *cpu, const struct hw_pmu_config *cfg,
 		 const struct hw_costs *costs, char *err, unsigned long len)
 {
@@ -58,7 +66,7 @@ int hw_cpu__init(struct hw_cpu *cpu, const struct hw_pmu_config *cfg,
 	cpu->costs = *costs;
 	cpu->timer_at = UINT64_MAX;
 	cpu->engine = default_engine;
-	cpu->max_events = HW_CPU_DEFAULT_MAX_EVENTS;
+	cpu->max_events = default_max_events;
 	hw_apic__reset(&cpu->apic);
 	return 0;
 }
@@ -278,8 +286,9 @@ static const struct hw_decoded *decoded(struct hw_cpu *cpu, bool guest, u8 cpl)
 	u64 key[HW_DECODE_KEY];
 
 	decode_key(&cpu->pmu, key);
-	if (d[*last].gen && is_same_key(key, d[*last].key))
-		return &d[*last];
+	if (d[*last].gen && (is_same_key(key, d[*last].key) ||
+			     cpu->test_fault == HW_TEST_FAULT_STALE_DECODE))
+		return &d[*last];	/* (the latter planted by the differential test only) */
 	*last ^= 1;
 	if (!d[*last].gen || !is_same_key(key, d[*last].key))
 		decode(cpu, &d[*last], key, guest, cpl);

@@ -61,7 +61,7 @@ struct hw_apic {
 };
 
 #define HW_CPU_MAX_CYCLES		(1ULL << 62)
-#define HW_CPU_DEFAULT_MAX_EVENTS	(1ULL << 36)
+#define HW_CPU_DEFAULT_MAX_EVENTS	(1ULL << 30)
 
 /* Which counting engine hw_cpu__run() uses; both give the same results. */
 enum hw_engine {
@@ -80,6 +80,7 @@ enum hw_cpu_failure {
 enum hw_test_fault {
 	HW_TEST_FAULT_NONE = 0,
 	HW_TEST_FAULT_SHARE,	/* a counter's share of a piece is one short */
+	HW_TEST_FAULT_STALE_DECODE,	/* decoded setups are never refreshed */
 };
 
 /* The decoded counting setup of one mode, and the registers it was decoded
@@ -136,6 +137,8 @@ int hw_cpu__init(struct hw_cpu *cpu, const struct hw_pmu_config *cfg,
 		 const struct hw_costs *costs, char *err, unsigned long len);
 /* The engine hw_cpu__init() selects from now on (default HW_ENGINE_FAST). */
 void hw_cpu__set_default_engine(enum hw_engine e);
+/* The max_events hw_cpu__init() sets from now on (HW_CPU_DEFAULT_MAX_EVENTS). */
+void hw_cpu__set_default_max_events(u64 n);
 /* Why the CPU stopped executing (a limit), or NULL while it runs. */
 const char *hw_cpu__failure_text(const struct hw_cpu *cpu);
 /* Is @msr one the core models (on either vendor)? Others are not PMU MSRs. */

@@ -71,7 +71,13 @@ static int run_one(struct machine *mc, const struct sim_config *c,
 
 		kvm_vcpu__set_sched(&mc->v, &s);
 	}
-	return guest_workload__run(&c->sc->guest, &mc->v, c->seed, p->perf.cycles_per_sec, &mc->gr);
+	if (guest_workload__run(&c->sc->guest, &mc->v, c->seed, p->perf.cycles_per_sec, &mc->gr))
+		return -1;
+	if (hw_cpu__failure_text(&mc->cpu)) {	/* a run limit (hw/cpu.h) */
+		snprintf(err, len, "%s", hw_cpu__failure_text(&mc->cpu));
+		return -1;
+	}
+	return 0;
 }
 
 static void teardown(struct machine *mc)
