@@ -125,5 +125,20 @@ for b in tests/bad/*.vpmu; do
 	fi
 done
 
+# 5. run limits (hw/cpu.h): programs that hung the engine end with exit 2
+#    and the limit named in their first line ("# error: TEXT")
+for b in tests/limits/*.vpmu; do
+	want=$(sed -n '1s/^# error: //p' "$b")
+	timeout 60 "$VPMU" guest "$b" >"$log" 2>&1
+	rc=$?
+	if [ -n "$want" ] && [ "$rc" -eq 2 ] && grep -qF "$b: error: $want" "$log"; then
+		add 1 0
+	else
+		echo "FAIL run limit $b: exit $rc, wanted 2 and '$b: error: $want', got:"
+		cat "$log"
+		add 0 1
+	fi
+done
+
 echo "check: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
