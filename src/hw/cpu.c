@@ -212,6 +212,11 @@ void hw_cpu__segment_rest(const struct hw_segment *seg, u64 pos, struct hw_segme
 	*rest = *seg;
 	if (!pos)
 		return;
+	if (pos == seg->cycles) {	/* all of it ran: floor(E * C / C) = E */
+		rest->cycles = 0;
+		memset(rest->ev, 0, sizeof(rest->ev));
+		return;
+	}
 	for (unsigned int e = 0; e < HW_EV_NR; e++)
 		rest->ev[e] -= hw_segment__events_by(seg, (enum hw_event)e, pos);
 	rest->cycles -= pos;
@@ -234,9 +239,14 @@ bool hw_cpu__is_within_event_bound(struct hw_cpu *cpu)
  * nothing counts whatever the selects say, so those states share one key
  * (the put and load sequences pass through many of them).
  */
+static bool is_all_disabled(const struct hw_pmu *pmu)
+{
+	return pmu->has_global && !(pmu->global_ctrl & pmu->present);
+}
+
 static void decode_key(const struct hw_pmu *pmu, u64 key[HW_DECODE_KEY])
 {
-	if (pmu->has_global && !(pmu->global_ctrl & pmu->present)) {
+	if (is_all_disabled(pmu)) {
 		memset(key, 0, HW_DECODE_KEY * sizeof(*key));
 		key[HW_MAX_GP + 1] = pmu->global_ctrl;
 		return;
@@ -248,12 +258,21 @@ static void decode_key(const struct hw_pmu *pmu, u64 key[HW_DECODE_KEY])
 	key[HW_MAX_GP + 2] = pmu->global_status;
 }
 
-static bool is_same_key(const u64 *a, const u64 *b)
+/* Is @d decoded from the registers as they are now? */
+static bool is_current(const struct hw_pmu *pmu, const struct hw_decoded *d)
 {
-	u64 diff = 0;
+	const u64 *k = d->key;
+	u64 diff;
 
-	for (unsigned int i = 0; i < HW_DECODE_KEY; i++)
-		diff |= a[i] ^ b[i];
+	_Static_assert(HW_MAX_GP == 8, "eight event selects in the key");
+	if (!d->gen || k[HW_MAX_GP + 1] != pmu->global_ctrl)
+		return false;
+	if (is_all_disabled(pmu))
+		return !(k[0] | k[1] | k[2] | k[3] | k[4] | k[5] | k[6] | k[7] |
+			 k[HW_MAX_GP] | k[HW_MAX_GP + 2]);
+	diff = (k[HW_MAX_GP] ^ pmu->fixed_ctrl) | (k[HW_MAX_GP + 2] ^ pmu->global_status);
+	for (unsigned int i = 0; i < HW_MAX_GP; i++)
+		diff |= k[i] ^ pmu->evtsel[i];
 	return !diff;
 }
 
@@ -285,13 +304,14 @@ static const struct hw_decoded *decoded(struct hw_cpu *cpu, bool guest, u8 cpl)
 	u8 *last = &cpu->dec_last[guest][cpl != 0];
 	u64 key[HW_DECODE_KEY];
 
-	decode_key(&cpu->pmu, key);
-	if (d[*last].gen && (is_same_key(key, d[*last].key) ||
-			     cpu->test_fault == HW_TEST_FAULT_STALE_DECODE))
+	if (is_current(&cpu->pmu, &d[*last]) ||
+	    (d[*last].gen && cpu->test_fault == HW_TEST_FAULT_STALE_DECODE))
 		return &d[*last];	/* (the latter planted by the differential test only) */
 	*last ^= 1;
-	if (!d[*last].gen || !is_same_key(key, d[*last].key))
+	if (!is_current(&cpu->pmu, &d[*last])) {
+		decode_key(&cpu->pmu, key);
 		decode(cpu, &d[*last], key, guest, cpl);
+	}
 	return &d[*last];
 }
 
@@ -410,8 +430,12 @@ static void add_truth(struct hw_cpu *cpu, const struct hw_segment *seg, u64 pos,
 	if (cpu->mark && !seg->guest)
 		cpu->marked_host_cycles += k - pos;
 	if (!pos && k == seg->cycles) {
-		for (unsigned int e = 0; e < HW_EV_NR; e++)
-			t[e] += seg->ev[e];
+		_Static_assert(HW_EV_NR == 13, "one add per event");
+		t[0] += seg->ev[0], t[1] += seg->ev[1], t[2] += seg->ev[2];
+		t[3] += seg->ev[3], t[4] += seg->ev[4], t[5] += seg->ev[5];
+		t[6] += seg->ev[6], t[7] += seg->ev[7], t[8] += seg->ev[8];
+		t[9] += seg->ev[9], t[10] += seg->ev[10], t[11] += seg->ev[11];
+		t[12] += seg->ev[12];
 		return;
 	}
 	for (unsigned int e = 0; e < HW_EV_NR; e++)
