@@ -85,6 +85,20 @@ for other in ${VPMU_OTHERS:-}; do
 done
 rm -f "$log.ref"
 
+# 3a. outputs do not depend on the counting engine: the reference engine
+#     (VPMU_ENGINE=reference, hw/cpu_ref.c) prints the same bytes for the
+#     conformance suite, vpmu compare --json and vpmu validate
+engine_same() {	# engine_same NAME CMD...: CMD's stdout under both engines
+	what=$1; shift
+	"$@" >"$log.f" 2>&1
+	VPMU_ENGINE=reference "$@" >"$log.r" 2>&1
+	if cmp -s "$log.f" "$log.r"; then add 1 0; else echo "FAIL the reference engine prints something else for $what"; add 0 1; fi
+	rm -f "$log.f" "$log.r"
+}
+engine_same "the conformance suite" "$VPMU" guest tests/conformance/*.vpmu tests/perf/*.vpmu
+engine_same "vpmu compare --json" "$VPMU" compare --json -
+engine_same "vpmu validate" "$VPMU" validate --out -
+
 # 3b. the run loop: the isolation check passes, and a seed gives the same
 #     bytes twice
 "$VPMU" check --isolation --seeds 6 >"$log" 2>&1
