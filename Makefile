@@ -40,6 +40,7 @@ LIB_SRCS += src/base/rng.c
 LIB_SRCS += src/base/util.c
 LIB_SRCS += src/hw/apic.c
 LIB_SRCS += src/hw/cpu.c
+LIB_SRCS += src/hw/cpu_ref.c
 LIB_SRCS += src/hw/pmu.c
 LIB_SRCS += src/hw/pmu_amd.c
 LIB_SRCS += src/hw/pmu_intel.c
@@ -156,8 +157,12 @@ check: $(O)/vpmu $(O)/vpmu-san $(O)/vpmu-clang $(patsubst %,$(O)/tests/%,$(UNIT_
 	$(Q)VPMU=$(O)/vpmu-san VPMU_OTHERS="$(O)/vpmu $(O)/vpmu-clang" \
 		UNIT_TESTS="$(patsubst %,$(O)/tests/%,$(UNIT_TESTS))" tests/check.sh
 
-bench: $(O)/vpmu
-	$(Q)tools/bench $(O)/vpmu
+$(O)/vpmu-bench: tools/bench.c $(O)/rel/libvpmu.a
+	$(call say,LD,$@)
+	$(Q)$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $^ $(LIBS)
+
+bench: $(O)/vpmu $(O)/vpmu-bench
+	$(Q)tools/bench $(O)/vpmu $(O)/vpmu-bench
 
 clean:
 	rm -rf $(O)

@@ -97,6 +97,20 @@ for other in ${VPMU_OTHERS:-}; do
 done
 rm -f "$log.ref"
 
+# 3a. outputs do not depend on the counting engine: the reference engine
+#     (VPMU_ENGINE=reference, hw/cpu_ref.c) prints the same bytes for the
+#     conformance suite, vpmu compare --json and vpmu validate
+engine_same() {	# engine_same NAME CMD...: CMD's stdout under both engines
+	what=$1; shift
+	"$@" >"$log.f" 2>&1
+	VPMU_ENGINE=reference "$@" >"$log.r" 2>&1
+	if cmp -s "$log.f" "$log.r"; then add 1 0; else echo "FAIL the reference engine prints something else for $what"; add 0 1; fi
+	rm -f "$log.f" "$log.r"
+}
+engine_same "the conformance suite" "$VPMU" guest tests/conformance/*.vpmu tests/perf/*.vpmu
+engine_same "vpmu compare --json" "$VPMU" compare --json -
+engine_same "vpmu validate" "$VPMU" validate --out -
+
 # 3b. the run loop: the isolation check passes on every profile, and a seed
 #     gives the same bytes twice
 for cpu in $("$VPMU" list profiles | cut -d' ' -f1); do
@@ -138,6 +152,21 @@ for b in tests/bad/*.vpmu; do
 		add 1 0
 	else
 		echo "FAIL bad input $b: exit $rc, wanted 2 and '$b:$pos: error: $text', got:"
+		cat "$log"
+		add 0 1
+	fi
+done
+
+# 5. run limits (hw/cpu.h): programs that hung the engine end with exit 2
+#    and the limit named in their first line ("# error: TEXT")
+for b in tests/limits/*.vpmu; do
+	want=$(sed -n '1s/^# error: //p' "$b")
+	timeout 60 "$VPMU" guest "$b" >"$log" 2>&1
+	rc=$?
+	if [ -n "$want" ] && [ "$rc" -eq 2 ] && grep -qF "$b: error: $want" "$log"; then
+		add 1 0
+	else
+		echo "FAIL run limit $b: exit $rc, wanted 2 and '$b: error: $want', got:"
 		cat "$log"
 		add 0 1
 	fi

@@ -103,6 +103,7 @@ static int run_scenario(const struct cmp_opts *o, const struct profile *prof,
 		&kvm_vpmu_emulated_ops, &kvm_vpmu_mediated_ops,
 	};
 	char err[256];
+	struct sim_baseline base[2] = { { 0 } };	/* per PMI route, shared by the rows */
 
 	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
 		for (int p = 0; kvm_policies[p]; p++) {
@@ -111,7 +112,7 @@ static int run_scenario(const struct cmp_opts *o, const struct profile *prof,
 			for (int r = 0; r < 2; r++) {
 				struct sim_config c = { .prof = prof, .sc = sc, .kind = kinds[k],
 					.policy = kvm_policies[p], .route = (enum kvm_pmi_route)r,
-					.seed = o->seed, .no_skip = o->no_skip };
+					.seed = o->seed, .no_skip = o->no_skip, .baseline = &base[r] };
 				struct sim_metrics m;
 
 				if (!in_list(o->pmis, r ? "nmi" : "vector") || (r && !kinds[k]->is_mediated))

@@ -2,9 +2,11 @@
  * cli/main.c - `vpmu <command> [args]`: dispatch through the commands table.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "hw/cpu.h"
 
 static const struct {
 	const char *name;
@@ -30,6 +32,12 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	const char *engine = getenv("VPMU_ENGINE");
+
+	/* VPMU_ENGINE=reference: the straightforward counting engine
+	 * (hw/cpu_ref.c), for checking that outputs do not depend on it */
+	if (engine && !strcmp(engine, "reference"))
+		hw_cpu__set_default_engine(HW_ENGINE_REFERENCE);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_BAD_INPUT;

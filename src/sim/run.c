@@ -3,6 +3,7 @@
  * (perf/) with the scenario's host session, and a vCPU (kvm/), then runs the
  * guest workload (guest/) to completion; the metrics are read off the
  * vCPU's statistics, the core's ground truth and the guest's perf driver.
+ * The vPMU-none baseline is run once per struct sim_baseline given.
  */
 #include <stdio.h>
 #include <string.h>
@@ -80,7 +81,14 @@ static int run_one(struct machine *mc, const struct sim_config *c,
 		kvm_vcpu__set_sched(&mc->v, &s);
 	}
 	if (guest_workload__run(&c->sc->guest, &mc->v, c->seed, p->perf.cycles_per_sec, &mc->gr)) {
-		snprintf(err, len, "%s: %s", c->sc->name, mc->gr.error);
+		if (hw_cpu__failure_text(&mc->cpu))	/* a run limit (hw/cpu.h) */
+			snprintf(err, len, "%s", hw_cpu__failure_text(&mc->cpu));
+		else
+			snprintf(err, len, "%s: %s", c->sc->name, mc->gr.error);
+		return -1;
+	}
+	if (hw_cpu__failure_text(&mc->cpu)) {	/* a run limit (hw/cpu.h) */
+		snprintf(err, len, "%s", hw_cpu__failure_text(&mc->cpu));
 		return -1;
 	}
 	return 0;
@@ -178,6 +186,13 @@ static void collect(struct machine *mc, struct sim_metrics *m)
 	host_error(mc, m);
 }
 
+/* Was @b computed for the baseline @c needs? */
+static bool is_baseline_for(const struct sim_baseline *b, const struct sim_config *c)
+{
+	return b && b->is_valid && b->prof == c->prof && b->sc == c->sc && b->seed == c->seed &&
+	       b->route == c->route && b->no_skip == c->no_skip;
+}
+
 int sim__run(const struct sim_config *c, struct sim_metrics *m, char *err, size_t len)
 {
 	static struct machine mc;	/* large: keep it off the stack */
@@ -193,12 +208,20 @@ int sim__run(const struct sim_config *c, struct sim_metrics *m, char *err, size_
 	m->vendor = c->prof->pmu.vendor;
 	m->seed = c->seed;
 	/* the baseline: the same work with no vPMU */
-	if (!c->no_baseline) {
+	if (!c->no_baseline && !is_baseline_for(c->baseline, c)) {
 		ret = run_one(&mc, c, &kvm_vpmu_none_ops, err, len);
 		m->wall_cycles_none = mc.gr.wall_cycles;
 		teardown(&mc);
 		if (ret)
 			return -1;
+		if (c->baseline)
+			*c->baseline = (struct sim_baseline){
+				.is_valid = true, .prof = c->prof, .sc = c->sc, .seed = c->seed,
+				.route = c->route, .no_skip = c->no_skip,
+				.wall_cycles = m->wall_cycles_none,
+			};
+	} else if (!c->no_baseline) {
+		m->wall_cycles_none = c->baseline->wall_cycles;
 	}
 	ret = run_one(&mc, c, c->kind, err, len);
 	if (!ret)
