@@ -28,6 +28,28 @@ static void pct(struct hist *h, struct sim_pct *p)
 	};
 }
 
+/*
+ * The NMI watchdog (kernel/watchdog_perf.c): a pinned cycles event that
+ * counts guest time too (!exclude_guest), sampling every watchdog_thresh
+ * (10) seconds of cycles (hw_nmi_get_sample_period). Its existence makes
+ * perf_create_mediated_pmu() fail with -EBUSY, as on a real host.
+ */
+static int start_watchdog(struct machine *mc, const struct profile *p, char *err, size_t len)
+{
+	struct perf_attr attr = {
+		.type = PERF_TYPE_HARDWARE, .config = 0, .pinned = true,
+		.sample_period = (u64)p->core_mhz * 1000000 * 10,
+	};
+	struct perf_event *ev;
+
+	snprintf(attr.name, sizeof(attr.name), "nmi_watchdog");
+	if (perf_event__create(&mc->pc, &attr, NULL, &ev)) {
+		snprintf(err, len, "host perf refused the NMI watchdog's event");
+		return -1;
+	}
+	return 0;
+}
+
 static int start_host_perf(struct machine *mc, const struct scenario *sc, char *err, size_t len)
 {
 	const struct perf_spec *sp = &sc->host_perf;
@@ -62,6 +84,8 @@ static int run_one(struct machine *mc, const struct sim_config *c,
 	mc->cpu.on_irq = perf_cpu__host_irq;
 	mc->cpu.irq_ctx = &mc->pc;
 	perf_cpu__start_tick(&mc->pc);
+	if (c->sc->nmi_watchdog && start_watchdog(mc, p, err, len))
+		return -1;
 	if (start_host_perf(mc, c->sc, err, len))
 		return -1;
 	kvm_pmu__supported(&p->pmu, &req);	/* the VMM copies what KVM advertises */
