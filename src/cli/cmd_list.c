@@ -40,11 +40,18 @@ int cmd_list(int argc, char **argv)
 		return 0;
 	}
 	if (argc == 2 && !strcmp(argv[1], "exit-reasons")) {
-		static const char *const path[] = { "fastpath", "full", "userspace" };
+		static const char *const path[] = { "-", "fastpath", "full", "userspace" };
 
-		for (int r = 0; r < EXIT_NR; r++)
-			printf("%-20s %3u  %-28s %s\n", kvm_exits[r].vmx, kvm_exits[r].vmx_code,
-			       kvm_exits[r].svm, path[kvm_exits[r].path]);
+		printf("%-20s %5s %-9s  %-26s %5s %-9s  %s\n", "VMX", "code", "path", "SVM",
+		       "code", "path", "retires");
+		for (int r = 0; r < EXIT_NR; r++) {
+			const struct kvm_exit_info *x = &kvm_exits[r];
+
+			printf("%-20s %5u %-9s  %-26s %#5x %-9s  %s\n", x->vmx, x->vmx_code,
+			       path[x->vmx_path], x->svm ? x->svm : "-", x->svm_code,
+			       path[x->svm_path],
+			       x->retires ? "yes" : "no");
+		}
 		return 0;
 	}
 	if (argc == 2 && !strcmp(argv[1], "events")) {

@@ -3,12 +3,50 @@
  * workload.h). Time between workload exits is drawn from the seed's
  * generator (uniform gaps around the mean, the reason by its share of the
  * rate), so a run is deterministic for a seed; everything else follows from
- * the vCPU.
+ * the vCPU. Times are pCPU cycles; work is counted in guest instructions.
  */
 #include <string.h>
 
 #include "guest/workload.h"
 #include "hw/msr.h"
+
+/* Exits closer than this on average are refused: no real exit round trip
+ * is below several hundred cycles (research/exits-costs.md section 3), so
+ * such a rate is a mistake in the scenario, and would keep the guest from
+ * ever finishing its work. */
+#define MIN_EXIT_GAP_CYCLES 100
+
+/* How the guest's perf driver reaches its counters (one per vendor flavour,
+ * as Linux's x86_pmu structures differ). */
+struct guest_pmu_driver {
+	const char *name;
+	u32 sel, ctr, stride;		/* event select / counter i: base + i * stride */
+	bool has_global;		/* GLOBAL_CTRL/STATUS/ack */
+	u32 global_ctrl, global_status, global_ack;
+	bool unmask_first;		/* the handler writes the LVTPC first */
+	bool scan_counters;		/* no status: check every counter's top bit */
+};
+
+static const struct guest_pmu_driver drv_intel = {
+	.name = "intel", .sel = MSR_P6_EVNTSEL0, .ctr = MSR_IA32_PERFCTR0, .stride = 1,
+	.has_global = true, .global_ctrl = MSR_CORE_PERF_GLOBAL_CTRL,
+	.global_status = MSR_CORE_PERF_GLOBAL_STATUS, .global_ack = MSR_CORE_PERF_GLOBAL_OVF_CTRL,
+	.unmask_first = true,
+};
+static const struct guest_pmu_driver drv_amd_v2 = {
+	.name = "amd-v2", .sel = MSR_F15H_PERF_CTL0, .ctr = MSR_F15H_PERF_CTR0, .stride = 2,
+	.has_global = true, .global_ctrl = MSR_AMD64_PERF_CNTR_GLOBAL_CTL,
+	.global_status = MSR_AMD64_PERF_CNTR_GLOBAL_STATUS,
+	.global_ack = MSR_AMD64_PERF_CNTR_GLOBAL_STATUS_CLR,
+};
+static const struct guest_pmu_driver drv_amd_core = {
+	.name = "amd-core", .sel = MSR_F15H_PERF_CTL0, .ctr = MSR_F15H_PERF_CTR0, .stride = 2,
+	.unmask_first = true, .scan_counters = true,
+};
+static const struct guest_pmu_driver drv_amd_k7 = {
+	.name = "amd-k7", .sel = MSR_K7_EVNTSEL0, .ctr = MSR_K7_PERFCTR0, .stride = 1,
+	.unmask_first = true, .scan_counters = true,
+};
 
 struct gs {
 	const struct guest_workload *w;
@@ -16,17 +54,20 @@ struct gs {
 	struct rng rng;
 	u64 core_hz;
 	u64 left;			/* instructions of work left */
-	u64 next_exit, next_tick;	/* pCPU cycles */
+	u64 next_exit, next_tick;	/* pCPU cycles (UINT64_MAX: never) */
 	u64 tick_cycles;
+	bool src_done;
+	enum kvm_exit_reason src_reason;
+	u64 src_handler;
 	/* the guest's perf driver */
+	const struct guest_pmu_driver *drv;
 	bool perf_on;
 	unsigned int nr_gp;
-	u64 width_mask;
-	bool fw;
+	u64 width_mask, max_period;
 	u64 global_mask;
 	unsigned int rotate;		/* first event on a counter */
 	u64 guest_cycles0, truth0;
-	bool enabled;			/* GLOBAL_CTRL non-zero, as the driver wrote it */
+	bool enabled;			/* counting, as the driver set it */
 	u64 enabled_at;			/* guest-instruction truth when it was enabled */
 	struct guest_result *res;
 };
@@ -41,8 +82,8 @@ static u64 guest_cycles(const struct hw_cpu *cpu)
 	return cpu->truth[1][0][HW_EV_CYCLES] + cpu->truth[1][1][HW_EV_CYCLES];
 }
 
-/* A gap with the given mean, uniform on [1, 2 * mean]: integer-only, so a
- * seed gives the same run everywhere. */
+/* A gap with the given mean (>= 1), uniform on [1, 2 * mean]: integer-only,
+ * so a seed gives the same run everywhere. */
 static u64 draw_gap(struct rng *r, u64 mean)
 {
 	return 1 + rng__below(r, 2 * mean);
@@ -69,36 +110,80 @@ static enum kvm_exit_reason draw_reason(struct gs *g)
 	return EXIT_VMCALL;
 }
 
+/* Track when the driver counts, for lost counts: from before the enabling
+ * WRMSR (it counts) to before the disabling one (it does not). */
+static void set_enabled(struct gs *g, bool on)
+{
+	u64 t = guest_insns_truth(g->v->cpu);
+
+	if (on == g->enabled)
+		return;
+	if (on)
+		g->enabled_at = t;
+	else
+		g->res->enabled_truth += t - g->enabled_at;
+	g->enabled = on;
+}
+
 static void wr(struct gs *g, u32 msr, u64 val)
 {
-	/* Track when the counters are enabled, for lost counts: from before
-	 * the enabling WRMSR (it counts) to before the disabling one (it
-	 * does not). */
-	if (msr == MSR_CORE_PERF_GLOBAL_CTRL && !!val != g->enabled) {
-		u64 t = guest_insns_truth(g->v->cpu);
-
-		if (val)
-			g->enabled_at = t;
-		else
-			g->res->enabled_truth += t - g->enabled_at;
-		g->enabled = !!val;
-	}
 	kvm_vcpu__guest_wrmsr(g->v, msr, val);
+}
+
+static u32 sel_msr(const struct gs *g, unsigned int i)
+{
+	return g->drv->sel + i * g->drv->stride;
 }
 
 static u32 ctr_msr(const struct gs *g, unsigned int i)
 {
-	return (g->fw ? MSR_IA32_PMC0 : MSR_IA32_PERFCTR0) + i;
+	return g->drv->ctr + i * g->drv->stride;
+}
+
+static u64 evtsel(bool enable)
+{
+	return 0xc0 | EVTSEL_USR | EVTSEL_OS | EVTSEL_INT | (enable ? EVTSEL_ENABLE : 0);
+}
+
+/* x86_pmu_disable_all / enable_all: GLOBAL_CTRL where there is one, else
+ * every active event select's enable bit. */
+static void disable_all(struct gs *g)
+{
+	if (g->drv->has_global) {
+		set_enabled(g, false);
+		wr(g, g->drv->global_ctrl, 0);
+		return;
+	}
+	for (unsigned int k = 0; k < g->res->nr_events; k++)
+		if (g->res->ev[k].on_counter) {
+			if (k == g->rotate)
+				set_enabled(g, false);
+			wr(g, sel_msr(g, g->res->ev[k].counter), evtsel(false));
+		}
+}
+
+static void enable_all(struct gs *g)
+{
+	if (g->drv->has_global) {
+		set_enabled(g, g->global_mask != 0);
+		wr(g, g->drv->global_ctrl, g->global_mask);
+		return;
+	}
+	for (unsigned int k = 0; k < g->res->nr_events; k++)
+		if (g->res->ev[k].on_counter) {
+			if (k == g->rotate)
+				set_enabled(g, true);
+			wr(g, sel_msr(g, g->res->ev[k].counter), evtsel(true));
+		}
 }
 
 static u64 event_period(const struct gs *g)
 {
-	u64 max = g->fw ? g->width_mask >> 1 : (1ULL << 31) - 1;
 	u64 per_sec = g->core_hz * 1000 / g->w->cpi_milli;
 
 	if (g->w->perf != GUEST_PERF_RECORD || !g->w->perf_freq)
-		return max;
-	return min_u64(max_u64(per_sec / g->w->perf_freq, 1), max);
+		return g->max_period;
+	return min_u64(max_u64(per_sec / g->w->perf_freq, 1), g->max_period);
 }
 
 /* Which events are on counters: nr_gp of them from g->rotate on. */
@@ -120,17 +205,24 @@ static void place_events(struct gs *g)
 
 static void program_events(struct gs *g)
 {
-	wr(g, MSR_CORE_PERF_GLOBAL_CTRL, 0);
+	if (g->drv->has_global) {
+		set_enabled(g, false);
+		wr(g, g->drv->global_ctrl, 0);
+	}
 	for (unsigned int k = 0; k < g->res->nr_events; k++) {
 		struct guest_event *e = &g->res->ev[k];
 
 		if (!e->on_counter)
 			continue;
 		wr(g, ctr_msr(g, e->counter), (0 - e->period) & g->width_mask);
-		wr(g, MSR_P6_EVNTSEL0 + e->counter, 0xc0 | EVTSEL_USR | EVTSEL_OS | EVTSEL_INT |
-		   EVTSEL_ENABLE);
+		if (!g->drv->has_global && k == g->rotate)
+			set_enabled(g, true);
+		wr(g, sel_msr(g, e->counter), evtsel(true));
 	}
-	wr(g, MSR_CORE_PERF_GLOBAL_CTRL, g->global_mask);
+	if (g->drv->has_global) {
+		set_enabled(g, g->global_mask != 0);
+		wr(g, g->drv->global_ctrl, g->global_mask);
+	}
 }
 
 /* Fold a counter's progress since it was armed at -period. */
@@ -139,24 +231,66 @@ static void fold(struct gs *g, struct guest_event *e, u64 value)
 	e->count += (value - ((0 - e->period) & g->width_mask)) & g->width_mask;
 }
 
-static void perf_setup(struct gs *g)
+/* init_hw_perf_events: which counters there are, per vendor. */
+static void discover(struct gs *g)
 {
 	u32 r[4];
 
-	kvm_vcpu__guest_cpuid(g->v, 0xa, 0, r);
-	g->nr_gp = (r[0] >> 8) & 0xff;
-	g->width_mask = mask_of_width((r[0] >> 16) & 0xff);
-	g->perf_on = (r[0] & 0xff) >= 2 && g->nr_gp && g->w->perf != GUEST_PERF_NONE;
-	g->res->nr_events = g->perf_on ? g->w->perf_events : 0;
-	if (!g->perf_on)
+	kvm_vcpu__guest_cpuid(g->v, 0x0, 0, r);
+	if (r[1] == 0x68747541) {	/* "AuthenticAMD": amd_pmu_init */
+		bool core, v2 = false;
+
+		kvm_vcpu__guest_cpuid(g->v, 0x80000001, 0, r);
+		core = r[2] & (1U << 23);	/* PerfCtrExtCore */
+		g->drv = core ? &drv_amd_core : &drv_amd_k7;
+		g->nr_gp = core ? AMD64_NUM_COUNTERS_CORE : AMD64_NUM_COUNTERS;
+		kvm_vcpu__guest_cpuid(g->v, 0x80000000, 0, r);
+		if (core && r[0] >= 0x80000022) {
+			kvm_vcpu__guest_cpuid(g->v, 0x80000022, 0, r);
+			v2 = r[0] & 1;		/* PerfMonV2 */
+			if (v2) {
+				g->drv = &drv_amd_v2;
+				g->nr_gp = r[1] & 0xf;
+			}
+		}
+		g->width_mask = mask_of_width(48);	/* cntval_bits */
+		g->max_period = (1ULL << 47) - 1;
 		return;
+	}
+	kvm_vcpu__guest_cpuid(g->v, 0xa, 0, r);
+	g->drv = &drv_intel;
+	g->nr_gp = (r[0] & 0xff) >= 2 ? (r[0] >> 8) & 0xff : 0;	/* perf needs v2 */
+	g->width_mask = mask_of_width((r[0] >> 16) & 0xff);
+	g->max_period = (1ULL << 31) - 1;
 	kvm_vcpu__guest_cpuid(g->v, 0x1, 0, r);
-	if (r[2] & (1U << 15)) {	/* PDCM: PERF_CAPABILITIES */
+	if (g->nr_gp && (r[2] & (1U << 15))) {	/* PDCM: PERF_CAPABILITIES */
 		u64 caps = 0;
 
 		kvm_vcpu__guest_rdmsr(g->v, MSR_IA32_PERF_CAPABILITIES, &caps);
-		g->fw = !!(caps & PERF_CAP_FW_WRITES);
+		if (caps & PERF_CAP_FW_WRITES) {
+			static const struct guest_pmu_driver fw = {
+				.name = "intel", .sel = MSR_P6_EVNTSEL0, .ctr = MSR_IA32_PMC0,
+				.stride = 1, .has_global = true,
+				.global_ctrl = MSR_CORE_PERF_GLOBAL_CTRL,
+				.global_status = MSR_CORE_PERF_GLOBAL_STATUS,
+				.global_ack = MSR_CORE_PERF_GLOBAL_OVF_CTRL, .unmask_first = true,
+			};
+
+			g->drv = &fw;
+			g->max_period = g->width_mask >> 1;
+		}
 	}
+}
+
+static void perf_setup(struct gs *g)
+{
+	discover(g);
+	g->res->driver = g->nr_gp ? g->drv->name : "none";
+	g->res->nr_counters = g->nr_gp;
+	g->perf_on = g->nr_gp && g->w->perf != GUEST_PERF_NONE;
+	g->res->nr_events = g->perf_on ? g->w->perf_events : 0;
+	if (!g->perf_on)
+		return;
 	for (unsigned int k = 0; k < g->res->nr_events; k++)
 		g->res->ev[k].period = event_period(g);
 	wr(g, MSR_X2APIC_LVTPC, APIC_LVT_DM_NMI);	/* perf's PMIs are NMIs */
@@ -173,7 +307,7 @@ static void perf_rotate(struct gs *g)
 
 	if (!g->perf_on || g->res->nr_events <= g->nr_gp)
 		return;
-	wr(g, MSR_CORE_PERF_GLOBAL_CTRL, 0);
+	disable_all(g);
 	for (unsigned int k = 0; k < g->res->nr_events; k++) {
 		struct guest_event *e = &g->res->ev[k];
 
@@ -181,35 +315,54 @@ static void perf_rotate(struct gs *g)
 			continue;
 		kvm_vcpu__guest_rdpmc(g->v, e->counter, &v);
 		fold(g, e, v);
-		wr(g, MSR_P6_EVNTSEL0 + e->counter, 0);
+		wr(g, sel_msr(g, e->counter), 0);
 	}
 	g->rotate = (g->rotate + 1) % g->res->nr_events;
 	place_events(g);
 	program_events(g);
 }
 
-/* The guest's PMI handler (x86_pmu_handle_irq in the guest). */
+/* Re-arm an overflowed event: fold, count a sample, write -period. */
+static void rearm(struct gs *g, struct guest_event *e, u64 v)
+{
+	fold(g, e, v);
+	e->samples++;
+	wr(g, ctr_msr(g, e->counter), (0 - e->period) & g->width_mask);
+}
+
+/* The guest's PMI handler, as the vendor's Linux driver runs it. */
 static void perf_pmi(struct gs *g)
 {
 	u64 status = 0, v = 0;
 
 	g->res->pmis++;
-	wr(g, MSR_X2APIC_LVTPC, APIC_LVT_DM_NMI);	/* unmask (Intel auto-masks) */
-	wr(g, MSR_CORE_PERF_GLOBAL_CTRL, 0);
-	kvm_vcpu__guest_rdmsr(g->v, MSR_CORE_PERF_GLOBAL_STATUS, &status);
+	if (g->drv->unmask_first)
+		wr(g, MSR_X2APIC_LVTPC, APIC_LVT_DM_NMI);
+	if (g->drv->scan_counters) {	/* x86_pmu_handle_irq */
+		for (unsigned int k = 0; k < g->res->nr_events; k++) {
+			struct guest_event *e = &g->res->ev[k];
+
+			if (!e->on_counter)
+				continue;
+			kvm_vcpu__guest_rdpmc(g->v, e->counter, &v);
+			if (!(v & (1ULL << 47)))	/* no longer negative: it overflowed */
+				rearm(g, e, v);
+		}
+		return;
+	}
+	disable_all(g);
+	kvm_vcpu__guest_rdmsr(g->v, g->drv->global_status, &status);
 	for (unsigned int k = 0; k < g->res->nr_events; k++) {
 		struct guest_event *e = &g->res->ev[k];
 
 		if (!e->on_counter || !(status & BIT_ULL(e->counter)))
 			continue;
 		kvm_vcpu__guest_rdpmc(g->v, e->counter, &v);
-		fold(g, e, v);
-		e->samples++;
-		wr(g, ctr_msr(g, e->counter), (0 - e->period) & g->width_mask);
+		rearm(g, e, v);
 	}
 	if (status)
-		wr(g, MSR_CORE_PERF_GLOBAL_OVF_CTRL, status);
-	wr(g, MSR_CORE_PERF_GLOBAL_CTRL, g->global_mask);
+		wr(g, g->drv->global_ack, status);
+	enable_all(g);
 }
 
 /* Interrupts are kernel code: the handler runs at CPL 0, then the
@@ -251,7 +404,7 @@ static void work(struct gs *g, u64 insns)
 		take_pmis(g);
 	}
 	g->v->cpu->cpl = 0;
-	g->left -= insns;
+	g->left -= min_u64(insns, g->left);
 }
 
 static void finish_perf(struct gs *g)
@@ -260,8 +413,7 @@ static void finish_perf(struct gs *g)
 	u64 truth = guest_insns_truth(g->v->cpu) - g->truth0;
 	unsigned int n = g->res->nr_events;
 
-	if (g->enabled)
-		g->res->enabled_truth += guest_insns_truth(g->v->cpu) - g->enabled_at;
+	set_enabled(g, false);
 	for (unsigned int k = 0; k < n && g->perf_on; k++) {
 		struct guest_event *e = &g->res->ev[k];
 		u64 v = 0;
@@ -274,50 +426,115 @@ static void finish_perf(struct gs *g)
 		/* multiplexed events share the counters evenly by rotation */
 		e->running = n > g->nr_gp ? gc * g->nr_gp / n : gc;
 		e->truth = truth;
-		if (n <= g->nr_gp && e->count < g->res->enabled_truth)
+		/* with one global enable all events count the same window;
+		 * per-select enables start a few instructions apart */
+		if (g->drv->has_global && n <= g->nr_gp && e->count < g->res->enabled_truth)
 			g->res->lost_counts += g->res->enabled_truth - e->count;
 	}
+}
+
+/* The next exit from the outside source: its time and reason. */
+static int source_next(struct gs *g)
+{
+	u64 gap = 0;
+	int r = g->w->src->next(g->w->src->ctx, &gap, &g->src_reason, &g->src_handler);
+
+	if (r < 0) {
+		g->res->error = "the exit source failed";
+		return -1;
+	}
+	if (!r) {
+		g->src_done = true;
+		g->next_exit = UINT64_MAX;
+		return 0;
+	}
+	g->next_exit = g->v->cpu->now + max_u64(gap, 1);
+	return 0;
+}
+
+/* The guest's tick: the deadline fires, the driver rotates, the next
+ * deadline is written. With an outside source the stream has the timer's
+ * exits; only the driver's part happens here. */
+static void tick(struct gs *g)
+{
+	struct kvm_vcpu *v = g->v;
+
+	if (!g->w->src) {
+		kvm_vcpu__guest_timer(v);
+		take_pmis(g);
+	}
+	perf_rotate(g);
+	if (!g->w->src) {
+		kvm_vcpu__guest_exit(v, EXIT_MSR_WRITE_TIMER);	/* the next one */
+		take_pmis(g);
+	}
+	g->next_tick += g->tick_cycles;
+	if (g->next_tick <= v->cpu->now)
+		g->next_tick = v->cpu->now + g->tick_cycles;
+}
+
+static int workload_exit(struct gs *g, u64 gap_mean)
+{
+	struct kvm_vcpu *v = g->v;
+
+	if (!g->w->src) {
+		kvm_vcpu__guest_exit(v, draw_reason(g));
+		take_pmis(g);
+		g->next_exit = v->cpu->now + draw_gap(&g->rng, gap_mean);
+		return 0;
+	}
+	if (g->src_handler)
+		kvm_vcpu__guest_exit_cost(v, g->src_reason, g->src_handler);
+	else
+		kvm_vcpu__guest_exit(v, g->src_reason);
+	take_pmis(g);
+	return source_next(g);
+}
+
+static bool is_done(const struct gs *g)
+{
+	return g->w->src ? g->src_done : !g->left;
 }
 
 int guest_workload__run(const struct guest_workload *w, struct kvm_vcpu *v, u64 seed,
 			u64 core_hz, struct guest_result *res)
 {
 	struct gs g = { .w = w, .v = v, .core_hz = core_hz, .res = res };
-	u64 rate = total_rate(w), start = v->cpu->now, gap_mean;
+	u64 rate = w->src ? 0 : total_rate(w), start = v->cpu->now, gap_mean = 0;
 
 	memset(res, 0, sizeof(*res));
-	if (!w->cpi_milli || !core_hz)
+	if (!w->cpi_milli || !core_hz) {
+		res->error = "the guest needs cpi_milli and a core clock";
 		return -1;
+	}
+	if (rate && core_hz / rate < MIN_EXIT_GAP_CYCLES) {
+		res->error = "the exit rates add up to more than one exit every 100 cycles";
+		return -1;
+	}
 	rng__seed(&g.rng, seed);
-	g.left = w->work_minsns * 1000000;
-	g.tick_cycles = w->hz ? core_hz / w->hz : UINT64_MAX;
-	gap_mean = rate ? core_hz / rate : UINT64_MAX;
+	g.left = w->src ? UINT64_MAX : w->work_minsns * 1000000;
+	g.tick_cycles = w->hz ? core_hz / w->hz : 0;
+	if (rate)
+		gap_mean = core_hz / rate;
 	v->guest_if = true;
 	kvm_vcpu__start(v);
 	perf_setup(&g);
-	g.next_tick = v->cpu->now + g.tick_cycles;
+	g.next_tick = w->hz ? v->cpu->now + g.tick_cycles : UINT64_MAX;
 	g.next_exit = rate ? v->cpu->now + draw_gap(&g.rng, gap_mean) : UINT64_MAX;
-	while (g.left) {
+	if (w->src && source_next(&g))
+		return -1;
+	while (!is_done(&g)) {
 		u64 until = min_u64(g.next_tick, g.next_exit);
 		u64 cycles = until > v->cpu->now ? until - v->cpu->now : 1;
 		u64 insns = min_u64(max_u64(cycles * 1000 / w->cpi_milli, 1), g.left);
 
+		if (until == UINT64_MAX && w->src)
+			break;
 		work(&g, insns);
-		if (v->cpu->now >= g.next_tick) {
-			kvm_vcpu__guest_exit(v, EXIT_PREEMPTION_TIMER);	/* the deadline */
-			take_pmis(&g);
-			perf_rotate(&g);
-			kvm_vcpu__guest_exit(v, EXIT_MSR_WRITE_TIMER);	/* the next one */
-			take_pmis(&g);
-			g.next_tick += g.tick_cycles;
-			if (g.next_tick <= v->cpu->now)
-				g.next_tick = v->cpu->now + g.tick_cycles;
-		}
-		if (v->cpu->now >= g.next_exit) {
-			kvm_vcpu__guest_exit(v, draw_reason(&g));
-			take_pmis(&g);
-			g.next_exit = v->cpu->now + draw_gap(&g.rng, gap_mean);
-		}
+		if (v->cpu->now >= g.next_tick)
+			tick(&g);
+		if (v->cpu->now >= g.next_exit && workload_exit(&g, gap_mean))
+			return -1;
 	}
 	finish_perf(&g);
 	kvm_vcpu__stop(v);

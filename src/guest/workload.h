@@ -5,11 +5,24 @@
  * counting with `perf stat`), whose every PMU access goes through the vCPU.
  *
  * The guest perf driver models Linux's x86 perf (DESIGN.md section 7): it
- * programs counters with -period, takes PMIs as NMIs through its LVTPC, and
- * its PMI handler does GLOBAL_CTRL = 0, reads GLOBAL_STATUS, per overflowed
- * counter reads it (RDPMC) and writes -period, acknowledges through
- * OVF_CTRL, writes GLOBAL_CTRL back and unmasks the LVTPC. With more events
- * than GP counters it rotates them on the guest tick.
+ * finds its counters as Linux does (Intel CPUID 0AH; AMD CPUID 0x80000001
+ * PerfCtrExtCore for the six core counters, 0x80000022 PerfMonV2 for their
+ * number and the global MSRs, else the four K7 counters), programs them with
+ * -period, takes PMIs as NMIs through its LVTPC, and runs the vendor's PMI
+ * handler:
+ *  - Intel (intel_pmu_handle_irq): unmask the LVTPC (it auto-masks),
+ *    GLOBAL_CTRL = 0, read GLOBAL_STATUS, per overflowed counter RDPMC and
+ *    write -period, ack through OVF_CTRL, GLOBAL_CTRL back;
+ *  - AMD PerfMonV2 (amd_pmu_v2_handle_irq): GLOBAL_CTL = 0, read
+ *    GLOBAL_STATUS, re-arm the overflowed counters, GLOBAL_STATUS_CLR,
+ *    GLOBAL_CTL back; no LVTPC write (AMD does not auto-mask);
+ *  - AMD without it (x86_pmu_handle_irq): LVTPC write first, then RDPMC of
+ *    every active counter; one whose top bit is clear overflowed and is
+ *    re-armed.
+ * With more events than counters it rotates them on the guest tick.
+ *
+ * Exits come from the scenario's rates (seeded gaps, a reason by its share)
+ * or, for a replay, from an outside source (struct guest_exit_source).
  */
 #ifndef VPMU__GUEST_WORKLOAD_H
 #define VPMU__GUEST_WORKLOAD_H
@@ -25,6 +38,20 @@ enum guest_perf_mode {
 	GUEST_PERF_RECORD,
 };
 
+/*
+ * An outside exit stream (a replayed trace). next() gives the guest cycles
+ * to run before the next exit (>= 1), its reason, and its handler cost in
+ * cycles (0: the profile's); it returns 1, 0 at the end of the stream (the
+ * workload ends there), or -1 on an error. With a source the workload's own
+ * exit rates and tick exits are off (the stream has the timer's exits); the
+ * guest tick still drives the perf driver's multiplexing.
+ */
+struct guest_exit_source {
+	int (*next)(void *ctx, u64 *guest_cycles, enum kvm_exit_reason *reason,
+		    u64 *handler_cycles);
+	void *ctx;
+};
+
 struct guest_workload {
 	u64 work_minsns;		/* millions of guest instructions to retire */
 	u32 cpi_milli;			/* guest cycles per instruction x 1000 */
@@ -34,6 +61,7 @@ struct guest_workload {
 	enum guest_perf_mode perf;
 	unsigned int perf_events;	/* K events, all instructions (0x00c0) */
 	u32 perf_freq;			/* samples per second per event (record) */
+	const struct guest_exit_source *src;	/* NULL: the rates above */
 };
 
 struct guest_event {
@@ -55,10 +83,14 @@ struct guest_result {
 	u64 enabled_truth;
 	u64 lost_counts;
 	unsigned int nr_events;
+	unsigned int nr_counters;	/* what the driver found */
+	const char *driver;		/* "intel", "amd-v2", "amd-core", "amd-k7", "none" */
 	struct guest_event ev[GUEST_MAX_EVENTS];
+	const char *error;		/* why guest_workload__run returned -1 */
 };
 
-/* Run @w to completion on @v (started and stopped here). */
+/* Run @w to completion on @v (started and stopped here). Returns 0, or -1
+ * with res->error (exit rates no core could take, an exit source's error). */
 int guest_workload__run(const struct guest_workload *w, struct kvm_vcpu *v, u64 seed,
 			u64 core_hz, struct guest_result *res);
 

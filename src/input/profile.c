@@ -2,7 +2,8 @@
  * input/profile.c - the cost profile reader (see profile.h).
  *
  * INI (input/ini.c): "key = value  # source: ..." or "# estimate: ...".
- * Every key of the table below must appear exactly once;
+ * Every key of the table below must appear exactly once (optional ones at
+ * most once);
  * unknown sections and keys, missing citations, and values out of range are
  * errors with file:line:column.
  */
@@ -23,52 +24,66 @@ static const struct field {
 	enum kind kind;
 	size_t off;
 	u64 min, max;
+	bool optional;		/* may be left out: 0 */
 } fields[] = {
-	{ "cpu", "name", K_NAME, offsetof(struct profile, name), 0, 0 },
-	{ "cpu", "vendor", K_VENDOR, offsetof(struct profile, pmu.vendor), 0, 0 },
-	{ "cpu", "core_mhz", K_MHZ, offsetof(struct profile, core_mhz), 100, 10000 },
-	{ "cpu", "tsc_mhz", K_MHZ, offsetof(struct profile, tsc_mhz), 100, 10000 },
-	{ "pmu", "version", K_U8, offsetof(struct profile, pmu.version), 0, 5 },
-	{ "pmu", "gp", K_U8, offsetof(struct profile, pmu.nr_gp), 0, 8 },
-	{ "pmu", "fixed", K_U8, offsetof(struct profile, pmu.nr_fixed), 0, 4 },
-	{ "pmu", "width", K_U8, offsetof(struct profile, pmu.gp_width), 32, 64 },
-	{ "pmu", "fixed_width", K_U8, offsetof(struct profile, pmu.fixed_width), 32, 64 },
-	{ "pmu", "fw_writes", K_BOOL, offsetof(struct profile, pmu.fw_writes), 0, 1 },
-	{ "pmu", "metrics", K_BOOL, offsetof(struct profile, pmu.metrics), 0, 1 },
-	{ "pmu", "ebx_len", K_U8, offsetof(struct profile, pmu.ebx_len), 0, 32 },
-	{ "hw", "wrmsr", K_U32, offsetof(struct profile, hw.wrmsr), 1, 100000 },
-	{ "hw", "rdmsr", K_U32, offsetof(struct profile, hw.rdmsr), 1, 100000 },
-	{ "hw", "rdpmc", K_U32, offsetof(struct profile, hw.rdpmc), 1, 100000 },
-	{ "hw", "cpuid", K_U32, offsetof(struct profile, hw.cpuid), 1, 100000 },
-	{ "hw", "simple_op", K_U32, offsetof(struct profile, hw.simple_op), 1, 1000 },
-	{ "hw", "pmi_skid", K_U32, offsetof(struct profile, hw.pmi_skid), 0, 100000 },
-	{ "hw", "slots_per_cycle", K_U32, offsetof(struct profile, hw.slots_per_cycle), 1, 16 },
-	{ "perf", "nmi_entry", K_U32, offsetof(struct profile, perf.nmi_entry), 1, 10000000 },
-	{ "perf", "tick", K_U32, offsetof(struct profile, perf.tick), 1, 10000000 },
-	{ "perf", "sched", K_U32, offsetof(struct profile, perf.sched), 1, 10000000 },
-	{ "perf", "create", K_U32, offsetof(struct profile, perf.create), 1, 100000000 },
-	{ "perf", "release", K_U32, offsetof(struct profile, perf.release), 1, 100000000 },
-	{ "perf", "pause", K_U32, offsetof(struct profile, perf.pause), 1, 10000000 },
-	{ "perf", "period", K_U32, offsetof(struct profile, perf.period), 1, 10000000 },
-	{ "perf", "enable", K_U32, offsetof(struct profile, perf.enable), 1, 10000000 },
-	{ "perf", "hz", K_HZ, 0, 100, 10000 },
-	{ "kvm", "vmexit", K_U32, offsetof(struct profile, kvm.vmexit), 1, 100000 },
-	{ "kvm", "vmentry", K_U32, offsetof(struct profile, kvm.vmentry), 1, 100000 },
-	{ "kvm", "full", K_U32, offsetof(struct profile, kvm.full), 0, 100000 },
-	{ "kvm", "userspace", K_U32, offsetof(struct profile, kvm.userspace), 0, 10000000 },
-	{ "kvm", "host_irq", K_U32, offsetof(struct profile, kvm.host_irq), 0, 1000000 },
-#define H(r) offsetof(struct profile, kvm.handler[r])
-	{ "kvm", "exit_fastpath", K_U32, H(EXIT_PREEMPTION_TIMER), 0, 1000000 },
-	{ "kvm", "exit_cpuid", K_U32, H(EXIT_CPUID), 0, 1000000 },
-	{ "kvm", "exit_hlt", K_U32, H(EXIT_HLT), 0, 1000000 },
-	{ "kvm", "exit_rdpmc", K_U32, H(EXIT_RDPMC), 0, 1000000 },
-	{ "kvm", "exit_vmcall", K_U32, H(EXIT_VMCALL), 0, 1000000 },
-	{ "kvm", "exit_io", K_U32, H(EXIT_IO), 0, 1000000 },
-	{ "kvm", "exit_msr", K_U32, H(EXIT_MSR_READ), 0, 1000000 },
-	{ "kvm", "exit_apic", K_U32, H(EXIT_APIC_WRITE), 0, 1000000 },
-	{ "kvm", "exit_ept", K_U32, H(EXIT_EPT_VIOLATION), 0, 10000000 },
-	{ "kvm", "exit_mmio", K_U32, H(EXIT_EPT_MISCONFIG), 0, 1000000 },
-#undef H
+	{ "cpu", "name", K_NAME, offsetof(struct profile, name), 0, 0, false },
+	{ "cpu", "vendor", K_VENDOR, offsetof(struct profile, pmu.vendor), 0, 0, false },
+	{ "cpu", "core_mhz", K_MHZ, offsetof(struct profile, core_mhz), 100, 10000, false },
+	{ "cpu", "tsc_mhz", K_MHZ, offsetof(struct profile, tsc_mhz), 100, 10000, false },
+	{ "pmu", "version", K_U8, offsetof(struct profile, pmu.version), 0, 5, false },
+	{ "pmu", "gp", K_U8, offsetof(struct profile, pmu.nr_gp), 0, 8, false },
+	{ "pmu", "fixed", K_U8, offsetof(struct profile, pmu.nr_fixed), 0, 4, false },
+	{ "pmu", "width", K_U8, offsetof(struct profile, pmu.gp_width), 32, 64, false },
+	{ "pmu", "fixed_width", K_U8, offsetof(struct profile, pmu.fixed_width), 32, 64, false },
+	{ "pmu", "fw_writes", K_BOOL, offsetof(struct profile, pmu.fw_writes), 0, 1, false },
+	{ "pmu", "metrics", K_BOOL, offsetof(struct profile, pmu.metrics), 0, 1, false },
+	{ "pmu", "ebx_len", K_U8, offsetof(struct profile, pmu.ebx_len), 0, 32, false },
+	{ "hw", "wrmsr", K_U32, offsetof(struct profile, hw.wrmsr), 1, 100000, false },
+	{ "hw", "rdmsr", K_U32, offsetof(struct profile, hw.rdmsr), 1, 100000, false },
+	{ "hw", "rdpmc", K_U32, offsetof(struct profile, hw.rdpmc), 1, 100000, false },
+	{ "hw", "cpuid", K_U32, offsetof(struct profile, hw.cpuid), 1, 100000, false },
+	{ "hw", "simple_op", K_U32, offsetof(struct profile, hw.simple_op), 1, 1000, false },
+	{ "hw", "pmi_skid", K_U32, offsetof(struct profile, hw.pmi_skid), 0, 100000, false },
+	{ "hw", "slots_per_cycle", K_U32, offsetof(struct profile, hw.slots_per_cycle), 1, 16, false },
+	{ "perf", "nmi_entry", K_U32, offsetof(struct profile, perf.nmi_entry), 1, 10000000, false },
+	{ "perf", "tick", K_U32, offsetof(struct profile, perf.tick), 1, 10000000, false },
+	{ "perf", "sched", K_U32, offsetof(struct profile, perf.sched), 1, 10000000, false },
+	{ "perf", "create", K_U32, offsetof(struct profile, perf.create), 1, 100000000, false },
+	{ "perf", "release", K_U32, offsetof(struct profile, perf.release), 1, 100000000, false },
+	{ "perf", "pause", K_U32, offsetof(struct profile, perf.pause), 1, 10000000, false },
+	{ "perf", "period", K_U32, offsetof(struct profile, perf.period), 1, 10000000, false },
+	{ "perf", "enable", K_U32, offsetof(struct profile, perf.enable), 1, 10000000, false },
+	{ "perf", "hz", K_HZ, 0, 100, 10000, false },
+	{ "kvm", "vmexit", K_U32, offsetof(struct profile, kvm.vmexit), 1, 100000, false },
+	{ "kvm", "vmentry", K_U32, offsetof(struct profile, kvm.vmentry), 1, 100000, false },
+	{ "kvm", "full", K_U32, offsetof(struct profile, kvm.full), 0, 100000, false },
+/*
+ * A cost distribution (struct kvm_cost): "KEY = base" and, optional,
+ * "KEY_spread = percent" (uniform +-), "KEY_tail_permille = n" and
+ * "KEY_tail_x = m" (n in 1000 cost m times as much).
+ */
+#define COST(key, field, max)							\
+	{ "kvm", key, K_U32, offsetof(struct profile, kvm.field.base), 0, max, false },	\
+	{ "kvm", key "_spread", K_U32, offsetof(struct profile, kvm.field.spread_pct), 0, 100,	\
+	  true },								\
+	{ "kvm", key "_tail_permille", K_U32,					\
+	  offsetof(struct profile, kvm.field.tail_permille), 0, 1000, true },	\
+	{ "kvm", key "_tail_x", K_U32, offsetof(struct profile, kvm.field.tail_x), 1, 1000, true }
+	COST("userspace", userspace, 10000000),
+	COST("host_irq", host_irq, 1000000),
+	COST("exit_fastpath", handler[EXIT_PREEMPTION_TIMER], 1000000),
+	COST("exit_cpuid", handler[EXIT_CPUID], 1000000),
+	COST("exit_hlt", handler[EXIT_HLT], 1000000),
+	COST("exit_rdpmc", handler[EXIT_RDPMC], 1000000),
+	COST("exit_vmcall", handler[EXIT_VMCALL], 1000000),
+	COST("exit_io", handler[EXIT_IO], 1000000),
+	COST("exit_msr", handler[EXIT_MSR_READ], 1000000),
+	COST("exit_apic", handler[EXIT_APIC_WRITE], 1000000),
+	COST("exit_ept", handler[EXIT_EPT_VIOLATION], 10000000),
+	COST("exit_mmio", handler[EXIT_EPT_MISCONFIG], 1000000),
+	COST("exit_irq", handler[EXIT_EXTERNAL_INTERRUPT], 1000000),
+	COST("exit_other", handler[EXIT_OTHER], 1000000),
+#undef COST
 };
 
 #define NR_FIELDS (sizeof(fields) / sizeof(fields[0]))
@@ -161,7 +176,7 @@ int profile__parse(const char *path, const char *text, struct profile *p, struct
 	if ((ret = ini__parse(path, text, on_item, &st, d)))
 		return ret;
 	for (size_t i = 0; i < NR_FIELDS; i++)
-		if (!st.seen[i])
+		if (!st.seen[i] && !fields[i].optional)
 			return diag__set(d, VPMU_E_PARSE, path, 0, 0, "expected [%s] %s",
 					 fields[i].section, fields[i].key);
 	p->hw.cpi_num = 1;	/* loops without cycles=: IPC 2, docs/guest-programs.md */
@@ -174,6 +189,10 @@ int profile__parse(const char *path, const char *text, struct profile *p, struct
 	/* handlers that share a profile key */
 	p->kvm.handler[EXIT_MSR_WRITE] = p->kvm.handler[EXIT_MSR_READ];
 	p->kvm.handler[EXIT_MSR_WRITE_TIMER] = p->kvm.handler[EXIT_PREEMPTION_TIMER];
+	p->kvm.handler[EXIT_NMI] = p->kvm.handler[EXIT_EXTERNAL_INTERRUPT];
+	for (int r = 0; r < EXIT_NR; r++)
+		if (!p->kvm.handler[r].tail_x)
+			p->kvm.handler[r].tail_x = 1;
 	return 0;
 }
 

@@ -109,8 +109,41 @@ static void write_lvtpc(struct kvm_pmu *pmu, u64 val)
 	pmu->lvtpc = (u32)val & (APIC_LVT_VECTOR | APIC_LVT_DM_MASK | APIC_LVT_MASKED);
 }
 
+/* The counter (global index) whose counter or event select @msr is, or -1
+ * (KVM's msr_idx_to_pmc over both vendors' MSR blocks). */
+static int msr_to_idx(const struct kvm_pmu *pmu, u32 msr)
+{
+	if (pmu->guest.vendor == HW_VENDOR_AMD) {
+		if (msr >= MSR_K7_EVNTSEL0 && msr < MSR_K7_PERFCTR0 + AMD64_NUM_COUNTERS)
+			return (int)((msr - MSR_K7_EVNTSEL0) % AMD64_NUM_COUNTERS);
+		if (msr >= MSR_F15H_PERF_CTL0 &&
+		    msr < MSR_F15H_PERF_CTL0 + 2 * AMD64_NUM_COUNTERS_CORE)
+			return (int)(msr - MSR_F15H_PERF_CTL0) / 2;
+		return -1;
+	}
+	if (msr >= MSR_P6_EVNTSEL0 && msr < MSR_P6_EVNTSEL0 + INTEL_PMC_MAX_GENERIC)
+		return (int)(msr - MSR_P6_EVNTSEL0);
+	if (msr >= MSR_IA32_PERFCTR0 && msr < MSR_IA32_PERFCTR0 + INTEL_PMC_MAX_GENERIC)
+		return (int)(msr - MSR_IA32_PERFCTR0);
+	if (msr >= MSR_IA32_PMC0 && msr < MSR_IA32_PMC0 + INTEL_PMC_MAX_GENERIC)
+		return (int)(msr - MSR_IA32_PMC0);
+	if (msr >= MSR_CORE_PERF_FIXED_CTR0 && msr < MSR_CORE_PERF_FIXED_CTR0 + INTEL_PMC_MAX_FIXED)
+		return HW_FIXED_BASE + (int)(msr - MSR_CORE_PERF_FIXED_CTR0);
+	return -1;
+}
+
+/* kvm_pmu_mark_pmc_in_use: the guest touched the counter this time slice. */
+static void mark_in_use(struct kvm_pmu *pmu, u32 msr)
+{
+	int idx = msr_to_idx(pmu, msr);
+
+	if (idx >= 0)
+		pmu->pmc_in_use |= BIT_ULL(idx);
+}
+
 enum kvm_msr_result kvm_pmu__get_msr(struct kvm_pmu *pmu, u32 msr, u64 *val)
 {
+	mark_in_use(pmu, msr);
 	if (msr == MSR_X2APIC_LVTPC) {
 		*val = pmu->lvtpc;
 		return KVM_MSR_OK;
@@ -120,6 +153,7 @@ enum kvm_msr_result kvm_pmu__get_msr(struct kvm_pmu *pmu, u32 msr, u64 *val)
 
 enum kvm_msr_result kvm_pmu__set_msr(struct kvm_pmu *pmu, u32 msr, u64 val)
 {
+	mark_in_use(pmu, msr);
 	if (msr == MSR_X2APIC_LVTPC) {
 		write_lvtpc(pmu, val);
 		/* a context that stays loaded (vcpu, lazy) takes the new mask now */
@@ -146,6 +180,31 @@ enum kvm_msr_result kvm_pmu__rdpmc(struct kvm_pmu *pmu, u32 ecx, u8 cpl, bool cr
 	return KVM_MSR_OK;
 }
 
+/* pmc_speculative_in_use: the counter is locally enabled. */
+static bool is_speculatively_in_use(const struct kvm_pmu *pmu, const struct kvm_pmc *pmc)
+{
+	if (pmc->idx >= HW_FIXED_BASE)
+		return (pmu->fixed_ctr_ctrl >> (4 * (pmc->idx - HW_FIXED_BASE))) & 0x3;
+	return pmc->eventsel & EVTSEL_ENABLE;
+}
+
+/* kvm_pmu_cleanup: release the events of counters neither used this time
+ * slice nor locally enabled; a new slice of use starts. */
+static void cleanup(struct kvm_pmu *pmu)
+{
+	pmu->need_cleanup = false;
+	for (u64 m = pmu->all_valid_pmc_idx & ~pmu->pmc_in_use; m; m &= m - 1) {
+		struct kvm_pmc *pmc = kvm_pmu__pmc(pmu, (unsigned int)__builtin_ctzll(m));
+
+		if (pmc && pmc->perf_event && !is_speculatively_in_use(pmu, pmc) &&
+		    pmu->kind->release) {
+			pmu->kind->release(pmu, pmc);
+			pmu->nr_releases++;
+		}
+	}
+	pmu->pmc_in_use = 0;
+}
+
 void kvm_pmu__handle_event(struct kvm_pmu *pmu)
 {
 	u64 todo = pmu->reprogram_pmi;
@@ -155,8 +214,28 @@ void kvm_pmu__handle_event(struct kvm_pmu *pmu)
 	for (u64 m = todo; m; m &= m - 1) {
 		struct kvm_pmc *pmc = kvm_pmu__pmc(pmu, (unsigned int)__builtin_ctzll(m));
 
-		if (pmc)
-			pmu->kind->reprogram(pmu, pmc);
+		if (!pmc)
+			continue;
+		pmu->nr_reprograms++;
+		if (pmu->kind->reprogram(pmu, pmc)) {
+			pmu->reprogram_pmi |= BIT_ULL(pmc->idx);	/* retried later */
+			pmu->nr_reprogram_failures++;
+		}
+	}
+	if (pmu->need_cleanup)
+		cleanup(pmu);
+}
+
+void kvm_pmu__sched_in(struct kvm_pmu *pmu)
+{
+	for (unsigned int idx = 0; idx < PERF_NR_IDX; idx++) {
+		struct kvm_pmc *pmc = kvm_pmu__pmc(pmu, idx);
+
+		if (pmc && pmc->perf_event) {
+			pmu->need_cleanup = true;
+			pmu->req_pmu = true;
+			return;
+		}
 	}
 }
 
@@ -201,6 +280,14 @@ void kvm_pmu__instruction_retired(struct kvm_pmu *pmu, u8 cpl, bool branch)
 		is_insn = pmu->cpu->pmu.cfg.vendor == HW_VENDOR_AMD ? ev == 0xc0 : ev == 0x00c0;
 		if (branch ? !(ev == 0x00c4 || ev == 0xc2) : !is_insn)
 			continue;
+		if (pmu->kind->is_mediated) {
+			u64 val = (pmu->kind->read_counter(pmu, pmc) + 1) & kvm_pmc__mask(pmu, pmc);
+
+			pmu->kind->write_counter(pmu, pmc, val);
+			if (!val)
+				kvm_pmc__overflow(pmu, pmc);
+			continue;
+		}
 		pmc->emulated_counter++;
 		kvm_pmu__request_reprogram(pmu, pmc);
 	}

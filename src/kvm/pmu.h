@@ -67,8 +67,13 @@ struct kvm_vpmu_ops {
 	u64 (*read_counter)(struct kvm_pmu *pmu, struct kvm_pmc *pmc);
 	/* pmc_write_counter: set what the guest will read. */
 	void (*write_counter)(struct kvm_pmu *pmu, struct kvm_pmc *pmc, u64 val);
-	/* KVM_REQ_PMU: apply a changed configuration of counter @pmc. */
-	void (*reprogram)(struct kvm_pmu *pmu, struct kvm_pmc *pmc);
+	/* KVM_REQ_PMU: apply a changed configuration of counter @pmc; non-zero
+	 * when it failed (the counter stays marked and is retried at the next
+	 * KVM_REQ_PMU, as reprogram_counter's caller does). */
+	int (*reprogram)(struct kvm_pmu *pmu, struct kvm_pmc *pmc);
+	/* kvm_pmu_cleanup: release the perf event of a counter unused for a
+	 * time slice (NULL: nothing to release). */
+	void (*release)(struct kvm_pmu *pmu, struct kvm_pmc *pmc);
 	/* Does a guest access to @msr exit? RDPMC when @msr is 0. */
 	bool (*is_intercepted)(const struct kvm_pmu *pmu, u32 msr);
 	bool (*is_rdpmc_intercepted)(const struct kvm_pmu *pmu);
@@ -131,6 +136,9 @@ struct kvm_pmu {
 	u64 all_valid_pmc_idx;
 	u64 reprogram_pmi;		/* counters waiting for KVM_REQ_PMU */
 	bool req_pmu, req_pmi;		/* KVM_REQ_PMU / KVM_REQ_PMI raised */
+	u64 pmc_in_use;			/* counters whose MSRs the guest touched this slice */
+	bool need_cleanup;		/* kvm_pmu_cleanup at the next KVM_REQ_PMU */
+	u64 nr_reprograms, nr_reprogram_failures, nr_releases;
 
 	/* The virtual local APIC's LVTPC (in-kernel LAPIC) and what it delivers. */
 	u32 lvtpc;
@@ -190,11 +198,18 @@ void kvm_pmu__check_residue(struct kvm_pmu *pmu);
 void kvm_pmu__guest_read(struct kvm_pmu *pmu, unsigned int idx);
 void kvm_pmu__guest_write(struct kvm_pmu *pmu, unsigned int idx);
 
-/* KVM_REQ_PMU: reprogram the counters marked in reprogram_pmi. */
+/* KVM_REQ_PMU: reprogram the counters marked in reprogram_pmi (a failure
+ * stays marked), then kvm_pmu_cleanup if it is due. */
 void kvm_pmu__handle_event(struct kvm_pmu *pmu);
+/* The vCPU thread was scheduled back in (kvm_arch_vcpu_load after a
+ * preemption): with perf events in use, ask for a cleanup (KVM_REQ_PMU). */
+void kvm_pmu__sched_in(struct kvm_pmu *pmu);
 /* KVM_REQ_PMI: deliver through the virtual LVTPC. */
 void kvm_pmu__deliver_pmi(struct kvm_pmu *pmu);
-/* kvm_pmu_instruction_retired / _branch_retired for an emulated instruction. */
+/* kvm_pmu_instruction_retired / _branch_retired for an emulated instruction:
+ * an emulated (perf-backed) counter takes it as emulated_counter++ and
+ * KVM_REQ_PMU; a mediated one as counter + 1 at once, with the status bit
+ * and KVM_REQ_PMI on a wrap (kvm_pmu_incr_counter). */
 void kvm_pmu__instruction_retired(struct kvm_pmu *pmu, u8 cpl, bool branch);
 
 /* pmu.c helpers shared by the kinds */

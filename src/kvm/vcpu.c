@@ -42,6 +42,11 @@ const struct kvm_policy_ops *kvm_policy__by_name(const char *name)
 
 /* ---- host-side pieces ------------------------------------------------------ */
 
+static enum hw_vendor vendor_of(const struct kvm_vcpu *v)
+{
+	return v->cpu->pmu.cfg.vendor;
+}
+
 static u64 host_cycles(const struct hw_cpu *cpu)
 {
 	return cpu->truth[0][0][HW_EV_CYCLES] + cpu->truth[0][1][HW_EV_CYCLES];
@@ -51,6 +56,30 @@ static void host_work(struct kvm_vcpu *v, u64 cycles)
 {
 	if (cycles)
 		hw_cpu__host_exec(v->cpu, cycles);
+}
+
+/* One draw of a cost distribution (struct kvm_cost), integer-only so a seed
+ * gives the same cycles on every build. */
+static u64 draw_cost(struct rng *r, const struct kvm_cost *c)
+{
+	u64 x = c->base;
+
+	if (c->spread_pct && x) {
+		u64 w = x * c->spread_pct / 100;
+
+		x = x - w + rng__below(r, 2 * w + 1);
+	}
+	if (c->tail_permille && rng__below(r, 1000) < c->tail_permille)
+		x *= c->tail_x;
+	return x;
+}
+
+#define COST_USERSPACE	EXIT_NR
+#define COST_HOST_IRQ	(EXIT_NR + 1)
+
+static u64 handler_cost(struct kvm_vcpu *v, enum kvm_exit_reason reason)
+{
+	return draw_cost(&v->cost_rng[reason], &v->costs.handler[reason]);
 }
 
 static void load(struct kvm_vcpu *v)
@@ -76,6 +105,14 @@ static void put(struct kvm_vcpu *v)
 	v->pmu.kind->put(&v->pmu);
 	v->st.puts++;
 	v->st.switch_cycles += v->cpu->now - t0;
+}
+
+/* The lazy policy's test (Sean Christopherson's scheme B, Oct 2023): host
+ * perf wants the PMU when it has events on this pCPU (exclude_guest ones:
+ * a mediated VM admits no others) that would count the host's time. */
+static bool is_host_wanting_pmu(const struct kvm_vcpu *v)
+{
+	return v->host->nr_events > 0;
 }
 
 static void note_guest_pmi(struct kvm_vcpu *v, u64 overflow_at)
@@ -124,11 +161,7 @@ static void host_irq(struct kvm_vcpu *v, const struct hw_irq *irq)
 		return;
 	case HW_IRQ_TIMER:
 		v->st.host_irqs++;
-		host_work(v, v->costs.host_irq);
-		/* lazy: host perf wants the PMU for its tick (rotation,
-		 * frequency); give it back first */
-		if (v->policy->lazy && v->pmu.loaded && v->host->nr_events)
-			put(v);
+		host_work(v, draw_cost(&v->cost_rng[COST_HOST_IRQ], &v->costs.host_irq));
 		perf_cpu__host_irq(v->host, irq);
 		/* scheduler_tick: the vCPU thread's slice is up */
 		if (v->sched.tasks && v->cpu->now >= v->slice_end)
@@ -136,7 +169,7 @@ static void host_irq(struct kvm_vcpu *v, const struct hw_irq *irq)
 		return;
 	case HW_IRQ_VECTOR:
 		v->st.host_irqs++;
-		host_work(v, v->costs.host_irq);
+		host_work(v, draw_cost(&v->cost_rng[COST_HOST_IRQ], &v->costs.host_irq));
 		if (irq->vector == PERF_GUEST_MEDIATED_PMI_VECTOR) {
 			/* kvm_handle_guest_mediated_pmi -> KVM_REQ_PMI */
 			v->pmu.req_pmi = true;
@@ -202,11 +235,14 @@ static void vm_entry(struct kvm_vcpu *v)
  * timer's does not. */
 static bool is_counting_instructions(const struct kvm_pmu *pmu)
 {
+	bool amd = pmu->cpu->pmu.cfg.vendor == HW_VENDOR_AMD;
+
 	if (!pmu->kind->is_mediated)
 		return false;
 	for (unsigned int i = 0; i < pmu->nr_gp; i++)
-		if ((pmu->global_ctrl & BIT_ULL(i)) && (pmu->gp[i].eventsel & EVTSEL_ENABLE) &&
-		    (pmu->gp[i].eventsel & 0xffff) == 0x00c0)
+		if ((pmu->version < 2 || (pmu->global_ctrl & BIT_ULL(i))) &&
+		    (pmu->gp[i].eventsel & EVTSEL_ENABLE) &&
+		    (pmu->gp[i].eventsel & (amd ? 0xf000000ffULL : 0xffffULL)) == 0x00c0)
 			return true;
 	return pmu->nr_fixed && (pmu->global_ctrl & BIT_ULL(HW_FIXED_BASE)) &&
 	       (pmu->fixed_ctr_ctrl & 0x3);
@@ -221,6 +257,26 @@ struct emulation {
 	u32 *regs;
 	bool fault;
 };
+
+/* One VM-exit as the guest caused it. */
+struct exit_req {
+	enum kvm_exit_reason reason;
+	struct emulation *e;	/* a PMU access or CPUID KVM emulates, or NULL */
+	u64 handler;		/* the handler's cycles */
+	bool hrtimer;		/* SVM: the guest's deadline, a host hrtimer's IRQ */
+};
+
+/* kvm_skip_emulated_instruction -> kvm_pmu_instruction_retired: the guest
+ * did retire the instruction, so ground truth counts it as a guest
+ * instruction too (the hardware saw none of it: the exit came first). */
+static void retire(struct kvm_vcpu *v)
+{
+	u8 cpl = v->cpu->cpl;
+
+	kvm_pmu__instruction_retired(&v->pmu, cpl, false);
+	v->cpu->truth[1][cpl != 0][HW_EV_INSTRUCTIONS]++;
+	v->st.retired_emulated++;
+}
 
 static void emulate(struct kvm_vcpu *v, struct emulation *e)
 {
@@ -243,20 +299,29 @@ static void emulate(struct kvm_vcpu *v, struct emulation *e)
 	case EMU_NONE:
 		return;
 	}
-	/* kvm_skip_emulated_instruction -> kvm_pmu_instruction_retired; the
-	 * guest did retire it: ground truth counts it as a guest instruction */
-	if (!e->fault) {
-		kvm_pmu__instruction_retired(&v->pmu, cpl, false);
-		v->cpu->truth[1][cpl != 0][HW_EV_INSTRUCTIONS]++;
-	}
+	if (!e->fault)
+		retire(v);
 }
 
+/* KVM_REQ_PMU (reprogram_counter for each marked counter, timed) and
+ * KVM_REQ_PMI (injection through the virtual LVTPC). */
 static void process_requests(struct kvm_vcpu *v)
 {
-	if (v->pmu.req_pmu)
+	if (v->pmu.req_pmu) {
+		u64 t0 = v->cpu->now, n0 = v->pmu.nr_reprograms;
+
 		kvm_pmu__handle_event(&v->pmu);
+		v->st.reprograms += v->pmu.nr_reprograms - n0;
+		v->st.reprogram_cycles += v->cpu->now - t0;
+	}
 	if (v->pmu.req_pmi)
 		kvm_pmu__deliver_pmi(&v->pmu);
+}
+
+/* kvm_vcpu_exit_request: a pending request ends the fastpath loop. */
+static bool has_request(const struct kvm_vcpu *v)
+{
+	return v->pmu.req_pmu || v->pmu.req_pmi;
 }
 
 /*
@@ -268,7 +333,7 @@ static void process_requests(struct kvm_vcpu *v)
 static void reschedule(struct kvm_vcpu *v)
 {
 	struct hw_segment seg = { .cpl = 3 };
-	u64 cycles = v->sched.tasks * v->sched.slice_cycles;
+	u64 cycles = v->sched.tasks * v->sched.slice_cycles, t0;
 
 	v->st.preemptions++;
 	if (v->policy->at_vcpu || v->policy->lazy)
@@ -277,9 +342,12 @@ static void reschedule(struct kvm_vcpu *v)
 	seg.cycles = cycles;
 	seg.ev[HW_EV_INSTRUCTIONS] = cycles * 1000 / v->sched.task_cpi_milli;
 	hw_cpu__fill_derived(v->cpu, &seg);
+	t0 = v->cpu->now;
 	hw_cpu__run(v->cpu, &seg, NULL);
+	v->st.host_task_cycles += v->cpu->now - t0;
 	v->cpu->cpl = 0;
 	perf_cpu__switch_task(v->host, v->task);
+	kvm_pmu__sched_in(&v->pmu);	/* kvm_arch_vcpu_load after a preemption */
 	if (v->policy->at_vcpu)
 		load(v);
 	/* scheduled back in with a fresh slice: the ticks that came during
@@ -300,28 +368,37 @@ static void reenter(struct kvm_vcpu *v, enum kvm_exit_reason reason, u64 exit_at
 
 static bool is_fastpath(const struct kvm_vcpu *v, enum kvm_exit_reason reason)
 {
-	return kvm_exits[reason].path == PATH_FASTPATH &&
+	return kvm_exit__path(reason, vendor_of(v)) == PATH_FASTPATH &&
 	       !(reason != EXIT_PREEMPTION_TIMER && is_counting_instructions(&v->pmu));
 }
 
-/* Leaving the inner loop: irqs on, the host's pending interrupts (and the
- * one that caused the exit), the handler, the VMM for userspace exits, a
- * reschedule, KVM's requests, irqs off again. */
-static void full_exit(struct kvm_vcpu *v, enum kvm_exit_reason reason, struct emulation *e,
-		      const struct hw_irq *irq)
+/* Leaving the inner loop: the put (irqoff; lazy when host perf wants the
+ * PMU), handle_exit_irqoff (the interrupt that caused the exit, IRQs still
+ * off), irqs on (the host's pending interrupts), the handler unless the
+ * fastpath already handled it, the VMM for userspace exits, a reschedule,
+ * KVM's requests, irqs off again and the load. */
+static void full_exit(struct kvm_vcpu *v, const struct exit_req *x, const struct hw_irq *irq,
+		      bool handled)
 {
-	if (v->policy->at_irqoff)
+	if (v->policy->at_irqoff || (v->policy->lazy && is_host_wanting_pmu(v)))
 		put(v);
-	irqs_on(v);
 	if (irq)
 		host_irq(v, irq);
-	host_work(v, v->costs.full + v->costs.handler[reason]);
-	if (e)
-		emulate(v, e);
-	if (kvm_exits[reason].path == PATH_USERSPACE) {	/* KVM_RUN returns to the VMM */
+	if (x->hrtimer) {	/* apic_timer_fn: the deadline's interrupt, injected */
+		v->st.host_irqs++;
+		host_work(v, draw_cost(&v->cost_rng[COST_HOST_IRQ], &v->costs.host_irq));
+	}
+	irqs_on(v);
+	host_work(v, v->costs.full + (handled ? 0 : x->handler));
+	if (x->e)
+		emulate(v, x->e);
+	else if (!handled && kvm_exits[x->reason].retires)
+		retire(v);
+	if (kvm_exit__path(x->reason, vendor_of(v)) == PATH_USERSPACE) {
+		/* KVM_RUN returns to the VMM */
 		if (v->policy->at_vcpu || v->policy->lazy)
 			put(v);
-		host_work(v, v->costs.userspace);
+		host_work(v, draw_cost(&v->cost_rng[COST_USERSPACE], &v->costs.userspace));
 		if (v->policy->at_vcpu)
 			load(v);
 	}
@@ -333,11 +410,12 @@ static void full_exit(struct kvm_vcpu *v, enum kvm_exit_reason reason, struct em
 		load(v);
 }
 
-static void vm_exit(struct kvm_vcpu *v, enum kvm_exit_reason reason, struct emulation *e)
+static void vm_exit(struct kvm_vcpu *v, const struct exit_req *x)
 {
 	struct hw_irq irq = v->exit_irq;
 	bool had_irq = v->has_exit_irq;
 	u64 exit_at = v->cpu->now;
+	enum kvm_exit_reason reason = x->reason;
 
 	v->has_exit_irq = false;
 	v->in_guest = false;
@@ -348,16 +426,33 @@ static void vm_exit(struct kvm_vcpu *v, enum kvm_exit_reason reason, struct emul
 	host_work(v, v->costs.vmexit);
 	if (v->policy->at_exit)
 		put(v);
-	if (had_irq && irq.kind == HW_IRQ_NMI)	/* handle_exit_irqoff */
+	if (had_irq && irq.kind == HW_IRQ_NMI)	/* vmx_vcpu_enter_exit: NMIs first */
 		host_irq(v, &irq);
 	if (is_fastpath(v, reason)) {
-		v->st.fastpath_exits++;
-		host_work(v, v->costs.handler[reason]);
-		reenter(v, reason, exit_at, &v->st.latency_fastpath);
+		host_work(v, x->handler);
+		if (kvm_exits[reason].retires)
+			retire(v);	/* the fastpath handler skips the instruction */
+		if (!has_request(v)) {
+			v->st.fastpath_exits++;
+			reenter(v, reason, exit_at, &v->st.latency_fastpath);
+			return;
+		}
+		/* EXIT_FASTPATH_EXIT_HANDLED: a request (KVM_REQ_PMU for an
+		 * emulated counter that counted the instruction) ends the loop */
+		v->st.fastpath_left++;
+		full_exit(v, x, NULL, true);
+		reenter(v, reason, exit_at, &v->st.latency_full);
 		return;
 	}
-	full_exit(v, reason, e, had_irq && irq.kind != HW_IRQ_NMI ? &irq : NULL);
+	full_exit(v, x, had_irq && irq.kind != HW_IRQ_NMI ? &irq : NULL, false);
 	reenter(v, reason, exit_at, &v->st.latency_full);
+}
+
+static void exit_for(struct kvm_vcpu *v, enum kvm_exit_reason reason, struct emulation *e)
+{
+	struct exit_req x = { .reason = reason, .e = e, .handler = handler_cost(v, reason) };
+
+	vm_exit(v, &x);
 }
 
 /* ---- the API ------------------------------------------------------------------- */
@@ -374,6 +469,7 @@ int kvm_vcpu__init(struct kvm_vcpu *v, const struct kvm_vpmu_ops *kind,
 	v->route = route;
 	v->costs = *costs;
 	v->task = 1;
+	kvm_vcpu__seed(v, 0);
 	if (kind->has_pmu && req->vendor != cpu->pmu.cfg.vendor) {
 		/* KVM picks its PMU ops by the host's vendor (kvm_pmu_ops) */
 		*err = "a guest PMU of the other vendor than the host's is not modelled "
@@ -415,6 +511,12 @@ void kvm_vcpu__destroy(struct kvm_vcpu *v)
 	hist__free(&v->st.pmi_latency);
 	for (int i = 0; i < EXIT_NR; i++)
 		hist__free(&v->st.latency[i]);
+}
+
+void kvm_vcpu__seed(struct kvm_vcpu *v, u64 seed)
+{
+	for (unsigned int i = 0; i < EXIT_NR + 2; i++)
+		rng__seed(&v->cost_rng[i], seed * (EXIT_NR + 2) + i);
 }
 
 void kvm_vcpu__set_sched(struct kvm_vcpu *v, const struct kvm_host_sched *s)
@@ -461,7 +563,7 @@ bool kvm_vcpu__guest_run(struct kvm_vcpu *v, struct hw_segment *seg)
 
 	seg->guest = true;
 	while (hw_cpu__run(v->cpu, seg, &rest)) {
-		vm_exit(v, v->exit_irq.kind == HW_IRQ_NMI ? EXIT_NMI : EXIT_EXTERNAL_INTERRUPT, NULL);
+		exit_for(v, v->exit_irq.kind == HW_IRQ_NMI ? EXIT_NMI : EXIT_EXTERNAL_INTERRUPT, NULL);
 		*seg = rest;
 		if (has_guest_pmi(v))
 			return true;	/* injected at the entry: the guest takes it now */
@@ -470,9 +572,31 @@ bool kvm_vcpu__guest_run(struct kvm_vcpu *v, struct hw_segment *seg)
 	return false;
 }
 
+void kvm_vcpu__guest_exit_cost(struct kvm_vcpu *v, enum kvm_exit_reason reason,
+			       u64 handler_cycles)
+{
+	struct exit_req x = { .reason = reason, .handler = handler_cycles };
+
+	if (kvm_exit__path(reason, vendor_of(v)) == PATH_NONE) {
+		/* SVM has no preemption timer: the deadline is a host hrtimer */
+		x.reason = EXIT_EXTERNAL_INTERRUPT;
+		x.hrtimer = true;
+	}
+	vm_exit(v, &x);
+}
+
 void kvm_vcpu__guest_exit(struct kvm_vcpu *v, enum kvm_exit_reason reason)
 {
-	vm_exit(v, reason, NULL);
+	enum kvm_exit_reason r = reason;
+
+	if (kvm_exit__path(r, vendor_of(v)) == PATH_NONE)
+		r = EXIT_EXTERNAL_INTERRUPT;	/* what the vendor has instead */
+	kvm_vcpu__guest_exit_cost(v, reason, handler_cost(v, r));
+}
+
+void kvm_vcpu__guest_timer(struct kvm_vcpu *v)
+{
+	kvm_vcpu__guest_exit(v, EXIT_PREEMPTION_TIMER);
 }
 
 /* One guest instruction that did not exit: it runs in guest mode. */
@@ -539,7 +663,7 @@ static bool guest_access(struct kvm_vcpu *v, struct emulation *e, bool intercept
 	enum hw_msr_result r;
 
 	if (intercepted) {
-		vm_exit(v, reason, e);
+		exit_for(v, reason, e);
 		if (!e->fault)
 			note_counter_access(v, e);
 		return e->fault;
@@ -590,7 +714,7 @@ void kvm_vcpu__guest_cpuid(struct kvm_vcpu *v, u32 leaf, u32 sub, u32 r[4])
 {
 	struct emulation e = { .op = EMU_CPUID, .reg = leaf, .val = sub, .regs = r };
 
-	vm_exit(v, EXIT_CPUID, &e);
+	exit_for(v, EXIT_CPUID, &e);
 }
 
 bool kvm_vcpu__take_guest_pmi(struct kvm_vcpu *v)

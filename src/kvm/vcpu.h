@@ -23,16 +23,31 @@
 #define VPMU__KVM_VCPU_H
 
 #include "base/hist.h"
+#include "base/rng.h"
 #include "kvm/exits.h"
 #include "kvm/pmu.h"
+
+/*
+ * A handler's cost in cycles, as a distribution: @base, spread uniformly by
+ * +-@spread_pct percent, and with probability @tail_permille / 1000 a slow
+ * case costing @tail_x times as much (an EPT violation that faults a page in
+ * on the host, a VMM that is scheduled out, ...). All zero but @base: a
+ * fixed cost.
+ */
+struct kvm_cost {
+	u32 base;
+	u32 spread_pct;		/* 0..100 */
+	u32 tail_permille;	/* 0..1000 */
+	u32 tail_x;		/* the slow case's multiple of the drawn cost */
+};
 
 /* KVM's own costs (the profile's [kvm] section). */
 struct kvm_costs {
 	u32 vmexit, vmentry;	/* the hardware transitions with KVM's entry/exit code */
 	u32 full;		/* leaving the inner loop and handle_exit's dispatch */
-	u32 userspace;		/* KVM_RUN return, the VMM, the next KVM_RUN */
-	u32 host_irq;		/* a host interrupt's entry, handler and exit */
-	u32 handler[EXIT_NR];	/* the reason's own handler */
+	struct kvm_cost userspace;	/* KVM_RUN return, the VMM, the next KVM_RUN */
+	struct kvm_cost host_irq;	/* a host interrupt's entry, handler and exit */
+	struct kvm_cost handler[EXIT_NR];	/* the reason's own handler */
 };
 
 /* Where a mediated vPMU loads and puts the guest context. */
@@ -41,7 +56,9 @@ struct kvm_policy_ops {
 	bool at_vcpu;		/* vcpu_load / vcpu_put (and sched_in / sched_out) */
 	bool at_irqoff;		/* around the irqs-off inner loop (Linux 7.0) */
 	bool at_exit;		/* around every VM-entry / VM-exit */
-	bool lazy;		/* like at_vcpu, but put when the host wants the PMU */
+	bool lazy;		/* like at_vcpu, but put when the host wants the PMU:
+				 * when host perf has events, leaving the irqs-off
+				 * loop puts (as irqoff); the next VM-entry loads */
 	const char *what;
 };
 
@@ -73,6 +90,12 @@ struct kvm_vcpu_stats {
 	struct hist pmi_latency;	/* guest counter overflow -> guest handler */
 	u64 guest_pmis, misattributed_pmis, unclaimed_nmis, host_irqs;
 	u64 preemptions;		/* times the vCPU thread was scheduled out */
+	u64 host_task_cycles;		/* cycles the other host tasks ran */
+	u64 reprograms;			/* KVM_REQ_PMU counter reprograms */
+	u64 reprogram_cycles;		/* host cycles spent in them */
+	u64 retired_emulated;		/* guest instructions KVM completed */
+	u64 fastpath_left;		/* fastpath-handled exits that left the loop
+					 * for a pending request */
 };
 
 struct kvm_vcpu {
@@ -96,6 +119,7 @@ struct kvm_vcpu {
 	struct kvm_host_sched sched;
 	u64 slice_end;			/* the vCPU thread's slice ends here */
 	bool need_resched;
+	struct rng cost_rng[EXIT_NR + 2];	/* per reason, userspace, host IRQ */
 	struct kvm_vcpu_stats st;
 };
 
@@ -110,6 +134,11 @@ int kvm_vcpu__init(struct kvm_vcpu *v, const struct kvm_vpmu_ops *kind,
 		   struct hw_cpu *cpu, struct perf_cpu *host, const char **err);
 void kvm_vcpu__destroy(struct kvm_vcpu *v);
 
+/* Seed the draws of handler costs (call before kvm_vcpu__start; the
+ * default is seed 0). Each reason has its own stream, so the n-th exit of a
+ * reason costs the same whatever else the vPMU adds. */
+void kvm_vcpu__seed(struct kvm_vcpu *v, u64 seed);
+
 /* Share the pCPU with other host tasks (call before kvm_vcpu__start). */
 void kvm_vcpu__set_sched(struct kvm_vcpu *v, const struct kvm_host_sched *s);
 
@@ -121,8 +150,16 @@ void kvm_vcpu__stop(struct kvm_vcpu *v);
  * Returns true, with @seg left holding what remains, when a guest PMI was
  * injected on the way: the guest takes it before it goes on. */
 bool kvm_vcpu__guest_run(struct kvm_vcpu *v, struct hw_segment *seg);
-/* A workload exit (HLT, I/O, a page fault, ...). */
+/* A workload exit (HLT, I/O, a page fault, ...), its handler cost drawn
+ * from the profile. On a vendor without @reason it becomes what that vendor
+ * has: a preemption-timer exit on SVM is the host hrtimer's interrupt exit. */
 void kvm_vcpu__guest_exit(struct kvm_vcpu *v, enum kvm_exit_reason reason);
+/* The same with the handler's cost given (a replayed trace's own). */
+void kvm_vcpu__guest_exit_cost(struct kvm_vcpu *v, enum kvm_exit_reason reason,
+			       u64 handler_cycles);
+/* The vendor's exit for a guest TSC-deadline timer expiring: VMX the
+ * preemption timer (fastpath), SVM a host hrtimer interrupt (full path). */
+void kvm_vcpu__guest_timer(struct kvm_vcpu *v);
 /* Guest instructions that may exit; they return whether the guest got #GP. */
 bool kvm_vcpu__guest_wrmsr(struct kvm_vcpu *v, u32 msr, u64 val);
 bool kvm_vcpu__guest_rdmsr(struct kvm_vcpu *v, u32 msr, u64 *val);

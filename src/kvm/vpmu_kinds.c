@@ -40,10 +40,11 @@ static void none_write(struct kvm_pmu *pmu, struct kvm_pmc *pmc, u64 val)
 	(void)val;
 }
 
-static void none_reprogram(struct kvm_pmu *pmu, struct kvm_pmc *pmc)
+static int none_reprogram(struct kvm_pmu *pmu, struct kvm_pmc *pmc)
 {
 	(void)pmu;
 	(void)pmc;
+	return 0;
 }
 
 static bool always(const struct kvm_pmu *pmu, u32 msr)
@@ -145,7 +146,7 @@ static u64 counter_config(const struct kvm_pmu *pmu, const struct kvm_pmc *pmc)
 	return pmc->eventsel;
 }
 
-static void emulated_reprogram(struct kvm_pmu *pmu, struct kvm_pmc *pmc)
+static int emulated_reprogram(struct kvm_pmu *pmu, struct kvm_pmc *pmc)
 {
 	struct perf_attr attr;
 	struct perf_event *ev;
@@ -153,7 +154,7 @@ static void emulated_reprogram(struct kvm_pmu *pmu, struct kvm_pmc *pmc)
 	u64 config = counter_config(pmu, pmc);
 
 	if (!kvm_pmc__is_enabled(pmu, pmc))
-		return;
+		return 0;
 	if (overflow)
 		kvm_pmc__overflow(pmu, pmc);
 	pmu->vendor->pmc_setup(pmu, pmc, &attr, &pmi);
@@ -163,7 +164,7 @@ static void emulated_reprogram(struct kvm_pmu *pmu, struct kvm_pmc *pmc)
 				       sample_period(pmu, pmc, pmc->counter));
 		perf_event__enable(pmu->host, pmc->perf_event);
 		pmc->is_paused = false;
-		return;
+		return 0;
 	}
 	if (pmc->perf_event)
 		perf_event__release(pmu->host, pmc->perf_event);
@@ -175,12 +176,22 @@ static void emulated_reprogram(struct kvm_pmu *pmu, struct kvm_pmc *pmc)
 	attr.sample_period = sample_period(pmu, pmc, pmc->counter);
 	snprintf(attr.name, sizeof(attr.name), "kvm-pmc%u", pmc->idx);
 	if (perf_event__create(pmu->host, &attr, NULL, &ev))
-		return;		/* the counter stays paused: a dropped event */
+		return -1;	/* the counter stays paused until a retry succeeds */
 	ev->overflow = emulated_overflow;
 	ev->overflow_ctx = pmc;
 	pmc->perf_event = ev;
 	pmc->perf_base = 0;
 	pmc->is_paused = false;
+	return 0;
+}
+
+/* pmc_stop_counter: fold what the event counted, then release it. */
+static void emulated_release(struct kvm_pmu *pmu, struct kvm_pmc *pmc)
+{
+	pause_counter(pmu, pmc);
+	perf_event__release(pmu->host, pmc->perf_event);
+	pmc->perf_event = NULL;
+	pmc->current_config = 0;
 }
 
 const struct kvm_vpmu_ops kvm_vpmu_emulated_ops = {
@@ -189,6 +200,7 @@ const struct kvm_vpmu_ops kvm_vpmu_emulated_ops = {
 	.read_counter = emulated_read,
 	.write_counter = emulated_write,
 	.reprogram = emulated_reprogram,
+	.release = emulated_release,
 	.is_intercepted = always,
 	.is_rdpmc_intercepted = always_rdpmc,
 };
@@ -225,7 +237,7 @@ static void mediated_write(struct kvm_pmu *pmu, struct kvm_pmc *pmc, u64 val)
 
 /* Fold emulated instructions (a wrap sets status and may raise a PMI) and
  * refresh the hardware select; applied at once if the context is loaded. */
-static void mediated_reprogram(struct kvm_pmu *pmu, struct kvm_pmc *pmc)
+static int mediated_reprogram(struct kvm_pmu *pmu, struct kvm_pmc *pmc)
 {
 	u64 mask = kvm_pmc__mask(pmu, pmc);
 
@@ -242,12 +254,13 @@ static void mediated_reprogram(struct kvm_pmu *pmu, struct kvm_pmc *pmc)
 		if (pmu->loaded)
 			hw_cpu__host_wrmsr(pmu->cpu, MSR_CORE_PERF_FIXED_CTR_CTRL,
 					   pmu->fixed_ctr_ctrl_hw);
-		return;
+		return 0;
 	}
 	pmc->eventsel_hw = pmu->vendor->eventsel_hw(pmu, pmc);
 	if (pmu->loaded)
 		hw_cpu__host_wrmsr(pmu->cpu, pmu->vendor->gp_sel_msr +
 				   pmc->idx * pmu->vendor->gp_stride, pmc->eventsel_hw);
+	return 0;
 }
 
 /* kvm_need_perf_global_ctrl_intercept: the guest has exactly the host's

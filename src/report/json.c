@@ -25,7 +25,7 @@ static json_t *exits_obj(const struct sim_metrics *m)
 
 	for (int r = 0; r < EXIT_NR; r++)
 		if (m->exits[r])
-			json_object_set_new(by, sim__exit_name((enum kvm_exit_reason)r),
+			json_object_set_new(by, sim__exit_name((enum kvm_exit_reason)r, m->vendor),
 					    json_integer((json_int_t)m->exits[r]));
 	return json_pack("{s:I,s:I,s:o,s:o}", "total", (json_int_t)m->exits_total,
 			 "fastpath", (json_int_t)m->fastpath_exits, "fastpath_share",
@@ -41,7 +41,7 @@ static json_t *latency_obj(const struct sim_metrics *m)
 	json_object_set_new(o, "full", pct_obj(&m->exit_latency_full));
 	for (int r = 0; r < EXIT_NR; r++)
 		if (m->exits[r])
-			json_object_set_new(by, sim__exit_name((enum kvm_exit_reason)r),
+			json_object_set_new(by, sim__exit_name((enum kvm_exit_reason)r, m->vendor),
 					    pct_obj(&m->exit_latency_by[r]));
 	json_object_set_new(o, "by_reason", by);
 	return o;
@@ -67,6 +67,17 @@ int report__json(FILE *f, const struct sim_metrics *m, const char *version)
 	json_object_set_new(o, "switches", json_pack("{s:I,s:I,s:I}", "loads",
 			    (json_int_t)m->loads, "puts", (json_int_t)m->puts, "cycles",
 			    (json_int_t)m->switch_cycles));
+	json_object_set_new(o, "kvm_pmu", json_pack("{s:I,s:I,s:I,s:I,s:I}",
+			    "reprograms", (json_int_t)m->reprograms,
+			    "reprogram_cycles", (json_int_t)m->reprogram_cycles,
+			    "perf_event_releases", (json_int_t)m->perf_event_releases,
+			    "emulated_instructions", (json_int_t)m->retired_emulated,
+			    "fastpath_left_for_request", (json_int_t)m->fastpath_left));
+	json_object_set_new(o, "guest_perf", json_pack("{s:s,s:I}", "driver", m->guest_driver,
+			    "counters", (json_int_t)m->guest_counters));
+	json_object_set_new(o, "host_sched", json_pack("{s:I,s:I}", "preemptions",
+			    (json_int_t)m->preemptions, "host_task_cycles",
+			    (json_int_t)m->host_task_cycles));
 	json_object_set_new(o, "host_blind_pct", percent(m->host_blind_pct));
 	json_object_set_new(o, "host_irqoff_cycles", pct_obj(&m->host_irqoff));
 	json_object_set_new(pmi, "pmis", json_integer((json_int_t)m->guest_pmis));
@@ -101,6 +112,15 @@ void report__run_text(FILE *f, const struct sim_metrics *m)
 		(unsigned long long)m->exit_latency.p50, (unsigned long long)m->exit_latency.p99,
 		(unsigned long long)m->exit_latency_fastpath.p50,
 		(unsigned long long)m->exit_latency_full.p50);
+	fprintf(f, "  guest perf driver     %8s     (%u counters)\n", m->guest_driver,
+		m->guest_counters);
+	fprintf(f, "  emulated instructions %8llu     (KVM completed them; %llu reprograms "
+		"took %llu cycles)\n", (unsigned long long)m->retired_emulated,
+		(unsigned long long)m->reprograms, (unsigned long long)m->reprogram_cycles);
+	if (m->preemptions)
+		fprintf(f, "  preemptions           %8llu     (other host tasks ran %llu cycles)\n",
+			(unsigned long long)m->preemptions,
+			(unsigned long long)m->host_task_cycles);
 	fprintf(f, "  loads / puts          %8llu / %llu (%llu cycles switching)\n",
 		(unsigned long long)m->loads, (unsigned long long)m->puts,
 		(unsigned long long)m->switch_cycles);

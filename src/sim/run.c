@@ -54,6 +54,11 @@ static int run_one(struct machine *mc, const struct sim_config *c,
 	if (hw_cpu__init(&mc->cpu, &p->pmu, &p->hw, err, len))
 		return -1;
 	perf_cpu__init(&mc->pc, &mc->cpu, &p->perf);
+	/* the host's interrupt handlers are there from the start: a tick that
+	 * comes while host perf sets up (creating events is slow) is taken,
+	 * not lost; kvm_vcpu__init takes the entry over for the vCPU thread */
+	mc->cpu.on_irq = perf_cpu__host_irq;
+	mc->cpu.irq_ctx = &mc->pc;
 	perf_cpu__start_tick(&mc->pc);
 	if (start_host_perf(mc, c->sc, err, len))
 		return -1;
@@ -63,6 +68,7 @@ static int run_one(struct machine *mc, const struct sim_config *c,
 		return -1;
 	}
 	mc->v.pmu.skip_unchanged = !c->no_skip;
+	kvm_vcpu__seed(&mc->v, c->seed);
 	if (c->sc->host_tasks) {
 		struct kvm_host_sched s = {
 			.tasks = c->sc->host_tasks,
@@ -71,7 +77,11 @@ static int run_one(struct machine *mc, const struct sim_config *c,
 
 		kvm_vcpu__set_sched(&mc->v, &s);
 	}
-	return guest_workload__run(&c->sc->guest, &mc->v, c->seed, p->perf.cycles_per_sec, &mc->gr);
+	if (guest_workload__run(&c->sc->guest, &mc->v, c->seed, p->perf.cycles_per_sec, &mc->gr)) {
+		snprintf(err, len, "%s: %s", c->sc->name, mc->gr.error);
+		return -1;
+	}
+	return 0;
 }
 
 static void teardown(struct machine *mc)
@@ -132,6 +142,15 @@ static void collect(struct machine *mc, struct sim_metrics *m)
 		pct(&st->latency[r], &m->exit_latency_by[r]);
 	}
 	m->fastpath_exits = st->fastpath_exits;
+	m->fastpath_left = st->fastpath_left;
+	m->reprograms = st->reprograms;
+	m->reprogram_cycles = st->reprogram_cycles;
+	m->perf_event_releases = mc->v.pmu.nr_releases;
+	m->retired_emulated = st->retired_emulated;
+	m->preemptions = st->preemptions;
+	m->host_task_cycles = st->host_task_cycles;
+	m->guest_counters = mc->gr.nr_counters;
+	snprintf(m->guest_driver, sizeof(m->guest_driver), "%s", mc->gr.driver);
 	pct(&st->latency_all, &m->exit_latency);
 	pct(&st->latency_fastpath, &m->exit_latency_fastpath);
 	pct(&st->latency_full, &m->exit_latency_full);
@@ -168,6 +187,7 @@ int sim__run(const struct sim_config *c, struct sim_metrics *m, char *err, size_
 		 c->kind->is_mediated ? c->policy->name : "-");
 	snprintf(m->pmi, sizeof(m->pmi), "%s", c->route == PMI_ROUTE_NMI ? "nmi" : "vector");
 	snprintf(m->cpu, sizeof(m->cpu), "%s", c->prof->name);
+	m->vendor = c->prof->pmu.vendor;
 	m->seed = c->seed;
 	/* the baseline: the same work with no vPMU */
 	if (!c->no_baseline) {
@@ -189,7 +209,28 @@ int sim__run(const struct sim_config *c, struct sim_metrics *m, char *err, size_
 	return 0;
 }
 
-const char *sim__exit_name(enum kvm_exit_reason r)
+/*
+ * Reports use the names the vendor's kvm_exit trace point prints. Where the
+ * model keeps two reasons apart that print alike, the name carries what the
+ * trace shows beside it: the MSR of a TSC-deadline write (VMX
+ * MSR_WRITE_TSC_DEADLINE), SVM msr's info1 (0 read, 1 write), an SVM npf on
+ * an MMIO page.
+ */
+const char *sim__exit_name(enum kvm_exit_reason r, enum hw_vendor vendor)
 {
+	if (vendor == HW_VENDOR_AMD) {
+		switch (r) {
+		case EXIT_MSR_READ:
+			return "msr:read";
+		case EXIT_MSR_WRITE:
+			return "msr:write";
+		case EXIT_MSR_WRITE_TIMER:
+			return "msr:write_tsc_deadline";
+		case EXIT_EPT_MISCONFIG:
+			return "npf:mmio";
+		default:
+			return kvm_exit__name(r, vendor) ? kvm_exit__name(r, vendor) : "-";
+		}
+	}
 	return r == EXIT_MSR_WRITE_TIMER ? "MSR_WRITE_TSC_DEADLINE" : kvm_exits[r].vmx;
 }

@@ -29,10 +29,18 @@ struct sim_pct {
 
 struct sim_metrics {
 	char scenario[48], vpmu[16], policy[16], pmi[8], cpu[32];
+	enum hw_vendor vendor;
 	u64 seed;
 	u64 wall_cycles, wall_cycles_none;
 	double guest_overhead_pct;
 	u64 exits_total, exits[EXIT_NR], fastpath_exits;
+	u64 fastpath_left;		/* handled on the fastpath, left it for a request */
+	u64 reprograms, reprogram_cycles;	/* KVM_REQ_PMU reprogram_counter calls */
+	u64 perf_event_releases;	/* kvm_pmu_cleanup */
+	u64 retired_emulated;		/* guest instructions KVM completed */
+	u64 preemptions, host_task_cycles;	/* over-commit: the other tasks' slices */
+	unsigned int guest_counters;	/* counters the guest's perf driver found */
+	char guest_driver[16];
 	struct sim_pct exit_latency, exit_latency_fastpath, exit_latency_full;
 	struct sim_pct exit_latency_by[EXIT_NR];
 	u64 loads, puts, switch_cycles;
@@ -49,7 +57,8 @@ struct sim_metrics {
 
 /* Returns 0, or -1 with @err (e.g. the mediated PMU refused by host perf). */
 int sim__run(const struct sim_config *c, struct sim_metrics *m, char *err, size_t len);
-/* The name of an exit reason in reports (VMX names; TSC-deadline writes apart). */
-const char *sim__exit_name(enum kvm_exit_reason r);
+/* The name of an exit reason in reports: the vendor's trace name, made
+ * unique where two reasons print alike (TSC-deadline writes apart). */
+const char *sim__exit_name(enum kvm_exit_reason r, enum hw_vendor vendor);
 
 #endif /* VPMU__SIM_RUN_H */
