@@ -76,6 +76,7 @@ LIB_SRCS += src/input/trace_mix.c
 
 LIB_SRCS += src/sim/isolation.c
 LIB_SRCS += src/sim/run.c
+LIB_SRCS += src/sim/replay.c
 LIB_SRCS += src/report/host_perf.c
 LIB_SRCS += src/report/json.c
 

@@ -23,12 +23,16 @@ static int usage(FILE *f)
 	fprintf(f, "usage: vpmu replay TRACE... [--format auto|ftrace|trace-cmd|perf-script|dat|"
 		"kvm-stat|bcc|bpftrace]\n"
 		"                   [--vpmu LIST] [--policies LIST] [--pmi LIST] [--cpu PROFILE]\n"
-		"                   [--seed N] [--guest-us N] [--skip-bad] [--counts] "
-		"[--json FILE|-]\n"
+		"                   [--scenario S] [--seed N] [--guest-us N] [--no-trace-costs]\n"
+		"                   [--skip-bad] [--counts] [--json FILE|-]\n"
 		"  --counts     read the inputs and print their exits per vCPU and reason\n"
 		"  --vpmu       none,emulated,mediated (default: all three)\n"
 		"  --policies   mediated policies (default: irqoff,exit,vcpu,lazy)\n"
 		"  --pmi        vector,nmi (default: both)\n"
+		"  --cpu        cost profile (default: zen4 for an SVM input, else spr)\n"
+		"  --scenario   guest PMU use, host perf and tasks (its exit rates are replaced\n"
+		"               by the input's; default slice-of-hardware)\n"
+		"  --no-trace-costs  handler costs from the profile, not the input's latencies\n"
 		"  --guest-us   guest time between exits where the input has none (tables;\n"
 		"               default 20)\n"
 		"  --skip-bad   count and report malformed lines instead of stopping\n");
@@ -36,7 +40,7 @@ static int usage(FILE *f)
 }
 
 enum { OPT_FORMAT = 256, OPT_VPMU, OPT_POLICIES, OPT_PMI, OPT_CPU, OPT_SEED, OPT_SKIP,
-       OPT_COUNTS, OPT_JSON, OPT_GUEST_US, OPT_HELP };
+       OPT_COUNTS, OPT_JSON, OPT_GUEST_US, OPT_HELP, OPT_SCENARIO, OPT_NO_COSTS };
 
 static const struct option options[] = {
 	{ "format", required_argument, NULL, OPT_FORMAT },
@@ -44,6 +48,8 @@ static const struct option options[] = {
 	{ "policies", required_argument, NULL, OPT_POLICIES },
 	{ "pmi", required_argument, NULL, OPT_PMI },
 	{ "cpu", required_argument, NULL, OPT_CPU },
+	{ "scenario", required_argument, NULL, OPT_SCENARIO },
+	{ "no-trace-costs", no_argument, NULL, OPT_NO_COSTS },
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "guest-us", required_argument, NULL, OPT_GUEST_US },
 	{ "skip-bad", no_argument, NULL, OPT_SKIP },
@@ -94,6 +100,12 @@ static int parse_args(int argc, char **argv, struct replay_opts *o)
 				return -1;
 			o->guest_ns = (u32)(v * 1000);
 			break;
+		case OPT_SCENARIO:
+			o->scenario = optarg;
+			break;
+		case OPT_NO_COSTS:
+			o->no_trace_costs = true;
+			break;
 		case OPT_SKIP:
 			o->skip_bad = true;
 			break;
@@ -114,17 +126,16 @@ static int parse_args(int argc, char **argv, struct replay_opts *o)
 	return o->nr_paths > 0 ? 0 : -1;
 }
 
-static int read_inputs(const struct replay_opts *o, struct trace_mix *m)
+static int read_inputs(struct replay_opts *o, struct trace_mix *m)
 {
-	const struct trace_reader_ops *ops = NULL;
 	struct diag d;
 	char msg[1024];
 
-	if (o->format && strcmp(o->format, "auto") && !(ops = trace__format(o->format))) {
+	if (o->format && strcmp(o->format, "auto") && !(o->ops = trace__format(o->format))) {
 		fprintf(stderr, "vpmu replay: unknown --format '%s'\n", o->format);
 		return usage(stderr);
 	}
-	if (trace_mix__read(m, o->paths, o->nr_paths, ops, o->skip_bad, !o->counts, &d)) {
+	if (trace_mix__read(m, o->paths, o->nr_paths, o->ops, o->skip_bad, !o->counts, &d)) {
 		diag__format(&d, msg, sizeof(msg));
 		fprintf(stderr, "%s\n", msg);
 		return EXIT_BAD_INPUT;
@@ -135,7 +146,9 @@ static int read_inputs(const struct replay_opts *o, struct trace_mix *m)
 int cmd_replay(int argc, char **argv)
 {
 	static struct trace_mix m;
-	struct replay_opts o = { .cpu = "spr", .seed = 1, .guest_ns = 20000 };
+	struct replay_opts o = { .seed = 1, .guest_ns = 20000, .scenario = "slice-of-hardware",
+				 .vpmu = "none,emulated,mediated",
+				 .policies = "irqoff,exit,vcpu,lazy", .pmi = "vector,nmi" };
 	int ret = parse_args(argc, argv, &o);
 
 	if (ret)

@@ -12,10 +12,11 @@
 struct replay_opts {
 	const char *const *paths;
 	int nr_paths;
-	const char *format, *vpmu, *policies, *pmi, *cpu, *json;
+	const char *format, *vpmu, *policies, *pmi, *cpu, *json, *scenario;
+	const struct trace_reader_ops *ops;	/* NULL: detect each input */
 	unsigned long long seed;
 	u32 guest_ns;		/* guest time between exits where the input has none */
-	bool skip_bad, counts;
+	bool skip_bad, counts, no_trace_costs;
 };
 
 /* Per reason (all vCPUs), then per vCPU, then the notes. Returns 0. */

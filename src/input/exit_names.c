@@ -321,7 +321,7 @@ int exit_names__model(const struct exit_name *e, bool has_info, u64 info1)
 
 const char *exit_names__model_name(int model)
 {
-	if (model < 0 || model >= EXIT_NR)
+	if (model < 0 || model >= EXIT_NR || model == EXIT_OTHER)
 		return "other";
 	if (model == EXIT_MSR_WRITE_TIMER)
 		return "MSR_WRITE_TSC_DEADLINE";

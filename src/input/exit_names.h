@@ -15,6 +15,7 @@
 #define VPMU__INPUT_EXIT_NAMES_H
 
 #include "base/util.h"
+#include "kvm/exits.h"
 
 enum trace_isa {
 	TRACE_ISA_UNKNOWN = 0,
@@ -22,9 +23,8 @@ enum trace_isa {
 	TRACE_ISA_SVM = 2,
 };
 
-/* A model reason (enum kvm_exit_reason) or this: a reason the model has
- * no own handler for. */
-#define EXIT_NAME_OTHER (-1)
+/* The model reason of a reason the model has no own handler for. */
+#define EXIT_NAME_OTHER EXIT_OTHER
 
 struct exit_name {
 	const char *name;	/* as printed */

@@ -458,17 +458,14 @@ int trace__exit_mix(const char *path, const char *format, u64 *count, u64 *mean_
 		return ret;
 	}
 	memset(count, 0, EXIT_NR * sizeof(*count));
-	*other_count = 0;
 	for (u32 i = 0; i < m.nr_vcpus; i++) {
 		const struct trace_vcpu *v = &m.vcpus[i];
 
 		for (u32 k = 0; k < m.nr_names; k++) {
 			int r = m.names[k].model;
 
-			if (r < 0 || r >= EXIT_NR) {
-				*other_count += v->count[k];
-				continue;
-			}
+			if (r < 0 || r >= EXIT_NR)
+				r = EXIT_OTHER;
 			count[r] += v->count[k];
 			lat_sum[r] += v->lat_sum[k];
 			lat_n[r] += v->lat_n[k];
@@ -478,6 +475,7 @@ int trace__exit_mix(const char *path, const char *format, u64 *count, u64 *mean_
 	for (int r = 0; r < EXIT_NR; r++)
 		mean_lat_ns[r] = lat_n[r] ? lat_sum[r] / lat_n[r] : 0;
 	*guest_ns = gsum;
+	*other_count = count[EXIT_OTHER];
 	trace_mix__free(&m);
 	return 0;
 }

@@ -27,7 +27,7 @@
 
 #define TRACE_MIX_MAX_NAMES 512
 #define TRACE_MIX_MAX_VCPUS 1024
-#define TRACE_MIX_BUF_MAX (4u << 20)	/* exits kept in memory at most */
+#define TRACE_MIX_BUF_MAX (2u << 20)	/* exits kept in memory at most */
 
 struct trace_name {
 	char name[TRACE_NAME_LEN];
@@ -126,8 +126,9 @@ int trace_mix__name(struct trace_mix *m, const char *name, const struct exit_nam
  * For a scenario's `[exits] from = FILE`: the exit mix of @path (any
  * format; @format NULL or "auto" to detect): per model reason
  * (enum kvm_exit_reason, EXIT_NR entries) the exit count and the mean
- * exit-to-entry latency in ns (0 where the input has none), and in
- * @other_count the exits of reasons the model has no handler for.
+ * exit-to-entry latency in ns (0 where the input has none); @other_count
+ * repeats count[EXIT_OTHER], the exits of reasons the model has no own
+ * handler for (their names are in the notes of a trace_mix__read).
  * @guest_ns gets the input's total guest time (0 if it has none: tables).
  * 0, or a VPMU_E_* with @d (file:line:column for a malformed line).
  */
