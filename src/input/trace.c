@@ -62,6 +62,11 @@ int trace__open(const char *path, const struct trace_reader_ops *ops, bool skip_
 	int ret;
 
 	*out = NULL;
+	FILE *probe = fopen(path, "rb");
+
+	if (!probe)
+		return diag__set(d, VPMU_E_IO, path, 0, 0, "cannot open the trace");
+	fclose(probe);
 	if (!ops && !(ops = trace__detect(path, d)))
 		return VPMU_E_PARSE;
 	r = calloc(1, sizeof(*r));

@@ -303,6 +303,8 @@ static int parse_body(struct trace_reader *r, const struct prefix *p,
 	return 0;
 }
 
+static bool is_event_line(const char *s);
+
 /* Lines that are not events and carry nothing: comments, trace-cmd's
  * header, per-CPU notes (a lost-events note is kept as a remark). */
 static bool is_header(struct trace_reader *r, const char *s)
@@ -310,7 +312,9 @@ static bool is_header(struct trace_reader *r, const char *s)
 	s = scan_spaces(s);
 	if (!*s || *s == '#' || scan_word(s, "cpus=") || scan_word(s, "version = "))
 		return true;
-	if ((scan_word(s, "CPU:") || scan_word(s, "CPU ")) && is_digit(s[4])) {
+	if ((scan_word(s, "CPU:") || scan_word(s, "CPU ")) && is_digit(s[4]) &&
+	    (strstr(s, " is empty") || strstr(s, "LOST") || strstr(s, "DROPPED")) &&
+	    !is_event_line(s)) {
 		if (strstr(s, "LOST"))
 			trace__note(r, "the trace lost events: %s", s);
 		return true;
@@ -390,17 +394,30 @@ static int text_next(struct trace_reader *r, struct trace_record *rec, struct di
 	}
 }
 
-static int count_lines(const char *head, const char *what)
-{
-	int n = 0;
+/* How the head's event lines look: any, with "] FLAGS TS:", with "] TS:". */
+struct head_shape {
+	bool events, flags, bare_bracket;
+};
 
-	for (const char *s = head; (s = strstr(s, what)); s++)
-		n++;
-	return n;
+static void line_shape(const char *line, struct head_shape *h)
+{
+	struct prefix p;
+	const char *rb;
+
+	if (!find_prefix(line, &p))
+		return;
+	h->events = true;
+	for (rb = p.ts_at; rb > line && rb[-1] == ' '; rb--)
+		;
+	if (rb > line && rb[-1] == ']')
+		h->bare_bracket = true;
+	else if (rb > line && memchr(line, '[', (size_t)(rb - line)))
+		h->flags = true;
 }
 
-static bool has_event_line(const char *head)
+static struct head_shape shape(const char *head)
 {
+	struct head_shape h = { false, false, false };
 	char line[1024];
 
 	for (const char *s = head; *s;) {
@@ -409,21 +426,21 @@ static bool has_event_line(const char *head)
 		if (n < sizeof(line)) {
 			memcpy(line, s, n);
 			line[n] = 0;
-			if (is_event_line(line))
-				return true;
+			line_shape(line, &h);
 		}
 		s += n + (s[n] ? 1 : 0);
 	}
-	return false;
+	return h;
 }
 
 static int probe_ftrace(const char *head, size_t len)
 {
+	struct head_shape h = shape(head);
+
 	(void)len;
 	if (strstr(head, "# tracer:"))
 		return 95;
-	return has_event_line(head) && (strstr(head, "d.... ") || strstr(head, ".... ") ||
-					strstr(head, "d... ")) ? 60 : 0;
+	return h.flags ? 70 : h.events && !h.bare_bracket ? 55 : h.events ? 20 : 0;
 }
 
 static int probe_trace_cmd(const char *head, size_t len)
@@ -431,15 +448,13 @@ static int probe_trace_cmd(const char *head, size_t len)
 	(void)len;
 	if (!strncmp(head, "cpus=", 5) || strstr(head, "\ncpus="))
 		return 90;
-	return has_event_line(head) ? 50 : 0;
+	return shape(head).bare_bracket && !strstr(head, " kvm:kvm_") ? 60 : 0;
 }
 
 static int probe_perf(const char *head, size_t len)
 {
 	(void)len;
-	if (count_lines(head, " kvm:kvm_") && has_event_line(head))
-		return 85;
-	return 0;
+	return strstr(head, " kvm:kvm_") && shape(head).events ? 85 : 0;
 }
 
 const struct trace_reader_ops trace_ftrace_ops = {
