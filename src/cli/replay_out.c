@@ -117,7 +117,7 @@ static void print_provenance(const struct run_ctx *x)
 		printf("assumed: %u us of guest time before each exit (--guest-us)\n",
 		       x->in.guest_ns / 1000);
 	printf("\n%-24s %-16s %-6s %9s %9s %8s %7s %8s %8s %5s\n", "vcpu", "vpmu", "pmi",
-	       "exits", "vpmu+", "overhead", "blind", "irqoff99", "pmi-lat", "iso");
+	       "exits", "added", "overhead", "blind", "irqoff99", "pmi-lat", "iso");
 }
 
 static void print_row(const struct trace_vcpu *v, const struct sim_metrics *m,
@@ -275,7 +275,7 @@ int replay_out__run(const struct replay_opts *o, const struct trace_mix *m)
 	}
 	if (!ret)
 		printf("\nexits: per vCPU and reason, every run took exactly the input's (%s); "
-		       "'vpmu+' are the exits the vPMU itself added\n",
+		       "'added' are the exits the model added (its host's tick interrupts, the vPMU's MSR and PMI exits)\n",
 		       x.mismatches ? "NOT: see above" : "checked");
 	if (*m->notes)
 		printf("\nnotes:\n%s", m->notes);
