@@ -10,6 +10,7 @@
  * file:line:column and what was expected).
  */
 #include <getopt.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +25,7 @@ static int usage(FILE *f)
 		"kvm-stat|bcc|bpftrace]\n"
 		"                   [--vpmu LIST] [--policies LIST] [--pmi LIST] [--cpu PROFILE]\n"
 		"                   [--scenario S] [--seed N] [--guest-us N] [--no-trace-costs]\n"
-		"                   [--skip-bad] [--counts] [--json FILE|-]\n"
+		"                   [--skip-bad] [--counts] [--stats] [--json FILE|-]\n"
 		"  --counts     read the inputs and print their exits per vCPU and reason\n"
 		"  --vpmu       none,emulated,mediated (default: all three)\n"
 		"  --policies   mediated policies (default: irqoff,exit,vcpu,lazy)\n"
@@ -35,12 +36,13 @@ static int usage(FILE *f)
 		"  --no-trace-costs  handler costs from the profile, not the input's latencies\n"
 		"  --guest-us   guest time between exits where the input has none (tables;\n"
 		"               default 20)\n"
-		"  --skip-bad   count and report malformed lines instead of stopping\n");
+		"  --skip-bad   count and report malformed lines instead of stopping\n"
+		"  --stats      print the peak resident memory on stderr at the end\n");
 	return f == stdout ? 0 : EXIT_BAD_INPUT;
 }
 
 enum { OPT_FORMAT = 256, OPT_VPMU, OPT_POLICIES, OPT_PMI, OPT_CPU, OPT_SEED, OPT_SKIP,
-       OPT_COUNTS, OPT_JSON, OPT_GUEST_US, OPT_HELP, OPT_SCENARIO, OPT_NO_COSTS };
+       OPT_COUNTS, OPT_JSON, OPT_GUEST_US, OPT_HELP, OPT_SCENARIO, OPT_NO_COSTS, OPT_STATS };
 
 static const struct option options[] = {
 	{ "format", required_argument, NULL, OPT_FORMAT },
@@ -54,6 +56,7 @@ static const struct option options[] = {
 	{ "guest-us", required_argument, NULL, OPT_GUEST_US },
 	{ "skip-bad", no_argument, NULL, OPT_SKIP },
 	{ "counts", no_argument, NULL, OPT_COUNTS },
+	{ "stats", no_argument, NULL, OPT_STATS },
 	{ "json", required_argument, NULL, OPT_JSON },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
@@ -112,6 +115,9 @@ static int parse_args(int argc, char **argv, struct replay_opts *o)
 		case OPT_COUNTS:
 			o->counts = true;
 			break;
+		case OPT_STATS:
+			o->stats = true;
+			break;
 		case OPT_JSON:
 			o->json = optarg;
 			break;
@@ -162,5 +168,11 @@ int cmd_replay(int argc, char **argv)
 	else
 		ret = replay_out__run(&o, &m);
 	trace_mix__free(&m);
+	if (o.stats) {
+		struct rusage ru;
+
+		if (!getrusage(RUSAGE_SELF, &ru))
+			fprintf(stderr, "vpmu replay: peak RSS %ld KB\n", ru.ru_maxrss);
+	}
 	return ret;
 }

@@ -42,7 +42,8 @@ int replay_out__counts(FILE *f, const struct replay_opts *o, const struct trace_
 			ls += m->vcpus[i].lat_sum[k];
 			ln += m->vcpus[i].lat_n[k];
 		}
-		reason_row(f, m, k, n, ls, ln);
+		if (n)
+			reason_row(f, m, k, n, ls, ln);
 	}
 	for (u32 i = 0; i < m->nr_vcpus; i++) {
 		const struct trace_vcpu *v = &m->vcpus[i];

@@ -16,7 +16,7 @@ struct replay_opts {
 	const struct trace_reader_ops *ops;	/* NULL: detect each input */
 	unsigned long long seed;
 	u32 guest_ns;		/* guest time between exits where the input has none */
-	bool skip_bad, counts, no_trace_costs;
+	bool skip_bad, counts, no_trace_costs, stats;
 };
 
 /* Per reason (all vCPUs), then per vCPU, then the notes. Returns 0. */

@@ -227,8 +227,15 @@ static int feed(struct trace_mix *m, const struct trace_record *rec)
 		return 0;
 	case TREC_MSR:
 		if (v->pending && rec->msr_write && rec->msr == MSR_IA32_TSC_DEADLINE &&
-		    v->cur.model == EXIT_MSR_WRITE)
+		    v->cur.model == EXIT_MSR_WRITE) {
+			const struct trace_name *n = &m->names[v->cur.name];
+			int t = trace_mix__name(m, n->name, n->exit, EXIT_MSR_WRITE_TIMER);
+
+			if (t < 0)
+				return VPMU_E_INVAL;
+			v->cur.name = (u16)t;
 			v->cur.model = EXIT_MSR_WRITE_TIMER;
+		}
 		return 0;
 	case TREC_NESTED:
 		v->nested++;
