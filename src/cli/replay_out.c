@@ -4,6 +4,7 @@
  * the order of first appearance in the input (deterministic).
  */
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -92,6 +93,7 @@ struct run_ctx {
 	const struct profile *prof;
 	const struct scenario *sc;
 	FILE *json;
+	FILE *out;		/* the text: stdout, or stderr when the JSON is on stdout */
 	bool first;
 	u64 mismatches;
 };
@@ -99,29 +101,30 @@ struct run_ctx {
 static void print_provenance(const struct run_ctx *x)
 {
 	const struct trace_mix *m = x->in.m;
+	FILE *f = x->out;
 
-	printf("replay of %d input(s) (%s): %llu exits in %u vCPU(s); profile %s, scenario %s\n",
+	fprintf(f, "replay of %d input(s) (%s): %llu exits in %u vCPU(s); profile %s, scenario %s\n",
 	       x->o->nr_paths, m->formats, (unsigned long long)m->exits, m->nr_vcpus,
 	       x->prof->name, x->sc->name);
-	printf("each vCPU is replayed on its own single-vCPU machine (multi-vCPU hosts: "
+	fprintf(f, "each vCPU is replayed on its own single-vCPU machine (multi-vCPU hosts: "
 	       "issue 10)\n");
-	printf("from the input: the exits and their order%s%s\n",
+	fprintf(f, "from the input: the exits and their order%s%s\n",
 	       m->is_table ? " (a table: each reason spread evenly by its count)" :
 	       ", the guest time between exits",
 	       x->in.trace_costs && m->has_latency ?
 	       (m->is_table ? ", handler costs = each reason's mean latency" :
 		", handler costs = each exit's exit-to-entry time") : "");
-	printf("from the profile: VM-entry/exit, PMU switching, MSR and PMI costs%s; from the "
+	fprintf(f, "from the profile: VM-entry/exit, PMU switching, MSR and PMI costs%s; from the "
 	       "scenario: guest PMU use, host perf, host tasks\n",
 	       x->in.trace_costs && m->has_latency ? "" : ", handler costs");
 	if (m->is_table)
-		printf("assumed: %u us of guest time before each exit (--guest-us)\n",
+		fprintf(f, "assumed: %u us of guest time before each exit (--guest-us)\n",
 		       x->in.guest_ns / 1000);
-	printf("\n%-24s %-16s %-6s %9s %9s %8s %7s %8s %8s %5s\n", "vcpu", "vpmu", "pmi",
+	fprintf(f, "\n%-24s %-16s %-6s %9s %9s %8s %7s %8s %8s %5s\n", "vcpu", "vpmu", "pmi",
 	       "exits", "added", "overhead", "blind", "irqoff99", "pmi-lat", "iso");
 }
 
-static void print_row(const struct trace_vcpu *v, const struct sim_metrics *m,
+static void print_row(FILE *f, const struct trace_vcpu *v, const struct sim_metrics *m,
 		      const struct replay_fed *fed)
 {
 	char vp[40];
@@ -129,7 +132,7 @@ static void print_row(const struct trace_vcpu *v, const struct sim_metrics *m,
 
 	snprintf(vp, sizeof(vp), "%s%s%s", m->vpmu, strcmp(m->policy, "-") ? ":" : "",
 		 strcmp(m->policy, "-") ? m->policy : "");
-	printf("%-24.24s %-16s %-6s %9llu %9lld %7.2f%% %6.2f%% %8llu %8llu %5llu\n", v->label,
+	fprintf(f, "%-24.24s %-16s %-6s %9llu %9lld %7.2f%% %6.2f%% %8llu %8llu %5llu\n", v->label,
 	       vp, m->pmi, (unsigned long long)fed->total,
 	       (long long)(m->exits_total - fed->total), m->guest_overhead_pct, m->host_blind_pct,
 	       (unsigned long long)m->host_irqoff.p99, (unsigned long long)m->pmi_latency.p50,
@@ -156,7 +159,10 @@ static u64 check_faithful(const struct trace_vcpu *v, const struct trace_mix *mx
 static void json_run(struct run_ctx *x, const struct trace_vcpu *v, const struct sim_metrics *m,
 		     const struct replay_fed *fed)
 {
-	char *label = json_dumps(json_string(v->label), JSON_ENCODE_ANY);
+	json_t *js = json_string(v->label);
+	char *label = js ? json_dumps(js, JSON_ENCODE_ANY) : NULL;
+
+	json_decref(js);
 
 	fprintf(x->json, "%s    {\"vcpu\": %s, \"exits_from_input\": %llu, "
 		"\"handler_costs_from_input\": %llu, \"metrics\": ", x->first ? "" : ",\n",
@@ -184,7 +190,7 @@ static int run_config(struct run_ctx *x, u32 vi, const struct sim_config *c, u64
 	m.guest_overhead_pct = none ? 100.0 * ((double)m.wall_cycles - (double)none) /
 				      (double)none : 0;
 	x->mismatches += check_faithful(&x->in.m->vcpus[vi], x->in.m, &m, &fed);
-	print_row(&x->in.m->vcpus[vi], &m, &fed);
+	print_row(x->out, &x->in.m->vcpus[vi], &m, &fed);
 	if (x->json)
 		json_run(x, &x->in.m->vcpus[vi], &m, &fed);
 	return 0;
@@ -263,6 +269,7 @@ int replay_out__run(const struct replay_opts *o, const struct trace_mix *m)
 		fprintf(stderr, "vpmu replay: cannot write %s\n", o->json);
 		return EXIT_BAD_INPUT;
 	}
+	x.out = x.json == stdout ? stderr : stdout;
 	if (x.json)
 		fputs("{\"replay\": [\n", x.json);
 	print_provenance(&x);
@@ -275,10 +282,10 @@ int replay_out__run(const struct replay_opts *o, const struct trace_mix *m)
 			fclose(x.json);
 	}
 	if (!ret)
-		printf("\nexits: per vCPU and reason, every run took exactly the input's (%s); "
+		fprintf(x.out, "\nexits: per vCPU and reason, every run took exactly the input's (%s); "
 		       "'added' are the exits the model added (its host's tick interrupts, the vPMU's MSR and PMI exits)\n",
 		       x.mismatches ? "NOT: see above" : "checked");
 	if (*m->notes)
-		printf("\nnotes:\n%s", m->notes);
+		fprintf(x.out, "\nnotes:\n%s", m->notes);
 	return ret ? ret : x.mismatches ? EXIT_CHECK_FAILED : 0;
 }

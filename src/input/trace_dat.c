@@ -208,6 +208,13 @@ const struct trace_reader_ops trace_dat_ops = {
  * outside LeakSanitizer.
  */
 const char *__lsan_default_suppressions(void);
+const char *__lsan_default_options(void);
+
+const char *__lsan_default_options(void)
+{
+	return "print_suppressions=0";
+}
+
 const char *__lsan_default_suppressions(void)
 {
 	return "leak:libtraceevent.so\nleak:libtracecmd.so\nleak:__isoc99_vsscanf\n";
