@@ -258,6 +258,45 @@ static void test_kvm_stat_wrapped(void **state)
 	assert_float_equal(r[0].max_us, 9554.94, 1e-9);
 }
 
+/* perf kvm stat live: an interval's clock line, then its table, twice */
+static void test_kvm_stat_live(void **state)
+{
+	struct trace_record r[8];
+	struct trace_reader *rd;
+	struct diag d;
+	int n = 0;
+	const char *p = write_tmp("stat-live.txt",
+		"\n16:22:01.123456\n\nAnalyze events for all VMs, all VCPUs:\n\n"
+		"             VM-EXIT    Samples  Samples%     Time%    Min Time    Max Time"
+		"         Avg time\n\n"
+		"           MSR_WRITE        100    80.00%     1.00%      0.45us      9.00us"
+		"      1.00us ( +-   1.00% )\n"
+		"                 HLT         25    20.00%    99.00%      1.00us   9000.00us"
+		"    400.00us ( +-   9.00% )\n\n"
+		"Total Samples:125, Total events handled time:10100.00us.\n"
+		"unknown kvm exit code:131072 on VMX\n"
+		"\n16:22:02.123456\n\nAnalyze events for all VMs, all VCPUs:\n\n"
+		"             VM-EXIT    Samples  Samples%     Time%    Min Time    Max Time"
+		"         Avg time\n\n"
+		"             UNKNOWN          7   100.00%   100.00%      1.00us      2.00us"
+		"      1.50us ( +-  10.00% )\n\n"
+		"Total Samples:7, Total events handled time:10.50us.\nLost events: 3\n");
+
+	(void)state;
+	assert_int_equal(trace__open(p, NULL, false, &rd, &d), 0);
+	assert_string_equal(trace__ops(rd)->name, "kvm-stat");
+	while (n < 8 && trace__next(rd, &r[n], &d) > 0)
+		n++;
+	assert_int_equal(n, 3);
+	assert_int_equal(r[0].table, 0);
+	assert_int_equal(r[2].table, 1);
+	assert_string_equal(r[2].reason, "UNKNOWN");
+	assert_null(r[2].exit);			/* kept, not dropped */
+	assert_non_null(strstr(trace__notes(rd), "unknown kvm exit code:131072"));
+	assert_non_null(strstr(trace__notes(rd), "Lost events: 3"));
+	trace__close(rd);
+}
+
 static void test_bcc(void **state)
 {
 	struct trace_record r[32];
@@ -473,6 +512,7 @@ int main(void)
 		cmocka_unit_test(test_bad_lines),
 		cmocka_unit_test(test_kvm_stat),
 		cmocka_unit_test(test_kvm_stat_wrapped),
+		cmocka_unit_test(test_kvm_stat_live),
 		cmocka_unit_test(test_bcc),
 		cmocka_unit_test(test_bpftrace_amd_mixup),
 		cmocka_unit_test(test_auto_detect),
