@@ -139,8 +139,8 @@ static void print_row(FILE *f, const struct trace_vcpu *v, const struct sim_metr
 	       (unsigned long long)iso);
 }
 
-/* Per reason, the machine counted at least what the input gave it. */
-static u64 check_faithful(const struct trace_vcpu *v, const struct trace_mix *mx,
+/* Per reason, the machine was given and counted what the input has. */
+static u64 check_faithful(FILE *f, const struct trace_vcpu *v, const struct trace_mix *mx,
 			  const struct sim_metrics *m, const struct replay_fed *fed)
 {
 	u64 want[EXIT_NR] = { 0 }, bad = 0;
@@ -150,9 +150,17 @@ static u64 check_faithful(const struct trace_vcpu *v, const struct trace_mix *mx
 
 		want[r < 0 || r >= EXIT_NR ? EXIT_OTHER : r] += v->count[k];
 	}
-	for (int r = 0; r < EXIT_NR; r++)
-		if (fed->exits[r] != want[r] || m->exits[r] < want[r])
-			bad++;
+	for (int r = 0; r < EXIT_NR; r++) {
+		if (fed->exits[r] == want[r] && m->exits[r] >= want[r])
+			continue;
+		fprintf(f, "  MISMATCH %s %s: the input has %llu %s exits, the machine was given "
+			"%llu and counted %llu%s\n", v->label, m->vpmu,
+			(unsigned long long)want[r], exit_names__model_name(r),
+			(unsigned long long)fed->exits[r], (unsigned long long)m->exits[r],
+			kvm_exit__path((enum kvm_exit_reason)r, m->vendor) == PATH_NONE ?
+			" (the profile's vendor has no such exit)" : "");
+		bad++;
+	}
 	return bad;
 }
 
@@ -189,8 +197,8 @@ static int run_config(struct run_ctx *x, u32 vi, const struct sim_config *c, u64
 	m.wall_cycles_none = none;
 	m.guest_overhead_pct = none ? 100.0 * ((double)m.wall_cycles - (double)none) /
 				      (double)none : 0;
-	x->mismatches += check_faithful(&x->in.m->vcpus[vi], x->in.m, &m, &fed);
 	print_row(x->out, &x->in.m->vcpus[vi], &m, &fed);
+	x->mismatches += check_faithful(x->out, &x->in.m->vcpus[vi], x->in.m, &m, &fed);
 	if (x->json)
 		json_run(x, &x->in.m->vcpus[vi], &m, &fed);
 	return 0;
