@@ -431,6 +431,28 @@ static void test_text_equals_dat(void **state)
 
 /* perf kvm stat's table and perf script's lines of the same perf.data:
  * the table counts each exit that has its kvm_entry (the reader's lat_n). */
+/* events that look like exits but are not */
+static void test_not_exits(void **state)
+{
+	static struct trace_mix m;
+	const char *p = write_tmp("not-exits.txt",
+		" qemu-1 [001] d.... 1.000001: kvm_nested_vmexit: rip 0x1 reason EPT_VIOLATION "
+		"ext_inf1 0x0000000000000181 ext_inf2 0x0000000000000000 ext_int 0x00000000 "
+		"ext_int_err 0x00000000\n"
+		" qemu-1 [001] d.... 1.000002: kvm_exit: vcpu 0 reason EPT_VIOLATION rip 0x1 "
+		"info1 0x0000000000000181 info2 0x0000000000000000 intr_info 0x00000000 "
+		"error_code 0x00000000\n"
+		" qemu-1 [001] ..... 1.000003: kvm_userspace_exit: reason KVM_EXIT_MMIO (6)\n"
+		" qemu-1 [001] d.... 1.000009: kvm_entry: vcpu 0, rip 0x1\n");
+	struct diag d;
+
+	(void)state;
+	assert_int_equal(trace_mix__read(&m, &p, 1, NULL, false, true, &d), 0);
+	assert_true(m.exits == 1 && m.nested == 1 && m.userspace == 1);
+	assert_true(m.vcpus[0].buf[0].to_user && m.vcpus[0].buf[0].lat_ns == 7000);
+	trace_mix__free(&m);
+}
+
 static void test_table_equals_trace(void **state)
 {
 	static struct trace_mix t, s;
@@ -518,6 +540,7 @@ int main(void)
 		cmocka_unit_test(test_auto_detect),
 		cmocka_unit_test(test_dat_counts),
 		cmocka_unit_test(test_text_equals_dat),
+		cmocka_unit_test(test_not_exits),
 		cmocka_unit_test(test_table_equals_trace),
 		cmocka_unit_test(test_synth_spreads_exactly),
 		cmocka_unit_test(test_exit_mix_api),
