@@ -87,6 +87,18 @@ static u32 sat32(u64 v)
 	return v > 0xffffffffULL ? 0xffffffffu : (u32)v;
 }
 
+/* Too many exits to keep: free what was kept (replay reads the inputs again). */
+static void drop_kept(struct trace_mix *m)
+{
+	m->kept_all = false;
+	m->kept = 0;
+	for (u32 i = 0; i < m->nr_vcpus; i++) {
+		free(m->vcpus[i].buf);
+		m->vcpus[i].buf = NULL;
+		m->vcpus[i].nbuf = m->vcpus[i].capbuf = 0;
+	}
+}
+
 static void complete(struct trace_mix *m, u32 vi)
 {
 	struct trace_vcpu *v = &m->vcpus[vi];
@@ -113,7 +125,7 @@ static void complete(struct trace_mix *m, u32 vi)
 	if (!m->keep || !m->kept_all)
 		return;
 	if (m->kept == TRACE_MIX_BUF_MAX) {
-		m->kept_all = false;	/* too many: replay reads the inputs again */
+		drop_kept(m);
 		return;
 	}
 	if (v->nbuf == v->capbuf) {
@@ -121,7 +133,7 @@ static void complete(struct trace_mix *m, u32 vi)
 		struct trace_exit *b = realloc(v->buf, cap * sizeof(*b));
 
 		if (!b) {
-			m->kept_all = false;
+			drop_kept(m);
 			return;
 		}
 		v->buf = b;
