@@ -74,9 +74,11 @@ LIB_SRCS += src/input/kvm_stat.c
 LIB_SRCS += src/input/exit_hist.c
 LIB_SRCS += src/input/trace_mix.c
 
+LIB_SRCS += src/sim/interleave.c
 LIB_SRCS += src/sim/isolation.c
 LIB_SRCS += src/sim/run.c
 LIB_SRCS += src/sim/replay.c
+LIB_SRCS += src/sim/shadow.c
 LIB_SRCS += src/report/host_perf.c
 LIB_SRCS += src/report/json.c
 

@@ -84,12 +84,30 @@ for other in ${VPMU_OTHERS:-}; do
 	fi
 done
 rm -f "$log.ref"
+# ... and for the isolation check and the interleaving explorer
+"$VPMU" check --isolation --cpu zen4 --seeds 8 >"$log.ref" 2>&1
+"$VPMU" check --interleavings --cpu spr >>"$log.ref" 2>&1
+for other in ${VPMU_OTHERS:-}; do
+	{ "$other" check --isolation --cpu zen4 --seeds 8; "$other" check --interleavings --cpu spr; } \
+		2>&1 | cmp -s - "$log.ref"
+	if [ $? -eq 0 ]; then add 1 0; else
+		echo "FAIL $other prints something else than $VPMU for check --isolation / --interleavings"
+		add 0 1
+	fi
+done
+rm -f "$log.ref"
 
-# 3b. the run loop: the isolation check passes, and a seed gives the same
-#     bytes twice
-"$VPMU" check --isolation --seeds 6 >"$log" 2>&1
+# 3b. the run loop: the isolation check passes on every profile, and a seed
+#     gives the same bytes twice
+for cpu in $("$VPMU" list profiles | cut -d' ' -f1); do
+	"$VPMU" check --isolation --cpu "$cpu" --seeds 16 >"$log" 2>&1
+	rc=$?
+	if [ "$rc" -eq 0 ]; then add 1 0; else echo "FAIL vpmu check --isolation --cpu $cpu:"; cat "$log"; add 0 1; fi
+done
+"$VPMU" check --isolation --seeds 4294967296 >"$log" 2>&1
 rc=$?
-if [ "$rc" -eq 0 ]; then add 1 0; else echo "FAIL vpmu check --isolation:"; cat "$log"; add 0 1; fi
+if [ "$rc" -eq 2 ] && grep -q 'expected a whole number' "$log"; then add 1 0; else
+	echo "FAIL vpmu check --isolation --seeds 4294967296: exit $rc, not 2"; add 0 1; fi
 for v in emulated mediated:irqoff mediated:lazy; do
 	"$VPMU" run --scenario slice-of-hardware --vpmu "$v" --seed 7 --json "$log.a" &&
 	"$VPMU" run --scenario slice-of-hardware --vpmu "$v" --seed 7 --json "$log.b" &&

@@ -21,13 +21,14 @@ struct cmp_opts {
 	const char *cpu, *json;
 	char policies[128], pmis[32];
 	u64 seed;
+	bool no_skip;
 };
 
 static int usage(FILE *f)
 {
 	fprintf(f, "usage: vpmu compare [--scenario NAME|FILE]... [--cpu PROFILE]\n"
 		"                    [--policies irqoff,exit,vcpu,lazy] [--pmi vector,nmi]\n"
-		"                    [--seed N] [--json FILE|-]\n");
+		"                    [--seed N] [--json FILE|-] [--no-skip-unchanged]\n");
 	return f == stdout ? 0 : EXIT_BAD_INPUT;
 }
 
@@ -70,6 +71,11 @@ static int parse(int argc, char **argv, struct cmp_opts *o)
 	for (int i = 1; i < argc; i += 2) {
 		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
 
+		if (!strcmp(a, "--no-skip-unchanged")) {	/* a flag: no value */
+			o->no_skip = true;
+			i--;
+			continue;
+		}
 		if (!val)
 			return -1;
 		if (!strcmp(a, "--scenario") && o->nr_scen < MAX_SCEN)
@@ -105,7 +111,7 @@ static int run_scenario(const struct cmp_opts *o, const struct profile *prof,
 			for (int r = 0; r < 2; r++) {
 				struct sim_config c = { .prof = prof, .sc = sc, .kind = kinds[k],
 					.policy = kvm_policies[p], .route = (enum kvm_pmi_route)r,
-					.seed = o->seed };
+					.seed = o->seed, .no_skip = o->no_skip };
 				struct sim_metrics m;
 
 				if (!in_list(o->pmis, r ? "nmi" : "vector") || (r && !kinds[k]->is_mediated))
@@ -133,7 +139,7 @@ int cmd_compare(int argc, char **argv)
 	struct cmp_opts o = { .cpu = "spr", .policies = "irqoff,exit,vcpu,lazy",
 			      .pmis = "vector", .seed = 1 };
 	FILE *json = NULL;
-	bool first = true;
+	bool first = true, all;
 	struct diag d;
 	char msg[1024];
 	int ret = 0;
@@ -142,6 +148,7 @@ int cmd_compare(int argc, char **argv)
 		return usage(stdout);
 	if (parse(argc, argv, &o))
 		return usage(stderr);
+	all = !o.nr_scen;
 	if (!o.nr_scen)
 		for (const struct embedded_file *b = scenario_builtin; b->name && o.nr_scen < MAX_SCEN; b++)
 			o.scen[o.nr_scen++] = b->name;
@@ -168,6 +175,8 @@ int cmd_compare(int argc, char **argv)
 			ret = EXIT_BAD_INPUT;
 			break;
 		}
+		if (sc.not_in_compare && all)
+			continue;	/* a micro-benchmark: only when named */
 		ret = run_scenario(&o, &prof, &sc, json, &first);
 	}
 	if (json) {

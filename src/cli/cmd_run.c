@@ -15,6 +15,9 @@ static int usage(FILE *f)
 {
 	fprintf(f, "usage: vpmu run --scenario NAME|FILE --vpmu none|emulated|mediated[:POLICY]\n"
 		"                [--pmi vector|nmi] [--cpu PROFILE] [--seed N] [--json FILE|-]\n"
+		"                [--no-skip-unchanged]\n"
+		"  --no-skip-unchanged: the mediated load writes every counter, even one that\n"
+		"                       already holds its value (as before v5 43/44)\n"
 		"  policies: irqoff (default), exit, vcpu, lazy (vpmu list policies)\n");
 	return f == stdout ? 0 : EXIT_BAD_INPUT;
 }
@@ -48,6 +51,11 @@ int cmd_run(int argc, char **argv)
 
 		if (!strcmp(a, "--help"))
 			return usage(stdout);
+		if (!strcmp(a, "--no-skip-unchanged")) {	/* a flag: no value */
+			c.no_skip = true;
+			i--;
+			continue;
+		}
 		if (!val)
 			return usage(stderr);
 		if (!strcmp(a, "--scenario"))

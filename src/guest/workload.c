@@ -33,6 +33,12 @@ static const struct guest_pmu_driver drv_intel = {
 	.global_status = MSR_CORE_PERF_GLOBAL_STATUS, .global_ack = MSR_CORE_PERF_GLOBAL_OVF_CTRL,
 	.unmask_first = true,
 };
+static const struct guest_pmu_driver drv_intel_fw = {
+	.name = "intel", .sel = MSR_P6_EVNTSEL0, .ctr = MSR_IA32_PMC0, .stride = 1,
+	.has_global = true, .global_ctrl = MSR_CORE_PERF_GLOBAL_CTRL,
+	.global_status = MSR_CORE_PERF_GLOBAL_STATUS, .global_ack = MSR_CORE_PERF_GLOBAL_OVF_CTRL,
+	.unmask_first = true,
+};
 static const struct guest_pmu_driver drv_amd_v2 = {
 	.name = "amd-v2", .sel = MSR_F15H_PERF_CTL0, .ctr = MSR_F15H_PERF_CTR0, .stride = 2,
 	.has_global = true, .global_ctrl = MSR_AMD64_PERF_CNTR_GLOBAL_CTL,
@@ -67,8 +73,8 @@ struct gs {
 	u64 global_mask;
 	unsigned int rotate;		/* first event on a counter */
 	u64 guest_cycles0, truth0;
-	bool enabled;			/* counting, as the driver set it */
-	u64 enabled_at;			/* guest-instruction truth when it was enabled */
+	bool enabled;			/* globally enabled, as the driver set it */
+	u64 truth_at;			/* guest-instruction truth at the last window sync */
 	struct guest_result *res;
 };
 
@@ -110,18 +116,38 @@ static enum kvm_exit_reason draw_reason(struct gs *g)
 	return EXIT_VMCALL;
 }
 
-/* Track when the driver counts, for lost counts: from before the enabling
- * WRMSR (it counts) to before the disabling one (it does not). */
+/* The guest kernel's own perf code, in guest instructions (estimates: no
+ * published count; perf_prepare_sample + perf_output_sample of a basic
+ * IP/TID/TIME/PERIOD record into the ring buffer, and one event's
+ * perf_adjust_period with its stop and start, each a few hundred
+ * instructions of kernel C). */
+#define SAMPLE_INSNS		1000
+#define FREQ_ADJUST_INSNS	300
+
+static bool is_counting(const struct gs *g, const struct guest_event *e)
+{
+	return e->on_counter && e->started && (!g->drv->has_global || g->enabled);
+}
+
+/* Ground truth of what each event should count, by the driver's own view of
+ * its windows: called before every write that starts or stops counting, so
+ * that the enabling instruction is inside the window and the disabling one
+ * outside, as the hardware counts them. */
+static void sync_windows(struct gs *g)
+{
+	u64 t = guest_insns_truth(g->v->cpu), d = t - g->truth_at;
+
+	for (unsigned int k = 0; k < g->res->nr_events; k++)
+		if (is_counting(g, &g->res->ev[k]))
+			g->res->ev[k].counted_truth += d;
+	if (g->enabled)
+		g->res->enabled_truth += d;
+	g->truth_at = t;
+}
+
 static void set_enabled(struct gs *g, bool on)
 {
-	u64 t = guest_insns_truth(g->v->cpu);
-
-	if (on == g->enabled)
-		return;
-	if (on)
-		g->enabled_at = t;
-	else
-		g->res->enabled_truth += t - g->enabled_at;
+	sync_windows(g);
 	g->enabled = on;
 }
 
@@ -145,6 +171,14 @@ static u64 evtsel(bool enable)
 	return 0xc0 | EVTSEL_USR | EVTSEL_OS | EVTSEL_INT | (enable ? EVTSEL_ENABLE : 0);
 }
 
+/* x86_pmu_start / x86_pmu_stop of one event: its select's enable bit. */
+static void start_event(struct gs *g, struct guest_event *e, bool on)
+{
+	sync_windows(g);
+	e->started = on;
+	wr(g, sel_msr(g, e->counter), evtsel(on));
+}
+
 /* x86_pmu_disable_all / enable_all: GLOBAL_CTRL where there is one, else
  * every active event select's enable bit. */
 static void disable_all(struct gs *g)
@@ -155,11 +189,8 @@ static void disable_all(struct gs *g)
 		return;
 	}
 	for (unsigned int k = 0; k < g->res->nr_events; k++)
-		if (g->res->ev[k].on_counter) {
-			if (k == g->rotate)
-				set_enabled(g, false);
-			wr(g, sel_msr(g, g->res->ev[k].counter), evtsel(false));
-		}
+		if (g->res->ev[k].on_counter)
+			start_event(g, &g->res->ev[k], false);
 }
 
 static void enable_all(struct gs *g)
@@ -170,20 +201,81 @@ static void enable_all(struct gs *g)
 		return;
 	}
 	for (unsigned int k = 0; k < g->res->nr_events; k++)
-		if (g->res->ev[k].on_counter) {
-			if (k == g->rotate)
-				set_enabled(g, true);
-			wr(g, sel_msr(g, g->res->ev[k].counter), evtsel(true));
-		}
+		if (g->res->ev[k].on_counter)
+			start_event(g, &g->res->ev[k], true);
+}
+
+static bool is_freq(const struct gs *g)
+{
+	return g->w->perf == GUEST_PERF_RECORD && g->w->perf_freq;
 }
 
 static u64 event_period(const struct gs *g)
 {
 	u64 per_sec = g->core_hz * 1000 / g->w->cpi_milli;
 
-	if (g->w->perf != GUEST_PERF_RECORD || !g->w->perf_freq)
+	if (!is_freq(g))
 		return g->max_period;
+	/* frequency mode from its steady state: the period that gives
+	 * perf_freq samples a second (Linux starts at 1 and gets there within
+	 * its first ticks) */
 	return min_u64(max_u64(per_sec / g->w->perf_freq, 1), g->max_period);
+}
+
+/* x86_perf_event_set_period: arm the counter @left events before overflow. */
+static void arm(struct gs *g, struct guest_event *e, u64 left)
+{
+	e->armed = (0 - left) & g->width_mask;
+	wr(g, ctr_msr(g, e->counter), e->armed);
+}
+
+/* x86_perf_event_update: fold a counter's progress since it was armed or
+ * last folded. */
+static void fold(struct gs *g, struct guest_event *e, u64 value)
+{
+	e->count += (value - e->armed) & g->width_mask;
+	e->armed = value;
+}
+
+/* What is left to the next overflow (period_left), or a whole period when
+ * it wrapped or drifted past 8 periods (perf_adjust_period's reset). */
+static u64 left_of(const struct gs *g, const struct guest_event *e)
+{
+	u64 left = (0 - e->armed) & g->width_mask;
+
+	return !left || left > 8 * e->period ? e->period : left;
+}
+
+/* perf_adjust_period: the period that gives perf_freq samples a second had
+ * @count events taken @cycles, then a low-pass filter (1/8 of the step). */
+static void adjust_period(struct gs *g, struct guest_event *e, u64 cycles, u64 count)
+{
+	u64 target;
+	s64 delta;
+
+	if (!cycles)
+		return;
+	target = mul_div_floor(count, g->core_hz, cycles * g->w->perf_freq);
+	delta = (s64)(target - e->period);
+	delta = delta >= 0 ? (delta + 7) / 8 : (delta - 7) / 8;
+	e->period = min_u64(max_u64((u64)((s64)e->period + delta), 1), g->max_period);
+}
+
+/* The guest kernel's own instructions at CPL 0. A PMI raised meanwhile
+ * waits for the code to end (the handler's NMIs are blocked). */
+static void kernel_code(struct gs *g, u64 insns)
+{
+	struct hw_segment seg = { .cpl = 0 };
+	u8 cpl = g->v->cpu->cpl;
+
+	seg.cycles = max_u64(insns * g->w->cpi_milli / 1000, 1);
+	seg.ev[HW_EV_INSTRUCTIONS] = insns;
+	seg.ev[HW_EV_BRANCHES] = insns / 5;
+	hw_cpu__fill_derived(g->v->cpu, &seg);
+	g->v->cpu->cpl = 0;
+	while (kvm_vcpu__guest_run(g->v, &seg))
+		;
+	g->v->cpu->cpl = cpl;
 }
 
 /* Which events are on counters: nr_gp of them from g->rotate on. */
@@ -214,21 +306,13 @@ static void program_events(struct gs *g)
 
 		if (!e->on_counter)
 			continue;
-		wr(g, ctr_msr(g, e->counter), (0 - e->period) & g->width_mask);
-		if (!g->drv->has_global && k == g->rotate)
-			set_enabled(g, true);
-		wr(g, sel_msr(g, e->counter), evtsel(true));
+		arm(g, e, left_of(g, e));
+		start_event(g, e, true);
 	}
 	if (g->drv->has_global) {
 		set_enabled(g, g->global_mask != 0);
 		wr(g, g->drv->global_ctrl, g->global_mask);
 	}
-}
-
-/* Fold a counter's progress since it was armed at -period. */
-static void fold(struct gs *g, struct guest_event *e, u64 value)
-{
-	e->count += (value - ((0 - e->period) & g->width_mask)) & g->width_mask;
 }
 
 /* init_hw_perf_events: which counters there are, per vendor. */
@@ -268,15 +352,7 @@ static void discover(struct gs *g)
 
 		kvm_vcpu__guest_rdmsr(g->v, MSR_IA32_PERF_CAPABILITIES, &caps);
 		if (caps & PERF_CAP_FW_WRITES) {
-			static const struct guest_pmu_driver fw = {
-				.name = "intel", .sel = MSR_P6_EVNTSEL0, .ctr = MSR_IA32_PMC0,
-				.stride = 1, .has_global = true,
-				.global_ctrl = MSR_CORE_PERF_GLOBAL_CTRL,
-				.global_status = MSR_CORE_PERF_GLOBAL_STATUS,
-				.global_ack = MSR_CORE_PERF_GLOBAL_OVF_CTRL, .unmask_first = true,
-			};
-
-			g->drv = &fw;
+			g->drv = &drv_intel_fw;
 			g->max_period = g->width_mask >> 1;
 		}
 	}
@@ -291,13 +367,47 @@ static void perf_setup(struct gs *g)
 	g->res->nr_events = g->perf_on ? g->w->perf_events : 0;
 	if (!g->perf_on)
 		return;
-	for (unsigned int k = 0; k < g->res->nr_events; k++)
-		g->res->ev[k].period = event_period(g);
+	for (unsigned int k = 0; k < g->res->nr_events; k++) {
+		struct guest_event *e = &g->res->ev[k];
+
+		e->period = event_period(g);
+		e->armed = (0 - e->period) & g->width_mask;
+		e->freq_stamp = g->v->cpu->now;
+	}
 	wr(g, MSR_X2APIC_LVTPC, APIC_LVT_DM_NMI);	/* perf's PMIs are NMIs */
 	place_events(g);
+	g->truth_at = guest_insns_truth(g->v->cpu);
 	program_events(g);
 	g->guest_cycles0 = guest_cycles(g->v->cpu);
 	g->truth0 = guest_insns_truth(g->v->cpu);
+}
+
+/* perf_adjust_freq_unthr_context on the guest tick: each event in turn is
+ * stopped, read, given a period from its count over the tick, and
+ * restarted where it was (the others count meanwhile). */
+static void perf_freq_tick(struct gs *g)
+{
+	u64 v = 0;
+
+	if (!g->perf_on || !is_freq(g))
+		return;
+	for (unsigned int k = 0; k < g->res->nr_events; k++) {
+		struct guest_event *e = &g->res->ev[k];
+		u64 delta;
+
+		if (!e->on_counter)
+			continue;
+		start_event(g, e, false);
+		kvm_vcpu__guest_rdpmc(g->v, e->counter, &v);
+		fold(g, e, v);
+		kernel_code(g, FREQ_ADJUST_INSNS);
+		delta = e->count - e->freq_count_stamp;
+		e->freq_count_stamp = e->count;
+		adjust_period(g, e, g->tick_cycles, delta);
+		if (delta)
+			arm(g, e, left_of(g, e));	/* PERF_EF_RELOAD */
+		start_event(g, e, true);
+	}
 }
 
 /* Multiplexing on the guest tick: fold the running ones, rotate, reprogram. */
@@ -315,19 +425,32 @@ static void perf_rotate(struct gs *g)
 			continue;
 		kvm_vcpu__guest_rdpmc(g->v, e->counter, &v);
 		fold(g, e, v);
-		wr(g, sel_msr(g, e->counter), 0);
+		if (g->drv->has_global)
+			start_event(g, e, false);
 	}
 	g->rotate = (g->rotate + 1) % g->res->nr_events;
 	place_events(g);
 	program_events(g);
 }
 
-/* Re-arm an overflowed event: fold, count a sample, write -period. */
+/* An overflowed event: fold, write the sample, re-arm a period
+ * (x86_perf_event_set_period), then perf_event_overflow's frequency step
+ * from the time since its last overflow. */
 static void rearm(struct gs *g, struct guest_event *e, u64 v)
 {
+	u64 now = g->v->cpu->now, used = e->period;
+
 	fold(g, e, v);
 	e->samples++;
-	wr(g, ctr_msr(g, e->counter), (0 - e->period) & g->width_mask);
+	kernel_code(g, SAMPLE_INSNS);
+	arm(g, e, e->period);
+	if (is_freq(g)) {
+		u64 dt = now - e->freq_stamp;
+
+		e->freq_stamp = now;
+		if (dt && dt < 2 * g->tick_cycles)
+			adjust_period(g, e, dt, used);
+	}
 }
 
 /* The guest's PMI handler, as the vendor's Linux driver runs it. */
@@ -413,23 +536,29 @@ static void finish_perf(struct gs *g)
 	u64 truth = guest_insns_truth(g->v->cpu) - g->truth0;
 	unsigned int n = g->res->nr_events;
 
-	set_enabled(g, false);
 	for (unsigned int k = 0; k < n && g->perf_on; k++) {
 		struct guest_event *e = &g->res->ev[k];
 		u64 v = 0;
 
+		sync_windows(g);	/* each read sees up to just before its RDPMC */
 		if (e->on_counter) {
 			kvm_vcpu__guest_rdpmc(g->v, e->counter, &v);
 			fold(g, e, v);
+			e->started = false;	/* read for good: its window ends */
 		}
+	}
+	for (unsigned int k = 0; k < n && g->perf_on; k++) {
+		struct guest_event *e = &g->res->ev[k];
+
 		e->enabled = gc;
 		/* multiplexed events share the counters evenly by rotation */
 		e->running = n > g->nr_gp ? gc * g->nr_gp / n : gc;
 		e->truth = truth;
-		/* with one global enable all events count the same window;
-		 * per-select enables start a few instructions apart */
-		if (g->drv->has_global && n <= g->nr_gp && e->count < g->res->enabled_truth)
-			g->res->lost_counts += g->res->enabled_truth - e->count;
+		/* what a counter missed of the instructions in its own counting
+		 * windows (multiplexed events are estimates: not counted) */
+		if (n <= g->nr_gp && e->count < e->counted_truth)
+			g->res->lost_counts += e->counted_truth - e->count;
+		g->res->samples += e->samples;
 	}
 }
 
@@ -463,6 +592,7 @@ static void tick(struct gs *g)
 		kvm_vcpu__guest_timer(v);
 		take_pmis(g);
 	}
+	perf_freq_tick(g);
 	perf_rotate(g);
 	if (!g->w->src) {
 		kvm_vcpu__guest_exit(v, EXIT_MSR_WRITE_TIMER);	/* the next one */

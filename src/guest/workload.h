@@ -20,6 +20,12 @@
  *    every active counter; one whose top bit is clear overflowed and is
  *    re-armed.
  * With more events than counters it rotates them on the guest tick.
+ * `perf record -F f` is perf's frequency mode: each overflow and each tick
+ * adjust an event's period towards f samples a second (perf_adjust_period's
+ * low-pass filter), the tick stopping and restarting each event in turn
+ * (perf_adjust_freq_unthr_context), so events that start alike drift apart
+ * and raise PMIs of their own, as on Linux. The driver's own kernel code
+ * (writing a sample, the tick's adjustment) runs as guest instructions.
  *
  * Exits come from the scenario's rates (seeded gaps, a reason by its share)
  * or, for a replay, from an outside source (struct guest_exit_source).
@@ -66,18 +72,24 @@ struct guest_workload {
 
 struct guest_event {
 	bool on_counter;		/* currently programmed */
+	bool started;			/* its select enabled (x86_pmu_start) */
 	unsigned int counter;		/* GP index while on a counter */
-	u64 period;
+	u64 period;			/* hwc->sample_period */
+	u64 armed;			/* the counter value last written or folded */
 	u64 count;			/* events the guest perf accounted */
 	u64 enabled, running;		/* guest cycles */
-	u64 truth;			/* guest instructions while it was enabled */
+	u64 truth;			/* guest instructions while perf had it enabled */
+	u64 counted_truth;		/* guest instructions while it was counting */
 	u64 samples;
+	u64 freq_stamp;			/* frequency mode: cycle of the last overflow */
+	u64 freq_count_stamp;		/* count at the last tick */
 };
 
 struct guest_result {
 	u64 wall_cycles;		/* pCPU cycles until the work was done */
 	u64 guest_cycles;		/* of which in guest mode */
 	u64 pmis;
+	u64 samples;			/* overflows the driver handled (perf record's samples) */
 	/* guest instructions while the perf driver had its counters globally
 	 * enabled, and what its non-multiplexed events missed of them */
 	u64 enabled_truth;

@@ -357,6 +357,8 @@ static enum hw_msr_result host_access(struct hw_cpu *cpu, int kind, u32 reg, u64
 	    kind == 1 ? hw_cpu__rdmsr(cpu, reg, val) : hw_cpu__rdpmc(cpu, reg, val);
 	cpu->guest = guest;
 	cpu->cpl = cpl;
+	if (cpu->on_host_access)	/* observer (sim/interleave.c) */
+		cpu->on_host_access(cpu->access_ctx, reg);
 	host_segment(cpu, kind == 0 ? cpu->costs.wrmsr : kind == 1 ? cpu->costs.rdmsr :
 			  cpu->costs.rdpmc, 1);
 	return r;

@@ -81,6 +81,11 @@ struct hw_cpu {
 	 * are scheduled out for a guest: the cycles host perf cannot see). */
 	bool mark;
 	u64 marked_host_cycles;
+	/* An observer of host register accesses (sim/interleave.c explores
+	 * interrupts between them): called after each hw_cpu__host_* access
+	 * (before its instruction's cycles) with its MSR or RDPMC ECX. */
+	void (*on_host_access)(void *ctx, u32 reg);
+	void *access_ctx;
 };
 
 int hw_cpu__init(struct hw_cpu *cpu, const struct hw_pmu_config *cfg,

@@ -3,7 +3,8 @@
  *
  * INI (input/ini.c): "key = value  # source: ..." or "# estimate: ...".
  * Every key of the table below must appear exactly once (optional ones at
- * most once);
+ * most once), unless the file starts from a base profile ("[cpu] base =
+ * NAME"): then it names itself and overrides only what it says;
  * unknown sections and keys, missing citations, and values out of range are
  * errors with file:line:column.
  */
@@ -17,7 +18,7 @@
 #include "input/ini.h"
 #include "input/profile.h"
 
-enum kind { K_U8, K_U32, K_BOOL, K_NAME, K_VENDOR, K_MHZ, K_HZ };
+enum kind { K_U8, K_U32, K_BOOL, K_NAME, K_VENDOR, K_MHZ, K_HZ, K_BASE };
 
 static const struct field {
 	const char *section, *key;
@@ -26,6 +27,7 @@ static const struct field {
 	u64 min, max;
 	bool optional;		/* may be left out: 0 */
 } fields[] = {
+	{ "cpu", "base", K_BASE, offsetof(struct profile, base), 0, 0, true },
 	{ "cpu", "name", K_NAME, offsetof(struct profile, name), 0, 0, false },
 	{ "cpu", "vendor", K_VENDOR, offsetof(struct profile, pmu.vendor), 0, 0, false },
 	{ "cpu", "core_mhz", K_MHZ, offsetof(struct profile, core_mhz), 100, 10000, false },
@@ -53,7 +55,7 @@ static const struct field {
 	{ "perf", "pause", K_U32, offsetof(struct profile, perf.pause), 1, 10000000, false },
 	{ "perf", "period", K_U32, offsetof(struct profile, perf.period), 1, 10000000, false },
 	{ "perf", "enable", K_U32, offsetof(struct profile, perf.enable), 1, 10000000, false },
-	{ "perf", "hz", K_HZ, 0, 100, 10000, false },
+	{ "perf", "hz", K_HZ, offsetof(struct profile, hz), 100, 10000, false },
 	{ "kvm", "vmexit", K_U32, offsetof(struct profile, kvm.vmexit), 1, 100000, false },
 	{ "kvm", "vmentry", K_U32, offsetof(struct profile, kvm.vmentry), 1, 100000, false },
 	{ "kvm", "full", K_U32, offsetof(struct profile, kvm.full), 0, 100000, false },
@@ -84,6 +86,8 @@ static const struct field {
 	COST("exit_irq", handler[EXIT_EXTERNAL_INTERRUPT], 1000000),
 	COST("exit_other", handler[EXIT_OTHER], 1000000),
 #undef COST
+	{ "kvm", "mediated_max_fixed", K_U8, offsetof(struct profile, kvm.mediated_max_fixed), 3,
+	  4, true },
 };
 
 #define NR_FIELDS (sizeof(fields) / sizeof(fields[0]))
@@ -91,13 +95,35 @@ static const struct field {
 struct pstate {
 	struct profile *p;
 	bool seen[NR_FIELDS];
-	u32 hz;
+	unsigned int items;	/* read so far */
 };
 
 static int perr(const struct ini_item *it, struct diag *d, unsigned int col, const char *msg,
 		const char *arg)
 {
 	return diag__set(d, VPMU_E_PARSE, it->path, it->line, col, "%s%s", msg, arg ? arg : "");
+}
+
+/*
+ * "[cpu] base = NAME" (first in the file): start from that profile and
+ * override what follows. The base must not have a base of its own, and the
+ * new profile must name itself.
+ */
+static int load_base(struct pstate *st, const struct ini_item *it, struct diag *d)
+{
+	struct profile *p = st->p;
+	char base[sizeof(p->base)];
+
+	if (st->items != 1)
+		return perr(it, d, it->key_col, "expected base = NAME as the file's first key", NULL);
+	snprintf(base, sizeof(base), "%s", it->value);
+	if (profile__load(base, p, d))
+		return -1;
+	if (p->base[0])
+		return perr(it, d, it->value_col, "expected a base without a base of its own: ",
+			    base);
+	snprintf(p->base, sizeof(p->base), "%s", base);
+	return 0;
 }
 
 static int set_value(struct pstate *st, const struct field *f, const struct ini_item *it,
@@ -113,6 +139,8 @@ static int set_value(struct pstate *st, const struct field *f, const struct ini_
 		snprintf(p->name, sizeof(p->name), "%s", v);
 		return 0;
 	}
+	if (f->kind == K_BASE)
+		return load_base(st, it, d);
 	if (f->kind == K_VENDOR) {
 		if (strcmp(v, "intel") && strcmp(v, "amd"))
 			return perr(it, d, it->value_col, "expected intel or amd", NULL);
@@ -136,7 +164,7 @@ static int set_value(struct pstate *st, const struct field *f, const struct ini_
 		*(bool *)dst = n != 0;
 		break;
 	case K_HZ:
-		st->hz = (u32)n;
+		p->hz = (u32)n;
 		break;
 	default:
 		*(u32 *)dst = (u32)n;
@@ -159,6 +187,7 @@ static int on_item(void *ctx, const struct ini_item *it, struct diag *d)
 	if (st->seen[i])
 		return perr(it, d, it->key_col, "expected each key once: ", it->key);
 	st->seen[i] = true;
+	st->items++;
 	if (!it->comment || (strncmp(it->comment, "source:", 7) &&
 			     strncmp(it->comment, "estimate:", 9)))
 		return perr(it, d, it->value_end_col,
@@ -176,15 +205,17 @@ int profile__parse(const char *path, const char *text, struct profile *p, struct
 	if ((ret = ini__parse(path, text, on_item, &st, d)))
 		return ret;
 	for (size_t i = 0; i < NR_FIELDS; i++)
-		if (!st.seen[i] && !fields[i].optional)
+		if (!st.seen[i] && (p->base[0] ? !strcmp(fields[i].key, "name") : !fields[i].optional))
 			return diag__set(d, VPMU_E_PARSE, path, 0, 0, "expected [%s] %s",
 					 fields[i].section, fields[i].key);
+	if (!p->kvm.mediated_max_fixed)
+		p->kvm.mediated_max_fixed = KVM_MAX_FIXED;
 	p->hw.cpi_num = 1;	/* loops without cycles=: IPC 2, docs/guest-programs.md */
 	p->hw.cpi_den = 2;
 	p->hw.ref_num = p->tsc_mhz;
 	p->hw.ref_den = p->core_mhz;
 	p->perf.cycles_per_sec = (u64)p->core_mhz * 1000000;
-	p->perf.tick_cycles = p->perf.cycles_per_sec / st.hz;
+	p->perf.tick_cycles = p->perf.cycles_per_sec / p->hz;
 	p->pmu.amd_core = p->pmu.amd_perfmon_v2 = p->pmu.vendor == HW_VENDOR_AMD;
 	/* handlers that share a profile key */
 	p->kvm.handler[EXIT_MSR_WRITE] = p->kvm.handler[EXIT_MSR_READ];
@@ -193,6 +224,10 @@ int profile__parse(const char *path, const char *text, struct profile *p, struct
 	for (int r = 0; r < EXIT_NR; r++)
 		if (!p->kvm.handler[r].tail_x)
 			p->kvm.handler[r].tail_x = 1;
+	if (!p->kvm.userspace.tail_x)
+		p->kvm.userspace.tail_x = 1;
+	if (!p->kvm.host_irq.tail_x)
+		p->kvm.host_irq.tail_x = 1;
 	return 0;
 }
 

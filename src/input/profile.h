@@ -17,6 +17,8 @@
 
 struct profile {
 	char name[32];
+	char base[32];		/* the profile this one starts from, or "" */
+	u32 hz;			/* the host tick */
 	u32 core_mhz, tsc_mhz;
 	struct hw_pmu_config pmu;
 	struct hw_costs hw;

@@ -113,6 +113,13 @@ static int on_item(void *ctx, const struct ini_item *it, struct diag *d)
 		snprintf(s->about, sizeof(s->about), "%s", it->value);
 		return 0;
 	}
+	if (!strcmp(it->section, "scenario") && !strcmp(it->key, "compare")) {
+		if (strcmp(it->value, "yes") && strcmp(it->value, "no"))
+			return diag__set(d, VPMU_E_PARSE, it->path, it->line, it->value_col,
+					 "expected yes or no");
+		s->not_in_compare = !strcmp(it->value, "no");
+		return 0;
+	}
 	if (!strcmp(it->section, "guest"))
 		return guest_key(it, &s->guest, d);
 	if (!strcmp(it->section, "exits")) {

@@ -14,6 +14,8 @@
 struct scenario {
 	char name[48];
 	char about[160];
+	bool not_in_compare;		/* compare = no: a micro-benchmark that `vpmu
+					 * compare` runs only when named */
 	struct guest_workload guest;
 	bool has_host_perf;
 	struct perf_spec host_perf;

@@ -46,7 +46,13 @@ void kvm_pmc__overflow(struct kvm_pmu *pmu, struct kvm_pmc *pmc)
 	struct perf_attr attr;
 	bool pmi = false;
 
-	if (pmu->version >= 2)
+	if (pmu->version >= 2 && pmu->kind->is_mediated && pmu->loaded)
+		/* the live status is in the hardware (a loaded context of the
+		 * vcpu / lazy policies): set it there, or the put loses it */
+		hw_cpu__host_wrmsr(pmu->cpu, pmu->cpu->pmu.cfg.vendor == HW_VENDOR_AMD ?
+				   MSR_AMD64_PERF_CNTR_GLOBAL_STATUS_SET :
+				   MSR_CORE_PERF_GLOBAL_STATUS_SET, BIT_ULL(pmc->idx));
+	else if (pmu->version >= 2)
 		pmu->global_status |= BIT_ULL(pmc->idx);
 	pmu->vendor->pmc_setup(pmu, pmc, &attr, &pmi);
 	if (pmi)
@@ -57,9 +63,18 @@ int kvm_pmu__init(struct kvm_pmu *pmu, const struct kvm_vpmu_ops *kind,
 		  const struct hw_pmu_config *req, struct hw_cpu *cpu,
 		  struct perf_cpu *host, int task)
 {
+	return kvm_pmu__init_limited(pmu, kind, req, cpu, host, task, KVM_MAX_FIXED);
+}
+
+int kvm_pmu__init_limited(struct kvm_pmu *pmu, const struct kvm_vpmu_ops *kind,
+			  const struct hw_pmu_config *req, struct hw_cpu *cpu,
+			  struct perf_cpu *host, int task, unsigned int mediated_max_fixed)
+{
 	const struct hw_pmu_config *h = &cpu->pmu.cfg;
 
 	memset(pmu, 0, sizeof(*pmu));
+	pmu->max_fixed = kind->is_mediated && mediated_max_fixed ?
+			 (u8)min_u64(mediated_max_fixed, KVM_MAX_FIXED_TOPDOWN) : KVM_MAX_FIXED;
 	pmu->kind = kind;
 	pmu->cpu = cpu;
 	pmu->host = host;
@@ -79,12 +94,19 @@ int kvm_pmu__init(struct kvm_pmu *pmu, const struct kvm_vpmu_ops *kind,
 		pmu->vendor->refresh(pmu, req, h);
 	for (unsigned int i = 0; i < KVM_MAX_GP_INTEL; i++)
 		pmu->gp[i] = (struct kvm_pmc){ .pmu = pmu, .idx = i };
-	for (unsigned int k = 0; k < KVM_MAX_FIXED; k++)
+	for (unsigned int k = 0; k < KVM_MAX_FIXED_TOPDOWN; k++)
 		pmu->fixed[k] = (struct kvm_pmc){ .pmu = pmu, .idx = HW_FIXED_BASE + k };
 	/* kvm_pmu_refresh: GLOBAL_CTRL resets to the GP enables (v2+ or mediated). */
 	if (pmu->nr_gp && (pmu->version >= 2 || kind->is_mediated))
 		pmu->global_ctrl = GENMASK_ULL(pmu->nr_gp - 1, 0);
 	return 0;
+}
+
+void kvm_pmu__supported(const struct hw_pmu_config *h, struct hw_pmu_config *out)
+{
+	*out = *h;
+	if (h->vendor == HW_VENDOR_INTEL)
+		out->version = (u8)min_u64(h->version, KVM_PMU_VERSION_CAP);
 }
 
 void kvm_pmu__destroy(struct kvm_pmu *pmu)
@@ -109,33 +131,38 @@ static void write_lvtpc(struct kvm_pmu *pmu, u64 val)
 	pmu->lvtpc = (u32)val & (APIC_LVT_VECTOR | APIC_LVT_DM_MASK | APIC_LVT_MASKED);
 }
 
-/* The counter (global index) whose counter or event select @msr is, or -1
- * (KVM's msr_idx_to_pmc over both vendors' MSR blocks). */
-static int msr_to_idx(const struct kvm_pmu *pmu, u32 msr)
+int kvm_pmu__msr_to_idx(const struct kvm_pmu *pmu, u32 msr, bool *is_counter)
 {
+	*is_counter = true;
 	if (pmu->guest.vendor == HW_VENDOR_AMD) {
-		if (msr >= MSR_K7_EVNTSEL0 && msr < MSR_K7_PERFCTR0 + AMD64_NUM_COUNTERS)
+		if (msr >= MSR_K7_EVNTSEL0 && msr < MSR_K7_PERFCTR0 + AMD64_NUM_COUNTERS) {
+			*is_counter = msr >= MSR_K7_PERFCTR0;
 			return (int)((msr - MSR_K7_EVNTSEL0) % AMD64_NUM_COUNTERS);
+		}
 		if (msr >= MSR_F15H_PERF_CTL0 &&
-		    msr < MSR_F15H_PERF_CTL0 + 2 * AMD64_NUM_COUNTERS_CORE)
+		    msr < MSR_F15H_PERF_CTL0 + 2 * AMD64_NUM_COUNTERS_CORE) {
+			*is_counter = (msr - MSR_F15H_PERF_CTL0) & 1;
 			return (int)(msr - MSR_F15H_PERF_CTL0) / 2;
+		}
 		return -1;
 	}
-	if (msr >= MSR_P6_EVNTSEL0 && msr < MSR_P6_EVNTSEL0 + INTEL_PMC_MAX_GENERIC)
-		return (int)(msr - MSR_P6_EVNTSEL0);
 	if (msr >= MSR_IA32_PERFCTR0 && msr < MSR_IA32_PERFCTR0 + INTEL_PMC_MAX_GENERIC)
 		return (int)(msr - MSR_IA32_PERFCTR0);
 	if (msr >= MSR_IA32_PMC0 && msr < MSR_IA32_PMC0 + INTEL_PMC_MAX_GENERIC)
 		return (int)(msr - MSR_IA32_PMC0);
 	if (msr >= MSR_CORE_PERF_FIXED_CTR0 && msr < MSR_CORE_PERF_FIXED_CTR0 + INTEL_PMC_MAX_FIXED)
 		return HW_FIXED_BASE + (int)(msr - MSR_CORE_PERF_FIXED_CTR0);
+	*is_counter = false;
+	if (msr >= MSR_P6_EVNTSEL0 && msr < MSR_P6_EVNTSEL0 + INTEL_PMC_MAX_GENERIC)
+		return (int)(msr - MSR_P6_EVNTSEL0);
 	return -1;
 }
 
 /* kvm_pmu_mark_pmc_in_use: the guest touched the counter this time slice. */
 static void mark_in_use(struct kvm_pmu *pmu, u32 msr)
 {
-	int idx = msr_to_idx(pmu, msr);
+	bool is_counter;
+	int idx = kvm_pmu__msr_to_idx(pmu, msr, &is_counter);
 
 	if (idx >= 0)
 		pmu->pmc_in_use |= BIT_ULL(idx);

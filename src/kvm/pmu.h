@@ -17,7 +17,8 @@
  * which are KVM's pmc->idx too.
  *
  * Deviations from hardware that the model keeps because KVM has them (each is
- * cited where it is implemented): the version is capped at 2; AnyThread is
+ * cited where it is implemented): the advertised version is capped at 2 (a
+ * larger one that userspace sets is kept but emulated as v2); AnyThread is
  * reserved; fixed-counter writes are masked, not #GP; P6/K7 MSRs without a
  * counter read 0 and drop writes; PERF_METRICS, GLOBAL_STATUS_SET and
  * GLOBAL_INUSE do not exist; FREEZE_PERFMON_ON_PMI is not emulated; AMD
@@ -34,8 +35,9 @@
 
 #define KVM_MAX_GP_INTEL	8
 #define KVM_MAX_GP_AMD		6
-#define KVM_MAX_FIXED		3
-#define KVM_PMU_VERSION_CAP	2	/* kvm_init_pmu_capability */
+#define KVM_MAX_FIXED		3	/* Linux 7.0 */
+#define KVM_MAX_FIXED_TOPDOWN	4	/* the posted Topdown series, mediated only */
+#define KVM_PMU_VERSION_CAP	2	/* kvm_init_pmu_capability: the advertised version */
 
 struct kvm_pmu;
 
@@ -132,7 +134,8 @@ struct kvm_pmu {
 	u64 perf_capabilities;
 	u64 debugctl;
 	struct kvm_pmc gp[KVM_MAX_GP_INTEL];
-	struct kvm_pmc fixed[KVM_MAX_FIXED];
+	struct kvm_pmc fixed[KVM_MAX_FIXED_TOPDOWN];
+	u8 max_fixed;			/* KVM's limit for this vPMU kind */
 	u64 all_valid_pmc_idx;
 	u64 reprogram_pmi;		/* counters waiting for KVM_REQ_PMU */
 	bool req_pmu, req_pmi;		/* KVM_REQ_PMU / KVM_REQ_PMI raised */
@@ -168,7 +171,17 @@ struct kvm_pmu {
 int kvm_pmu__init(struct kvm_pmu *pmu, const struct kvm_vpmu_ops *kind,
 		  const struct hw_pmu_config *req, struct hw_cpu *cpu,
 		  struct perf_cpu *host, int task);
+/* The same with the mediated vPMU's fixed-counter limit (3, as Linux 7.0;
+ * 4 models the posted "KVM: x86/pmu: Add hardware Topdown metrics support"
+ * series, Feb 2026, which exposes fixed counter 3 to mediated guests). */
+int kvm_pmu__init_limited(struct kvm_pmu *pmu, const struct kvm_vpmu_ops *kind,
+			  const struct hw_pmu_config *req, struct hw_cpu *cpu,
+			  struct perf_cpu *host, int task, unsigned int mediated_max_fixed);
 void kvm_pmu__destroy(struct kvm_pmu *pmu);
+/* KVM_GET_SUPPORTED_CPUID's PMU part on host @h: what a VMM that copies it
+ * (QEMU -cpu host) asks for: the host's PMU, the Intel version capped at 2
+ * (kvm_init_pmu_capability). */
+void kvm_pmu__supported(const struct hw_pmu_config *h, struct hw_pmu_config *out);
 
 /* Guest-initiated accesses, as the exit handlers make them. */
 enum kvm_msr_result kvm_pmu__get_msr(struct kvm_pmu *pmu, u32 msr, u64 *val);
@@ -211,6 +224,10 @@ void kvm_pmu__deliver_pmi(struct kvm_pmu *pmu);
  * KVM_REQ_PMU; a mediated one as counter + 1 at once, with the status bit
  * and KVM_REQ_PMI on a wrap (kvm_pmu_incr_counter). */
 void kvm_pmu__instruction_retired(struct kvm_pmu *pmu, u8 cpl, bool branch);
+
+/* The counter (global index) whose counter or event select MSR @msr is, or
+ * -1, and which of the two (KVM's msr_idx_to_pmc over both blocks). */
+int kvm_pmu__msr_to_idx(const struct kvm_pmu *pmu, u32 msr, bool *is_counter);
 
 /* pmu.c helpers shared by the kinds */
 struct kvm_pmc *kvm_pmu__pmc(struct kvm_pmu *pmu, unsigned int idx);

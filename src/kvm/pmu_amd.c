@@ -207,22 +207,28 @@ static void amd_mediated_load(struct kvm_pmu *pmu)
 	struct hw_cpu *cpu = pmu->cpu;
 	u64 hw = hw_cpu__host_rdmsr(cpu, MSR_AMD64_PERF_CNTR_GLOBAL_STATUS);
 
-	pmu->nr_load_msr_ops += 4;
-	hw_cpu__host_wrmsr(cpu, MSR_AMD64_PERF_CNTR_GLOBAL_STATUS_CLR, hw);
+	pmu->nr_load_msr_ops += 3;
+	if (hw) {	/* v6 27/44: the host's status cleared only if non-zero */
+		hw_cpu__host_wrmsr(cpu, MSR_AMD64_PERF_CNTR_GLOBAL_STATUS_CLR, hw);
+		pmu->nr_load_msr_ops++;
+	}
 	hw_cpu__host_wrmsr(cpu, MSR_AMD64_PERF_CNTR_GLOBAL_STATUS_SET, pmu->global_status);
 	hw_cpu__host_wrmsr(cpu, MSR_AMD64_PERF_CNTR_GLOBAL_CTL, pmu->global_ctrl);
 }
 
-/* AMD put: GlobalCtl off first (no VMCB control did it), save and clear
- * the status. */
+/* AMD put: GlobalCtl off first (no VMCB control did it), save the status
+ * and clear it if non-zero. */
 static void amd_mediated_put(struct kvm_pmu *pmu)
 {
 	struct hw_cpu *cpu = pmu->cpu;
 
 	hw_cpu__host_wrmsr(cpu, MSR_AMD64_PERF_CNTR_GLOBAL_CTL, 0);
 	pmu->global_status = hw_cpu__host_rdmsr(cpu, MSR_AMD64_PERF_CNTR_GLOBAL_STATUS);
-	hw_cpu__host_wrmsr(cpu, MSR_AMD64_PERF_CNTR_GLOBAL_STATUS_CLR, pmu->global_status);
-	pmu->nr_put_msr_ops += 3;
+	pmu->nr_put_msr_ops += 2;
+	if (pmu->global_status) {	/* likewise */
+		hw_cpu__host_wrmsr(cpu, MSR_AMD64_PERF_CNTR_GLOBAL_STATUS_CLR, pmu->global_status);
+		pmu->nr_put_msr_ops++;
+	}
 }
 
 const struct kvm_pmu_vendor_ops kvm_pmu_amd_ops = {

@@ -2,7 +2,8 @@
  * kvm/pmu_intel.c - KVM's Intel vPMU (vmx/pmu_intel.c and the common MSR
  * code of pmu.c, as research/pmu-arch.md section 4 describes them).
  *
- * Refresh: version min(requested, 2); GP and fixed counts and widths the
+ * Refresh: the requested version kept (the advertised one is capped at 2,
+ * kvm_pmu__supported), emulated as v2 for any v2+; GP and fixed counts and widths the
  * minimum of the request, the host and KVM's limits (8 GP, 3 fixed);
  * AnyThread reserved in both the event selects and FIXED_CTR_CTRL; the v5
  * fixed-counter bitmask is not consulted; PERF_METRICS is not offered.
@@ -34,7 +35,10 @@ static void intel_refresh(struct kvm_pmu *pmu, const struct hw_pmu_config *req,
 	struct hw_pmu_config *g = &pmu->guest;
 	u64 gp_bits, fixed_bits;
 
-	pmu->version = (u8)min_u64(min_u64(req->version, KVM_PMU_VERSION_CAP), host->version);
+	/* intel_pmu_refresh: the version userspace set in the guest CPUID,
+	 * unclamped (only KVM_GET_SUPPORTED_CPUID caps it: kvm_pmu__supported);
+	 * KVM emulates the v2 architecture for any version >= 2 */
+	pmu->version = req->version;
 	pmu->lvtpc_automask = true;
 	g->vendor = HW_VENDOR_INTEL;
 	if (!pmu->version)
@@ -44,7 +48,8 @@ static void intel_refresh(struct kvm_pmu *pmu, const struct hw_pmu_config *req,
 	g->ebx_len = (u8)min_u64(req->ebx_len, host->ebx_len);
 	pmu->available_event_types = ~req->unavailable & (u32)mask_of_width(g->ebx_len);
 	if (pmu->version >= 2) {
-		pmu->nr_fixed = (u8)min_u64(min_u64(req->nr_fixed, nr_fixed_of(host)), KVM_MAX_FIXED);
+		pmu->nr_fixed = (u8)min_u64(min_u64(req->nr_fixed, nr_fixed_of(host)),
+					    pmu->max_fixed);
 		pmu->counter_bitmask[1] = mask_of_width(min_u64(req->fixed_width, host->fixed_width));
 	}
 	gp_bits = pmu->nr_gp ? GENMASK_ULL(pmu->nr_gp - 1, 0) : 0;
@@ -265,7 +270,11 @@ static struct kvm_pmc *intel_rdpmc_ecx_to_pmc(struct kvm_pmu *pmu, u32 ecx)
 static bool intel_pmc_setup(const struct kvm_pmu *pmu, const struct kvm_pmc *pmc,
 			    struct perf_attr *attr, bool *pmi)
 {
-	static const u64 fixed_config[KVM_MAX_FIXED] = { 0x00c0, 0x003c, PERF_RAW_REF_CYCLES };
+	/* INST_RETIRED.ANY, CPU_CLK_UNHALTED.CORE, .REF; TOPDOWN.SLOTS (0x0400)
+	 * only with the Topdown series' fourth fixed counter */
+	static const u64 fixed_config[KVM_MAX_FIXED_TOPDOWN] = {
+		0x00c0, 0x003c, PERF_RAW_REF_CYCLES, 0x0400,
+	};
 
 	*attr = (struct perf_attr){ .type = PERF_TYPE_RAW };
 	if (pmc->idx >= HW_FIXED_BASE) {

@@ -82,29 +82,53 @@ static u64 handler_cost(struct kvm_vcpu *v, enum kvm_exit_reason reason)
 	return draw_cost(&v->cost_rng[reason], &v->costs.handler[reason]);
 }
 
+/* Loads and puts run with IRQs off wherever a policy places them (as
+ * kvm_mediated_pmu_load/put do inside the irqs-off region): a host
+ * interrupt in the middle would see half a context. What came meanwhile is
+ * taken right after. */
+static bool irqs_save(struct kvm_vcpu *v)
+{
+	bool was = v->cpu->intr_enabled;
+
+	v->cpu->intr_enabled = false;
+	return was;
+}
+
+static void irqs_restore(struct kvm_vcpu *v, bool was)
+{
+	if (was)
+		hw_cpu__set_if(v->cpu, true);
+}
+
 static void load(struct kvm_vcpu *v)
 {
 	u64 t0 = v->cpu->now;
+	bool was;
 
 	if (!v->pmu.kind->load || v->pmu.loaded)
 		return;
+	was = irqs_save(v);
 	v->pmu.kind->load(&v->pmu);
 	kvm_pmu__check_residue(&v->pmu);
 	v->cpu->pmu.guest_owned = kvm_pmu__owned(&v->pmu);
 	v->st.loads++;
 	v->st.switch_cycles += v->cpu->now - t0;
+	irqs_restore(v, was);
 }
 
 static void put(struct kvm_vcpu *v)
 {
 	u64 t0 = v->cpu->now;
+	bool was;
 
 	if (!v->pmu.kind->put || !v->pmu.loaded)
 		return;
+	was = irqs_save(v);
 	v->cpu->pmu.guest_owned = 0;	/* put saves what was counted */
 	v->pmu.kind->put(&v->pmu);
 	v->st.puts++;
 	v->st.switch_cycles += v->cpu->now - t0;
+	irqs_restore(v, was);
 }
 
 /* The lazy policy's test (Sean Christopherson's scheme B, Oct 2023): host
@@ -276,6 +300,21 @@ static void retire(struct kvm_vcpu *v)
 	kvm_pmu__instruction_retired(&v->pmu, cpl, false);
 	v->cpu->truth[1][cpl != 0][HW_EV_INSTRUCTIONS]++;
 	v->st.retired_emulated++;
+	if (v->obs && v->obs->emulated_insn)	/* observer */
+		v->obs->emulated_insn(v->obs_ctx, cpl);
+}
+
+/* observer: a guest PMU access and its outcome */
+static void observe_access(struct kvm_vcpu *v, const struct emulation *e)
+{
+	static const enum kvm_guest_op op[] = {
+		[EMU_WRMSR] = KVM_GUEST_WRMSR, [EMU_RDMSR] = KVM_GUEST_RDMSR,
+		[EMU_RDPMC] = KVM_GUEST_RDPMC,
+	};
+
+	if (v->obs && v->obs->guest_access && e->op != EMU_NONE && e->op != EMU_CPUID)
+		v->obs->guest_access(v->obs_ctx, op[e->op], e->reg,
+				     e->op == EMU_WRMSR || e->fault ? e->val : *e->out, e->fault);
 }
 
 static void emulate(struct kvm_vcpu *v, struct emulation *e)
@@ -299,6 +338,7 @@ static void emulate(struct kvm_vcpu *v, struct emulation *e)
 	case EMU_NONE:
 		return;
 	}
+	observe_access(v, e);	/* observer: before the instruction retires */
 	if (!e->fault)
 		retire(v);
 }
@@ -481,7 +521,8 @@ int kvm_vcpu__init(struct kvm_vcpu *v, const struct kvm_vpmu_ops *kind,
 		       "try disabling system wide perf events and nmi_watchdog)";
 		return -1;
 	}
-	if (kvm_pmu__init(&v->pmu, kind, req, cpu, host, v->task)) {
+	if (kvm_pmu__init_limited(&v->pmu, kind, req, cpu, host, v->task,
+				  costs->mediated_max_fixed)) {
 		if (kind->is_mediated)
 			perf_cpu__release_mediated_pmu(host);
 		v->pmu.kind = NULL;	/* nothing for kvm_vcpu__destroy to undo */
@@ -557,17 +598,36 @@ static bool has_guest_pmi(const struct kvm_vcpu *v)
 	return v->pmu.guest_nmi_pending || (v->pmu.guest_pmi_pending && v->guest_if);
 }
 
+/* observer: the part of @seg that ran (all of it when @rest is NULL) */
+static void observe_run(struct kvm_vcpu *v, const struct hw_segment *seg,
+			const struct hw_segment *rest)
+{
+	struct hw_segment done = *seg;
+
+	if (!v->obs || !v->obs->guest_ran)
+		return;
+	if (rest) {
+		done.cycles -= rest->cycles;
+		for (int e = 0; e < HW_EV_NR; e++)
+			done.ev[e] -= rest->ev[e];
+	}
+	if (done.cycles)
+		v->obs->guest_ran(v->obs_ctx, &done);
+}
+
 bool kvm_vcpu__guest_run(struct kvm_vcpu *v, struct hw_segment *seg)
 {
 	struct hw_segment rest;
 
 	seg->guest = true;
 	while (hw_cpu__run(v->cpu, seg, &rest)) {
+		observe_run(v, seg, &rest);
 		exit_for(v, v->exit_irq.kind == HW_IRQ_NMI ? EXIT_NMI : EXIT_EXTERNAL_INTERRUPT, NULL);
 		*seg = rest;
 		if (has_guest_pmi(v))
 			return true;	/* injected at the entry: the guest takes it now */
 	}
+	observe_run(v, seg, NULL);
 	seg->cycles = 0;
 	return false;
 }
@@ -611,20 +671,12 @@ static void guest_insn(struct kvm_vcpu *v, u64 cycles)
 }
 
 /* The counter (global index) a counter MSR or an RDPMC ECX names, or -1. */
-static int counter_of_msr(u32 msr)
+static int counter_of_msr(const struct kvm_vcpu *v, u32 msr)
 {
-	if (msr >= MSR_IA32_PERFCTR0 && msr < MSR_IA32_PERFCTR0 + INTEL_PMC_MAX_GENERIC)
-		return (int)(msr - MSR_IA32_PERFCTR0);
-	if (msr >= MSR_IA32_PMC0 && msr < MSR_IA32_PMC0 + INTEL_PMC_MAX_GENERIC)
-		return (int)(msr - MSR_IA32_PMC0);
-	if (msr >= MSR_CORE_PERF_FIXED_CTR0 && msr < MSR_CORE_PERF_FIXED_CTR0 + INTEL_PMC_MAX_FIXED)
-		return HW_FIXED_BASE + (int)(msr - MSR_CORE_PERF_FIXED_CTR0);
-	if (msr >= MSR_K7_PERFCTR0 && msr < MSR_K7_PERFCTR0 + AMD64_NUM_COUNTERS)
-		return (int)(msr - MSR_K7_PERFCTR0);
-	if (msr >= MSR_F15H_PERF_CTR0 && msr < MSR_F15H_PERF_CTR0 + 2 * AMD64_NUM_COUNTERS_CORE &&
-	    !((msr - MSR_F15H_PERF_CTR0) & 1))
-		return (int)(msr - MSR_F15H_PERF_CTR0) / 2;
-	return -1;
+	bool is_counter;
+	int idx = kvm_pmu__msr_to_idx(&v->pmu, msr, &is_counter);
+
+	return is_counter ? idx : -1;
 }
 
 static int counter_of_ecx(const struct kvm_vcpu *v, u32 ecx)
@@ -648,7 +700,7 @@ static bool is_intercepted(const struct kvm_vcpu *v, u32 msr)
  */
 static void note_counter_access(struct kvm_vcpu *v, const struct emulation *e)
 {
-	int idx = e->op == EMU_RDPMC ? counter_of_ecx(v, e->reg) : counter_of_msr(e->reg);
+	int idx = e->op == EMU_RDPMC ? counter_of_ecx(v, e->reg) : counter_of_msr(v, e->reg);
 
 	if (idx >= 0 && e->op == EMU_WRMSR)
 		kvm_pmu__guest_write(&v->pmu, (unsigned int)idx);
@@ -671,6 +723,8 @@ static bool guest_access(struct kvm_vcpu *v, struct emulation *e, bool intercept
 	r = e->op == EMU_WRMSR ? hw_cpu__wrmsr(cpu, e->reg, e->val) :
 	    e->op == EMU_RDMSR ? hw_cpu__rdmsr(cpu, e->reg, e->out) :
 				 hw_cpu__rdpmc(cpu, e->reg, e->out);
+	e->fault = r != HW_MSR_OK;
+	observe_access(v, e);	/* observer */
 	if (r != HW_MSR_OK)
 		return true;
 	note_counter_access(v, e);
@@ -728,6 +782,8 @@ bool kvm_vcpu__take_guest_pmi(struct kvm_vcpu *v)
 	else
 		pmu->guest_pmi_pending = false;
 	v->st.guest_pmis++;
+	if (v->obs && v->obs->guest_pmi)	/* observer */
+		v->obs->guest_pmi(v->obs_ctx);
 	if (v->pmi_overflow_known)
 		hist__add(&v->st.pmi_latency, v->cpu->now - v->pmi_overflow_at);
 	v->pmi_overflow_known = false;

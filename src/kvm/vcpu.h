@@ -41,13 +41,15 @@ struct kvm_cost {
 	u32 tail_x;		/* the slow case's multiple of the drawn cost */
 };
 
-/* KVM's own costs (the profile's [kvm] section). */
+/* KVM's own costs (the profile's [kvm] section), and one limit. */
 struct kvm_costs {
 	u32 vmexit, vmentry;	/* the hardware transitions with KVM's entry/exit code */
 	u32 full;		/* leaving the inner loop and handle_exit's dispatch */
 	struct kvm_cost userspace;	/* KVM_RUN return, the VMM, the next KVM_RUN */
 	struct kvm_cost host_irq;	/* a host interrupt's entry, handler and exit */
 	struct kvm_cost handler[EXIT_NR];	/* the reason's own handler */
+	u8 mediated_max_fixed;	/* fixed counters KVM gives a mediated guest: 3
+				 * (Linux 7.0), 4 with the posted Topdown series */
 };
 
 /* Where a mediated vPMU loads and puts the guest context. */
@@ -98,7 +100,30 @@ struct kvm_vcpu_stats {
 					 * for a pending request */
 };
 
+/*
+ * An isolation observer (sim/shadow.c): what the guest did, as the guest
+ * sees it, told independently of KVM's own bookkeeping. Every call site in
+ * vcpu.c is marked "observer:". All members may be NULL.
+ */
+enum kvm_guest_op { KVM_GUEST_WRMSR, KVM_GUEST_RDMSR, KVM_GUEST_RDPMC };
+struct kvm_vcpu_observer_ops {
+	/* Guest-mode work that has executed (a whole segment or the part of
+	 * it before an interrupt forced a VM-exit). */
+	void (*guest_ran)(void *ctx, const struct hw_segment *done);
+	/* A guest WRMSR / RDMSR / RDPMC at CPL 0 or with CR4.PCE, before its
+	 * instruction retires: @val is what was written or read; @fault the
+	 * guest got #GP. */
+	void (*guest_access)(void *ctx, enum kvm_guest_op op, u32 reg, u64 val, bool fault);
+	/* KVM retired an intercepted guest instruction at @cpl (it counts as
+	 * one guest instruction on bare metal). */
+	void (*emulated_insn)(void *ctx, u8 cpl);
+	/* The guest took a PMI (its handler starts now). */
+	void (*guest_pmi)(void *ctx);
+};
+
 struct kvm_vcpu {
+	const struct kvm_vcpu_observer_ops *obs;	/* NULL: none */
+	void *obs_ctx;
 	struct hw_cpu *cpu;
 	struct perf_cpu *host;
 	struct kvm_pmu pmu;

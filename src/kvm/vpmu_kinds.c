@@ -263,10 +263,15 @@ static int mediated_reprogram(struct kvm_pmu *pmu, struct kvm_pmc *pmc)
 	return 0;
 }
 
-/* kvm_need_perf_global_ctrl_intercept: the guest has exactly the host's
- * counters and v2+. A host with more fixed counters than KVM offers (4 on
- * Sapphire Rapids, KVM_MAX_FIXED 3) keeps the global MSRs intercepted, or
- * the guest could enable a counter it does not have. */
+/*
+ * !kvm_need_any_pmc_intercept: the guest has exactly the host's counters,
+ * as perf reports them. A host with more fixed counters than KVM offers (4
+ * on Sapphire Rapids, KVM_MAX_FIXED 3) fails it, or the guest could enable a
+ * counter it does not have. (Posted, not merged as of Linux 7.0: Zide Chen /
+ * Dapeng Mi, "KVM: x86/pmu: Add hardware Topdown metrics support", Feb 2026,
+ * exposes fixed counter 3 to mediated guests, which would pass SPR here: the
+ * profile key [kvm] mediated_max_fixed = 4, profiles/spr-fc3.ini.)
+ */
 static bool has_host_counters(const struct kvm_pmu *pmu)
 {
 	const struct hw_pmu_config *h = &pmu->cpu->pmu.cfg;
@@ -274,8 +279,15 @@ static bool has_host_counters(const struct kvm_pmu *pmu)
 
 	for (unsigned int k = 0; k < HW_MAX_FIXED; k++)
 		host_fixed += hw_pmu__is_fixed_present(h, k);
-	return pmu->version >= 2 && pmu->nr_gp == h->nr_gp &&
+	return pmu->nr_gp == h->nr_gp &&
 	       (h->vendor == HW_VENDOR_AMD || pmu->nr_fixed == host_fixed);
+}
+
+/* !kvm_need_perf_global_ctrl_intercept: the host's counters and a PMU with
+ * the global MSRs (v2+; PerfMonV2 on AMD). */
+static bool has_global_passthrough(const struct kvm_pmu *pmu)
+{
+	return pmu->version >= 2 && has_host_counters(pmu);
 }
 
 static bool mediated_is_intercepted(const struct kvm_pmu *pmu, u32 msr)
@@ -290,7 +302,7 @@ static bool mediated_is_intercepted(const struct kvm_pmu *pmu, u32 msr)
 	case MSR_AMD64_PERF_CNTR_GLOBAL_CTL:
 	case MSR_AMD64_PERF_CNTR_GLOBAL_STATUS_CLR:
 	case MSR_AMD64_PERF_CNTR_GLOBAL_STATUS_SET:
-		return !has_host_counters(pmu) ||
+		return !has_global_passthrough(pmu) ||
 		       (pmu->guest.vendor == HW_VENDOR_INTEL) != (msr < 0xc0000000);
 	}
 	if (pmu->guest.vendor == HW_VENDOR_INTEL) {
@@ -312,8 +324,11 @@ static bool mediated_is_intercepted(const struct kvm_pmu *pmu, u32 msr)
 		 i / 2 < pmu->nr_gp);
 }
 
-/* RDPMC exiting is off only when the guest's counters and widths are the
- * host's (and the VMware backdoor is off, which it is here). */
+/* kvm_need_rdpmc_intercept: RDPMC exiting is off when the guest's counters
+ * and widths are the host's and the VMware backdoor is off (it is here); no
+ * version condition (v6: "Don't tie RDPMC interception to PERF_GLOBAL_CTRL
+ * interception"), so an AMD guest with PerfCtrExtCore and the host's six
+ * counters reads them directly even without PerfMonV2. */
 static bool mediated_is_rdpmc_intercepted(const struct kvm_pmu *pmu)
 {
 	const struct hw_pmu_config *h = &pmu->cpu->pmu.cfg;

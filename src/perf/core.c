@@ -322,7 +322,12 @@ void perf_resched(struct perf_cpu *pc)
 	struct plan p;
 	bool want[PERF_MAX_EVENTS] = { false };
 	int new_idx[PERF_MAX_EVENTS];
+	/* ctx_resched runs under perf_ctx_lock with IRQs off: a tick (and its
+	 * rotation) taken in the middle would reschedule the events it is
+	 * moving (found by vpmu check --isolation, seed 8 on default) */
+	bool irqs = pc->cpu->intr_enabled;
 
+	pc->cpu->intr_enabled = false;
 	perf_update_times(pc);
 	make_plan(pc, &p);
 	perf_cpu__exec(pc, pc->costs.sched);
@@ -351,6 +356,8 @@ void perf_resched(struct perf_cpu *pc)
 	}
 	if (!pc->guest_sched_out)
 		pc->x86->enable_all(pc);
+	if (irqs)
+		hw_cpu__set_if(pc->cpu, true);	/* what came meanwhile is taken now */
 }
 
 /* ---- the API ---------------------------------------------------------------- */

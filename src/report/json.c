@@ -81,6 +81,7 @@ int report__json(FILE *f, const struct sim_metrics *m, const char *version)
 	json_object_set_new(o, "host_blind_pct", percent(m->host_blind_pct));
 	json_object_set_new(o, "host_irqoff_cycles", pct_obj(&m->host_irqoff));
 	json_object_set_new(pmi, "pmis", json_integer((json_int_t)m->guest_pmis));
+	json_object_set_new(pmi, "samples", json_integer((json_int_t)m->guest_samples));
 	json_object_set_new(pmi, "dropped", json_integer((json_int_t)m->pmis_dropped));
 	json_object_set_new(pmi, "merged", json_integer((json_int_t)m->pmis_merged));
 	json_object_set_new(o, "guest_pmi_latency_cycles", pmi);
@@ -127,8 +128,9 @@ void report__run_text(FILE *f, const struct sim_metrics *m)
 	fprintf(f, "  host blind            %8.2f %%\n", m->host_blind_pct);
 	fprintf(f, "  host irqs-off max     %8llu cycles (p99 %llu)\n",
 		(unsigned long long)m->host_irqoff.max, (unsigned long long)m->host_irqoff.p99);
-	fprintf(f, "  guest PMIs            %8llu     (latency p50 %llu, max %llu cycles)\n",
-		(unsigned long long)m->guest_pmis, (unsigned long long)m->pmi_latency.p50,
+	fprintf(f, "  guest PMIs            %8llu     (%llu samples; latency p50 %llu, max %llu "
+		"cycles)\n", (unsigned long long)m->guest_pmis,
+		(unsigned long long)m->guest_samples, (unsigned long long)m->pmi_latency.p50,
 		(unsigned long long)m->pmi_latency.max);
 	if (m->guest_count_error_pct >= 0)
 		fprintf(f, "  guest count error     %8.2f %%\n", m->guest_count_error_pct);

@@ -49,6 +49,7 @@ static int run_one(struct machine *mc, const struct sim_config *c,
 {
 	const struct profile *p = c->prof;
 	const char *why = NULL;
+	struct hw_pmu_config req;
 
 	memset(mc, 0, sizeof(*mc));
 	if (hw_cpu__init(&mc->cpu, &p->pmu, &p->hw, err, len))
@@ -62,7 +63,8 @@ static int run_one(struct machine *mc, const struct sim_config *c,
 	perf_cpu__start_tick(&mc->pc);
 	if (start_host_perf(mc, c->sc, err, len))
 		return -1;
-	if (kvm_vcpu__init(&mc->v, kind, c->policy, c->route, &p->pmu, &p->kvm, &mc->cpu,
+	kvm_pmu__supported(&p->pmu, &req);	/* the VMM copies what KVM advertises */
+	if (kvm_vcpu__init(&mc->v, kind, c->policy, c->route, &req, &p->kvm, &mc->cpu,
 			   &mc->pc, &why)) {
 		snprintf(err, len, "%s", why);
 		return -1;
@@ -164,6 +166,7 @@ static void collect(struct machine *mc, struct sim_metrics *m)
 	pct(&st->irqoff, &m->host_irqoff);
 	pct(&st->pmi_latency, &m->pmi_latency);
 	m->guest_pmis = st->guest_pmis;
+	m->guest_samples = mc->gr.samples;
 	m->pmis_dropped = mc->cpu.apic.pmi_dropped;
 	m->pmis_merged = mc->cpu.apic.pmi_merged;
 	m->misattributed_pmis = st->misattributed_pmis;

@@ -49,6 +49,7 @@ struct sim_metrics {
 	struct sim_pct host_irqoff;
 	struct sim_pct pmi_latency;
 	u64 guest_pmis, pmis_dropped, pmis_merged;
+	u64 guest_samples;		/* overflows the guest's perf handled */
 	double guest_count_error_pct;	/* < 0: the guest counted nothing */
 	double host_count_error_pct;	/* < 0: no host perf session */
 	u64 misattributed_pmis, unclaimed_nmis;

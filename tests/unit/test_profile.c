@@ -73,11 +73,42 @@ static void test_bad_profiles(void **state)
 	bad("wrmsr =", "# wrmsr removed", 0, "expected [hw] wrmsr");
 }
 
+/* "[cpu] base = NAME": the base's values, the file's overrides, its own name;
+ * the base line first, no base of a base, a name required. */
+static void test_profile_with_a_base(void **state)
+{
+	struct profile p, spr;
+	struct diag d;
+
+	(void)state;
+	assert_int_equal(profile__load("spr", &spr, &d), 0);
+	assert_int_equal(profile__parse("x.ini", "[cpu]\nbase = spr # source: x\n"
+					 "name = fast # source: x\n[hw]\nwrmsr = 60 # estimate: x\n",
+					 &p, &d), 0);
+	assert_string_equal(p.name, "fast");
+	assert_int_equal(p.hw.wrmsr, 60);
+	assert_int_equal(p.hw.rdpmc, spr.hw.rdpmc);
+	assert_int_equal(p.perf.tick_cycles, spr.perf.tick_cycles);
+	assert_int_equal(p.kvm.mediated_max_fixed, 3);
+	assert_int_equal(profile__load("spr-fc3", &p, &d), 0);
+	assert_int_equal(p.kvm.mediated_max_fixed, 4);
+	assert_int_equal(profile__parse("x.ini", "[cpu]\nname = a # source: x\n"
+					 "base = spr # source: x\n", &p, &d), VPMU_E_PARSE);
+	assert_non_null(strstr(d.msg, "first key"));
+	assert_int_equal(profile__parse("x.ini", "[cpu]\nbase = spr-fc3 # source: x\n"
+					 "name = b # source: x\n", &p, &d), VPMU_E_PARSE);
+	assert_non_null(strstr(d.msg, "base of its own"));
+	assert_int_equal(profile__parse("x.ini", "[cpu]\nbase = spr # source: x\n", &p, &d),
+			 VPMU_E_PARSE);
+	assert_non_null(strstr(d.msg, "name"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_builtin_profiles_load),
 		cmocka_unit_test(test_bad_profiles),
+		cmocka_unit_test(test_profile_with_a_base),
 	};
 
 	return cmocka_run_group_tests_name("input/profile", tests, NULL, NULL);

