@@ -16,6 +16,7 @@ static const struct {
 	{ "guest", cmd_guest, "run guest programs (.vpmu) and check their expectations" },
 	{ "compare", cmd_compare, "every scenario under every vPMU kind and policy: the main job" },
 	{ "check", cmd_check, "check isolation: leaks, residue, misattributed PMIs, lost counts" },
+	{ "replay", cmd_replay, "replay real KVM exit traces and tables under every vPMU and policy" },
 	{ "run", cmd_run, "run one scenario under one vPMU kind and policy; its metrics" },
 	{ "validate", cmd_validate, "write docs/validation.md: the model beside published figures" },
 	{ "list", cmd_list, "list profiles, scenarios, policies, exit reasons, events" },
