@@ -10,8 +10,9 @@
  *                          its work: wall time per run, and the ratio to x1
  *
  * Each run is one sim__run() without the vPMU-none baseline (no_baseline),
- * timed in-process with CLOCK_MONOTONIC after one untimed warm-up run, so
- * process start-up is not in the figures. Simulated time is the run's pCPU cycles over the profile's core
+ * timed in-process with CLOCK_THREAD_CPUTIME_ID (one core's time, see
+ * now_s) after one untimed warm-up run, so process start-up is not in the
+ * figures. "Wall" below means that time. Simulated time is the run's pCPU cycles over the profile's core
  * clock. Output is timings, so it is not deterministic (everything else in
  * vpmu is).
  */
@@ -27,11 +28,14 @@ struct sample {
 	double wall_s, exits, sim_s;
 };
 
+/* The time this thread ran: on a machine shared with other jobs (the
+ * development machines have 2 cores for 6), wall time counts their work
+ * too; thread CPU time is what one core spends on the simulation. */
 static double now_s(void)
 {
 	struct timespec t;
 
-	clock_gettime(CLOCK_MONOTONIC, &t);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
 	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
 
