@@ -30,7 +30,7 @@
  *
  * Limits (issue 8): simulated time never passes HW_CPU_MAX_CYCLES and a CPU
  * runs at most cpu->max_events engine events; past either it fails
- * (hw_cpu__failure()) and stops executing anything.
+ * (hw_cpu__failure_text() says why) and stops executing anything.
  *
  * Units: cycles are core cycles since reset; counts are events.
  */

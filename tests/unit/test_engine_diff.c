@@ -15,8 +15,9 @@
  *  2. the run loop: random scenarios (built-in ones with their knobs drawn
  *     at random, small) under random vPMU kinds, policies, PMI routes,
  *     profiles and seeds: `vpmu run --json` bytes must be equal;
- *  3. guest programs: the conformance suite on bare metal and as KVM
- *     guests: every expectation's outcome and the results must be equal.
+ *  3. guest programs: the conformance suite, and random programs, on bare
+ *     metal and as KVM guests: every expectation's outcome (with what it
+ *     saw) and the results must be equal.
  * And a planted error in the optimised engine (cpu->test_fault) must make
  * level 1 fail: the test shows the comparison has teeth.
  */
@@ -562,6 +563,121 @@ static void test_programs_agree(void **state)
 	print_message("%u program runs agree (%u expectations each way)\n", cases, checks);
 }
 
+/* ---- level 3b: random guest programs ------------------------------------- */
+
+#define PUT(...) (n += (size_t)snprintf(buf + n, len - n, __VA_ARGS__))
+
+/* A random program in the .vpmu language (docs/guest-programs.md): counters
+ * programmed near their wrap, loops, reads with expectations (whose "seen"
+ * values both engines must report alike), IF and CPL changes. */
+static void random_program(struct rng *r, char *buf, size_t len)
+{
+	static const char *const ev[] = { "0xc0", "0x3c", "0xc4", "0xc5" };
+	bool amd = rng__chance(r, 1, 3);
+	size_t n = 0;
+
+	PUT("%s\n", amd ? "pmu amd core perfmon_v2" :
+	    rng__chance(r, 1, 2) ? "pmu intel version=4 gp=4 fixed=3" :
+				   "pmu intel version=2 gp=4 fixed=3");
+	PUT("wrmsr X2APIC_LVTPC %s\n", rng__chance(r, 1, 2) ? "32" : "0x400");
+	for (unsigned int i = 0, ops = 5 + (unsigned int)rng__below(r, 30); i < ops; i++) {
+		unsigned int c = (unsigned int)rng__below(r, 4);
+
+		switch (rng__below(r, 11)) {
+		case 0:
+			PUT("wrmsr %s%u evtsel(event=%s, usr, os, en%s)\n",
+			    amd ? "MSR_F15H_PERF_CTL" : "IA32_PERFEVTSEL", c,
+			    ev[rng__below(r, amd ? 1 : 4)], rng__chance(r, 2, 3) ? ", int" : "");
+			break;
+		case 1:
+			PUT("wrmsr %s%u 0x%llx\n", amd ? "MSR_F15H_PERF_CTR" : "IA32_PMC", c,
+			    (unsigned long long)((amd ? 0xffffffffffffULL : 0xffffffffULL) -
+						 rng__below(r, 20000)));
+			break;
+		case 2:
+			PUT("wrmsr %s 0x%llx\n", amd ? "MSR_AMD64_PERF_CNTR_GLOBAL_CTL" :
+			    "IA32_PERF_GLOBAL_CTRL", (unsigned long long)(rng__below(r, 16) |
+			    (amd ? 0 : rng__below(r, 8) << 32)));
+			break;
+		case 3:
+			PUT("wrmsr %s 0x%s\n", amd ? "MSR_AMD64_PERF_CNTR_GLOBAL_STATUS_CLR" :
+			    "IA32_PERF_GLOBAL_OVF_CTRL", amd ? "3f" : "70000000f");
+			break;
+		case 4:
+			if (!amd)
+				PUT("wrmsr IA32_FIXED_CTR_CTRL 0x%llx\nwrmsr IA32_FIXED_CTR%u 0x%llx\n",
+				    (unsigned long long)(rng__next(r) & 0xbbb), c % 3,
+				    (unsigned long long)(0xffffffffffffULL - rng__below(r, 20000)));
+			break;
+		case 5:
+		case 6:
+			PUT("loop %llu insns=%llu%s\n", (unsigned long long)(1 + rng__below(r, 5000)),
+			    (unsigned long long)(1 + rng__below(r, 8)),
+			    rng__chance(r, 1, 2) ? " branches=1" : "");
+			break;
+		case 7:
+			PUT("rdpmc r0 %u\nexpect r0 == 0\n", c);
+			break;
+		case 8:
+			PUT("rdmsr r1 %s\nexpect r1 == 0\n", amd ? "MSR_AMD64_PERF_CNTR_GLOBAL_STATUS" :
+			    "IA32_PERF_GLOBAL_STATUS");
+			break;
+		case 9:
+			PUT("%s\nexpect pmis == 0\n", rng__chance(r, 1, 2) ? "sti" : "cli");
+			break;
+		default:
+			PUT("cpl %u\n", rng__chance(r, 1, 3) ? 3 : 0);
+			break;
+		}
+	}
+	PUT("cpl 0\nexpect pmis == 0\n");
+}
+
+#undef PUT
+
+static void test_random_programs_agree(void **state)
+{
+	unsigned int cases = 0, checks = 0, failed = 0;
+	struct rng r;
+
+	(void)state;
+	rng__seed(&r, 0x9409);
+	for (unsigned int i = 0; i < 300; i++) {
+		static char text[8192];
+		unsigned int k = (unsigned int)rng__below(&r, 5);
+		struct prog_vm vm = {
+			.kind = k ? &kvm_vpmu_mediated_ops : &kvm_vpmu_emulated_ops,
+			.policy = kvm_policies[k ? k - 1 : 0],
+			.route = rng__chance(&r, 1, 3) ? PMI_ROUTE_NMI : PMI_ROUTE_VECTOR,
+		};
+		struct prog *p;
+		struct diag d;
+
+		random_program(&r, text, sizeof(text));
+		if (vpmu_parse__buffer("random.vpmu", text, strlen(text), &p, &d))
+			fail_msg("random program %u: %u:%u: %s\n%s", i, d.line, d.col, d.msg, text);
+		for (int in_vm = 0; in_vm < 2; in_vm++) {
+			struct outcome o[2];
+			static struct prog_result res[2];
+
+			run_prog(p, in_vm ? &vm : NULL, HW_ENGINE_FAST, &o[0], &res[0]);
+			run_prog(p, in_vm ? &vm : NULL, HW_ENGINE_REFERENCE, &o[1], &res[1]);
+			if (o[0].hash != o[1].hash || o[0].n != o[1].n ||
+			    res[0].passed != res[1].passed || res[0].failed != res[1].failed ||
+			    res[0].pmis != res[1].pmis || res[0].cycles != res[1].cycles)
+				fail_msg("random program %u (in a VM: %d): the engines differ\n%s",
+					 i, in_vm, text);
+			checks += o[0].n;
+			failed += res[0].failed;
+			cases++;
+		}
+		prog__free(p);
+	}
+	print_message("%u random program runs agree (%u expectations, %u of them not met "
+		      "alike by both)\n", cases, checks, failed);
+	assert_true(checks > cases);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -569,6 +685,7 @@ int main(void)
 		cmocka_unit_test(test_planted_errors_are_caught),
 		cmocka_unit_test(test_runs_agree),
 		cmocka_unit_test(test_programs_agree),
+		cmocka_unit_test(test_random_programs_agree),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
