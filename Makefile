@@ -17,9 +17,12 @@ O       := build
 WARN := -Wall -Wextra -Werror -Wpedantic -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wpointer-arith -Wcast-qual -Wwrite-strings \
 	-Wformat=2 -Wundef -Wvla -Wimplicit-fallthrough -Wold-style-definition
-BASE_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Isrc $(WARN) -MMD -MP
+BASE_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -Isrc $(WARN) -MMD -MP $(TRACE_CFLAGS)
 CFLAGS  ?= -O2 -g
-LIBS    := -ljansson -lm
+# libtracecmd / libtraceevent (trace.dat): pkg-config, expanded when a recipe
+# runs, i.e. after tools/ensure-deps has installed them
+LIBS     = -ljansson -lm $(shell pkg-config --libs libtracecmd libtraceevent)
+TRACE_CFLAGS = $(patsubst -I%,-isystem %,$(shell pkg-config --cflags libtracecmd libtraceevent))
 SAN     := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
 
@@ -40,6 +43,7 @@ LIB_SRCS += src/base/rng.c
 LIB_SRCS += src/base/util.c
 LIB_SRCS += src/hw/apic.c
 LIB_SRCS += src/hw/cpu.c
+LIB_SRCS += src/hw/cpu_ref.c
 LIB_SRCS += src/hw/pmu.c
 LIB_SRCS += src/hw/pmu_amd.c
 LIB_SRCS += src/hw/pmu_intel.c
@@ -63,10 +67,18 @@ LIB_SRCS += src/input/perf_spec.c
 LIB_SRCS += src/input/profile.c
 LIB_SRCS += src/input/scenario.c
 LIB_SRCS += src/input/vpmu_parse.c
+LIB_SRCS += src/input/exit_names.c
+LIB_SRCS += src/input/trace.c
+LIB_SRCS += src/input/trace_ftrace.c
+LIB_SRCS += src/input/trace_dat.c
+LIB_SRCS += src/input/kvm_stat.c
+LIB_SRCS += src/input/exit_hist.c
+LIB_SRCS += src/input/trace_mix.c
 
 LIB_SRCS += src/sim/interleave.c
 LIB_SRCS += src/sim/isolation.c
 LIB_SRCS += src/sim/run.c
+LIB_SRCS += src/sim/replay.c
 LIB_SRCS += src/sim/shadow.c
 LIB_SRCS += src/report/host_perf.c
 LIB_SRCS += src/report/json.c
@@ -80,6 +92,8 @@ CLI_SRCS += src/cli/cmd_check.c
 CLI_SRCS += src/cli/cmd_compare.c
 CLI_SRCS += src/cli/cmd_guest.c
 CLI_SRCS += src/cli/cmd_list.c
+CLI_SRCS += src/cli/cmd_replay.c
+CLI_SRCS += src/cli/replay_out.c
 CLI_SRCS += src/cli/cmd_run.c
 CLI_SRCS += src/cli/cmd_validate.c
 CLI_SRCS += src/cli/main.c
@@ -161,8 +175,12 @@ check: $(O)/vpmu $(O)/vpmu-san $(O)/vpmu-clang $(patsubst %,$(O)/tests/%,$(UNIT_
 	$(Q)VPMU=$(O)/vpmu-san VPMU_OTHERS="$(O)/vpmu $(O)/vpmu-clang" \
 		UNIT_TESTS="$(patsubst %,$(O)/tests/%,$(UNIT_TESTS))" tests/check.sh
 
-bench: $(O)/vpmu
-	$(Q)tools/bench $(O)/vpmu
+$(O)/vpmu-bench: tools/bench.c $(O)/rel/libvpmu.a
+	$(call say,LD,$@)
+	$(Q)$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $^ $(LIBS)
+
+bench: $(O)/vpmu $(O)/vpmu-bench
+	$(Q)tools/bench $(O)/vpmu $(O)/vpmu-bench
 
 # --- install: the program and its man page ------------------------------------
 PREFIX  ?= /usr/local

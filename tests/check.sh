@@ -97,6 +97,20 @@ for other in ${VPMU_OTHERS:-}; do
 done
 rm -f "$log.ref"
 
+# 3a. outputs do not depend on the counting engine: the reference engine
+#     (VPMU_ENGINE=reference, hw/cpu_ref.c) prints the same bytes for the
+#     conformance suite, vpmu compare --json and vpmu validate
+engine_same() {	# engine_same NAME CMD...: CMD's stdout under both engines
+	what=$1; shift
+	"$@" >"$log.f" 2>&1
+	VPMU_ENGINE=reference "$@" >"$log.r" 2>&1
+	if cmp -s "$log.f" "$log.r"; then add 1 0; else echo "FAIL the reference engine prints something else for $what"; add 0 1; fi
+	rm -f "$log.f" "$log.r"
+}
+engine_same "the conformance suite" "$VPMU" guest tests/conformance/*.vpmu tests/perf/*.vpmu
+engine_same "vpmu compare --json" "$VPMU" compare --json -
+engine_same "vpmu validate" "$VPMU" validate --out -
+
 # 3b. the run loop: the isolation check passes on every profile, and a seed
 #     gives the same bytes twice
 for cpu in $("$VPMU" list profiles | cut -d' ' -f1); do
@@ -143,7 +157,96 @@ for b in tests/bad/*.vpmu; do
 	fi
 done
 
-# 5. the command line and its artefacts (tests/cli.sh: help, bad values,
+# 5. run limits (hw/cpu.h): programs that hung the engine end with exit 2
+#    and the limit named in their first line ("# error: TEXT")
+for b in tests/limits/*.vpmu; do
+	want=$(sed -n '1s/^# error: //p' "$b")
+	timeout 60 "$VPMU" guest "$b" >"$log" 2>&1
+	rc=$?
+	if [ -n "$want" ] && [ "$rc" -eq 2 ] && grep -qF "$b: error: $want" "$log"; then
+		add 1 0
+	else
+		echo "FAIL run limit $b: exit $rc, wanted 2 and '$b: error: $want', got:"
+		cat "$log"
+		add 0 1
+	fi
+done
+
+# 6. real exit traces (issue 11, docs/replay.md)
+#  6a. the recorded trace.dat files: vpmu's exits per reason, read through
+#      libtracecmd, equal what trace-cmd report prints for them (when
+#      trace-cmd is installed)
+counts() {	# counts FILE: "REASON N" per reason name, from vpmu replay --counts
+	"$VPMU" replay --counts "$1" | awk '/^  reason /{t=1; next} t && /^$/{exit}
+		t{c[$1]+=$3} END{for (k in c) print k, c[k]}' | sort
+}
+if command -v trace-cmd >/dev/null 2>&1; then
+	for dat in tests/traces/*.dat; do
+		trace-cmd report -N "$dat" 2>/dev/null |
+			sed -n 's/.* kvm_exit: .*reason \([^ ]*\) rip .*/\1/p' | sort | uniq -c |
+			awk '{print $2, $1}' | sort >"$log.want"
+		counts "$dat" >"$log.got"
+		if [ -s "$log.want" ] && cmp -s "$log.want" "$log.got"; then
+			add 1 0
+		else
+			echo "FAIL $dat: exits per reason differ from trace-cmd report's:"
+			diff "$log.want" "$log.got"
+			add 0 1
+		fi
+	done
+	rm -f "$log.want" "$log.got"
+else
+	echo "(trace-cmd not installed: the trace.dat comparison with trace-cmd report is skipped)"
+fi
+#  6b. every input replays under every vPMU kind, policy and route with
+#      exactly its exits (exit 1 otherwise; tables of more than 5000 exits
+#      under one of them, for time), and the other builds print the same bytes
+for t in tests/traces/*.dat tests/traces/*.txt; do
+	n=$("$VPMU" replay --counts "$t" 2>/dev/null | sed -n 's/^exits: \([0-9]*\) .*/\1/p')
+	one=""
+	[ "${n:-0}" -gt 5000 ] && one="--vpmu mediated --policies irqoff --pmi vector"
+	# shellcheck disable=SC2086 # $one carries its own options
+	"$VPMU" replay $one "$t" >"$log" 2>&1
+	rc=$?
+	if [ "$rc" -eq 0 ] && grep -q "took exactly the input's (checked)" "$log"; then
+		add 1 0
+	elif [ "$rc" -eq 2 ] && grep -q "the inputs have no exits to replay" "$log" &&
+	     "$VPMU" replay --counts "$t" | grep -q '^exits: 0 '; then
+		add 1 0
+	else
+		echo "FAIL vpmu replay $t: exit $rc"
+		cat "$log"
+		add 0 1
+	fi
+done
+"$VPMU" replay tests/traces/kvm-svm-v7.dat --json - >"$log.ref" 2>/dev/null
+for other in ${VPMU_OTHERS:-}; do
+	if "$other" replay tests/traces/kvm-svm-v7.dat --json - 2>/dev/null | cmp -s - "$log.ref"; then
+		add 1 0
+	else
+		echo "FAIL $other replays kvm-svm-v7.dat differently from $VPMU"
+		add 0 1
+	fi
+done
+rm -f "$log.ref"
+#  5c. malformed trace lines: exit 2 and file:line:column (first line of
+#      each: "# error: LINE:COL: TEXT")
+for b in tests/traces/bad/*.txt; do
+	want=$(sed -n '1s/^# error: //p' "$b")
+	pos=${want%%: *}
+	text=${want#*: }
+	"$VPMU" replay --counts "$b" >"$log" 2>&1
+	rc=$?
+	if [ -n "$want" ] && [ "$rc" -eq 2 ] && grep -qF "$b:$pos: error: $text" "$log"; then
+		add 1 0
+	else
+		echo "FAIL bad trace $b: exit $rc, wanted 2 and '$b:$pos: error: $text', got:"
+		cat "$log"
+		add 0 1
+	fi
+done
+
+# 7. the command line and its artefacts (tests/cli.sh: help, bad values,
 #    JSON against the man page, plots and HTML in Chromium, sharded sweeps)
 VPMU="$VPMU" tests/cli.sh >"$log" 2>&1
 cat "$log"

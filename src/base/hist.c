@@ -1,52 +1,111 @@
 /*
- * base/hist.c - see hist.h.
+ * base/hist.c - see hist.h. Values hash (a 64-bit multiplicative hash) into
+ * a table that doubles when half full; a percentile sorts the distinct
+ * values once (until the next add) and walks their cumulative counts.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "base/diag.h"
 #include "base/hist.h"
 
+static size_t slot_of(u64 value, size_t cap)
+{
+	return (size_t)((value * 0x9e3779b97f4a7c15ULL) >> 32) & (cap - 1);
+}
+
+/* The slot holding @value, or the empty one where it goes. */
+static struct hist_bin *find(struct hist_bin *bins, size_t cap, u64 value)
+{
+	size_t i = slot_of(value, cap);
+
+	while (bins[i].count && bins[i].value != value)
+		i = (i + 1) & (cap - 1);
+	return &bins[i];
+}
+
+static int grow(struct hist *h)
+{
+	size_t cap = h->cap ? 2 * h->cap : 64;
+	struct hist_bin *bins = calloc(cap, sizeof(*bins));
+
+	if (!bins)
+		return VPMU_E_NOMEM;
+	for (size_t i = 0; i < h->cap; i++)
+		if (h->bins[i].count)
+			*find(bins, cap, h->bins[i].value) = h->bins[i];
+	free(h->bins);
+	h->bins = bins;
+	h->cap = cap;
+	return 0;
+}
+
 int hist__add(struct hist *h, u64 value)
 {
-	if (h->n == h->cap) {
-		size_t cap = h->cap ? 2 * h->cap : 256;
-		u64 *v = realloc(h->v, cap * sizeof(*v));
+	struct hist_bin *b;
 
-		if (!v)
-			return VPMU_E_NOMEM;
-		h->v = v;
-		h->cap = cap;
+	if (2 * (h->distinct + 1) > h->cap && grow(h))
+		return VPMU_E_NOMEM;
+	b = find(h->bins, h->cap, value);
+	if (!b->count) {
+		b->value = value;
+		h->distinct++;
 	}
-	h->v[h->n++] = value;
-	h->sorted = false;
+	b->count++;
+	h->is_sorted = false;
+	h->n++;
 	h->sum += value;
 	h->max = max_u64(h->max, value);
 	return 0;
 }
 
-static int cmp_u64(const void *a, const void *b)
+static int cmp_bin(const void *a, const void *b)
 {
-	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+	u64 x = ((const struct hist_bin *)a)->value, y = ((const struct hist_bin *)b)->value;
 
 	return x < y ? -1 : x > y;
 }
 
+static int sort_bins(struct hist *h)
+{
+	struct hist_bin *s = realloc(h->sorted, h->distinct * sizeof(*s));
+	size_t k = 0;
+
+	if (!s)
+		return VPMU_E_NOMEM;
+	h->sorted = s;
+	for (size_t i = 0; i < h->cap; i++)
+		if (h->bins[i].count)
+			s[k++] = h->bins[i];
+	qsort(s, k, sizeof(*s), cmp_bin);
+	h->is_sorted = true;
+	return 0;
+}
+
 u64 hist__percentile(struct hist *h, unsigned int p)
 {
-	size_t rank;
+	u64 rank, seen = 0;
 
 	if (!h->n)
 		return 0;
-	if (!h->sorted) {
-		qsort(h->v, h->n, sizeof(*h->v), cmp_u64);
-		h->sorted = true;
-	}
+	/* out of memory for the sorted copy (O(distinct)): the maximum, which
+	 * bounds every rank, is the one answer left */
+	if (!h->is_sorted && sort_bins(h))
+		return h->max;
 	rank = (h->n * p + 99) / 100;	/* nearest rank, 1-based */
-	return h->v[rank ? rank - 1 : 0];
+	if (!rank)
+		rank = 1;
+	for (size_t i = 0; i < h->distinct; i++) {
+		seen += h->sorted[i].count;
+		if (seen >= rank)
+			return h->sorted[i].value;
+	}
+	return h->max;
 }
 
 void hist__free(struct hist *h)
 {
-	free(h->v);
+	free(h->bins);
+	free(h->sorted);
 	*h = (struct hist){ 0 };
 }

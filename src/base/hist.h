@@ -1,18 +1,29 @@
 /*
- * base/hist.h - a sample set with exact percentiles: every value is kept
- * (a growing array) and sorted when a percentile is asked for. Runs keep at
- * most a few million samples, so this stays small and exact.
+ * base/hist.h - an exact histogram: each distinct value with its count, so
+ * percentiles are exact (nearest rank, as if every sample were kept and
+ * sorted) and memory is O(distinct values), not O(samples). A run's
+ * latencies take a few hundred distinct values at most however many exits
+ * it has.
+ *
+ * Invariants: n is the number of samples added and the sum of the counts;
+ * bins is an open-addressing table of cap slots (a power of two, at most
+ * half full); a slot with count 0 is empty.
  */
 #ifndef VPMU__BASE_HIST_H
 #define VPMU__BASE_HIST_H
 
 #include "base/util.h"
 
+struct hist_bin {
+	u64 value, count;
+};
+
 struct hist {
-	u64 *v;
-	size_t n, cap;
-	bool sorted;
-	u64 sum, max;
+	struct hist_bin *bins;
+	size_t cap, distinct;
+	struct hist_bin *sorted;	/* the distinct values in order, once asked */
+	bool is_sorted;
+	u64 n, sum, max;
 };
 
 int hist__add(struct hist *h, u64 value);

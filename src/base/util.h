@@ -44,9 +44,31 @@ static inline u64 max_u64(u64 a, u64 b)
 	return a > b ? a : b;
 }
 
-/* floor(a * b / c) without overflow; c > 0; the result must fit 64 bits. */
-u64 mul_div_floor(u64 a, u64 b, u64 c);
+/* The same in 128 bits always (util.c): the straightforward form, kept for
+ * the reference engine and for products that do not fit 64 bits. */
+u64 mul_div_floor_wide(u64 a, u64 b, u64 c);
+u64 mul_div_ceil_wide(u64 a, u64 b, u64 c);
+
+/* floor(a * b / c) without overflow; c > 0; the result must fit 64 bits.
+ * A 64-bit division when the product fits (the common case: the 128-bit
+ * one is a libgcc call, __udivti3, several times slower). */
+static inline u64 mul_div_floor(u64 a, u64 b, u64 c)
+{
+	u64 p;
+
+	if (!__builtin_mul_overflow(a, b, &p))
+		return p / c;
+	return mul_div_floor_wide(a, b, c);
+}
+
 /* ceil(a * b / c) without overflow; c > 0; the result must fit 64 bits. */
-u64 mul_div_ceil(u64 a, u64 b, u64 c);
+static inline u64 mul_div_ceil(u64 a, u64 b, u64 c)
+{
+	u64 p;
+
+	if (!__builtin_mul_overflow(a, b, &p))
+		return p / c + (p % c != 0);
+	return mul_div_ceil_wide(a, b, c);
+}
 
 #endif /* VPMU__BASE_UTIL_H */

@@ -150,13 +150,16 @@ static int configs(const struct cmp *o, struct sim_config *c, bool vector_only)
 	return n;
 }
 
+/* @base: the vPMU-none baseline of this scenario for each PMI route,
+ * computed by the first row that needs it and shared by the others. */
 static void run_row(const struct cmp *o, const struct scenario *sc, struct sim_config c,
-		    struct report_row *row)
+		    struct sim_baseline *base, struct report_row *row)
 {
 	c.prof = &o->prof;
 	c.sc = sc;
 	c.seed = o->seed;
 	c.no_skip = o->no_skip;
+	c.baseline = &base[c.route];
 	memset(row, 0, sizeof(*row));
 	row->ok = !sim__run(&c, &row->m, row->reason, sizeof(row->reason));
 	if (!row->ok) {	/* keep its identity for the n/a row */
@@ -185,10 +188,16 @@ static int run_all(struct cmp *o, bool rates)
 	if (!o->rows || !o->rate)
 		return cli__fail(&me, "out of memory");
 	cli__progress_start(&pg, "compare", (unsigned long)(nc * o->nr_scen + nr));
-	for (int s = 0; s < o->nr_scen; s++)
+	for (int s = 0; s < o->nr_scen; s++) {
+		struct sim_baseline base[2] = { { 0 } };
+
 		for (int i = 0; i < nc; i++, cli__progress_step(&pg))
-			run_row(o, &o->sc[s], c[i], &o->rows[o->n++]);
+			run_row(o, &o->sc[s], c[i], base, &o->rows[o->n++]);
+	}
 	nv = configs(o, c, true);
+	static struct sim_baseline rbase[sizeof(rate_factor_pct) / sizeof(rate_factor_pct[0])][2];
+
+	memset(rbase, 0, sizeof(rbase));
 	for (int i = 0; i < nv && rates; i++) {
 		for (size_t f = 0; f < sizeof(rate_factor_pct) / sizeof(rate_factor_pct[0]); f++) {
 			static struct scenario sc;
@@ -197,7 +206,7 @@ static int run_all(struct cmp *o, bool rates)
 			for (int r = 0; r < EXIT_NR; r++)
 				sc.guest.exits_per_sec[r] = (u32)((u64)sc.guest.exits_per_sec[r] *
 								   (u64)rate_factor_pct[f] / 100);
-			run_row(o, &sc, c[i], &o->rate[o->nr_rate++]);
+			run_row(o, &sc, c[i], rbase[f], &o->rate[o->nr_rate++]);
 			cli__progress_step(&pg);
 		}
 	}

@@ -3,9 +3,11 @@
  * table; `vpmu -h`, `vpmu help [COMMAND]`, `vpmu --version`.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "hw/cpu.h"
 
 static const struct {
 	const char *name;
@@ -16,6 +18,7 @@ static const struct {
 	{ "run", cmd_run, "one scenario under one vPMU kind and policy; its metrics" },
 	{ "guest", cmd_guest, "run guest programs (.vpmu) and check their expectations" },
 	{ "check", cmd_check, "check isolation: leaks, residue, misattributed PMIs, lost counts" },
+	{ "replay", cmd_replay, "replay real KVM exit traces and tables under every vPMU and policy" },
 	{ "validate", cmd_validate, "write docs/validation.md: the model beside published figures" },
 	{ "sweep", cmd_sweep, "run a parameter grid (or one shard of it) into a directory" },
 	{ "merge", cmd_merge, "merge sweep shards into the unsharded sweep's document" },
@@ -50,7 +53,12 @@ static int unknown(const char *name)
 int main(int argc, char **argv)
 {
 	char help[] = "--help", *hargv[] = { NULL, help, NULL };
+	const char *engine = getenv("VPMU_ENGINE");
 
+	/* VPMU_ENGINE=reference: the straightforward counting engine
+	 * (hw/cpu_ref.c), for checking that outputs do not depend on it */
+	if (engine && !strcmp(engine, "reference"))
+		hw_cpu__set_default_engine(HW_ENGINE_REFERENCE);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_BAD_INPUT;

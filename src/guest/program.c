@@ -439,8 +439,14 @@ int prog__run(const struct prog *p, const struct prog_costs *costs, const struct
 		x->cpu.irq_ctx = x;
 	}
 	if (!ret) {
-		for (size_t i = 0; i < p->nr_ops; i++)
+		for (size_t i = 0; i < p->nr_ops && !ret; i++) {
 			exec_op(x, &p->ops[i]);
+			if (hw_cpu__failure_text(&x->cpu)) {	/* a run limit (hw/cpu.h) */
+				snprintf(err, len, "line %u: %s", p->ops[i].line,
+					 hw_cpu__failure_text(&x->cpu));
+				ret = VPMU_E_INVAL;
+			}
+		}
 		if (x->v)
 			kvm_vcpu__stop(x->v);
 		res->pmis = x->pmis;

@@ -1,26 +1,61 @@
 /*
- * hw/cpu.c - the simulated logical processor and its counting engine.
+ * hw/cpu.c - the simulated logical processor and its optimised counting
+ * engine.
  *
- * hw_cpu__run() executes a segment in pieces. Each piece ends at the first
- * of: the cycle where a counter with PMI enabled wraps, the cycle where a
- * pending interrupt becomes deliverable, or the end of the segment. Within
- * a piece every enabled counter adds the units it sees (events, or cycles
- * meeting a CMASK condition, hw_count_units()) of the whole segment spread
- * evenly over its cycles: by cycle k it has added floor(U * k / C), however
- * the segment is cut, so a counter wraps exactly where its count crosses
- * 2^width. After each piece PMI requests are raised (freeze-on-PMI first,
- * as the PMU does it), due interrupts are taken, and the counting setup is
- * read again (a freeze or an interrupt handler may have changed it).
+ * Model. hw_cpu__run() executes a segment in pieces. Each piece ends at the
+ * first of: the cycle where a counter with PMI enabled wraps, the cycle
+ * where a pending interrupt becomes deliverable, or the end of the segment.
+ * Within a piece every enabled counter adds the units it sees (events, or
+ * cycles meeting a CMASK condition, hw_count_units()) of the whole segment
+ * spread evenly over its cycles: by cycle k it has added floor(U * k / C),
+ * however the segment is cut, so a counter wraps exactly where its count
+ * crosses 2^width. After each piece PMI requests are raised (freeze-on-PMI
+ * first, as the PMU does it), due interrupts are taken, and the counting
+ * setup is checked again (a freeze or an interrupt handler may have changed
+ * it).
  *
- * tests/unit/test_cpu.c checks this engine against a naive cycle-by-cycle
- * reference on random programs.
+ * Algorithm (what makes it cheap; the model above is unchanged, and
+ * cpu_ref.c keeps the straightforward form that test_engine_diff.c holds
+ * this one to, byte for byte):
+ *  - the decoded counting setup of each mode (host/guest x CPL 0/3) is
+ *    cached with the register values it was decoded from (event selects,
+ *    fixed control, global control and status) and decoded again only when
+ *    one of them differs - whoever wrote it, an MSR write, a freeze, or a
+ *    test poking the registers;
+ *  - only counters that count are visited (bit masks, no 36-slot scans),
+ *    and units are computed once per segment and decoding;
+ *  - a piece that is the whole segment adds the totals, with no division;
+ *    other shares divide in 64 bits when the product fits (base/util.h);
+ *  - delivery is skipped outright when nothing is pending or due.
+ *
+ * Limits (issue 8): simulated time never passes HW_CPU_MAX_CYCLES and a CPU
+ * runs at most cpu->max_events engine events; past either it fails
+ * (hw_cpu__failure_text() says why) and stops executing anything.
+ *
+ * Units: cycles are core cycles since reset; counts are events.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "base/diag.h"
-#include "hw/cpu.h"
+#include "hw/cpu_internal.h"
 #include "hw/msr.h"
+
+/* What hw_cpu__init() selects (hw_cpu__set_default_engine). */
+static enum hw_engine default_engine = HW_ENGINE_FAST;
+
+void hw_cpu__set_default_engine(enum hw_engine e)
+{
+	default_engine = e;
+}
+
+/* What hw_cpu__init() sets max_events to. */
+static u64 default_max_events = HW_CPU_DEFAULT_MAX_EVENTS;
+
+void hw_cpu__set_default_max_events(u64 n)
+{
+	default_max_events = n;
+}
 
 int hw_cpu__init(struct hw_cpu *cpu, const struct hw_pmu_config *cfg,
 		 const struct hw_costs *costs, char *err, unsigned long len)
@@ -30,6 +65,8 @@ int hw_cpu__init(struct hw_cpu *cpu, const struct hw_pmu_config *cfg,
 		return VPMU_E_INVAL;
 	cpu->costs = *costs;
 	cpu->timer_at = UINT64_MAX;
+	cpu->engine = default_engine;
+	cpu->max_events = default_max_events;
 	hw_apic__reset(&cpu->apic);
 	return 0;
 }
@@ -129,48 +166,210 @@ u64 hw_count_units(const struct hw_count_cfg *cc, const struct hw_segment *seg)
 	return on == c ? 1 : min_u64(on, c - on);
 }
 
-struct piece {
-	struct hw_count_cfg cc[HW_MAX_IDX];
-	u64 units[HW_MAX_IDX];	/* over the whole segment */
-	bool counting[HW_MAX_IDX];
-};
+/* ---- shared with the reference engine (cpu_internal.h) ------------------- */
 
-static void setup_piece(struct hw_cpu *cpu, const struct hw_segment *seg,
-			struct piece *p)
+bool hw_cpu__is_tick_allowed(const struct hw_cpu *cpu)
 {
-	struct hw_pmu *pmu = &cpu->pmu;
-
-	for (unsigned int idx = 0; idx < HW_MAX_IDX; idx++) {
-		p->counting[idx] = (pmu->present & BIT_ULL(idx)) &&
-			pmu->ops->counter_setup(pmu, idx, seg->guest, seg->cpl, &p->cc[idx]);
-		p->units[idx] = p->counting[idx] ? hw_count_units(&p->cc[idx], seg) : 0;
-	}
+	return !cpu->tick_needs_if || cpu->guest || cpu->intr_enabled;
 }
 
-/* Units counted in the first @k cycles: the same even spread as events. */
-static u64 units_by(const struct hw_segment *seg, u64 units, u64 k)
+/* The host tick, when due. */
+static int timer_due(struct hw_cpu *cpu)
 {
-	return mul_div_floor(units, k, seg->cycles);
+	struct hw_irq irq = { .kind = HW_IRQ_TIMER, .guest = cpu->guest, .cpl = cpu->cpl };
+	int stop;
+
+	if (cpu->irq_depth || cpu->now < cpu->timer_at || !hw_cpu__is_tick_allowed(cpu))
+		return 0;
+	irq.requested_at = cpu->timer_at;
+	irq.delivered_at = cpu->now;
+	cpu->timer_at = UINT64_MAX;
+	if (!cpu->on_irq)
+		return 0;
+	cpu->irq_depth++;
+	stop = cpu->on_irq(cpu->irq_ctx, &irq);
+	cpu->irq_depth--;
+	return stop;
+}
+
+int hw_cpu__deliver_due_slow(struct hw_cpu *cpu)
+{
+	int stop = hw_apic__deliver_due(cpu);
+
+	stop |= timer_due(cpu);
+	stop |= hw_apic__deliver_due(cpu);
+	return stop;
+}
+
+int hw_cpu__set_if(struct hw_cpu *cpu, bool on)
+{
+	cpu->intr_enabled = on;
+	return on ? hw_cpu__deliver_due(cpu) : 0;
+}
+
+void hw_cpu__segment_rest(const struct hw_segment *seg, u64 pos, struct hw_segment *rest)
+{
+	*rest = *seg;
+	if (!pos)
+		return;
+	if (pos == seg->cycles) {	/* all of it ran: floor(E * C / C) = E */
+		rest->cycles = 0;
+		memset(rest->ev, 0, sizeof(rest->ev));
+		return;
+	}
+	for (unsigned int e = 0; e < HW_EV_NR; e++)
+		rest->ev[e] -= hw_segment__events_by(seg, (enum hw_event)e, pos);
+	rest->cycles -= pos;
+}
+
+bool hw_cpu__is_within_event_bound(struct hw_cpu *cpu)
+{
+	if (++cpu->events <= cpu->max_events)
+		return true;
+	cpu->failure = HW_CPU_FAIL_EVENTS;
+	return false;
+}
+
+/* ---- the decoded counting setup ---------------------------------------- */
+
+/*
+ * The registers counter_setup() reads, as a key. Every vendor's
+ * counter_setup() starts with the GLOBAL_CTRL enable (SDM 18.2.2; AMD
+ * PerfMonV2): with global control present and no counter enabled there,
+ * nothing counts whatever the selects say, so those states share one key
+ * (the put and load sequences pass through many of them).
+ */
+static bool is_all_disabled(const struct hw_pmu *pmu)
+{
+	return pmu->has_global && !(pmu->global_ctrl & pmu->present);
+}
+
+static void decode_key(const struct hw_pmu *pmu, u64 key[HW_DECODE_KEY])
+{
+	if (is_all_disabled(pmu)) {
+		memset(key, 0, HW_DECODE_KEY * sizeof(*key));
+		key[HW_MAX_GP + 1] = pmu->global_ctrl;
+		return;
+	}
+	for (unsigned int i = 0; i < HW_MAX_GP; i++)
+		key[i] = pmu->evtsel[i];
+	key[HW_MAX_GP] = pmu->fixed_ctrl;
+	key[HW_MAX_GP + 1] = pmu->global_ctrl;
+	key[HW_MAX_GP + 2] = pmu->global_status;
+}
+
+/* Is @d decoded from the registers as they are now? */
+static bool is_current(const struct hw_pmu *pmu, const struct hw_decoded *d)
+{
+	const u64 *k = d->key;
+	u64 diff;
+
+	_Static_assert(HW_MAX_GP == 8, "eight event selects in the key");
+	if (!d->gen || k[HW_MAX_GP + 1] != pmu->global_ctrl)
+		return false;
+	if (is_all_disabled(pmu))
+		return !(k[0] | k[1] | k[2] | k[3] | k[4] | k[5] | k[6] | k[7] |
+			 k[HW_MAX_GP] | k[HW_MAX_GP + 2]);
+	diff = (k[HW_MAX_GP] ^ pmu->fixed_ctrl) | (k[HW_MAX_GP + 2] ^ pmu->global_status);
+	for (unsigned int i = 0; i < HW_MAX_GP; i++)
+		diff |= k[i] ^ pmu->evtsel[i];
+	return !diff;
+}
+
+static void decode(struct hw_cpu *cpu, struct hw_decoded *d, const u64 *key,
+		   bool guest, u8 cpl)
+{
+	struct hw_pmu *pmu = &cpu->pmu;
+	u64 m = pmu->present & (pmu->has_global ? pmu->global_ctrl : ~0ULL);
+
+	memcpy(d->key, key, sizeof(d->key));
+	d->active = d->pmi = 0;
+	for (; m; m &= m - 1) {
+		unsigned int idx = (unsigned int)__builtin_ctzll(m);
+
+		if (!pmu->ops->counter_setup(pmu, idx, guest, cpl, &d->cc[idx]))
+			continue;
+		d->active |= BIT_ULL(idx);
+		if (d->cc[idx].pmi)
+			d->pmi |= BIT_ULL(idx);
+	}
+	d->gen = ++cpu->dec_gen;
+}
+
+/* The setup of mode (@guest, @cpl): the last or the one before (a put and
+ * a load switch between two), else decoded again into the older. */
+static const struct hw_decoded *decoded(struct hw_cpu *cpu, bool guest, u8 cpl)
+{
+	struct hw_decoded *d = cpu->dec[guest][cpl != 0];
+	u8 *last = &cpu->dec_last[guest][cpl != 0];
+	u64 key[HW_DECODE_KEY];
+
+	if (is_current(&cpu->pmu, &d[*last]) ||
+	    (d[*last].gen && cpu->test_fault == HW_TEST_FAULT_STALE_DECODE))
+		return &d[*last];	/* (the latter planted by the differential test only) */
+	*last ^= 1;
+	if (!is_current(&cpu->pmu, &d[*last])) {
+		decode_key(&cpu->pmu, key);
+		decode(cpu, &d[*last], key, guest, cpl);
+	}
+	return &d[*last];
+}
+
+/* ---- the optimised engine ---------------------------------------------- */
+
+/* A segment's counting as decoded: the units of each counter over the
+ * whole segment, and which counters have any. */
+struct span {
+	const struct hw_decoded *d;
+	u64 gen;		/* of d when units were computed */
+	u64 live;		/* active counters with units (or metrics) */
+	bool metrics;		/* fixed counter 3 drives PERF_METRICS */
+	u64 units[HW_MAX_IDX];
+};
+
+static void span_units(struct hw_cpu *cpu, const struct hw_segment *seg, struct span *s)
+{
+	const struct hw_pmu *pmu = &cpu->pmu;
+	unsigned int fc3 = HW_FIXED_BASE + 3;
+
+	s->gen = s->d->gen;
+	s->live = 0;
+	for (u64 m = s->d->active; m; m &= m - 1) {
+		unsigned int idx = (unsigned int)__builtin_ctzll(m);
+
+		s->units[idx] = hw_count_units(&s->d->cc[idx], seg);
+		if (s->units[idx])
+			s->live |= BIT_ULL(idx);
+	}
+	/* SDM 18.3.9.3: PERF_METRICS follows fixed counter 3 while
+	 * GLOBAL_CTRL.EN_PERF_METRICS (bit 48) is set. */
+	s->metrics = (s->d->active & BIT_ULL(fc3)) && pmu->cfg.metrics &&
+		     (pmu->global_ctrl & BIT_ULL(GLOBAL_PERF_METRICS_BIT));
+}
+
+/* The share of @total in the first @k of @c cycles (k <= c). */
+static inline u64 share(u64 total, u64 k, u64 c)
+{
+	return k == c ? total : k ? mul_div_floor(total, k, c) : 0;
 }
 
 /* The first cycle after @pos at which a PMI-enabled counter wraps, or the
  * segment's end. */
-static u64 first_pmi_wrap(struct hw_cpu *cpu, const struct hw_segment *seg,
-			  const struct piece *p, u64 pos)
+static u64 first_pmi_wrap(const struct hw_cpu *cpu, const struct hw_segment *seg,
+			  const struct span *s, u64 pos)
 {
-	u64 next = seg->cycles;
+	const struct hw_pmu *pmu = &cpu->pmu;
+	u64 next = seg->cycles, c = seg->cycles;
 
-	for (unsigned int idx = 0; idx < HW_MAX_IDX; idx++) {
-		u64 mask, v, need, u = p->units[idx];
+	for (u64 m = s->live & s->d->pmi; m; m &= m - 1) {
+		unsigned int idx = (unsigned int)__builtin_ctzll(m);
+		u64 u = s->units[idx], done = share(u, pos, c);
+		u64 v = idx >= HW_FIXED_BASE ? pmu->fixed[idx - HW_FIXED_BASE] : pmu->gp[idx];
+		u64 need = hw_pmu__counter_mask(pmu, idx) - v + 1;
 
-		if (!p->counting[idx] || !p->cc[idx].pmi || !u)
-			continue;
-		mask = hw_pmu__counter_mask(&cpu->pmu, idx);
-		v = *hw_pmu__counter(&cpu->pmu, idx);
-		need = mask - v + 1;	/* 0: a 64-bit counter at 0 needs 2^64 */
-		if (need && u - units_by(seg, u, pos) >= need)
-			next = min_u64(next, mul_div_ceil(need + units_by(seg, u, pos),
-							  seg->cycles, u));
+		/* need 0: a 64-bit counter at 0 needs 2^64 */
+		if (need && u - done >= need)
+			next = min_u64(next, mul_div_ceil(need + done, c, u));
 	}
 	return next;
 }
@@ -178,8 +377,10 @@ static u64 first_pmi_wrap(struct hw_cpu *cpu, const struct hw_segment *seg,
 static void count_metrics(struct hw_pmu *pmu, const struct hw_segment *seg,
 			  u64 pos, u64 k)
 {
-#define TD_ADD(field, ev) \
-	(pmu->field += hw_segment__events_by(seg, ev, k) - hw_segment__events_by(seg, ev, pos))
+	u64 c = seg->cycles;
+
+#define TD_ADD(field, e) \
+	(pmu->field += share(seg->ev[e], k, c) - share(seg->ev[e], pos, c))
 	TD_ADD(td_slots, HW_EV_SLOTS);
 	TD_ADD(td_retiring, HW_EV_TD_RETIRING);
 	TD_ADD(td_badspec, HW_EV_TD_BADSPEC);
@@ -190,34 +391,31 @@ static void count_metrics(struct hw_pmu *pmu, const struct hw_segment *seg,
 
 /* Count cycles (pos, k] of @seg; returns the counters that requested a PMI. */
 static u64 advance(struct hw_cpu *cpu, const struct hw_segment *seg,
-		   const struct piece *p, u64 pos, u64 k)
+		   const struct span *s, u64 pos, u64 k)
 {
 	struct hw_pmu *pmu = &cpu->pmu;
-	u64 pmi = 0;
+	u64 pmi = 0, c = seg->cycles;
+	u64 leak = seg->guest ? 0 : pmu->guest_owned;
 
-	for (unsigned int idx = 0; idx < HW_MAX_IDX; idx++) {
-		u64 *ctr, mask, d;
+	if (s->metrics)
+		count_metrics(pmu, seg, pos, k);
+	for (u64 m = s->live; m; m &= m - 1) {
+		unsigned int idx = (unsigned int)__builtin_ctzll(m);
+		u64 *ctr = hw_pmu__counter(pmu, idx), mask = hw_pmu__counter_mask(pmu, idx);
+		u64 d = share(s->units[idx], k, c) - share(s->units[idx], pos, c);
 
-		if (!p->counting[idx])
-			continue;
-		ctr = hw_pmu__counter(pmu, idx);
-		mask = hw_pmu__counter_mask(pmu, idx);
-		d = units_by(seg, p->units[idx], k) - units_by(seg, p->units[idx], pos);
-		/* SDM 18.3.9.3: PERF_METRICS follows fixed counter 3 while
-		 * GLOBAL_CTRL.EN_PERF_METRICS (bit 48) is set. */
-		if (idx == HW_FIXED_BASE + 3 && pmu->cfg.metrics &&
-		    (pmu->global_ctrl & BIT_ULL(GLOBAL_PERF_METRICS_BIT)))
-			count_metrics(pmu, seg, pos, k);
+		if (cpu->test_fault == HW_TEST_FAULT_SHARE && d > 1)
+			d--;	/* planted by the differential test only */
 		if (!d)
 			continue;
-		if (!seg->guest && (pmu->guest_owned & BIT_ULL(idx)))
+		if (leak & BIT_ULL(idx))
 			pmu->leaked_events += d;
 		/* Widths divide 2^64, so wrapping arithmetic then masking is
 		 * the counter modulo 2^width. */
 		if (d > mask - *ctr) {
 			if (pmu->has_global)
 				pmu->global_status |= BIT_ULL(idx);
-			if (p->cc[idx].pmi)
+			if (s->d->cc[idx].pmi)
 				pmi |= BIT_ULL(idx);
 		}
 		*ctr = (*ctr + d) & mask;
@@ -231,87 +429,54 @@ static void add_truth(struct hw_cpu *cpu, const struct hw_segment *seg, u64 pos,
 
 	if (cpu->mark && !seg->guest)
 		cpu->marked_host_cycles += k - pos;
-	for (unsigned int e = 0; e < HW_EV_NR; e++)
-		t[e] += hw_segment__events_by(seg, (enum hw_event)e, k) -
-			hw_segment__events_by(seg, (enum hw_event)e, pos);
-}
-
-static bool is_tick_allowed(const struct hw_cpu *cpu)
-{
-	return !cpu->tick_needs_if || cpu->guest || cpu->intr_enabled;
-}
-
-/* The host tick, when due. */
-static int timer_due(struct hw_cpu *cpu)
-{
-	struct hw_irq irq = { .kind = HW_IRQ_TIMER, .guest = cpu->guest, .cpl = cpu->cpl };
-	int stop;
-
-	if (cpu->irq_depth || cpu->now < cpu->timer_at || !is_tick_allowed(cpu))
-		return 0;
-	irq.requested_at = cpu->timer_at;
-	irq.delivered_at = cpu->now;
-	cpu->timer_at = UINT64_MAX;
-	if (!cpu->on_irq)
-		return 0;
-	cpu->irq_depth++;
-	stop = cpu->on_irq(cpu->irq_ctx, &irq);
-	cpu->irq_depth--;
-	return stop;
-}
-
-/* What the APIC has due, then the tick, then what became due during it. */
-static int deliver_due(struct hw_cpu *cpu)
-{
-	int stop = hw_apic__deliver_due(cpu);
-
-	stop |= timer_due(cpu);
-	stop |= hw_apic__deliver_due(cpu);
-	return stop;
-}
-
-int hw_cpu__set_if(struct hw_cpu *cpu, bool on)
-{
-	cpu->intr_enabled = on;
-	return on ? deliver_due(cpu) : 0;
-}
-
-/* What is left of @seg after its first @pos cycles. */
-static void segment_rest(const struct hw_segment *seg, u64 pos, struct hw_segment *rest)
-{
-	*rest = *seg;
-	for (unsigned int e = 0; e < HW_EV_NR; e++)
-		rest->ev[e] -= hw_segment__events_by(seg, (enum hw_event)e, pos);
-	rest->cycles -= pos;
-}
-
-int hw_cpu__run(struct hw_cpu *cpu, const struct hw_segment *seg,
-		struct hw_segment *rest)
-{
-	struct piece p;
-	u64 pos = 0;
-	int stop;
-
-	if (!seg->cycles) {
-		for (unsigned int e = 0; e < HW_EV_NR; e++)
-			if (seg->ev[e])
-				return VPMU_E_INVAL;
+	if (!pos && k == seg->cycles) {
+		_Static_assert(HW_EV_NR == 13, "one add per event");
+		t[0] += seg->ev[0], t[1] += seg->ev[1], t[2] += seg->ev[2];
+		t[3] += seg->ev[3], t[4] += seg->ev[4], t[5] += seg->ev[5];
+		t[6] += seg->ev[6], t[7] += seg->ev[7], t[8] += seg->ev[8];
+		t[9] += seg->ev[9], t[10] += seg->ev[10], t[11] += seg->ev[11];
+		t[12] += seg->ev[12];
+		return;
 	}
-	cpu->guest = seg->guest;
-	cpu->cpl = seg->cpl;
-	while (!(stop = deliver_due(cpu)) && pos < seg->cycles) {
-		u64 k, ready = hw_apic__next_ready(cpu);
+	for (unsigned int e = 0; e < HW_EV_NR; e++)
+		t[e] += share(seg->ev[e], k, seg->cycles) - share(seg->ev[e], pos, seg->cycles);
+}
 
-		if (!cpu->irq_depth && is_tick_allowed(cpu))
-			ready = min_u64(ready, cpu->timer_at);
+/* The earliest cycle an interrupt can be taken at, or UINT64_MAX. */
+static u64 next_ready(const struct hw_cpu *cpu)
+{
+	u64 ready = cpu->apic.nmi_pending || cpu->apic.vec_pending ?
+		    hw_apic__next_ready(cpu) : UINT64_MAX;
+
+	if (!cpu->irq_depth && hw_cpu__is_tick_allowed(cpu))
+		ready = min_u64(ready, cpu->timer_at);
+	return ready;
+}
+
+static int run_fast(struct hw_cpu *cpu, const struct hw_segment *seg,
+		    struct hw_segment *rest)
+{
+	struct span s;
+	u64 pos = 0;
+
+	s.d = NULL;
+	s.gen = s.live = 0;
+	s.metrics = false;
+	int stop;
+
+	while (!(stop = hw_cpu__deliver_due(cpu)) && pos < seg->cycles &&
+	       hw_cpu__is_within_event_bound(cpu)) {
+		u64 k, pmi, ready = next_ready(cpu);
+
 		if (ready <= cpu->now)
 			continue;	/* became due inside a handler: take it first */
-		setup_piece(cpu, seg, &p);
-		k = first_pmi_wrap(cpu, seg, &p, pos);
+		s.d = decoded(cpu, seg->guest, seg->cpl);
+		if (s.d->gen != s.gen)
+			span_units(cpu, seg, &s);
+		k = first_pmi_wrap(cpu, seg, &s, pos);
 		if (ready - cpu->now < k - pos)
 			k = pos + (ready - cpu->now);
-		u64 pmi = advance(cpu, seg, &p, pos, k);
-
+		pmi = advance(cpu, seg, &s, pos, k);
 		add_truth(cpu, seg, pos, k);
 		cpu->now += k - pos;
 		pos = k;
@@ -321,8 +486,49 @@ int hw_cpu__run(struct hw_cpu *cpu, const struct hw_segment *seg,
 		}
 	}
 	if (rest)
-		segment_rest(seg, pos, rest);
+		hw_cpu__segment_rest(seg, pos, rest);
 	return stop ? 1 : 0;
+}
+
+static bool has_events(const struct hw_segment *seg)
+{
+	for (unsigned int e = 0; e < HW_EV_NR; e++)
+		if (seg->ev[e])
+			return true;
+	return false;
+}
+
+int hw_cpu__run(struct hw_cpu *cpu, const struct hw_segment *seg,
+		struct hw_segment *rest)
+{
+	if (!seg->cycles && has_events(seg))
+		return VPMU_E_INVAL;
+	if (!cpu->failure && seg->cycles > HW_CPU_MAX_CYCLES - cpu->now)
+		cpu->failure = HW_CPU_FAIL_TIME;
+	if (cpu->failure) {
+		if (rest)
+			*rest = (struct hw_segment){ .guest = seg->guest, .cpl = seg->cpl };
+		return 0;
+	}
+	cpu->guest = seg->guest;
+	cpu->cpl = seg->cpl;
+	if (cpu->engine == HW_ENGINE_REFERENCE)
+		return hw_cpu__run_reference(cpu, seg, rest);
+	return run_fast(cpu, seg, rest);
+}
+
+const char *hw_cpu__failure_text(const struct hw_cpu *cpu)
+{
+	switch (cpu->failure) {
+	case HW_CPU_FAIL_TIME:
+		return "simulated time would pass 2^62 cycles, the simulator's limit "
+		       "(about 48 years at 3 GHz)";
+	case HW_CPU_FAIL_EVENTS:
+		return "the run reached its bound on engine events (segments and "
+		       "interrupts, hw_cpu.max_events)";
+	default:
+		return NULL;
+	}
 }
 
 /* ---- host kernel work --------------------------------------------------- */

@@ -7,6 +7,14 @@
  * at the cycle where its count crosses 2^width (events spread evenly over
  * the segment, hw/events.h), and the PMI is requested at that cycle; the
  * APIC delivers it pmi_skid cycles later.
+ *
+ * Limits: cpu->now never passes HW_CPU_MAX_CYCLES (2^62, so that adding a
+ * skid, a slice or a deadline to it cannot wrap 64 bits), and a CPU runs at
+ * most max_events engine events (hw_cpu__run calls plus the steps of their
+ * loops: pieces and interrupt deliveries). A run that would pass either
+ * fails: hw_cpu__failure_text() says why, and from then on the CPU executes
+ * nothing (hw_cpu__run returns 0 at once), so every caller's loop ends; the
+ * top level reports the failure.
  */
 #ifndef VPMU__HW_CPU_H
 #define VPMU__HW_CPU_H
@@ -52,6 +60,40 @@ struct hw_apic {
 	u64 pmi_delivered;	/* interrupts the CPU took */
 };
 
+#define HW_CPU_MAX_CYCLES		(1ULL << 62)
+#define HW_CPU_DEFAULT_MAX_EVENTS	(1ULL << 30)
+
+/* Which counting engine hw_cpu__run() uses; both give the same results. */
+enum hw_engine {
+	HW_ENGINE_FAST = 0,	/* cpu.c: cached decoding, lazy divisions */
+	HW_ENGINE_REFERENCE,	/* cpu_ref.c: the straightforward form */
+};
+
+enum hw_cpu_failure {
+	HW_CPU_FAIL_NONE = 0,
+	HW_CPU_FAIL_TIME,	/* a segment would take now past HW_CPU_MAX_CYCLES */
+	HW_CPU_FAIL_EVENTS,	/* max_events reached */
+};
+
+/* Tests only (test_engine_diff.c): a deliberate error in the fast engine,
+ * to show the differential test catches one. */
+enum hw_test_fault {
+	HW_TEST_FAULT_NONE = 0,
+	HW_TEST_FAULT_SHARE,	/* a counter's share of a piece is one short */
+	HW_TEST_FAULT_STALE_DECODE,	/* decoded setups are never refreshed */
+};
+
+/* The decoded counting setup of one mode, and the registers it was decoded
+ * from (event selects, fixed control, global control, global status). */
+#define HW_DECODE_KEY (HW_MAX_GP + 3)
+struct hw_decoded {
+	u64 gen;		/* 0: never decoded; else unique per decoding */
+	u64 key[HW_DECODE_KEY];
+	u64 active;		/* counters that count in this mode */
+	u64 pmi;		/* ... and request a PMI on overflow */
+	struct hw_count_cfg cc[HW_MAX_IDX];	/* valid where active */
+};
+
 struct hw_cpu {
 	struct hw_pmu pmu;
 	struct hw_apic apic;
@@ -86,10 +128,24 @@ struct hw_cpu {
 	 * (before its instruction's cycles) with its MSR or RDPMC ECX. */
 	void (*on_host_access)(void *ctx, u32 reg);
 	void *access_ctx;
+	/* The engine, its limits and its cache (cpu.c). */
+	enum hw_engine engine;
+	enum hw_cpu_failure failure;
+	u64 max_events, events;
+	enum hw_test_fault test_fault;
+	u64 dec_gen;
+	struct hw_decoded dec[2][2][2];	/* [guest][cpl != 0][two most recent] */
+	u8 dec_last[2][2];		/* which of the two was used last */
 };
 
 int hw_cpu__init(struct hw_cpu *cpu, const struct hw_pmu_config *cfg,
 		 const struct hw_costs *costs, char *err, unsigned long len);
+/* The engine hw_cpu__init() selects from now on (default HW_ENGINE_FAST). */
+void hw_cpu__set_default_engine(enum hw_engine e);
+/* The max_events hw_cpu__init() sets from now on (HW_CPU_DEFAULT_MAX_EVENTS). */
+void hw_cpu__set_default_max_events(u64 n);
+/* Why the CPU stopped executing (a limit), or NULL while it runs. */
+const char *hw_cpu__failure_text(const struct hw_cpu *cpu);
 /* Is @msr one the core models (on either vendor)? Others are not PMU MSRs. */
 bool hw_cpu__is_msr_modelled(u32 msr);
 enum hw_msr_result hw_cpu__rdmsr(struct hw_cpu *cpu, u32 msr, u64 *val);

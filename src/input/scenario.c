@@ -142,6 +142,12 @@ static int on_item(void *ctx, const struct ini_item *it, struct diag *d)
 		s->host_tasks = (unsigned int)v;
 		return 0;
 	}
+	if (!strcmp(it->section, "host") && !strcmp(it->key, "nmi_watchdog")) {
+		if ((ret = num(it, d, 0, 1, &v)))
+			return ret;
+		s->nmi_watchdog = v != 0;
+		return 0;
+	}
 	if (!strcmp(it->section, "host") && !strcmp(it->key, "slice_us")) {
 		if ((ret = num(it, d, 10, 1000000, &v)))
 			return ret;

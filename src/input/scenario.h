@@ -21,6 +21,7 @@ struct scenario {
 	struct perf_spec host_perf;
 	unsigned int host_tasks;	/* other runnable tasks on the vCPU's pCPU */
 	u32 slice_us;			/* each one's slice */
+	bool nmi_watchdog;		/* the hard-lockup detector's perf event on the pCPU */
 };
 
 int scenario__parse(const char *path, const char *text, struct scenario *s, struct diag *d);

@@ -517,8 +517,10 @@ int kvm_vcpu__init(struct kvm_vcpu *v, const struct kvm_vpmu_ops *kind,
 		return -1;
 	}
 	if (kind->is_mediated && perf_cpu__create_mediated_pmu(host)) {
-		*err = "perf_create_mediated_pmu: -EBUSY (a !exclude_guest host event exists; "
-		       "try disabling system wide perf events and nmi_watchdog)";
+		*err = "perf_create_mediated_pmu: -EBUSY: a host perf event counts guest time "
+		       "(!exclude_guest): the NMI watchdog (disable it with nmi_watchdog=0 on "
+		       "the kernel command line or echo 0 > /proc/sys/kernel/nmi_watchdog) or "
+		       "a system-wide perf session without :H";
 		return -1;
 	}
 	if (kvm_pmu__init_limited(&v->pmu, kind, req, cpu, host, v->task,

@@ -3,6 +3,7 @@
  * (perf/) with the scenario's host session, and a vCPU (kvm/), then runs the
  * guest workload (guest/) to completion; the metrics are read off the
  * vCPU's statistics, the core's ground truth and the guest's perf driver.
+ * The vPMU-none baseline is run once per struct sim_baseline given.
  */
 #include <math.h>
 #include <stdio.h>
@@ -29,11 +30,35 @@ static void pct(struct hist *h, struct sim_pct *p)
 		.p99 = hist__percentile(h, 99), .max = h->max, .n = h->n,
 		.min = hist__percentile(h, 0), .sum = h->sum,
 	};
-	for (size_t i = 0; i < h->n; i++)
-		ss += ((double)h->v[i] - mean) * ((double)h->v[i] - mean);
+	for (size_t i = 0; i < h->cap; i++)	/* each distinct value, count times */
+		if (h->bins[i].count)
+			ss += (double)h->bins[i].count * ((double)h->bins[i].value - mean) *
+			      ((double)h->bins[i].value - mean);
 	p->sd = h->n > 1 ? sqrt(ss / (double)(h->n - 1)) : 0;
 	for (unsigned int k = 0; k <= 20; k++)
 		p->cdf[k] = hist__percentile(h, 5 * k);
+}
+
+/*
+ * The NMI watchdog (kernel/watchdog_perf.c): a pinned cycles event that
+ * counts guest time too (!exclude_guest), sampling every watchdog_thresh
+ * (10) seconds of cycles (hw_nmi_get_sample_period). Its existence makes
+ * perf_create_mediated_pmu() fail with -EBUSY, as on a real host.
+ */
+static int start_watchdog(struct machine *mc, const struct profile *p, char *err, size_t len)
+{
+	struct perf_attr attr = {
+		.type = PERF_TYPE_HARDWARE, .config = 0, .pinned = true,
+		.sample_period = (u64)p->core_mhz * 1000000 * 10,
+	};
+	struct perf_event *ev;
+
+	snprintf(attr.name, sizeof(attr.name), "nmi_watchdog");
+	if (perf_event__create(&mc->pc, &attr, NULL, &ev)) {
+		snprintf(err, len, "host perf refused the NMI watchdog's event");
+		return -1;
+	}
+	return 0;
 }
 
 static int start_host_perf(struct machine *mc, const struct scenario *sc, char *err, size_t len)
@@ -70,6 +95,8 @@ static int run_one(struct machine *mc, const struct sim_config *c,
 	mc->cpu.on_irq = perf_cpu__host_irq;
 	mc->cpu.irq_ctx = &mc->pc;
 	perf_cpu__start_tick(&mc->pc);
+	if (c->sc->nmi_watchdog && start_watchdog(mc, p, err, len))
+		return -1;
 	if (start_host_perf(mc, c->sc, err, len))
 		return -1;
 	kvm_pmu__supported(&p->pmu, &req);	/* the VMM copies what KVM advertises */
@@ -89,7 +116,14 @@ static int run_one(struct machine *mc, const struct sim_config *c,
 		kvm_vcpu__set_sched(&mc->v, &s);
 	}
 	if (guest_workload__run(&c->sc->guest, &mc->v, c->seed, p->perf.cycles_per_sec, &mc->gr)) {
-		snprintf(err, len, "%s: %s", c->sc->name, mc->gr.error);
+		if (hw_cpu__failure_text(&mc->cpu))	/* a run limit (hw/cpu.h) */
+			snprintf(err, len, "%s", hw_cpu__failure_text(&mc->cpu));
+		else
+			snprintf(err, len, "%s: %s", c->sc->name, mc->gr.error);
+		return -1;
+	}
+	if (hw_cpu__failure_text(&mc->cpu)) {	/* a run limit (hw/cpu.h) */
+		snprintf(err, len, "%s", hw_cpu__failure_text(&mc->cpu));
 		return -1;
 	}
 	return 0;
@@ -192,6 +226,13 @@ static void collect(struct machine *mc, struct sim_metrics *m)
 	host_error(mc, m);
 }
 
+/* Was @b computed for the baseline @c needs? */
+static bool is_baseline_for(const struct sim_baseline *b, const struct sim_config *c)
+{
+	return b && b->is_valid && b->prof == c->prof && b->sc == c->sc && b->seed == c->seed &&
+	       b->route == c->route && b->no_skip == c->no_skip;
+}
+
 int sim__run(const struct sim_config *c, struct sim_metrics *m, char *err, size_t len)
 {
 	static struct machine mc;	/* large: keep it off the stack */
@@ -208,12 +249,20 @@ int sim__run(const struct sim_config *c, struct sim_metrics *m, char *err, size_
 	m->vendor = c->prof->pmu.vendor;
 	m->seed = c->seed;
 	/* the baseline: the same work with no vPMU */
-	if (!c->no_baseline) {
+	if (!c->no_baseline && !is_baseline_for(c->baseline, c)) {
 		ret = run_one(&mc, c, &kvm_vpmu_none_ops, err, len);
 		m->wall_cycles_none = mc.gr.wall_cycles;
 		teardown(&mc);
 		if (ret)
 			return -1;
+		if (c->baseline)
+			*c->baseline = (struct sim_baseline){
+				.is_valid = true, .prof = c->prof, .sc = c->sc, .seed = c->seed,
+				.route = c->route, .no_skip = c->no_skip,
+				.wall_cycles = m->wall_cycles_none,
+			};
+	} else if (!c->no_baseline) {
+		m->wall_cycles_none = c->baseline->wall_cycles;
 	}
 	ret = run_one(&mc, c, c->kind, err, len);
 	if (!ret)

@@ -12,6 +12,20 @@
 #include "input/scenario.h"
 #include "kvm/vcpu.h"
 
+/* The vPMU-none baseline of one scenario, profile, seed and PMI route,
+ * computed by the first sim__run() that is given it and reused by the
+ * others (vpmu compare's rows). Zero-initialise; the inputs must not change
+ * while it is in use. */
+struct sim_baseline {
+	bool is_valid;
+	const struct profile *prof;
+	const struct scenario *sc;
+	u64 seed;
+	enum kvm_pmi_route route;
+	bool no_skip;
+	u64 wall_cycles;
+};
+
 struct sim_config {
 	const struct profile *prof;
 	const struct scenario *sc;
@@ -21,6 +35,7 @@ struct sim_config {
 	u64 seed;
 	bool no_baseline;	/* skip the vPMU-none run (no guest_overhead_pct) */
 	bool no_skip;		/* mediated: write every counter on load (no v5 43/44) */
+	struct sim_baseline *baseline;	/* NULL: run the baseline here */
 };
 
 struct sim_pct {

@@ -19,8 +19,10 @@
 #include "helpers.h"
 
 #include "base/rng.h"
+#include "guest/program.h"
 #include "hw/cpu.h"
 #include "hw/msr.h"
+#include "input/vpmu_parse.h"
 
 #define MAX_LOG 64
 
@@ -456,6 +458,100 @@ static void test_nmi_nests_in_tick(void **state)
 	assert_int_equal(n.nmi_at[0], 10100);
 }
 
+/* Issue 8: simulated time has a limit. A segment that would take the clock
+ * past it fails the CPU, which then executes nothing (and so every caller's
+ * loop ends); the failure says why. */
+static void test_time_limit_fails_the_cpu(void **state)
+{
+	struct hw_pmu_config cfg;
+	struct hw_cpu cpu;
+	struct hw_segment seg = { .cycles = 1000 }, rest;
+	char err[128];
+
+	(void)state;
+	hw_pmu_config__defaults(&cfg, HW_VENDOR_INTEL);
+	assert_int_equal(hw_cpu__init(&cpu, &cfg, TEST_HW_COSTS, err, sizeof(err)), 0);
+	cpu.now = HW_CPU_MAX_CYCLES - 1000;
+	seg.ev[HW_EV_INSTRUCTIONS] = 1000;
+	hw_cpu__fill_derived(&cpu, &seg);
+	assert_int_equal(hw_cpu__run(&cpu, &seg, NULL), 0);	/* exactly to the limit */
+	assert_int_equal(cpu.now, HW_CPU_MAX_CYCLES);
+	assert_null(hw_cpu__failure_text(&cpu));
+	seg.cycles = 1;
+	seg.ev[HW_EV_INSTRUCTIONS] = 1;
+	hw_cpu__fill_derived(&cpu, &seg);
+	assert_int_equal(hw_cpu__run(&cpu, &seg, &rest), 0);
+	assert_int_equal(cpu.now, HW_CPU_MAX_CYCLES);	/* nothing ran */
+	assert_int_equal(rest.cycles, 0);
+	assert_non_null(strstr(hw_cpu__failure_text(&cpu), "2^62 cycles"));
+	assert_int_equal(cpu.failure, HW_CPU_FAIL_TIME);
+}
+
+/* A PMI storm: the handler re-arms the counter one event short of its wrap
+ * and the segment is long. The event bound ends it. */
+static int storm_irq(void *ctx, const struct hw_irq *irq)
+{
+	struct hw_cpu *cpu = ctx;
+
+	(void)irq;
+	cpu->pmu.gp[0] = cpu->pmu.gp_mask;
+	cpu->apic.lvtpc = APIC_LVT_DM_NMI;
+	return 0;
+}
+
+static void test_event_bound_ends_a_storm(void **state)
+{
+	struct hw_pmu_config cfg;
+	struct hw_cpu cpu;
+	struct hw_segment seg = { .cycles = 1ULL << 40 };
+	char err[128];
+
+	(void)state;
+	hw_pmu_config__defaults(&cfg, HW_VENDOR_INTEL);
+	assert_int_equal(hw_cpu__init(&cpu, &cfg, TEST_HW_COSTS, err, sizeof(err)), 0);
+	cpu.max_events = 10000;
+	cpu.on_irq = storm_irq;
+	cpu.irq_ctx = &cpu;
+	cpu.apic.lvtpc = APIC_LVT_DM_NMI;
+	cpu.pmu.evtsel[0] = 0xc0 | EVTSEL_OS | EVTSEL_ENABLE | EVTSEL_INT;
+	cpu.pmu.gp[0] = cpu.pmu.gp_mask;
+	seg.ev[HW_EV_INSTRUCTIONS] = seg.cycles;
+	hw_cpu__fill_derived(&cpu, &seg);
+	assert_int_equal(hw_cpu__run(&cpu, &seg, NULL), 0);
+	assert_int_equal(cpu.failure, HW_CPU_FAIL_EVENTS);
+	assert_int_equal(cpu.events, 10001);
+	assert_true(cpu.now < seg.cycles);
+	assert_true(cpu.apic.pmi_delivered > 1000);
+	assert_non_null(strstr(hw_cpu__failure_text(&cpu), "bound on engine events"));
+}
+
+/* Issue 8's reproducer inside a VM: a guest loop of 2^60 cycles takes a
+ * host tick exit every millisecond, ~10^11 of them. With a small bound the
+ * program run ends with the bound's message instead of running for days. */
+static void test_vm_reproducer_ends_at_the_bound(void **state)
+{
+	static const char text[] = "pmu intel\nloop 1099511627776 insns=1 cycles=1048576\n";
+	struct prog *p;
+	struct diag d;
+	struct prog_result res;
+	struct prog_costs costs;
+	struct prog_vm vm = { .kind = &kvm_vpmu_mediated_ops, .policy = kvm_policies[0] };
+	static struct profile spr;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(profile__load("spr", &spr, &d), 0);
+	costs = (struct prog_costs){ &spr.hw, &spr.perf, &spr.kvm };
+	vm.host_pmu = &spr.pmu;
+	assert_int_equal(vpmu_parse__buffer("vm.vpmu", text, sizeof(text) - 1, &p, &d), 0);
+	hw_cpu__set_default_max_events(200000);
+	assert_int_equal(prog__run(p, &costs, &vm, NULL, NULL, &res, err, sizeof(err)),
+			 VPMU_E_INVAL);
+	hw_cpu__set_default_max_events(HW_CPU_DEFAULT_MAX_EVENTS);
+	assert_non_null(strstr(err, "line 2: the run reached its bound on engine events"));
+	prog__free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -466,6 +562,9 @@ int main(void)
 		cmocka_unit_test(test_stop_on_interrupt_returns_rest),
 		cmocka_unit_test(test_handlers_nest_like_hardware),
 		cmocka_unit_test(test_nmi_nests_in_tick),
+		cmocka_unit_test(test_time_limit_fails_the_cpu),
+		cmocka_unit_test(test_event_bound_ends_a_storm),
+		cmocka_unit_test(test_vm_reproducer_ends_at_the_bound),
 	};
 
 	return cmocka_run_group_tests_name("hw/cpu", tests, NULL, NULL);

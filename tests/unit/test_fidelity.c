@@ -381,6 +381,35 @@ static void test_exit_latencies_spread(void **state)
 		    3 * m.exit_latency_by[EXIT_EPT_VIOLATION].p50);
 }
 
+/* The NMI watchdog's pinned !exclude_guest cycles event makes
+ * perf_create_mediated_pmu() fail with -EBUSY, and the error says how to
+ * turn it off; without it the same scenario runs; the emulated vPMU does
+ * not care. */
+static void test_nmi_watchdog_blocks_the_mediated_pmu(void **state)
+{
+	static struct profile prof;
+	static struct scenario sc;
+	struct sim_config c = { .prof = &prof, .sc = &sc, .seed = 1, .policy = kvm_policies[0] };
+	struct sim_metrics m;
+	struct diag d;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(profile__load("spr", &prof, &d), 0);
+	assert_int_equal(scenario__load("timer-heavy", &sc, &d), 0);
+	sc.guest.work_minsns = 10;
+	sc.nmi_watchdog = true;
+	c.kind = &kvm_vpmu_mediated_ops;
+	assert_int_equal(sim__run(&c, &m, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "-EBUSY"));
+	assert_non_null(strstr(err, "/proc/sys/kernel/nmi_watchdog"));
+	c.kind = &kvm_vpmu_emulated_ops;
+	assert_int_equal(sim__run(&c, &m, err, sizeof(err)), 0);
+	sc.nmi_watchdog = false;
+	c.kind = &kvm_vpmu_mediated_ops;
+	assert_int_equal(sim__run(&c, &m, err, sizeof(err)), 0);
+}
+
 /* ---- KVM's CPUID and RDPMC rules ---------------------------------------------- */
 
 static void test_version_kept_rdpmc_by_counts(void **state)
@@ -459,6 +488,7 @@ int main(void)
 		cmocka_unit_test(test_host_tasks_preempt_the_vcpu),
 		cmocka_unit_test(test_lazy_differs_from_vcpu_only_with_host_perf),
 		cmocka_unit_test(test_exit_latencies_spread),
+		cmocka_unit_test(test_nmi_watchdog_blocks_the_mediated_pmu),
 		cmocka_unit_test(test_version_kept_rdpmc_by_counts),
 		cmocka_unit_test(test_fourth_fixed_counter_future),
 	};

@@ -1,0 +1,299 @@
+/*
+ * cli/replay_out.c - see replay_out.h. Reason names are printed as the
+ * input spelled them, beside the model reason each maps to; rows are in
+ * the order of first appearance in the input (deterministic).
+ */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/replay_out.h"
+#include "report/json.h"
+#include "sim/replay.h"
+
+static void reason_row(FILE *f, const struct trace_mix *m, u32 k, u64 n, u64 lat_sum,
+		       u64 lat_n)
+{
+	const struct trace_name *nm = &m->names[k];
+
+	fprintf(f, "  %-28s %-24s %10llu", nm->name, exit_names__model_name(nm->model),
+		(unsigned long long)n);
+	if (lat_n)
+		fprintf(f, " %12.3f", (double)lat_sum / (double)lat_n / 1000.0);
+	else
+		fprintf(f, " %12s", "-");
+	fprintf(f, "%s\n", nm->exit ? "" : "  (not in the exit table)");
+}
+
+int replay_out__counts(FILE *f, const struct replay_opts *o, const struct trace_mix *m)
+{
+	(void)o;
+	fprintf(f, "inputs: %d (%s)\n", o->nr_paths, m->formats);
+	fprintf(f, "exits: %llu in %u vCPU(s); %llu returns to userspace, %llu nested exits "
+		"(not counted as exits)\n", (unsigned long long)m->exits, m->nr_vcpus,
+		(unsigned long long)m->userspace, (unsigned long long)m->nested);
+	fprintf(f, "\n  %-28s %-24s %10s %12s\n", "reason", "model reason", "exits",
+		"mean_lat_us");
+	for (u32 k = 0; k < m->nr_names; k++) {
+		u64 n = 0, ls = 0, ln = 0;
+
+		for (u32 i = 0; i < m->nr_vcpus; i++) {
+			n += m->vcpus[i].count[k];
+			ls += m->vcpus[i].lat_sum[k];
+			ln += m->vcpus[i].lat_n[k];
+		}
+		if (n)
+			reason_row(f, m, k, n, ls, ln);
+	}
+	for (u32 i = 0; i < m->nr_vcpus; i++) {
+		const struct trace_vcpu *v = &m->vcpus[i];
+
+		fprintf(f, "\n%s: %llu exits, %llu to userspace\n", v->label,
+			(unsigned long long)v->exits, (unsigned long long)v->userspace);
+		for (u32 k = 0; k < m->nr_names; k++)
+			if (v->count[k])
+				reason_row(f, m, k, v->count[k], v->lat_sum[k], v->lat_n[k]);
+	}
+	if (*m->notes)
+		fprintf(f, "\nnotes:\n%s", m->notes);
+	return 0;
+}
+
+/* --- the replay ------------------------------------------------------------ */
+
+static bool in_list(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = list; p && *p;) {
+		size_t len = strcspn(p, ",");
+
+		if (len == n && !strncmp(p, name, n))
+			return true;
+		p += len + (p[len] ? 1 : 0);
+	}
+	return false;
+}
+
+static bool is_svm_input(const struct trace_mix *m)
+{
+	u64 svm = 0, vmx = 0;
+
+	for (u32 k = 0; k < m->nr_names; k++)
+		for (u32 i = 0; m->names[k].exit && i < m->nr_vcpus; i++)
+			*(m->names[k].exit->isa == TRACE_ISA_SVM ? &svm : &vmx) +=
+				m->vcpus[i].count[k];
+	return svm > vmx;
+}
+
+struct run_ctx {
+	const struct replay_opts *o;
+	struct replay_input in;
+	const struct profile *prof;
+	const struct scenario *sc;
+	FILE *json;
+	FILE *out;		/* the text: stdout, or stderr when the JSON is on stdout */
+	bool first;
+	u64 mismatches;
+};
+
+static void print_provenance(const struct run_ctx *x)
+{
+	const struct trace_mix *m = x->in.m;
+	FILE *f = x->out;
+
+	fprintf(f, "replay of %d input(s) (%s): %llu exits in %u vCPU(s); profile %s, scenario %s\n",
+	       x->o->nr_paths, m->formats, (unsigned long long)m->exits, m->nr_vcpus,
+	       x->prof->name, x->sc->name);
+	fprintf(f, "each vCPU is replayed on its own single-vCPU machine (multi-vCPU hosts: "
+	       "issue 10)\n");
+	fprintf(f, "from the input: the exits and their order%s%s\n",
+	       m->is_table ? " (a table: each reason spread evenly by its count)" :
+	       ", the guest time between exits",
+	       x->in.trace_costs && m->has_latency ?
+	       (m->is_table ? ", handler costs = each reason's mean latency" :
+		", handler costs = each exit's exit-to-entry time") : "");
+	fprintf(f, "from the profile: VM-entry/exit, PMU switching, MSR and PMI costs%s; from the "
+	       "scenario: guest PMU use, host perf, host tasks\n",
+	       x->in.trace_costs && m->has_latency ? "" : ", handler costs");
+	if (m->is_table)
+		fprintf(f, "assumed: %u us of guest time before each exit (--guest-us)\n",
+		       x->in.guest_ns / 1000);
+	fprintf(f, "\n%-24s %-16s %-6s %9s %9s %8s %7s %8s %8s %5s\n", "vcpu", "vpmu", "pmi",
+	       "exits", "added", "overhead", "blind", "irqoff99", "pmi-lat", "iso");
+}
+
+static void print_row(FILE *f, const struct trace_vcpu *v, const struct sim_metrics *m,
+		      const struct replay_fed *fed)
+{
+	char vp[40];
+	u64 iso = m->leaked_events + m->residue_reads + m->misattributed_pmis + m->lost_counts;
+
+	snprintf(vp, sizeof(vp), "%s%s%s", m->vpmu, strcmp(m->policy, "-") ? ":" : "",
+		 strcmp(m->policy, "-") ? m->policy : "");
+	fprintf(f, "%-24.24s %-16s %-6s %9llu %9lld %7.2f%% %6.2f%% %8llu %8llu %5llu\n", v->label,
+	       vp, m->pmi, (unsigned long long)fed->total,
+	       (long long)(m->exits_total - fed->total), m->guest_overhead_pct, m->host_blind_pct,
+	       (unsigned long long)m->host_irqoff.p99, (unsigned long long)m->pmi_latency.p50,
+	       (unsigned long long)iso);
+}
+
+/* Per reason, the machine was given and counted what the input has. */
+static u64 check_faithful(FILE *f, const struct trace_vcpu *v, const struct trace_mix *mx,
+			  const struct sim_metrics *m, const struct replay_fed *fed)
+{
+	u64 want[EXIT_NR] = { 0 }, bad = 0;
+
+	for (u32 k = 0; k < mx->nr_names; k++) {
+		int r = mx->names[k].model;
+
+		want[r < 0 || r >= EXIT_NR ? EXIT_OTHER : r] += v->count[k];
+	}
+	for (int r = 0; r < EXIT_NR; r++) {
+		if (fed->exits[r] == want[r] && m->exits[r] >= want[r])
+			continue;
+		fprintf(f, "  MISMATCH %s %s: the input has %llu %s exits, the machine was given "
+			"%llu and counted %llu%s\n", v->label, m->vpmu,
+			(unsigned long long)want[r], exit_names__model_name(r),
+			(unsigned long long)fed->exits[r], (unsigned long long)m->exits[r],
+			kvm_exit__path((enum kvm_exit_reason)r, m->vendor) == PATH_NONE ?
+			" (the profile's vendor has no such exit)" : "");
+		bad++;
+	}
+	return bad;
+}
+
+static void json_run(struct run_ctx *x, const struct trace_vcpu *v, const struct sim_metrics *m,
+		     const struct replay_fed *fed)
+{
+	json_t *js = json_string(v->label);
+	char *label = js ? json_dumps(js, JSON_ENCODE_ANY) : NULL;
+
+	json_decref(js);
+
+	fprintf(x->json, "%s    {\"vcpu\": %s, \"exits_from_input\": %llu, "
+		"\"handler_costs_from_input\": %llu, \"metrics\": ", x->first ? "" : ",\n",
+		label ? label : "null", (unsigned long long)fed->total,
+		(unsigned long long)fed->trace_cost);
+	free(label);
+	report__json(x->json, m, VPMU_VERSION);
+	fputs("}", x->json);
+	x->first = false;
+}
+
+static int run_config(struct run_ctx *x, u32 vi, const struct sim_config *c, u64 none)
+{
+	struct sim_config cc = *c;
+	struct sim_metrics m;
+	struct replay_fed fed;
+	char err[512];
+
+	cc.no_baseline = true;
+	if (sim_replay__vcpu(&x->in, vi, &cc, &m, &fed, err, sizeof(err))) {
+		fprintf(stderr, "vpmu replay: %s: %s\n", x->in.m->vcpus[vi].label, err);
+		return EXIT_CHECK_FAILED;
+	}
+	m.wall_cycles_none = none;
+	m.guest_overhead_pct = none ? 100.0 * ((double)m.wall_cycles - (double)none) /
+				      (double)none : 0;
+	print_row(x->out, &x->in.m->vcpus[vi], &m, &fed);
+	x->mismatches += check_faithful(x->out, &x->in.m->vcpus[vi], x->in.m, &m, &fed);
+	if (x->json)
+		json_run(x, &x->in.m->vcpus[vi], &m, &fed);
+	return 0;
+}
+
+static int run_vcpu(struct run_ctx *x, u32 vi)
+{
+	static const struct kvm_vpmu_ops *const kinds[] = {
+		&kvm_vpmu_none_ops, &kvm_vpmu_emulated_ops, &kvm_vpmu_mediated_ops,
+	};
+	struct sim_config c = { .prof = x->prof, .sc = x->sc, .seed = x->o->seed,
+				.policy = kvm_policies[0], .kind = &kvm_vpmu_none_ops,
+				.no_baseline = true };
+	struct sim_metrics bm;
+	struct replay_fed fed;
+	char err[512];
+	int ret;
+
+	if (sim_replay__vcpu(&x->in, vi, &c, &bm, &fed, err, sizeof(err))) {
+		fprintf(stderr, "vpmu replay: %s: %s\n", x->in.m->vcpus[vi].label, err);
+		return EXIT_CHECK_FAILED;
+	}
+	for (size_t k = 0; k < ARRAY_SIZE(kinds); k++) {
+		if (!in_list(x->o->vpmu, kinds[k]->name))
+			continue;
+		for (int p = 0; kvm_policies[p]; p++) {
+			if (kinds[k]->is_mediated ? !in_list(x->o->policies, kvm_policies[p]->name) : p)
+				continue;
+			for (int r = 0; r < 2; r++) {
+				if (!in_list(x->o->pmi, r ? "nmi" : "vector") ||
+				    (r && !kinds[k]->is_mediated))
+					continue;
+				c.kind = kinds[k];
+				c.policy = kvm_policies[p];
+				c.route = (enum kvm_pmi_route)r;
+				if ((ret = run_config(x, vi, &c, bm.wall_cycles)))
+					return ret;
+			}
+		}
+	}
+	return 0;
+}
+
+static int load(const struct replay_opts *o, const struct trace_mix *m, struct profile *prof,
+		struct scenario *sc)
+{
+	const char *cpu = o->cpu ? o->cpu : is_svm_input(m) ? "zen4" : "spr";
+	struct diag d;
+	char msg[1024];
+
+	if (profile__load(cpu, prof, &d) || scenario__load(o->scenario, sc, &d)) {
+		diag__format(&d, msg, sizeof(msg));
+		fprintf(stderr, "%s\n", msg);
+		return EXIT_BAD_INPUT;
+	}
+	return 0;
+}
+
+int replay_out__run(const struct replay_opts *o, const struct trace_mix *m)
+{
+	static struct profile prof;
+	static struct scenario sc;
+	struct run_ctx x = { .o = o, .prof = &prof, .sc = &sc, .first = true,
+		.in = { .m = m, .paths = o->paths, .nr_paths = o->nr_paths, .ops = o->ops,
+			.skip_bad = o->skip_bad, .guest_ns = o->guest_ns,
+			.trace_costs = !o->no_trace_costs } };
+	int ret;
+
+	if (!m->exits) {
+		fprintf(stderr, "vpmu replay: the inputs have no exits to replay\n");
+		return EXIT_BAD_INPUT;
+	}
+	if ((ret = load(o, m, &prof, &sc)))
+		return ret;
+	if (o->json && !(x.json = strcmp(o->json, "-") ? fopen(o->json, "w") : stdout)) {
+		fprintf(stderr, "vpmu replay: cannot write %s\n", o->json);
+		return EXIT_BAD_INPUT;
+	}
+	x.out = x.json == stdout ? stderr : stdout;
+	if (x.json)
+		fputs("{\"replay\": [\n", x.json);
+	print_provenance(&x);
+	for (u32 i = 0; i < m->nr_vcpus && !ret; i++)
+		if (m->vcpus[i].exits)
+			ret = run_vcpu(&x, i);
+	if (x.json) {
+		fprintf(x.json, "\n], \"exits_mismatched\": %llu}\n", (unsigned long long)x.mismatches);
+		if (x.json != stdout)
+			fclose(x.json);
+	}
+	if (!ret)
+		fprintf(x.out, "\nexits: per vCPU and reason, every run took exactly the input's (%s); "
+		       "'added' are the exits the model added (its host's tick interrupts, the vPMU's MSR and PMI exits)\n",
+		       x.mismatches ? "NOT: see above" : "checked");
+	if (*m->notes)
+		fprintf(x.out, "\nnotes:\n%s", m->notes);
+	return ret ? ret : x.mismatches ? EXIT_CHECK_FAILED : 0;
+}

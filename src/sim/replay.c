@@ -1,0 +1,152 @@
+/*
+ * sim/replay.c - see replay.h. The exit source (guest/workload.h) takes a
+ * vCPU's exits from the kept buffer, from a table's synthesised stream, or
+ * by reading the inputs again (trace_pass) when the buffer did not hold
+ * them all; a run with the baseline reads the stream twice, so the source
+ * is opened afresh for each run.
+ */
+#include <string.h>
+
+#include "guest/workload.h"
+#include "sim/replay.h"
+
+enum src_mode { SRC_BUF, SRC_SYNTH, SRC_PASS };
+
+struct src {
+	const struct replay_input *in;
+	const struct trace_vcpu *v;
+	enum src_mode mode;
+	size_t i;
+	struct trace_synth syn;
+	struct trace_pass pass;
+	u64 mhz;
+	struct replay_fed fed;
+	struct diag d;
+	bool failed;
+};
+
+static u64 ns_to_cycles(u64 ns, u64 mhz)
+{
+	u64 c = ns * mhz / 1000;
+
+	return c ? c : 1;
+}
+
+static int take(struct src *s, struct trace_exit *e)
+{
+	int r;
+
+	switch (s->mode) {
+	case SRC_BUF:
+		if (s->i == s->v->nbuf)
+			return 0;
+		*e = s->v->buf[s->i++];
+		return 1;
+	case SRC_SYNTH:
+		return trace_synth__next(&s->syn, e) ? 1 : 0;
+	case SRC_PASS:
+		r = trace_pass__next(&s->pass, e, &s->d);
+		if (r < 0)
+			s->failed = true;
+		return r < 0 ? -1 : r;
+	}
+	return -1;
+}
+
+static int src_next(void *ctx, u64 *gap, enum kvm_exit_reason *reason, u64 *handler)
+{
+	struct src *s = ctx;
+	struct trace_exit e;
+	int r = take(s, &e);
+
+	if (r <= 0)
+		return r;
+	*gap = ns_to_cycles(e.has_guest ? e.guest_ns : s->in->guest_ns, s->mhz);
+	*reason = e.model < 0 || e.model >= EXIT_NR ? EXIT_OTHER : (enum kvm_exit_reason)e.model;
+	*handler = s->in->trace_costs && e.has_lat ? ns_to_cycles(e.lat_ns, s->mhz) : 0;
+	s->fed.exits[*reason]++;
+	s->fed.total++;
+	s->fed.trace_cost += *handler != 0;
+	s->fed.guest_from_trace += e.has_guest;
+	return 1;
+}
+
+static int src_open(struct src *s, const struct replay_input *in, u32 vcpu, u64 mhz)
+{
+	memset(s, 0, sizeof(*s));
+	s->in = in;
+	s->v = &in->m->vcpus[vcpu];
+	s->mhz = mhz;
+	if (in->m->is_table) {
+		s->mode = SRC_SYNTH;
+		trace_synth__init(&s->syn, in->m, vcpu, in->guest_ns);
+		return 0;
+	}
+	if (in->m->keep && in->m->kept_all) {
+		s->mode = SRC_BUF;
+		return 0;
+	}
+	s->mode = SRC_PASS;
+	return trace_pass__open(&s->pass, in->paths, in->nr_paths, in->ops, in->skip_bad, vcpu);
+}
+
+static void src_close(struct src *s)
+{
+	if (s->mode == SRC_PASS)
+		trace_pass__close(&s->pass);
+}
+
+int sim_replay__vcpu(const struct replay_input *in, u32 vcpu, const struct sim_config *c,
+		     struct sim_metrics *m, struct replay_fed *fed, char *err, size_t len)
+{
+	static struct scenario sc;
+	static struct src s;
+	struct guest_exit_source gs = { .next = src_next, .ctx = &s };
+	struct sim_config cc = *c;
+	int ret;
+
+	if (vcpu >= in->m->nr_vcpus) {
+		snprintf(err, len, "no vCPU %u in the inputs", vcpu);
+		return -1;
+	}
+	sc = *c->sc;
+	sc.guest.src = &gs;
+	snprintf(sc.name, sizeof(sc.name), "trace %.40s", in->m->vcpus[vcpu].label);
+	cc.sc = &sc;
+	cc.no_baseline = true;
+	if (!c->no_baseline) {		/* the baseline: the same stream, vPMU none */
+		struct sim_config base = cc;
+		struct sim_metrics bm;
+
+		base.kind = &kvm_vpmu_none_ops;
+		if (src_open(&s, in, vcpu, c->prof->core_mhz)) {
+			snprintf(err, len, "out of memory");
+			return -1;
+		}
+		ret = sim__run(&base, &bm, err, len);
+		src_close(&s);
+		if (ret)
+			return -1;
+		m->wall_cycles_none = bm.wall_cycles;
+	}
+	u64 none = c->no_baseline ? 0 : m->wall_cycles_none;
+
+	if (src_open(&s, in, vcpu, c->prof->core_mhz)) {
+		snprintf(err, len, "out of memory");
+		return -1;
+	}
+	ret = sim__run(&cc, m, err, len);
+	src_close(&s);
+	if (s.failed) {
+		diag__format(&s.d, err, len);
+		return -1;
+	}
+	if (ret)
+		return -1;
+	*fed = s.fed;
+	m->wall_cycles_none = none;
+	if (none)
+		m->guest_overhead_pct = 100.0 * ((double)m->wall_cycles - (double)none) /
+					(double)none;
+	return 0;
+}

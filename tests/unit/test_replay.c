@@ -1,0 +1,155 @@
+/*
+ * tests/unit/test_replay.c - replay is faithful to its input: under every
+ * vPMU kind, mediated policy and PMI route, each vCPU's machine takes
+ * exactly the input's exits per reason (the reference: the input's own
+ * counts, which test_trace checks against trace-cmd's) and counts them all;
+ * with no guest or host PMU use the only exits it adds are its own host's
+ * tick interrupts (EXTERNAL_INTERRUPT) and the guest perf driver's CPUID
+ * probes at start (a few; 8 at most); a table replays with its mix; the
+ * same input and seed give the same metrics.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "input/scenario.h"
+#include "sim/replay.h"
+
+#define T(name) "tests/traces/" name
+
+static const struct profile *zen4(void)
+{
+	static struct profile p;
+	struct diag d;
+
+	if (!p.name[0] && profile__load("zen4", &p, &d))
+		fail_msg("zen4: %s", d.msg);
+	return &p;
+}
+
+/* slice-of-hardware with its PMU use switched off (@quiet) or kept */
+static void scenario(struct scenario *sc, bool quiet)
+{
+	struct diag d;
+
+	if (scenario__load("slice-of-hardware", sc, &d))
+		fail_msg("scenario: %s", d.msg);
+	if (quiet) {
+		sc->guest.perf = GUEST_PERF_NONE;
+		sc->has_host_perf = false;
+	}
+}
+
+static void want_of(const struct trace_mix *m, u32 vi, u64 *want)
+{
+	memset(want, 0, EXIT_NR * sizeof(*want));
+	for (u32 k = 0; k < m->nr_names; k++)
+		want[m->names[k].model] += m->vcpus[vi].count[k];
+}
+
+static void replay_all(const char *path, bool quiet, bool keep)
+{
+	static struct trace_mix m;
+	static struct scenario sc;
+	struct replay_input in = { .m = &m, .paths = &path, .nr_paths = 1, .guest_ns = 20000,
+				   .trace_costs = true };
+	struct diag d;
+	char err[256];
+
+	assert_int_equal(trace_mix__read(&m, &path, 1, NULL, false, keep, &d), 0);
+	scenario(&sc, quiet);
+	for (u32 vi = 0; vi < m.nr_vcpus; vi++) {
+		u64 want[EXIT_NR];
+
+		want_of(&m, vi, want);
+		for (int k = 0; k < 3; k++) {
+			const struct kvm_vpmu_ops *kind = k == 0 ? &kvm_vpmu_none_ops :
+				k == 1 ? &kvm_vpmu_emulated_ops : &kvm_vpmu_mediated_ops;
+
+			for (int p = 0; kvm_policies[p] && (p == 0 || kind->is_mediated); p++) {
+				for (int r = 0; r < (kind->is_mediated ? 2 : 1); r++) {
+					struct sim_config c = { .prof = zen4(), .sc = &sc,
+						.kind = kind, .policy = kvm_policies[p],
+						.route = (enum kvm_pmi_route)r, .seed = 3,
+						.no_baseline = true };
+					struct sim_metrics mt;
+					struct replay_fed fed;
+
+					if (sim_replay__vcpu(&in, vi, &c, &mt, &fed, err, sizeof(err)))
+						fail_msg("%s %s: %s", kind->name, kvm_policies[p]->name, err);
+					for (int e = 0; e < EXIT_NR; e++) {
+						if (fed.exits[e] != want[e])
+							fail_msg("%s: fed %d", kind->name, e);
+						if (mt.exits[e] < want[e] || (quiet && mt.exits[e] != want[e] &&
+						    e != EXIT_EXTERNAL_INTERRUPT &&
+						    (e != EXIT_CPUID || mt.exits[e] > want[e] + 8)))
+							fail_msg("%s %s %s reason %d: %llu exits, input %llu",
+								 path, kind->name, kvm_policies[p]->name, e,
+								 (unsigned long long)mt.exits[e],
+								 (unsigned long long)want[e]);
+					}
+				}
+			}
+		}
+	}
+	trace_mix__free(&m);
+}
+
+static void test_faithful_dat(void **state)
+{
+	(void)state;
+	replay_all(T("kvm-svm-v7.dat"), true, true);	/* two vCPU threads, kept */
+	replay_all(T("kvm-svm-v7.dat"), true, false);	/* the same, read again each run */
+	replay_all(T("kvm-svm-v6.dat"), false, true);	/* guest perf record on */
+}
+
+static void test_faithful_text_and_table(void **state)
+{
+	(void)state;
+	replay_all(T("kvm-svm.ftrace.txt"), true, true);
+	replay_all(T("kvm-svm.kvm-stat.txt"), true, true);
+	replay_all(T("bpftrace-kvmexits-amd.txt"), true, true);
+}
+
+static void test_trace_costs_and_determinism(void **state)
+{
+	static struct trace_mix m;
+	static struct scenario sc;
+	const char *path = T("kvm-svm-v6.dat");
+	struct replay_input in = { .m = &m, .paths = &path, .nr_paths = 1, .guest_ns = 20000,
+				   .trace_costs = true };
+	struct sim_config c = { .prof = zen4(), .sc = &sc, .kind = &kvm_vpmu_mediated_ops,
+				.policy = kvm_policies[0], .seed = 5 };
+	struct sim_metrics a, b, p;
+	struct replay_fed fa, fb, fp;
+	struct diag d;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(trace_mix__read(&m, &path, 1, NULL, false, true, &d), 0);
+	scenario(&sc, false);
+	assert_int_equal(sim_replay__vcpu(&in, 0, &c, &a, &fa, err, sizeof(err)), 0);
+	assert_int_equal(sim_replay__vcpu(&in, 0, &c, &b, &fb, err, sizeof(err)), 0);
+	assert_memory_equal(&a, &b, sizeof(a));
+	/* every exit but the last (no kvm_entry after it) has the trace's cost */
+	assert_true(fa.trace_cost == fa.total - 1);
+	assert_true(a.wall_cycles_none > 0 && a.guest_overhead_pct > 0);
+	in.trace_costs = false;		/* the profile's handler costs instead */
+	assert_int_equal(sim_replay__vcpu(&in, 0, &c, &p, &fp, err, sizeof(err)), 0);
+	assert_true(fp.trace_cost == 0 && fp.total == fa.total);
+	assert_true(p.wall_cycles != a.wall_cycles);
+	trace_mix__free(&m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_faithful_dat),
+		cmocka_unit_test(test_faithful_text_and_table),
+		cmocka_unit_test(test_trace_costs_and_determinism),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
