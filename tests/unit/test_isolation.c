@@ -91,6 +91,29 @@ static void test_nmi_routing_can_misattribute(void **state)
 	assert_true(nmi > 0);
 }
 
+/*
+ * Found at spr seed 113 (emulated): a host NMI inside perf_resched (between
+ * its disable_all and enable_all, while a host event is moved off a counter
+ * and KVM's guest-only event is started on it) re-enabled GLOBAL_CTRL with
+ * the host event's old bit, so host code counted into the guest's fixed
+ * counter 0 (RDPMC read 48, bare metal 46). Linux's NMI handler restores
+ * the PMU only if it was enabled (intel_pmu_handle_irq, "Only restore PMU
+ * state when it's active"; perf/overflow.c).
+ */
+static void test_nmi_inside_perf_resched_leaks_nothing(void **state)
+{
+	static struct profile prof;
+	struct iso_row row = { .kind = &kvm_vpmu_emulated_ops, .policy = kvm_policies[0],
+			       .first_seed = 113 };
+
+	(void)state;
+	load("spr", &prof);
+	run_row(&prof, &row, 1);
+	assert_true(row.fixed_reads > 10);
+	assert_int_equal(row.diff[SIM_DIFF_OVER], 0);
+	assert_int_equal(sim__isolation_failures(&row), 0);
+}
+
 static void test_same_seed_same_row(void **state)
 {
 	static struct profile prof;
@@ -111,6 +134,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_correct_kinds_pass_everywhere),
 		cmocka_unit_test(test_nmi_routing_can_misattribute),
+		cmocka_unit_test(test_nmi_inside_perf_resched_leaks_nothing),
 		cmocka_unit_test(test_same_seed_same_row),
 	};
 
