@@ -24,6 +24,43 @@
  * GLOBAL_INUSE do not exist; FREEZE_PERFMON_ON_PMI is not emulated; AMD
  * event selects drop HostOnly/GuestOnly; the virtual LVTPC masks reserved
  * bits instead of faulting.
+ *
+ * Deviations of the emulated vPMU from bare metal that come from KVM's own
+ * code paths (found by vpmu check --isolation, accounted for by rule in
+ * sim/shadow.h):
+ *  - a guest write to a counter whose backing event is running re-arms the
+ *    event with a period computed from the offset base, not from the value
+ *    written (pmc_write_counter: pmc->counter += val - pmc_read_counter(),
+ *    then pmc_update_sample_period -> perf_event_period(get_sample_period(
+ *    pmc, pmc->counter)); perf_event_period restarts the period from now
+ *    without resetting the event's count). With C events counted since the
+ *    event was last paused, KVM's overflow comes C events late (the
+ *    counter wraps with no status bit; if a reprogram pauses the event
+ *    first, pmc_pause_counter recomputes the period from the folded count
+ *    and that wrap is never flagged, since it only detects overflows of
+ *    emulated events), or early when C exceeds the value written (a status
+ *    bit and PMI for a counter that has not wrapped: "if the guest writes
+ *    '0' to an active counter, ... quickly overflow", Sean Christopherson
+ *    on the pmc_write_counter series, May 2023). The window closes at the
+ *    next pmc_pause_counter; kvm_pmu__skewed_periods() tells which are open;
+ *  - the status bit of an overflow perf detected is set when the host takes
+ *    the overflow's NMI (kvm_perf_overflow), not when the counter wraps.
+ *
+ * Mediated vPMU and a guest counter width below the host's (a guest CPUID
+ * with narrower GP counters): KVM follows the guest's width everywhere it
+ * is involved (pmc_bitmask from the guest CPUID: kvm_pmu_get_msr masks
+ * reads, pmc_write_counter masks writes, the put saves the hardware value
+ * masked), and intercepts what would show more: RDPMC exits whenever the
+ * guest's widths differ from the host's (kvm_need_rdpmc_intercept), and the
+ * counter MSRs are intercepted too unless the widths match
+ * (vmx_recalc_pmu_msr_intercepts / svm_recalc_pmu_msr_intercepts pass the
+ * counters through only when kvm_need_any_pmc_intercept is false, which
+ * requires the host's counters and widths). So a narrower guest reads and
+ * writes its counters through KVM at its own width; only while the guest
+ * runs do the hardware counters count at the host's width, and the guest
+ * sees that as a counter that wraps at its width only when the put or a
+ * KVM access masks it: the overflow (status bit, PMI) comes at the host's
+ * width. See mediated_is_intercepted.
  */
 #ifndef VPMU__KVM_PMU_H
 #define VPMU__KVM_PMU_H
@@ -52,6 +89,7 @@ struct kvm_pmc {
 	u64 perf_base;		/* perf count already folded into counter */
 	u64 current_config;
 	bool is_paused;
+	bool is_period_skewed;	/* emulated: see kvm_pmu__skewed_periods */
 };
 
 struct kvm_pmu;
@@ -224,6 +262,11 @@ void kvm_pmu__deliver_pmi(struct kvm_pmu *pmu);
  * KVM_REQ_PMU; a mediated one as counter + 1 at once, with the status bit
  * and KVM_REQ_PMI on a wrap (kvm_pmu_incr_counter). */
 void kvm_pmu__instruction_retired(struct kvm_pmu *pmu, u8 cpl, bool branch);
+
+/* Emulated vPMU: the counters whose backing event was re-armed by a guest
+ * write with a period from the offset base (the first deviation above), and
+ * not paused since; 0 for the other kinds. For the isolation rule. */
+u64 kvm_pmu__skewed_periods(const struct kvm_pmu *pmu);
 
 /* The counter (global index) whose counter or event select MSR @msr is, or
  * -1, and which of the two (KVM's msr_idx_to_pmc over both blocks). */

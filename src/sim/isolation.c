@@ -517,6 +517,8 @@ void sim__iso_add_run(struct iso_machine *m, struct iso_row *row, unsigned int s
 	for (int k = 0; k < SIM_DIFF_NR; k++)
 		row->diff[k] += s->n[k];
 	row->misattributed_pmis += m->v.st.misattributed_pmis;
+	row->late_status += s->late_status;
+	row->skewed_status += s->skewed_status;
 	if (!row->first[0] && s->nr_text)
 		snprintf(row->first, sizeof(row->first), "seed %u: %s", seed, s->text[0]);
 }
