@@ -46,21 +46,23 @@
  *  - the status bit of an overflow perf detected is set when the host takes
  *    the overflow's NMI (kvm_perf_overflow), not when the counter wraps.
  *
- * Mediated vPMU and a guest counter width below the host's (a guest CPUID
- * with narrower GP counters): KVM follows the guest's width everywhere it
- * is involved (pmc_bitmask from the guest CPUID: kvm_pmu_get_msr masks
- * reads, pmc_write_counter masks writes, the put saves the hardware value
- * masked), and intercepts what would show more: RDPMC exits whenever the
- * guest's widths differ from the host's (kvm_need_rdpmc_intercept), and the
- * counter MSRs are intercepted too unless the widths match
- * (vmx_recalc_pmu_msr_intercepts / svm_recalc_pmu_msr_intercepts pass the
- * counters through only when kvm_need_any_pmc_intercept is false, which
- * requires the host's counters and widths). So a narrower guest reads and
- * writes its counters through KVM at its own width; only while the guest
- * runs do the hardware counters count at the host's width, and the guest
- * sees that as a counter that wraps at its width only when the put or a
- * KVM access masks it: the overflow (status bit, PMI) comes at the host's
- * width. See mediated_is_intercepted.
+ * Mediated vPMU and a guest counter width below the host's (decided from
+ * v6 as merged, Linux 7.0; the model follows it, nothing is "fixed" here):
+ * the counter MSRs below the guest's counts pass through whatever the
+ * widths (vmx_recalc_pmu_msr_intercepts: intercept = !has_mediated_pmu for
+ * i < nr_arch_gp/fixed_counters, no width condition; likewise svm), so the
+ * hardware counts, wraps and overflows (status bit, PMI) at the host's
+ * width, a guest RDMSR shows the high bits and a guest WRMSR may set them;
+ * KVM_PMU's own paths use the guest's width (pmc_bitmask from the guest
+ * CPUID): RDPMC exits when the widths differ (kvm_need_rdpmc_intercept) and
+ * kvm_pmu_rdpmc masks the value put saved (the put itself stores the full
+ * rdpmc value, kvm_pmu_put_guest_pmcs), an emulated instruction does
+ * counter = (counter + 1) & pmc_bitmask (kvm_pmu_incr_counter: the high
+ * bits are dropped and a wrap at the guest's width sets status and raises
+ * the PMI), and intercepted writes mask (pmc_write_counter). So a narrow
+ * guest matches neither bare metal at its width nor at the host's; the
+ * isolation shadow models exactly this (sim/shadow.h), and
+ * tests/conformance/intel_v4_fw_width40_mediated.vpmu shows it.
  */
 #ifndef VPMU__KVM_PMU_H
 #define VPMU__KVM_PMU_H

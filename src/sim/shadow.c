@@ -84,6 +84,16 @@ static void on_ran(void *ctx, const struct hw_segment *done)
 	hw_cpu__run(&s->cpu, &seg, NULL);
 }
 
+/* The width an emulated instruction counts at: the counter's own, but a
+ * mediated vPMU's kvm_pmu_incr_counter masks with pmc_bitmask, the guest's
+ * width, even though the hardware counter is wider (kvm/pmu.h). */
+static u64 emulated_mask(const struct sim_shadow *s, unsigned int idx)
+{
+	if (s->v->pmu.kind->is_mediated)
+		return idx >= HW_FIXED_BASE ? s->fixed_read_mask : s->gp_read_mask;
+	return hw_pmu__counter_mask(&s->cpu.pmu, idx);
+}
+
 /* kvm_pmu_incr_counter on bare metal: one retired instruction. */
 static void on_emulated(void *ctx, u8 cpl)
 {
@@ -100,7 +110,7 @@ static void on_emulated(void *ctx, u8 cpl)
 		    cc.ev != HW_EV_INSTRUCTIONS || cc.cmask || cc.edge)
 			continue;
 		ctr = hw_pmu__counter(pmu, idx);
-		mask = hw_pmu__counter_mask(pmu, idx);
+		mask = emulated_mask(s, idx);
 		if (*ctr == mask) {
 			if (pmu->has_global)
 				pmu->global_status |= BIT_ULL(idx);

@@ -20,8 +20,11 @@
  *    version cap and width limits are not differences;
  *  - a mediated vPMU passes the counters through, so they wrap at the
  *    host's widths even when the guest's CPUID is narrower (KVM intercepts
- *    only RDPMC then): the shadow counts at the host's widths and a read
- *    returns the guest's width of it;
+ *    only RDPMC then, v6 vmx_recalc_pmu_msr_intercepts): the shadow counts
+ *    at the host's widths, RDMSR returns all of it and RDPMC the guest's
+ *    width of it; an emulated instruction counts at the guest's width, with
+ *    the high bits dropped and a wrap there (kvm_pmu_incr_counter masks
+ *    with pmc_bitmask; kvm/pmu.h);
  *  - emulated instructions count as instructions (and nothing else, as
  *    kvm_pmu_incr_counter does), not as cycles;
  *  - PMI timing: a PMI reaches the guest after skid plus the exit and
