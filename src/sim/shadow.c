@@ -1,7 +1,8 @@
 /*
  * sim/shadow.c - see shadow.h. The observer calls of kvm/vcpu.c feed a
  * private struct hw_cpu; nothing here reads KVM's struct kvm_pmu or the
- * pCPU's PMU registers (only the pCPU's clock, for the report).
+ * pCPU's PMU registers (only the pCPU's clock, for the report, its pending
+ * NMI and kvm_pmu__skewed_periods, for the two emulated-vPMU rules).
  */
 #include <stdarg.h>
 #include <stdio.h>
