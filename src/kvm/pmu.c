@@ -372,6 +372,17 @@ u64 kvm_pmu__owned(const struct kvm_pmu *pmu)
 	return pmu->kind->is_mediated && pmu->loaded ? pmu->all_valid_pmc_idx : 0;
 }
 
+u64 kvm_pmu__skewed_periods(const struct kvm_pmu *pmu)
+{
+	u64 m = 0;
+
+	for (unsigned int i = 0; i < KVM_MAX_GP_INTEL; i++)
+		m |= pmu->gp[i].is_period_skewed ? BIT_ULL(i) : 0;
+	for (unsigned int k = 0; k < KVM_MAX_FIXED_TOPDOWN; k++)
+		m |= pmu->fixed[k].is_period_skewed ? BIT_ULL(HW_FIXED_BASE + k) : 0;
+	return m & pmu->all_valid_pmc_idx;
+}
+
 void kvm_pmu__check_residue(struct kvm_pmu *pmu)
 {
 	pmu->tainted = 0;

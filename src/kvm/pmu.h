@@ -24,6 +24,45 @@
  * GLOBAL_INUSE do not exist; FREEZE_PERFMON_ON_PMI is not emulated; AMD
  * event selects drop HostOnly/GuestOnly; the virtual LVTPC masks reserved
  * bits instead of faulting.
+ *
+ * Deviations of the emulated vPMU from bare metal that come from KVM's own
+ * code paths (found by vpmu check --isolation, accounted for by rule in
+ * sim/shadow.h):
+ *  - a guest write to a counter whose backing event is running re-arms the
+ *    event with a period computed from the offset base, not from the value
+ *    written (pmc_write_counter: pmc->counter += val - pmc_read_counter(),
+ *    then pmc_update_sample_period -> perf_event_period(get_sample_period(
+ *    pmc, pmc->counter)); perf_event_period restarts the period from now
+ *    without resetting the event's count). With C events counted since the
+ *    event was last paused, KVM's overflow comes C events late (the
+ *    counter wraps with no status bit; if a reprogram pauses the event
+ *    first, pmc_pause_counter recomputes the period from the folded count
+ *    and that wrap is never flagged, since it only detects overflows of
+ *    emulated events), or early when C exceeds the value written (a status
+ *    bit and PMI for a counter that has not wrapped: "if the guest writes
+ *    '0' to an active counter, ... quickly overflow", Sean Christopherson
+ *    on the pmc_write_counter series, May 2023). The window closes at the
+ *    next pmc_pause_counter; kvm_pmu__skewed_periods() tells which are open;
+ *  - the status bit of an overflow perf detected is set when the host takes
+ *    the overflow's NMI (kvm_perf_overflow), not when the counter wraps.
+ *
+ * Mediated vPMU and a guest counter width below the host's (decided from
+ * v6 as merged, Linux 7.0; the model follows it, nothing is "fixed" here):
+ * the counter MSRs below the guest's counts pass through whatever the
+ * widths (vmx_recalc_pmu_msr_intercepts: intercept = !has_mediated_pmu for
+ * i < nr_arch_gp/fixed_counters, no width condition; likewise svm), so the
+ * hardware counts, wraps and overflows (status bit, PMI) at the host's
+ * width, a guest RDMSR shows the high bits and a guest WRMSR may set them;
+ * KVM_PMU's own paths use the guest's width (pmc_bitmask from the guest
+ * CPUID): RDPMC exits when the widths differ (kvm_need_rdpmc_intercept) and
+ * kvm_pmu_rdpmc masks the value put saved (the put itself stores the full
+ * rdpmc value, kvm_pmu_put_guest_pmcs), an emulated instruction does
+ * counter = (counter + 1) & pmc_bitmask (kvm_pmu_incr_counter: the high
+ * bits are dropped and a wrap at the guest's width sets status and raises
+ * the PMI), and intercepted writes mask (pmc_write_counter). So a narrow
+ * guest matches neither bare metal at its width nor at the host's; the
+ * isolation shadow models exactly this (sim/shadow.h), and
+ * tests/conformance/intel_v4_fw_width40_mediated.vpmu shows it.
  */
 #ifndef VPMU__KVM_PMU_H
 #define VPMU__KVM_PMU_H
@@ -52,6 +91,7 @@ struct kvm_pmc {
 	u64 perf_base;		/* perf count already folded into counter */
 	u64 current_config;
 	bool is_paused;
+	bool is_period_skewed;	/* emulated: see kvm_pmu__skewed_periods */
 };
 
 struct kvm_pmu;
@@ -224,6 +264,11 @@ void kvm_pmu__deliver_pmi(struct kvm_pmu *pmu);
  * KVM_REQ_PMU; a mediated one as counter + 1 at once, with the status bit
  * and KVM_REQ_PMI on a wrap (kvm_pmu_incr_counter). */
 void kvm_pmu__instruction_retired(struct kvm_pmu *pmu, u8 cpl, bool branch);
+
+/* Emulated vPMU: the counters whose backing event was re-armed by a guest
+ * write with a period from the offset base (the first deviation above), and
+ * not paused since; 0 for the other kinds. For the isolation rule. */
+u64 kvm_pmu__skewed_periods(const struct kvm_pmu *pmu);
 
 /* The counter (global index) whose counter or event select MSR @msr is, or
  * -1, and which of the two (KVM's msr_idx_to_pmc over both blocks). */

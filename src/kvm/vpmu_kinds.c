@@ -99,10 +99,14 @@ static void emulated_write(struct kvm_pmu *pmu, struct kvm_pmc *pmc, u64 val)
 	pmc->emulated_counter = 0;
 	pmc->counter += val - emulated_read(pmu, pmc);
 	pmc->counter &= kvm_pmc__mask(pmu, pmc);
-	/* pmc_update_sample_period */
-	if (pmc->perf_event && !pmc->is_paused)
-		perf_event__set_period(pmu->host, pmc->perf_event,
-				       sample_period(pmu, pmc, pmc->counter));
+	/* pmc_update_sample_period: from the offset base, as KVM does (a
+	 * deviation, kvm/pmu.h) */
+	if (pmc->perf_event && !pmc->is_paused) {
+		u64 period = sample_period(pmu, pmc, pmc->counter);
+
+		perf_event__set_period(pmu->host, pmc->perf_event, period);
+		pmc->is_period_skewed = period != sample_period(pmu, pmc, val);
+	}
 }
 
 /* kvm_perf_overflow: ignored while a reprogram is already pending (it races
@@ -134,6 +138,7 @@ static bool pause_counter(struct kvm_pmu *pmu, struct kvm_pmc *pmc)
 	pmc->counter = counter & mask;
 	pmc->emulated_counter = 0;
 	pmc->is_paused = true;
+	pmc->is_period_skewed = false;	/* the next period is from the folded count */
 	return pmc->counter < prev;
 }
 

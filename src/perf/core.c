@@ -337,6 +337,7 @@ void perf_resched(struct perf_cpu *pc)
 		want[p.ev[k]->id] = true;
 		new_idx[p.ev[k]->id] = p.assign[k];
 	}
+	pc->pmu_disabled++;	/* perf_pmu_disable: an NMI meanwhile leaves it off */
 	pc->x86->disable_all(pc);
 	for (int i = 0; i < pc->nr_events; i++) {
 		struct perf_event *ev = pc->events[i];
@@ -354,6 +355,7 @@ void perf_resched(struct perf_cpu *pc)
 		if (want[i])
 			ev->state = PERF_STATE_ACTIVE;
 	}
+	pc->pmu_disabled--;
 	if (!pc->guest_sched_out)
 		pc->x86->enable_all(pc);
 	if (irqs)

@@ -5,7 +5,8 @@
  * The NMI handler follows x86_pmu_handle_irq / intel_pmu_handle_irq: disable
  * the PMU, read the overflow status, for each overflowed counter fold its
  * count, take a sample and re-arm it, acknowledge, unmask the LVTPC (Intel
- * masks it on every PMI), enable the PMU. While the guest LVTPC is loaded
+ * masks it on every PMI), enable the PMU unless perf had it disabled when
+ * the NMI came. While the guest LVTPC is loaded
  * (vector 0xf5) an NMI is not perf's (perf_event_nmi_handler returns
  * NMI_DONE, research/vpmu-design.md section 3).
  *
@@ -102,7 +103,13 @@ bool perf_cpu__handle_nmi(struct perf_cpu *pc, const struct hw_irq *irq)
 	}
 	if (status)
 		pc->x86->ack_status(pc, status);
-	pc->x86->enable_all(pc);
+	/* "Only restore PMU state when it's active" (intel_pmu_handle_irq,
+	 * amd_pmu_v2_handle_irq: cpuc->enabled saved on entry): an NMI inside
+	 * perf_pmu_disable() ... perf_pmu_enable() (a reschedule moving
+	 * events between counters) must not turn the PMU back on halfway, or
+	 * host code counts into a guest-only event being started */
+	if (!pc->pmu_disabled)
+		pc->x86->enable_all(pc);
 	if (!handled)
 		pc->nr_nmis_unclaimed++;
 	return handled > 0;

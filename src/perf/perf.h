@@ -160,6 +160,7 @@ struct perf_cpu {
 	unsigned int nr_mediated;	/* mediated VMs created */
 	bool guest_ctx_loaded;		/* the guest clock runs */
 	bool guest_sched_out;		/* host events are scheduled out for a guest */
+	unsigned int pmu_disabled;	/* perf_pmu_disable depth (x86 cpuc->enabled == 0) */
 	bool guest_lvtpc_loaded;	/* LVTPC on vector 0xf5: perf's NMI handler stands aside */
 	u64 guest_time;			/* total cycles with a guest context loaded */
 	u32 host_lvtpc;			/* APIC_DM_NMI */

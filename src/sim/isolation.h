@@ -38,6 +38,8 @@ struct iso_row {
 	u64 host_over, host_under;	/* host perf events off their ground truth */
 	u64 host_checked;		/* host events checked */
 	u64 misattributed_pmis;		/* NMI routing: PMIs given to the wrong owner */
+	u64 late_status, skewed_status;	/* status differences accounted for by rule
+					 * (sim/shadow.h), not failures */
 	char first[192];		/* the first difference, where it arose */
 };
 

@@ -1,7 +1,8 @@
 /*
  * sim/shadow.c - see shadow.h. The observer calls of kvm/vcpu.c feed a
  * private struct hw_cpu; nothing here reads KVM's struct kvm_pmu or the
- * pCPU's PMU registers (only the pCPU's clock, for the report).
+ * pCPU's PMU registers (only the pCPU's clock, for the report, its pending
+ * NMI and kvm_pmu__skewed_periods, for the two emulated-vPMU rules).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -84,6 +85,16 @@ static void on_ran(void *ctx, const struct hw_segment *done)
 	hw_cpu__run(&s->cpu, &seg, NULL);
 }
 
+/* The width an emulated instruction counts at: the counter's own, but a
+ * mediated vPMU's kvm_pmu_incr_counter masks with pmc_bitmask, the guest's
+ * width, even though the hardware counter is wider (kvm/pmu.h). */
+static u64 emulated_mask(const struct sim_shadow *s, unsigned int idx)
+{
+	if (s->v->pmu.kind->is_mediated)
+		return idx >= HW_FIXED_BASE ? s->fixed_read_mask : s->gp_read_mask;
+	return hw_pmu__counter_mask(&s->cpu.pmu, idx);
+}
+
 /* kvm_pmu_incr_counter on bare metal: one retired instruction. */
 static void on_emulated(void *ctx, u8 cpl)
 {
@@ -100,7 +111,7 @@ static void on_emulated(void *ctx, u8 cpl)
 		    cc.ev != HW_EV_INSTRUCTIONS || cc.cmask || cc.edge)
 			continue;
 		ctr = hw_pmu__counter(pmu, idx);
-		mask = hw_pmu__counter_mask(pmu, idx);
+		mask = emulated_mask(s, idx);
 		if (*ctr == mask) {
 			if (pmu->has_global)
 				pmu->global_status |= BIT_ULL(idx);
@@ -122,6 +133,22 @@ static bool is_counter_msr(u32 msr)
 	       (msr >= MSR_K7_PERFCTR0 && msr < MSR_K7_PERFCTR0 + AMD64_NUM_COUNTERS) ||
 	       (msr >= MSR_F15H_PERF_CTL0 && msr < MSR_F15H_PERF_CTL0 + 2 * AMD64_NUM_COUNTERS_CORE &&
 		(msr & 1));
+}
+
+/* The counter (global index) of a counter MSR, or -1. */
+static int counter_idx(u32 msr)
+{
+	if (msr >= MSR_IA32_PERFCTR0 && msr < MSR_IA32_PERFCTR0 + INTEL_PMC_MAX_GENERIC)
+		return (int)(msr - MSR_IA32_PERFCTR0);
+	if (msr >= MSR_IA32_PMC0 && msr < MSR_IA32_PMC0 + INTEL_PMC_MAX_GENERIC)
+		return (int)(msr - MSR_IA32_PMC0);
+	if (msr >= MSR_CORE_PERF_FIXED_CTR0 && msr < MSR_CORE_PERF_FIXED_CTR0 + INTEL_PMC_MAX_FIXED)
+		return HW_FIXED_BASE + (int)(msr - MSR_CORE_PERF_FIXED_CTR0);
+	if (msr >= MSR_K7_PERFCTR0 && msr < MSR_K7_PERFCTR0 + AMD64_NUM_COUNTERS)
+		return (int)(msr - MSR_K7_PERFCTR0);
+	if (is_counter_msr(msr))	/* the F15H counters */
+		return (int)(msr - MSR_F15H_PERF_CTL0) / 2;
+	return -1;
 }
 
 static bool is_fixed(enum kvm_guest_op op, u32 reg)
@@ -159,6 +186,19 @@ static bool is_late_status(const struct sim_shadow *s, u64 got, u64 want)
 	return !s->v->pmu.kind->is_mediated && !(got & ~want) && s->v->cpu->apic.nmi_pending;
 }
 
+/* The skewed-period rule (shadow.h): the guest wrote counters while KVM's
+ * period for them was skewed; their status bits may differ until cleared. */
+static void track_skew(struct sim_shadow *s, u32 msr, u64 val)
+{
+	u64 skewed = kvm_pmu__skewed_periods(&s->v->pmu);
+	int idx = counter_idx(msr);
+
+	if (idx >= 0 && (skewed & BIT_ULL(idx)))
+		s->skew_window |= BIT_ULL(idx);
+	if (msr == MSR_CORE_PERF_GLOBAL_OVF_CTRL || msr == MSR_AMD64_PERF_CNTR_GLOBAL_STATUS_CLR)
+		s->skew_window &= ~(val & ~skewed);
+}
+
 static void compare(struct sim_shadow *s, const char *what, u32 reg, bool is_counter,
 		    u64 got, u64 want)
 {
@@ -167,6 +207,10 @@ static void compare(struct sim_shadow *s, const char *what, u32 reg, bool is_cou
 		return;
 	if (is_status_msr(reg) && is_late_status(s, got, want)) {
 		s->late_status++;
+		return;
+	}
+	if (is_status_msr(reg) && !((got ^ want) & ~s->skew_window)) {
+		s->skewed_status++;
 		return;
 	}
 	if (is_counter)
@@ -205,6 +249,7 @@ static void on_write(struct sim_shadow *s, u32 msr, u64 val, bool fault)
 	if (r != HW_MSR_OK)
 		diff(s, SIM_DIFF_FAULT, "WRMSR 0x%x <- 0x%llx: accepted by KVM, #GP on bare metal",
 		     msr, (unsigned long long)val);
+	track_skew(s, msr, val);
 }
 
 static void on_access(void *ctx, enum kvm_guest_op op, u32 reg, u64 val, bool fault)

@@ -259,6 +259,55 @@ static void test_emulated_overflow_reaches_guest_lvtpc(void **state)
 	host_free(h);
 }
 
+/*
+ * pmc_write_counter on a running counter: KVM offsets the base by what the
+ * event counted since it was last paused (C) and re-arms the event with the
+ * period of the base, so its overflow comes C events after the counter
+ * wraps (kvm/pmu.h deviations): bare metal would flag the wrap at once.
+ * The value read stays exact; the next pause (KVM_REQ_PMU) ends the skew.
+ */
+static void test_emulated_write_skews_the_period(void **state)
+{
+	struct host *h = host_new(HW_VENDOR_INTEL);
+	struct hw_pmu_config req = intel_req(2, 4, 3, true);
+	const u64 wrap = 1ULL << 48;
+
+	(void)state;
+	vm_init(h, &kvm_vpmu_emulated_ops, &req);
+	WR_OK(h, MSR_IA32_PMC0, 0);
+	WR_OK(h, MSR_P6_EVNTSEL0, 0xc0 | EVTSEL_OS | EVTSEL_INT | EVTSEL_ENABLE);
+	WR_OK(h, MSR_CORE_PERF_GLOBAL_CTRL, 1);
+	guest_run(h, 5000, 10000, 0);			/* C = 10000 */
+	assert_int_equal(kvm_pmu__skewed_periods(&h->pmu), 0);
+	WR_OK(h, MSR_IA32_PMC0, wrap - 1000);		/* wraps in 1000 */
+	assert_int_equal(kvm_pmu__skewed_periods(&h->pmu), 1);
+	assert_int_equal(h->pmu.gp[0].perf_event->sample_period, 1000 + 10000);
+	guest_run(h, 1000, 3000, 0);
+	assert_int_equal(rd(h, MSR_IA32_PMC0), 2000);	/* wrapped ... */
+	assert_int_equal(rd(h, MSR_CORE_PERF_GLOBAL_STATUS), 0);	/* ... unflagged */
+	assert_int_equal(h->pc.nr_nmis, 0);
+	guest_run(h, 3000, 9000, 0);			/* 11000 since the write */
+	assert_int_equal(h->pc.nr_nmis, 1);
+	assert_int_equal(rd(h, MSR_CORE_PERF_GLOBAL_STATUS), 1);
+	assert_int_equal(rd(h, MSR_IA32_PMC0), 11000);
+	/* guest_run took the KVM_REQ_PMU: the pause ended the skew */
+	assert_false(h->pmu.req_pmu);
+	assert_int_equal(kvm_pmu__skewed_periods(&h->pmu), 0);
+	/* early: 0 written after C of about 5000 (the 1000 after the pause
+	 * and these 4000) re-arms with period C, and the status bit comes for
+	 * a counter that reads 5000, far from its wrap */
+	WR_OK(h, MSR_CORE_PERF_GLOBAL_OVF_CTRL, 1);
+	guest_run(h, 2000, 4000, 0);
+	WR_OK(h, MSR_IA32_PMC0, 0);
+	assert_int_equal(kvm_pmu__skewed_periods(&h->pmu), 1);
+	assert_true(h->pmu.gp[0].perf_event->sample_period <= 5000);
+	guest_run(h, 2500, 5000, 0);
+	assert_int_equal(rd(h, MSR_IA32_PMC0), 5000);
+	assert_int_equal(rd(h, MSR_CORE_PERF_GLOBAL_STATUS), 1);
+	assert_int_equal(h->pc.nr_nmis, 2);
+	host_free(h);
+}
+
 /* Mediated: load puts the guest's counters in the hardware and moves the
  * host's exclude_guest events out; put saves them and clears the hardware. */
 static void test_mediated_load_put(void **state)
@@ -419,6 +468,7 @@ int main(void)
 		cmocka_unit_test(test_intel_kvm_deviations),
 		cmocka_unit_test(test_emulated_counts_guest_only),
 		cmocka_unit_test(test_emulated_overflow_reaches_guest_lvtpc),
+		cmocka_unit_test(test_emulated_write_skews_the_period),
 		cmocka_unit_test(test_mediated_load_put),
 		cmocka_unit_test(test_mediated_intercepts_and_rdpmc),
 		cmocka_unit_test(test_mediated_needs_a_capable_host),
