@@ -39,6 +39,15 @@ struct sstate {
 	unsigned int nseen;
 };
 
+static u64 total_rate(const struct guest_workload *g)
+{
+	u64 sum = 0;
+
+	for (int r = 0; r < EXIT_NR; r++)
+		sum += g->exits_per_sec[r];
+	return sum;
+}
+
 static int num(const struct ini_item *it, struct diag *d, u64 min, u64 max, u64 *out)
 {
 	char *end;
@@ -129,6 +138,10 @@ static int on_item(void *ctx, const struct ini_item *it, struct diag *d)
 			if ((ret = num(it, d, 0, 10000000, &v)))
 				return ret;
 			s->guest.exits_per_sec[exit_keys[i].reason] = (u32)v;
+			if (total_rate(&s->guest) > 10000000)	/* no core takes more */
+				return diag__set(d, VPMU_E_PARSE, it->path, it->line, it->value_col,
+						 "expected the [exits] rates to add up to at most "
+						 "10000000 a second");
 			return 0;
 		}
 		return diag__set(d, VPMU_E_PARSE, it->path, it->line, it->key_col,

@@ -410,6 +410,41 @@ static void test_nmi_watchdog_blocks_the_mediated_pmu(void **state)
 	assert_int_equal(sim__run(&c, &m, err, sizeof(err)), 0);
 }
 
+/* Issue 8's reproducers in the workload: exit rates no core could take are
+ * refused (in the scenario when they pass 10M a second, at run time when
+ * the profile's core is too slow for them) instead of dividing by zero;
+ * hz = 0 is no guest tick, not a tick after every instruction. */
+static void test_rates_and_no_tick(void **state)
+{
+	static const char many[] = "[scenario]\nname = x\n[guest]\nwork_minsns = 1\n[exits]\n"
+				   "hlt = 6000000\nio = 6000000\n";
+	struct scenario sc;
+	struct sim_metrics m;
+	static struct profile prof;
+	struct sim_config c = { .prof = &prof, .sc = &sc, .seed = 1, .policy = kvm_policies[0],
+				.kind = &kvm_vpmu_none_ops };
+	struct diag d;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(scenario__parse("x.ini", many, &sc, &d), VPMU_E_PARSE);
+	assert_int_equal(d.line, 7);
+	assert_non_null(strstr(d.msg, "at most 10000000"));
+	assert_int_equal(profile__parse("p.ini", "[cpu]\nbase = spr # source: x\n"
+					"name = slow # source: x\ncore_mhz = 100 # estimate: x\n",
+					&prof, &d), 0);
+	assert_int_equal(scenario__parse("x.ini", "[scenario]\nname = x\n[guest]\n"
+					 "work_minsns = 1\n[exits]\nhlt = 5000000\n", &sc, &d), 0);
+	assert_int_equal(sim__run(&c, &m, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "one exit every 100 cycles"));
+	assert_int_equal(scenario__parse("x.ini", "[scenario]\nname = x\n[guest]\n"
+					 "work_minsns = 2\nhz = 0\n", &sc, &d), 0);
+	assert_int_equal(profile__load("spr", &prof, &d), 0);
+	assert_int_equal(sim__run(&c, &m, err, sizeof(err)), 0);
+	assert_int_equal(m.exits[EXIT_PREEMPTION_TIMER] + m.exits[EXIT_MSR_WRITE_TIMER], 0);
+	assert_true(m.exits_total < 10);	/* the host's own tick, nothing else */
+}
+
 /* ---- KVM's CPUID and RDPMC rules ---------------------------------------------- */
 
 static void test_version_kept_rdpmc_by_counts(void **state)
@@ -489,6 +524,7 @@ int main(void)
 		cmocka_unit_test(test_lazy_differs_from_vcpu_only_with_host_perf),
 		cmocka_unit_test(test_exit_latencies_spread),
 		cmocka_unit_test(test_nmi_watchdog_blocks_the_mediated_pmu),
+		cmocka_unit_test(test_rates_and_no_tick),
 		cmocka_unit_test(test_version_kept_rdpmc_by_counts),
 		cmocka_unit_test(test_fourth_fixed_counter_future),
 	};
