@@ -143,12 +143,12 @@ if command -v chromium >/dev/null 2>&1; then
 	chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
 		--disable-background-networking --disable-component-update --disable-sync \
 		--user-data-dir="$tmp/chromium" --force-device-scale-factor=1 --hide-scrollbars \
-		--window-size=800,2600 --screenshot="$tmp/shot.png" \
+		--window-size=800,3100 --screenshot="$tmp/shot.png" \
 		"file://$w/vpmu-out/report.html" >"$log" 2>&1
 	if python3 tests/cli/png_regions.py "$tmp/shot.png" 10 160 720 420 10 630 720 420 \
-		10 1100 720 420 10 1570 720 420 10 2040 720 420 >"$log" 2>&1; then ok; else
+		10 1100 720 420 10 1570 720 420 10 2040 720 420 10 2510 720 420 >"$log" 2>&1; then ok; else
 		bad "a plot is blank in the rendered HTML:"; cat "$log"; fi
-	if ! python3 tests/cli/png_regions.py "$tmp/shot.png" 760 160 30 2000 >/dev/null 2>&1; then ok; else
+	if ! python3 tests/cli/png_regions.py "$tmp/shot.png" 760 160 30 2700 >/dev/null 2>&1; then ok; else
 		bad "the blank-region check did not see a blank margin"; fi
 else
 	bad "chromium not installed (tools/ensure-deps installs it)"

@@ -297,13 +297,59 @@ static int open_all(struct arts *a, const char *dir, bool dflt)
 	return 0;
 }
 
+/*
+ * The timeline plot's run: the first scenario without host tasks (their
+ * slices would fill the window), under the mediated vPMU with Linux 7.0's
+ * policy; a window in the middle of the run about 30 exits long.
+ */
+static void timeline(const struct cmp *o, struct sim_timeline *t, char *what, size_t len)
+{
+	const struct scenario *sc = &o->sc[0];
+	struct sim_config c = { .prof = &o->prof, .kind = &kvm_vpmu_mediated_ops,
+				.policy = kvm_policies[0], .route = PMI_ROUTE_VECTOR,
+				.seed = o->seed, .no_skip = o->no_skip, .no_baseline = true,
+				.timeline = t };
+	struct sim_metrics m;
+	char err[256];
+	u64 rate = 0, hz = o->prof.perf.cycles_per_sec;
+
+	for (int i = 0; i < o->nr_scen; i++)
+		if (!o->sc[i].host_tasks) {
+			sc = &o->sc[i];
+			break;
+		}
+	for (int r = 0; r < EXIT_NR; r++)
+		rate += sc->guest.exits_per_sec[r];
+	rate += 2 * sc->guest.hz;
+	c.sc = sc;
+	t->len = rate ? 30 * hz / rate : hz / 1000;
+	t->len = t->len < 50000 ? 50000 : t->len > 20000000 ? 20000000 : t->len;
+	/* a first run finds how long the work takes; the window is its middle */
+	t->from = UINT64_MAX;
+	if (sim__run(&c, &m, err, sizeof(err))) {
+		snprintf(what, len, "n/a: %s", err);
+		t->n = 0;
+		return;
+	}
+	t->from = m.wall_cycles / 2;
+	if (sim__run(&c, &m, err, sizeof(err)))
+		t->n = 0;
+	snprintf(what, len, "%s, mediated:%s/vector, %.0f us from %.0f ms", sc->name,
+		 kvm_policies[0]->name, (double)t->len / o->prof.core_mhz,
+		 (double)t->from / o->prof.core_mhz / 1000);
+}
+
 /* The plots, then the HTML with them embedded. */
 static int plots_html(const struct cmp *o, struct arts *a, const char *txt)
 {
+	static struct sim_timeline tl;
+	char what[320];
 	struct report_html_plot hp[8] = { { 0 } };
-	struct report_set set = { o->rows, o->n, o->rate, o->nr_rate, o->prof.core_mhz };
+	struct report_set set = { o->rows, o->n, o->rate, o->nr_rate, o->prof.core_mhz, &tl,
+				  what };
 	int np = 0, rendered;
 
+	timeline(o, &tl, what, sizeof(what));
 	while (report_plots[np].name)
 		np++;
 	if ((rendered = cli__plots(&me, a->plots, &set, hp)) < 0)

@@ -58,6 +58,12 @@ static void host_work(struct kvm_vcpu *v, u64 cycles)
 		hw_cpu__host_exec(v->cpu, cycles);
 }
 
+static void tr(struct kvm_vcpu *v, enum kvm_trace_ev ev, unsigned int arg)
+{
+	if (v->trace)
+		v->trace->event(v->trace->ctx, v->cpu->now, ev, arg);
+}
+
 /* One draw of a cost distribution (struct kvm_cost), integer-only so a seed
  * gives the same cycles on every build. */
 static u64 draw_cost(struct rng *r, const struct kvm_cost *c)
@@ -108,11 +114,13 @@ static void load(struct kvm_vcpu *v)
 	if (!v->pmu.kind->load || v->pmu.loaded)
 		return;
 	was = irqs_save(v);
+	tr(v, KVM_TR_LOAD, 0);
 	v->pmu.kind->load(&v->pmu);
 	kvm_pmu__check_residue(&v->pmu);
 	v->cpu->pmu.guest_owned = kvm_pmu__owned(&v->pmu);
 	v->st.loads++;
 	v->st.switch_cycles += v->cpu->now - t0;
+	tr(v, KVM_TR_LOADED, 0);
 	irqs_restore(v, was);
 }
 
@@ -124,10 +132,12 @@ static void put(struct kvm_vcpu *v)
 	if (!v->pmu.kind->put || !v->pmu.loaded)
 		return;
 	was = irqs_save(v);
+	tr(v, KVM_TR_PUT, 0);
 	v->cpu->pmu.guest_owned = 0;	/* put saves what was counted */
 	v->pmu.kind->put(&v->pmu);
 	v->st.puts++;
 	v->st.switch_cycles += v->cpu->now - t0;
+	tr(v, KVM_TR_PUT_DONE, 0);
 	irqs_restore(v, was);
 }
 
@@ -225,6 +235,7 @@ static int on_irq(void *ctx, const struct hw_irq *irq)
 
 static void irqs_off(struct kvm_vcpu *v)
 {
+	tr(v, KVM_TR_IRQS_OFF, 0);
 	v->cpu->intr_enabled = false;
 	v->irqs_off = true;
 	v->irqoff_host0 = host_cycles(v->cpu);
@@ -233,6 +244,7 @@ static void irqs_off(struct kvm_vcpu *v)
 static void irqs_on(struct kvm_vcpu *v)
 {
 	hist__add(&v->st.irqoff, host_cycles(v->cpu) - v->irqoff_host0);
+	tr(v, KVM_TR_IRQS_ON, 0);
 	v->irqs_off = false;
 	hw_cpu__set_if(v->cpu, true);	/* pending host IRQs run here */
 }
@@ -251,6 +263,7 @@ static void vm_entry(struct kvm_vcpu *v)
 	}
 	v->in_guest = true;
 	v->cpu->intr_enabled = true;	/* external interrupts exit */
+	tr(v, KVM_TR_ENTRY, 0);
 }
 
 /* The mediated fastpath bail-out (v5 38/44): the WRMSR, HLT and INVD
@@ -457,6 +470,7 @@ static void vm_exit(struct kvm_vcpu *v, const struct exit_req *x)
 	u64 exit_at = v->cpu->now;
 	enum kvm_exit_reason reason = x->reason;
 
+	tr(v, KVM_TR_EXIT, reason);
 	v->has_exit_irq = false;
 	v->in_guest = false;
 	v->cpu->guest = false;		/* host mode from here: host work and IRQs are the host's */
@@ -784,6 +798,7 @@ bool kvm_vcpu__take_guest_pmi(struct kvm_vcpu *v)
 	else
 		pmu->guest_pmi_pending = false;
 	v->st.guest_pmis++;
+	tr(v, KVM_TR_PMI, 0);
 	if (v->obs && v->obs->guest_pmi)	/* observer */
 		v->obs->guest_pmi(v->obs_ctx);
 	if (v->pmi_overflow_known)

@@ -121,6 +121,26 @@ struct kvm_vcpu_observer_ops {
 	void (*guest_pmi)(void *ctx);
 };
 
+/* A trace of what the run loop does, for the timeline plot (sim/run.c
+ * records a window of it): each event with the pCPU cycle it happened at. */
+enum kvm_trace_ev {
+	KVM_TR_ENTRY,		/* VM-entry done: guest mode from here */
+	KVM_TR_EXIT,		/* VM-exit (arg: the reason) */
+	KVM_TR_IRQS_OFF,	/* the irqs-off region (the inner loop) begins */
+	KVM_TR_IRQS_ON,		/* ... and ends */
+	KVM_TR_LOAD,		/* a mediated load begins */
+	KVM_TR_LOADED,		/* ... and ends: the guest context is loaded */
+	KVM_TR_PUT,		/* a put begins */
+	KVM_TR_PUT_DONE,	/* ... and ends */
+	KVM_TR_PMI,		/* the guest takes a PMI */
+	KVM_TR_NR,
+};
+
+struct kvm_vcpu_trace {
+	void (*event)(void *ctx, u64 cycle, enum kvm_trace_ev ev, unsigned int arg);
+	void *ctx;
+};
+
 struct kvm_vcpu {
 	const struct kvm_vcpu_observer_ops *obs;	/* NULL: none */
 	void *obs_ctx;
@@ -145,6 +165,7 @@ struct kvm_vcpu {
 	u64 slice_end;			/* the vCPU thread's slice ends here */
 	bool need_resched;
 	struct rng cost_rng[EXIT_NR + 2];	/* per reason, userspace, host IRQ */
+	const struct kvm_vcpu_trace *trace;	/* NULL: none */
 	struct kvm_vcpu_stats st;
 };
 

@@ -157,6 +157,85 @@ static void bars_script(FILE *f, const struct report_set *s, const char *name)
 		"plot for [c=2:%d] '%s.dat' using c:xtic(1) title columnheader(c)\n", cols + 1, name);
 }
 
+/* Intervals of one state of the timeline: from each @on event to the next
+ * @off event (or the window's edges), as "x y dx 0" for gnuplot's vectors;
+ * x in microseconds. */
+static void tl_intervals(FILE *f, const struct report_set *s, const char *title, double y,
+			 enum kvm_trace_ev on, enum kvm_trace_ev off, bool at_start)
+{
+	const struct sim_timeline *t = s->timeline;
+	double us = s->core_mhz ? 1.0 / s->core_mhz : 1.0, begin = 0;
+	bool open = at_start;
+
+	fprintf(f, "\"%s\" \"y\" \"dx\" \"dy\"\n", title);
+	for (size_t i = 0; i < t->n; i++) {
+		double x = (double)t->ev[i].cycle * us;
+
+		if (t->ev[i].ev == on && !open) {
+			begin = x;
+			open = true;
+		} else if (t->ev[i].ev == off && open) {
+			fprintf(f, "%.4f %.1f %.4f 0\n", begin, y, x - begin);
+			open = false;
+		}
+	}
+	if (open)
+		fprintf(f, "%.4f %.1f %.4f 0\n", begin, y, (double)t->len * us - begin);
+	fprintf(f, "\n\n");
+}
+
+static void tl_points(FILE *f, const struct report_set *s, const char *title, double y,
+		      enum kvm_trace_ev ev)
+{
+	const struct sim_timeline *t = s->timeline;
+	double us = s->core_mhz ? 1.0 / s->core_mhz : 1.0;
+	int n = 0;
+
+	fprintf(f, "\"%s\" \"y\"\n", title);
+	for (size_t i = 0; i < t->n; i++)
+		if (t->ev[i].ev == ev && ++n)
+			fprintf(f, "%.4f %.1f\n", (double)t->ev[i].cycle * us, y);
+	if (!n)
+		fprintf(f, "NaN NaN\n");
+	fprintf(f, "\n\n");
+}
+
+static void timeline_data(FILE *f, const struct report_set *s)
+{
+	static const struct sim_timeline none;
+	struct report_set one = *s;
+
+	if (!s->timeline)
+		one.timeline = &none;
+	tl_intervals(f, &one, "guest mode", 5, KVM_TR_ENTRY, KVM_TR_EXIT,
+		     one.timeline->in_guest);
+	tl_intervals(f, &one, "irqs off (inner loop)", 4, KVM_TR_IRQS_OFF, KVM_TR_IRQS_ON,
+		     one.timeline->irqs_off);
+	tl_intervals(f, &one, "guest PMU loaded", 3, KVM_TR_LOADED, KVM_TR_PUT,
+		     one.timeline->loaded);
+	tl_intervals(f, &one, "load", 2, KVM_TR_LOAD, KVM_TR_LOADED, false);
+	tl_intervals(f, &one, "put", 2, KVM_TR_PUT, KVM_TR_PUT_DONE, false);
+	tl_points(f, &one, "VM-exit", 1, KVM_TR_EXIT);
+	tl_points(f, &one, "guest PMI", 0.5, KVM_TR_PMI);
+}
+
+static void timeline_script(FILE *f, const struct report_set *s, const char *name)
+{
+	char title[192];
+
+	snprintf(title, sizeof(title), "one vCPU: %s", s->timeline_what ? s->timeline_what :
+		 "no run");
+	head(f, name, title);
+	fprintf(f, "set xlabel 'microseconds'\nset yrange [0:6]\nset key below\n"
+		"set ytics ('PMI' 0.5, 'exit' 1, 'load/put' 2, 'loaded' 3, 'irqs off' 4, "
+		"'guest' 5)\n"
+		"plot for [i=0:4] '%s.dat' index i using 1:2:3:4 with vectors nohead lw 8 "
+		"title columnheader(1), \\\n"
+		"     '%s.dat' index 5 using 1:2 with points pt 2 ps 1 title columnheader(1), \\\n"
+		"     '%s.dat' index 6 using 1:2 with points pt 7 ps 1.2 title columnheader(1)\n",
+		name, name, name);
+}
+
 const struct report_plot report_plots[] = {
 	{ "exit_latency_cdf", "VM-exit latency CDF per configuration (first scenario)",
 	  exit_cdf_data, cdf_script },
@@ -168,6 +247,8 @@ const struct report_plot report_plots[] = {
 	  pmi_cdf_data, cdf_script },
 	{ "guest_overhead", "guest overhead per configuration and scenario", ovh_data,
 	  bars_script },
+	{ "timeline", "a timeline of one vCPU: guest mode, the inner loop, loads and puts, "
+	  "PMIs", timeline_data, timeline_script },
 	{ 0 },
 };
 

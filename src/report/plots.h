@@ -7,8 +7,10 @@
  *
  * Plots: exit-latency CDF per configuration, guest overhead against exit
  * rate per configuration, host blind share per configuration, guest PMI
- * latency CDF per configuration, guest overhead per configuration. Axes:
- * cycles, exits per second of guest time, percent.
+ * latency CDF per configuration, guest overhead per configuration, and a
+ * timeline of one vCPU (guest mode, the irqs-off inner loop, the guest
+ * context loaded, loads and puts, VM-exits and guest PMIs). Axes: cycles,
+ * exits per second of guest time, percent, microseconds.
  */
 #ifndef VPMU__REPORT_PLOTS_H
 #define VPMU__REPORT_PLOTS_H
@@ -23,6 +25,8 @@ struct report_set {
 	const struct report_row *rate;	/* the first scenario at scaled exit rates */
 	int nr_rate;
 	unsigned int core_mhz;
+	const struct sim_timeline *timeline;	/* one run's window, or NULL */
+	const char *timeline_what;		/* which run, for the title */
 };
 
 struct report_plot {

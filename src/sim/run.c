@@ -19,6 +19,7 @@ struct machine {
 	struct perf_event *hev[PERF_SPEC_MAX];
 	int nr_hev;
 	struct guest_result gr;
+	struct kvm_vcpu_trace trace;	/* the timeline's recorder, when asked */
 };
 
 static void pct(struct hist *h, struct sim_pct *p)
@@ -78,6 +79,32 @@ static int start_host_perf(struct machine *mc, const struct scenario *sc, char *
 	return 0;
 }
 
+/* The timeline's recorder: the state is tracked all along, the events kept
+ * inside the window. */
+static void tl_event(void *ctx, u64 cycle, enum kvm_trace_ev ev, unsigned int arg)
+{
+	struct sim_timeline *t = ctx;
+	u64 at = cycle - t->start;
+
+	if (at < t->from) {
+		if (ev == KVM_TR_ENTRY || ev == KVM_TR_EXIT)
+			t->in_guest = ev == KVM_TR_ENTRY;
+		else if (ev == KVM_TR_IRQS_OFF || ev == KVM_TR_IRQS_ON)
+			t->irqs_off = ev == KVM_TR_IRQS_OFF;
+		else if (ev == KVM_TR_LOADED || ev == KVM_TR_PUT)
+			t->loaded = ev == KVM_TR_LOADED;
+		return;
+	}
+	if (at >= t->from + t->len)
+		return;
+	if (t->n == sizeof(t->ev) / sizeof(t->ev[0])) {
+		t->full = true;
+		return;
+	}
+	t->ev[t->n++] = (struct sim_tl_event){ .cycle = at - t->from, .ev = (u8)ev,
+					       .arg = (u16)arg };
+}
+
 static int run_one(struct machine *mc, const struct sim_config *c,
 		   const struct kvm_vpmu_ops *kind, char *err, size_t len)
 {
@@ -107,6 +134,14 @@ static int run_one(struct machine *mc, const struct sim_config *c,
 	}
 	mc->v.pmu.skip_unchanged = !c->no_skip;
 	kvm_vcpu__seed(&mc->v, c->seed);
+	if (c->timeline && kind == c->kind) {
+		mc->trace = (struct kvm_vcpu_trace){ .event = tl_event, .ctx = c->timeline };
+		c->timeline->start = mc->cpu.now;
+		c->timeline->n = 0;
+		c->timeline->full = false;
+		c->timeline->in_guest = c->timeline->irqs_off = c->timeline->loaded = false;
+		mc->v.trace = &mc->trace;
+	}
 	if (c->sc->host_tasks) {
 		struct kvm_host_sched s = {
 			.tasks = c->sc->host_tasks,

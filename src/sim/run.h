@@ -26,6 +26,26 @@ struct sim_baseline {
 	u64 wall_cycles;
 };
 
+/*
+ * A window of the measured run's run-loop trace (kvm_vcpu_trace), for the
+ * timeline plot: the events whose cycle, counted from the guest's start,
+ * falls in [from, from + len), and the state at the window's start.
+ */
+struct sim_tl_event {
+	u64 cycle;		/* from the window's start */
+	u8 ev;			/* enum kvm_trace_ev */
+	u16 arg;
+};
+
+struct sim_timeline {
+	u64 from, len;		/* the window, in cycles from the guest's start */
+	u64 start;		/* the guest's start (pCPU cycle) */
+	bool in_guest, irqs_off, loaded;	/* the state at the window's start */
+	bool full;		/* events past the cap were dropped */
+	size_t n;
+	struct sim_tl_event ev[4096];
+};
+
 struct sim_config {
 	const struct profile *prof;
 	const struct scenario *sc;
@@ -36,6 +56,7 @@ struct sim_config {
 	bool no_baseline;	/* skip the vPMU-none run (no guest_overhead_pct) */
 	bool no_skip;		/* mediated: write every counter on load (no v5 43/44) */
 	struct sim_baseline *baseline;	/* NULL: run the baseline here */
+	struct sim_timeline *timeline;	/* NULL: none; else filled from the run */
 };
 
 struct sim_pct {

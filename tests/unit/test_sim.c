@@ -114,11 +114,60 @@ static void test_same_seed_same_bytes(void **state)
 	free(jb);
 }
 
+/* The timeline window records what each policy says it does: irqoff loads
+ * and puts around the inner loop (a put for every load inside the window,
+ * all inside irqs-off stretches); vcpu stays loaded across it. */
+static void test_timeline_follows_the_policy(void **state)
+{
+	static struct sim_timeline t;
+	struct sim_config c = { .prof = &prof, .sc = &sc, .route = PMI_ROUTE_VECTOR, .seed = 1,
+				.kind = &kvm_vpmu_mediated_ops, .no_baseline = true,
+				.timeline = &t };
+	struct sim_metrics m;
+	char err[256];
+	unsigned int n[KVM_TR_NR] = { 0 };
+	bool irqs_off;
+
+	(void)state;
+	t.from = 20000000;
+	t.len = 20000000;
+	c.policy = kvm_policy__by_name("irqoff");
+	assert_int_equal(sim__run(&c, &m, err, sizeof(err)), 0);
+	assert_true(t.n > 20 && !t.full);
+	irqs_off = t.irqs_off;
+	for (size_t i = 0; i < t.n; i++) {
+		n[t.ev[i].ev]++;
+		if (t.ev[i].ev == KVM_TR_IRQS_OFF || t.ev[i].ev == KVM_TR_IRQS_ON)
+			irqs_off = t.ev[i].ev == KVM_TR_IRQS_OFF;
+		if (t.ev[i].ev == KVM_TR_LOAD || t.ev[i].ev == KVM_TR_PUT)
+			assert_true(irqs_off);
+		if (i)
+			assert_true(t.ev[i].cycle >= t.ev[i - 1].cycle);
+	}
+	assert_true(n[KVM_TR_LOAD] > 0 && n[KVM_TR_PUT] > 0);
+	assert_true(n[KVM_TR_LOAD] + 1 >= n[KVM_TR_PUT] && n[KVM_TR_PUT] + 1 >= n[KVM_TR_LOAD]);
+	assert_true(n[KVM_TR_ENTRY] + 1 >= n[KVM_TR_EXIT] && n[KVM_TR_EXIT] + 1 >= n[KVM_TR_ENTRY]);
+	c.policy = kvm_policy__by_name("vcpu");
+	memset(n, 0, sizeof(n));
+	assert_int_equal(sim__run(&c, &m, err, sizeof(err)), 0);
+	unsigned int to_vmm = 0;
+
+	for (size_t i = 0; i < t.n; i++) {
+		n[t.ev[i].ev]++;
+		to_vmm += t.ev[i].ev == KVM_TR_EXIT && (t.ev[i].arg == EXIT_IO ||
+							t.ev[i].arg == EXIT_EPT_MISCONFIG);
+	}
+	assert_true(t.loaded && n[KVM_TR_EXIT] > 10);
+	/* only a return to the VMM (vcpu_put) puts, and loads again */
+	assert_true(n[KVM_TR_LOAD] <= to_vmm && n[KVM_TR_PUT] <= to_vmm);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_policies_put_their_cost_where_they_should),
 		cmocka_unit_test(test_same_seed_same_bytes),
+		cmocka_unit_test(test_timeline_follows_the_policy),
 	};
 
 	return cmocka_run_group_tests_name("sim", tests, setup, NULL);
