@@ -15,6 +15,7 @@
 
 #include "input/ini.h"
 #include "input/scenario.h"
+#include "input/trace_mix.h"
 
 static const struct {
 	const char *key;
@@ -37,6 +38,8 @@ struct sstate {
 	struct scenario *s;
 	char seen[64][48];
 	unsigned int nseen;
+	u64 from_rate;			/* [exits] rate: exits a second for a table */
+	unsigned int from_line;		/* where `from` was (for errors) */
 };
 
 static u64 total_rate(const struct guest_workload *g)
@@ -46,6 +49,69 @@ static u64 total_rate(const struct guest_workload *g)
 	for (int r = 0; r < EXIT_NR; r++)
 		sum += g->exits_per_sec[r];
 	return sum;
+}
+
+/*
+ * "[exits] from = FILE": FILE (relative to the scenario file's folder) is
+ * read now with the trace readers (input/trace_mix.h); its counts per
+ * reason become rates after the whole scenario is read (scenario__parse),
+ * its mean exit-to-entry times the exits' latencies.
+ */
+static int exits_from(const struct ini_item *it, struct scenario *s, struct diag *d)
+{
+	const char *slash = strrchr(it->path, '/');
+	int n;
+
+	if (it->value[0] == '/' || !slash)
+		n = snprintf(s->exits_from, sizeof(s->exits_from), "%s", it->value);
+	else
+		n = snprintf(s->exits_from, sizeof(s->exits_from), "%.*s/%s",
+			     (int)(slash - it->path), it->path, it->value);
+	if (n < 0 || (size_t)n >= sizeof(s->exits_from))
+		return diag__set(d, VPMU_E_PARSE, it->path, it->line, it->value_col,
+				 "expected a path of at most %zu bytes", sizeof(s->exits_from) - 1);
+	return 0;
+}
+
+/*
+ * The rates of `[exits] from`: each reason's share of the input's exits,
+ * per second of the input's own time (guest time plus the exits' own) or,
+ * for a table that has no time, of `[exits] rate`. Its own rate keys may
+ * not be given as well.
+ */
+static int mix_from(const char *path, struct sstate *st, struct diag *d)
+{
+	struct scenario *s = st->s;
+	u64 count[EXIT_NR], lat[EXIT_NR], other, guest_ns, n = 0, wall_ns;
+	int ret;
+
+	if (total_rate(&s->guest))
+		return diag__set(d, VPMU_E_PARSE, path, st->from_line, 1,
+				 "expected either [exits] from = FILE or exit rates, not both");
+	if ((ret = trace__exit_mix(s->exits_from, NULL, count, lat, &other, &guest_ns, d)))
+		return ret;
+	wall_ns = guest_ns;
+	for (int r = 0; r < EXIT_NR; r++) {
+		n += count[r];
+		wall_ns += count[r] * lat[r];
+		s->exit_latency_ns[r] = (u32)min_u64(lat[r], UINT32_MAX);
+	}
+	if (!n)
+		return diag__set(d, VPMU_E_PARSE, path, st->from_line, 1,
+				 "expected exits in %s", s->exits_from);
+	if (!guest_ns && !st->from_rate)
+		return diag__set(d, VPMU_E_PARSE, path, st->from_line, 1,
+				 "expected [exits] rate = N (exits a second): %s has no time",
+				 s->exits_from);
+	for (int r = 0; r < EXIT_NR; r++)
+		s->guest.exits_per_sec[r] = (u32)(st->from_rate ?
+			mul_div_floor(count[r], st->from_rate, n) :
+			mul_div_floor(count[r], 1000000000, wall_ns ? wall_ns : 1));
+	if (total_rate(&s->guest) > 10000000)
+		return diag__set(d, VPMU_E_PARSE, path, st->from_line, 1,
+				 "expected the exits of %s to add up to at most 10000000 a second",
+				 s->exits_from);
+	return 0;
 }
 
 static int num(const struct ini_item *it, struct diag *d, u64 min, u64 max, u64 *out)
@@ -131,6 +197,16 @@ static int on_item(void *ctx, const struct ini_item *it, struct diag *d)
 	}
 	if (!strcmp(it->section, "guest"))
 		return guest_key(it, &s->guest, d);
+	if (!strcmp(it->section, "exits") && !strcmp(it->key, "from")) {
+		st->from_line = it->line;
+		return exits_from(it, s, d);
+	}
+	if (!strcmp(it->section, "exits") && !strcmp(it->key, "rate")) {
+		if ((ret = num(it, d, 1, 10000000, &v)))
+			return ret;
+		st->from_rate = v;
+		return 0;
+	}
 	if (!strcmp(it->section, "exits")) {
 		for (size_t i = 0; i < sizeof(exit_keys) / sizeof(exit_keys[0]); i++) {
 			if (strcmp(it->key, exit_keys[i].key))
@@ -203,7 +279,7 @@ int scenario__parse(const char *path, const char *text, struct scenario *s, stru
 	if (s->guest.perf == GUEST_PERF_RECORD && !s->guest.perf_freq)
 		return diag__set(d, VPMU_E_PARSE, path, 0, 0,
 				 "expected [guest] perf_freq with perf = record");
-	return 0;
+	return s->exits_from[0] ? mix_from(path, &st, d) : 0;
 }
 
 static int parse_any(const char *path, const char *text, void *out, struct diag *d)

@@ -22,6 +22,10 @@ struct scenario {
 	unsigned int host_tasks;	/* other runnable tasks on the vCPU's pCPU */
 	u32 slice_us;			/* each one's slice */
 	bool nmi_watchdog;		/* the hard-lockup detector's perf event on the pCPU */
+	/* [exits] from = FILE: the mix (and, where the input has them, the
+	 * exit-to-entry times) of a trace or table */
+	char exits_from[256];
+	u32 exit_latency_ns[EXIT_NR];	/* mean exit-to-entry time, 0: the profile's */
 };
 
 int scenario__parse(const char *path, const char *text, struct scenario *s, struct diag *d);

@@ -105,12 +105,38 @@ static void tl_event(void *ctx, u64 cycle, enum kvm_trace_ev ev, unsigned int ar
 					       .arg = (u16)arg };
 }
 
+/*
+ * KVM's costs for a run: the profile's, but where the scenario took its
+ * exits from a trace or table (`[exits] from`), each reason's handler costs
+ * what that input's mean exit-to-entry time leaves after the profile's
+ * VM-exit, VM-entry and outer-loop costs (and the VMM, for exits that go to
+ * userspace); the profile's spread and tail stay.
+ */
+static void costs_of(const struct profile *p, const struct scenario *sc, struct kvm_costs *kc)
+{
+	*kc = p->kvm;
+	for (int r = 0; r < EXIT_NR; r++) {
+		enum kvm_exit_path path = kvm_exit__path((enum kvm_exit_reason)r, p->pmu.vendor);
+		u64 lat = (u64)sc->exit_latency_ns[r] * p->core_mhz / 1000, fixed;
+
+		if (!sc->exit_latency_ns[r] || path == PATH_NONE)
+			continue;
+		fixed = (u64)kc->vmexit + kc->vmentry;
+		if (path != PATH_FASTPATH)
+			fixed += kc->full;
+		if (path == PATH_USERSPACE)
+			fixed += kc->userspace.base;
+		kc->handler[r].base = (u32)min_u64(lat > fixed ? lat - fixed : 0, UINT32_MAX);
+	}
+}
+
 static int run_one(struct machine *mc, const struct sim_config *c,
 		   const struct kvm_vpmu_ops *kind, char *err, size_t len)
 {
 	const struct profile *p = c->prof;
 	const char *why = NULL;
 	struct hw_pmu_config req;
+	struct kvm_costs kc;
 
 	memset(mc, 0, sizeof(*mc));
 	if (hw_cpu__init(&mc->cpu, &p->pmu, &p->hw, err, len))
@@ -127,7 +153,8 @@ static int run_one(struct machine *mc, const struct sim_config *c,
 	if (start_host_perf(mc, c->sc, err, len))
 		return -1;
 	kvm_pmu__supported(&p->pmu, &req);	/* the VMM copies what KVM advertises */
-	if (kvm_vcpu__init(&mc->v, kind, c->policy, c->route, &req, &p->kvm, &mc->cpu,
+	costs_of(p, c->sc, &kc);
+	if (kvm_vcpu__init(&mc->v, kind, c->policy, c->route, &req, &kc, &mc->cpu,
 			   &mc->pc, &why)) {
 		snprintf(err, len, "%s", why);
 		return -1;

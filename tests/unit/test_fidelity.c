@@ -445,6 +445,43 @@ static void test_rates_and_no_tick(void **state)
 	assert_true(m.exits_total < 10);	/* the host's own tick, nothing else */
 }
 
+/* [exits] from = FILE: a perf kvm stat table's mix becomes the scenario's
+ * rates (its counts in proportion, scaled to [exits] rate since a table has
+ * no time), its average times the exits' latencies; mixing that with rate
+ * keys, or a table without a rate, is refused at the line. */
+static void test_exit_mix_from_a_table(void **state)
+{
+	struct scenario sc;
+	struct sim_metrics m;
+	struct diag d;
+
+	(void)state;
+	assert_int_equal(scenario__load("tests/traces/from-table.ini", &sc, &d), 0);
+	/* the table: MSR_WRITE 9167, PREEMPTION_TIMER 5728, HLT 2232, CPUID 2160 */
+	assert_int_equal(sc.guest.exits_per_sec[EXIT_MSR_WRITE], 9167ULL * 20000 / 19287);
+	assert_int_equal(sc.guest.exits_per_sec[EXIT_HLT], 2232ULL * 20000 / 19287);
+	assert_int_equal(sc.exit_latency_ns[EXIT_CPUID], 650);
+	run("spr", "from-table", "none", "irqoff", &m, &sc);
+	/* an HLT exit takes the table's 30567.94 us = 61,135,880 cycles at 2 GHz;
+	 * a CPUID exit cannot be shorter than the profile's exit, entry and
+	 * outer loop (1350 cycles), so its 0.65 us (1300) becomes 1350 */
+	assert_int_equal(sc.exit_latency_ns[EXIT_HLT], 30567940);
+	/* (plus the host ticks that come during those 30 ms) */
+	assert_true(m.exit_latency_by[EXIT_HLT].p50 >= 61135880 &&
+		    m.exit_latency_by[EXIT_HLT].p50 < 61135880 / 100 * 101);
+	assert_int_equal(m.exit_latency_by[EXIT_CPUID].p50, 1350);
+	assert_int_equal(scenario__parse("tests/traces/x.ini", "[scenario]\nname = x\n"
+					 "[guest]\nwork_minsns = 1\n[exits]\n"
+					 "from = kvm-stat-minmax.txt\n", &sc, &d), VPMU_E_PARSE);
+	assert_non_null(strstr(d.msg, "[exits] rate"));
+	assert_int_equal(d.line, 6);
+	assert_int_equal(scenario__parse("tests/traces/x.ini", "[scenario]\nname = x\n"
+					 "[guest]\nwork_minsns = 1\n[exits]\nhlt = 5\n"
+					 "from = kvm-stat-minmax.txt\nrate = 10\n", &sc, &d),
+			 VPMU_E_PARSE);
+	assert_non_null(strstr(d.msg, "not both"));
+}
+
 /* ---- KVM's CPUID and RDPMC rules ---------------------------------------------- */
 
 static void test_version_kept_rdpmc_by_counts(void **state)
@@ -525,6 +562,7 @@ int main(void)
 		cmocka_unit_test(test_exit_latencies_spread),
 		cmocka_unit_test(test_nmi_watchdog_blocks_the_mediated_pmu),
 		cmocka_unit_test(test_rates_and_no_tick),
+		cmocka_unit_test(test_exit_mix_from_a_table),
 		cmocka_unit_test(test_version_kept_rdpmc_by_counts),
 		cmocka_unit_test(test_fourth_fixed_counter_future),
 	};
