@@ -1,0 +1,38 @@
+#!/bin/sh
+# tests/fuzz/run.sh SECONDS FUZZ_BIN... - run each libFuzzer target in turn
+# (one at a time: the machine is shared) for SECONDS, niced, starting from
+# its committed seed corpus tests/fuzz/corpus/<target>/.
+#
+#   build/fuzz/work/<target>/       what the run found (new inputs)
+#   build/fuzz/artifacts/<target>/  crash-*, timeout-*, leak-*, oom-* inputs
+#   FUZZ_MERGE=1  afterwards, minimise seeds + findings back into
+#                 tests/fuzz/corpus/<target>/ (-merge=1) to commit them
+#
+# Exit 1 when any target found a crash, a hang (over 10 s on one input),
+# a leak or an out-of-memory; the input is in its artifacts folder.
+set -u
+secs=$1; shift
+bad=0
+for bin in "$@"; do
+	t=$(basename "$bin")
+	seed=tests/fuzz/corpus/$t
+	work=build/fuzz/work/$t
+	art=build/fuzz/artifacts/$t
+	mkdir -p "$seed" "$work" "$art"
+	echo "== $t: ${secs}s"
+	if ! nice -n 19 "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=16384 \
+		-print_final_stats=1 -artifact_prefix="$art/" "$work" "$seed" \
+		>"$art/log" 2>&1; then
+		echo "FAIL $t: see $art/log and $art/"
+		tail -n 40 "$art/log"
+		bad=1
+	fi
+	grep -E '^stat::number_of_executed_units|^#[0-9]+.*DONE' "$art/log" | tail -n 2
+	if [ "${FUZZ_MERGE:-0}" = 1 ]; then
+		rm -rf "$seed.new" && mkdir -p "$seed.new"
+		nice -n 19 "$bin" -merge=1 -timeout=10 "$seed.new" "$seed" "$work" \
+			>>"$art/log" 2>&1 && rm -rf "$seed" && mv "$seed.new" "$seed"
+		echo "   corpus: $(ls "$seed" | wc -l) files, $(cat "$seed"/* | wc -c) bytes"
+	fi
+done
+exit $bad
