@@ -152,6 +152,16 @@ $(O)/tests/%: $(O)/tests/%.o $(O)/san/libvpmu.a
 	$(Q)$(CC) $(SAN) -o $@ $^ -lcmocka $(LIBS)
 -include $(patsubst %,$(O)/tests/%.d,$(UNIT_TESTS))
 
+# --- unit tests without sanitizers, for valgrind (make check-valgrind) ---------
+$(O)/vg-tests/%.o: tests/unit/%.c $(O)/.deps-ok
+	$(call say,CC,$<)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(BASE_CFLAGS) -Itests/unit $(CFLAGS) -c $< -o $@
+$(O)/vg-tests/%: $(O)/vg-tests/%.o $(O)/rel/libvpmu.a
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ -lcmocka $(LIBS)
+-include $(patsubst %,$(O)/vg-tests/%.d,$(UNIT_TESTS))
+
 # --- fuzz targets (libFuzzer, clang) -------------------------------------------
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(patsubst %,$(O)/fuzz/bin/%,$(FUZZ_TARGETS))
@@ -170,6 +180,10 @@ check: $(O)/vpmu $(O)/vpmu-san $(O)/vpmu-clang $(patsubst %,$(O)/tests/%,$(UNIT_
 		$(FUZZ_BINS)
 	$(Q)VPMU=$(O)/vpmu-san VPMU_OTHERS="$(O)/vpmu $(O)/vpmu-clang" FUZZ_BINS="$(FUZZ_BINS)" \
 		UNIT_TESTS="$(patsubst %,$(O)/tests/%,$(UNIT_TESTS))" tests/check.sh
+
+check-valgrind: $(O)/vpmu $(patsubst %,$(O)/vg-tests/%,$(UNIT_TESTS))
+	$(Q)VPMU=$(O)/vpmu UNIT_TESTS="$(patsubst %,$(O)/vg-tests/%,$(UNIT_TESTS))" \
+		tests/valgrind.sh
 
 fuzz: $(FUZZ_BINS)
 	$(Q)tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
