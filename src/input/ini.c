@@ -82,7 +82,7 @@ int ini__parse(const char *path, const char *text, ini_fn fn, void *ctx, struct 
 			return diag__set(d, VPMU_E_PARSE, path, lineno, 1,
 					 "expected a line of at most 511 characters");
 		memcpy(line, text, n);
-		line[n] = 0;
+		line[n && text[n - 1] == '\r' ? n - 1 : n] = 0;	/* CRLF files */
 		text += n + (text[n] == '\n');
 		if ((ret = parse_line(path, lineno, line, section, sizeof(section), fn, ctx, d)))
 			return ret;
