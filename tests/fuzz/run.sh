@@ -5,6 +5,7 @@
 #
 #   build/fuzz/work/<target>/       what the run found (new inputs)
 #   build/fuzz/artifacts/<target>/  crash-*, timeout-*, leak-*, oom-* inputs
+#   tests/fuzz/<target>.dict        its dictionary (libFuzzer -dict), if any
 #   FUZZ_MERGE=1  afterwards, minimise seeds + findings back into
 #                 tests/fuzz/corpus/<target>/ (-merge=1) to commit them
 #
@@ -20,8 +21,11 @@ for bin in "$@"; do
 	art=build/fuzz/artifacts/$t
 	mkdir -p "$seed" "$work" "$art"
 	echo "== $t: ${secs}s"
+	dict=
+	[ -f "tests/fuzz/$t.dict" ] && dict=-dict=tests/fuzz/$t.dict
+	# shellcheck disable=SC2086 # $dict is one word or none
 	if ! nice -n 19 "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=16384 \
-		-print_final_stats=1 -artifact_prefix="$art/" "$work" "$seed" \
+		$dict -print_final_stats=1 -artifact_prefix="$art/" "$work" "$seed" \
 		>"$art/log" 2>&1; then
 		echo "FAIL $t: see $art/log and $art/"
 		tail -n 40 "$art/log"
