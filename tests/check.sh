@@ -152,7 +152,10 @@ fz=$(mktemp -d)
 for bin in ${FUZZ_BINS:-}; do
 	t=$(basename "$bin")
 	mkdir -p "$fz/$t"
-	if "$bin" -max_total_time=2 -timeout=10 -max_len=16384 -artifact_prefix="$fz/$t/" \
+	dict=
+	[ -f "tests/fuzz/$t.dict" ] && dict=-dict=tests/fuzz/$t.dict
+	# shellcheck disable=SC2086 # $dict is one word or none
+	if "$bin" -max_total_time=2 -timeout=10 -max_len=16384 $dict -artifact_prefix="$fz/$t/" \
 		"$fz/$t" "tests/fuzz/corpus/$t" >"$log" 2>&1; then
 		add 1 0
 	else
