@@ -96,6 +96,10 @@ static int set_value(struct pstate *st, const struct field *f, const struct ini_
 	void *dst = (char *)p + f->off;
 
 	if (f->kind == K_NAME) {
+		if (strlen(v) >= sizeof(p->name))
+			return diag__set(d, VPMU_E_PARSE, it->path, it->line, it->value_col,
+					 "expected a name of at most %zu characters",
+					 sizeof(p->name) - 1);
 		snprintf(p->name, sizeof(p->name), "%s", v);
 		return 0;
 	}
