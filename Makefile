@@ -171,6 +171,7 @@ $(O)/fuzz/bin/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(O)/fuzz/libvpmu.a
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BASE_CFLAGS) -Itests/fuzz $(subst fuzzer-no-link,fuzzer,$(FUZZ_SAN)) \
 		-o $@ $< $(O)/fuzz/libvpmu.a $(LIBS)
+-include $(FUZZ_BINS:=.d)
 
 # --- the two commands ---------------------------------------------------------
 run: $(O)/vpmu
