@@ -4,8 +4,9 @@
  * kind, placement policy and PMI route are drawn from a hash of the input,
  * so each input always runs the same way and the corpus covers them all.
  *
- * A parsed program must run (prog__run never fails once parsed, except
- * when the host cannot run the guest's PMU at all). Programs whose loops
+ * A parsed program must run (prog__run fails only when the host cannot
+ * run the guest's PMU or refuses its host perf session, and then says
+ * why), report every expectation, and give the same result twice. Programs whose loops
  * ask for more than FUZZ_MAX_CYCLES simulated cycles are skipped: they are
  * valid, only slow to simulate (every host tick is simulated, 250 a
  * simulated second), and a fuzzer needs thousands of runs a second.
@@ -47,11 +48,12 @@ static bool is_small(const struct prog *p)
 	return true;
 }
 
-static void run(const struct prog *p, const char *cpu, const struct prog_vm *vm)
+/* Run @p once; returns its result in @res (0, or prog__run's error). */
+static int run_once(const struct prog *p, const char *cpu, const struct prog_vm *vm,
+		    struct prog_result *res)
 {
 	static struct profile prof;
 	struct prog_costs costs = { &prof.hw, &prof.perf, &prof.kvm };
-	static struct prog_result res;
 	struct prog_vm v;
 	struct diag d;
 	char err[200] = "";
@@ -64,11 +66,23 @@ static void run(const struct prog *p, const char *cpu, const struct prog_vm *vm)
 		v = *vm;
 		v.host_pmu = &prof.pmu;
 	}
-	ret = prog__run(p, &costs, vm ? &v : NULL, on_check, &reported, &res, err,
-			sizeof(err));
+	ret = prog__run(p, &costs, vm ? &v : NULL, on_check, &reported, res, err, sizeof(err));
 	if (ret && !err[0])
 		abort();
-	if (!ret && !res.skipped && reported < res.passed + res.failed)
+	if (!ret && !res->skipped && reported < res->passed + res->failed)
+		abort();
+	return ret;
+}
+
+/* Twice, and the two runs must agree: the model is deterministic. */
+static void run(const struct prog *p, const char *cpu, const struct prog_vm *vm)
+{
+	static struct prog_result a, b;
+	int ra = run_once(p, cpu, vm, &a), rb = run_once(p, cpu, vm, &b);
+
+	if (ra != rb || (!ra && (a.passed != b.passed || a.failed != b.failed ||
+				 a.pmis != b.pmis || a.cycles != b.cycles ||
+				 a.nr_host != b.nr_host || a.host_nmis != b.host_nmis)))
 		abort();
 }
 
