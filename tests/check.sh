@@ -146,17 +146,18 @@ for b in tests/bad/*.ini; do
 done
 
 # 5. the fuzz targets stay alive: each replays its committed corpus
-#    (tests/fuzz/corpus/<target>/, crashes found once included) and fuzzes
-#    for 2 seconds more; `make fuzz` runs them for real
+#    (tests/fuzz/corpus/<target>/, crashes found once included) and the test
+#    data tests/fuzz/seeds.sh names, and fuzzes for 2 seconds more; `make
+#    fuzz` runs them for real
 fz=$(mktemp -d)
 for bin in ${FUZZ_BINS:-}; do
 	t=$(basename "$bin")
 	mkdir -p "$fz/$t"
 	dict=
 	[ -f "tests/fuzz/$t.dict" ] && dict=-dict=tests/fuzz/$t.dict
-	# shellcheck disable=SC2086 # $dict is one word or none
+	# shellcheck disable=SC2086 # $dict and the seed folders are words or none
 	if "$bin" -max_total_time=2 -timeout=10 -max_len=16384 $dict -artifact_prefix="$fz/$t/" \
-		"$fz/$t" "tests/fuzz/corpus/$t" >"$log" 2>&1; then
+		"$fz/$t" "tests/fuzz/corpus/$t" $(tests/fuzz/seeds.sh "$t") >"$log" 2>&1; then
 		add 1 0
 	else
 		echo "FAIL fuzz target $t:"
