@@ -5,6 +5,8 @@
 #   make check   every test: unit tests and guest programs under ASan+UBSan,
 #                bad-input checks, and a -Werror build with gcc and with clang
 #   make bench   benchmarks (timings live here, never in tests)
+#   make fuzz    each libFuzzer target (tests/fuzz/) for FUZZ_SECONDS (600) in turn
+#   make check-valgrind  unit tests and vpmu commands under valgrind memcheck
 #   V=1          show the commands
 #
 # Missing Debian packages are installed by tools/ensure-deps (as root), or
@@ -102,7 +104,7 @@ CLI_SRCS += src/cli/cmd_sweep.c
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all run check bench clean deps install
+.PHONY: all run check bench clean deps install fuzz check-valgrind
 .SECONDARY:
 all: $(O)/vpmu
 
@@ -144,6 +146,10 @@ endef
 $(eval $(call variant,rel,$(CC),,$(CFLAGS)))
 $(eval $(call variant,san,$(CC),-san,$(SAN)))
 $(eval $(call variant,clang,$(CLANG),-clang,-O2))
+# libFuzzer (tests/fuzz/): the library instrumented for coverage, ASan, UBSan
+FUZZ_SAN := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+$(eval $(call variant,fuzz,$(CLANG),-fuzz,$(FUZZ_SAN)))
 
 $(O)/vpmu: $(rel_CLI) $(O)/rel/libvpmu.a
 	$(call say,LD,$@)
@@ -167,12 +173,34 @@ $(O)/tests/%: $(O)/tests/%.o $(O)/san/libvpmu.a
 	$(Q)$(CC) $(SAN) -o $@ $^ -lcmocka $(LIBS)
 -include $(patsubst %,$(O)/tests/%.d,$(UNIT_TESTS))
 
+# --- unit tests without sanitizers, for valgrind (make check-valgrind) ---------
+$(O)/vg-tests/%.o: tests/unit/%.c $(O)/.deps-ok
+	$(call say,CC,$<)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(BASE_CFLAGS) -Itests/unit $(CFLAGS) -c $< -o $@
+$(O)/vg-tests/%: $(O)/vg-tests/%.o $(O)/rel/libvpmu.a
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ -lcmocka $(LIBS)
+-include $(patsubst %,$(O)/vg-tests/%.d,$(UNIT_TESTS))
+
+# --- fuzz targets (libFuzzer, clang) -------------------------------------------
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS := $(patsubst %,$(O)/fuzz/bin/%,$(FUZZ_TARGETS))
+FUZZ_SECONDS ?= 600
+$(O)/fuzz/bin/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(O)/fuzz/libvpmu.a
+	$(call say,LD-fuzz,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BASE_CFLAGS) -Itests/fuzz $(subst fuzzer-no-link,fuzzer,$(FUZZ_SAN)) \
+		-o $@ $< $(O)/fuzz/libvpmu.a $(LIBS)
+-include $(FUZZ_BINS:=.d)
+
 # --- the two commands ---------------------------------------------------------
 run: $(O)/vpmu
 	$(Q)$(O)/vpmu compare
 
-check: $(O)/vpmu $(O)/vpmu-san $(O)/vpmu-clang $(patsubst %,$(O)/tests/%,$(UNIT_TESTS))
-	$(Q)VPMU=$(O)/vpmu-san VPMU_OTHERS="$(O)/vpmu $(O)/vpmu-clang" \
+check: $(O)/vpmu $(O)/vpmu-san $(O)/vpmu-clang $(patsubst %,$(O)/tests/%,$(UNIT_TESTS)) \
+		$(FUZZ_BINS)
+	$(Q)VPMU=$(O)/vpmu-san VPMU_OTHERS="$(O)/vpmu $(O)/vpmu-clang" FUZZ_BINS="$(FUZZ_BINS)" \
 		UNIT_TESTS="$(patsubst %,$(O)/tests/%,$(UNIT_TESTS))" tests/check.sh
 
 $(O)/vpmu-bench: tools/bench.c $(O)/rel/libvpmu.a
@@ -189,6 +217,13 @@ install: $(O)/vpmu
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(O)/vpmu $(DESTDIR)$(PREFIX)/bin/vpmu
 	install -m 644 man/vpmu.1 $(DESTDIR)$(PREFIX)/share/man/man1/vpmu.1
+
+check-valgrind: $(O)/vpmu $(patsubst %,$(O)/vg-tests/%,$(UNIT_TESTS))
+	$(Q)VPMU=$(O)/vpmu UNIT_TESTS="$(patsubst %,$(O)/vg-tests/%,$(UNIT_TESTS))" \
+		tests/valgrind.sh
+
+fuzz: $(FUZZ_BINS)
+	$(Q)tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
 
 clean:
 	rm -rf $(O)

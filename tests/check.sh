@@ -246,6 +246,26 @@ for b in tests/traces/bad/*.txt; do
 	fi
 done
 
+# 6c. malformed scenarios (scenario_*.ini, read by vpmu run --scenario) and
+#     cost profiles (profile_*.ini, by --cpu): the same first-line rule
+for b in tests/bad/*.ini; do
+	want=$(sed -n '1s/^# error: //p' "$b")
+	pos=${want%%: *}
+	text=${want#*: }
+	case $b in
+	*/profile_*) "$VPMU" run --scenario slice-of-hardware --vpmu none --cpu "$b" >"$log" 2>&1 ;;
+	*) "$VPMU" run --scenario "$b" --vpmu none >"$log" 2>&1 ;;
+	esac
+	rc=$?
+	if [ -n "$want" ] && [ "$rc" -eq 2 ] && grep -qF "$b:$pos: error: $text" "$log"; then
+		add 1 0
+	else
+		echo "FAIL bad input $b: exit $rc, wanted 2 and '$b:$pos: error: $text', got:"
+		cat "$log"
+		add 0 1
+	fi
+done
+
 # 7. the command line and its artefacts (tests/cli.sh: help, bad values,
 #    JSON against the man page, plots and HTML in Chromium, sharded sweeps)
 VPMU="$VPMU" tests/cli.sh >"$log" 2>&1
@@ -255,6 +275,28 @@ p=$(echo "$line" | sed -n 's/^cli: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
 f=$(echo "$line" | sed -n 's/^cli: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
 if [ -z "$p" ]; then p=0; f=1; fi
 add "$p" "$f"
+
+# 8. the fuzz targets stay alive: each replays its committed corpus
+#    (tests/fuzz/corpus/<target>/, crashes found once included) and the test
+#    data tests/fuzz/seeds.sh names, and fuzzes for 2 seconds more; `make
+#    fuzz` runs them for real
+fz=$(mktemp -d)
+for bin in ${FUZZ_BINS:-}; do
+	t=$(basename "$bin")
+	mkdir -p "$fz/$t"
+	dict=
+	[ -f "tests/fuzz/$t.dict" ] && dict=-dict=tests/fuzz/$t.dict
+	# shellcheck disable=SC2086 # $dict and the seed folders are words or none
+	if "$bin" -max_total_time=2 -timeout=10 -max_len=16384 $dict -artifact_prefix="$fz/$t/" \
+		"$fz/$t" "tests/fuzz/corpus/$t" $(tests/fuzz/seeds.sh "$t") >"$log" 2>&1; then
+		add 1 0
+	else
+		echo "FAIL fuzz target $t:"
+		tail -n 30 "$log"
+		add 0 1
+	fi
+done
+rm -rf "$fz"
 
 echo "check: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -40,8 +40,11 @@ u64 rng__next(struct rng *r)
 
 u64 rng__below(struct rng *r, u64 n)
 {
-	u64 limit = ~0ULL - (~0ULL % n), v;
+	u64 limit, v;
 
+	if (!n)
+		return 0;	/* the empty range: rng.h */
+	limit = ~0ULL - (~0ULL % n);
 	do
 		v = rng__next(r);
 	while (v >= limit);
@@ -50,5 +53,5 @@ u64 rng__below(struct rng *r, u64 n)
 
 bool rng__chance(struct rng *r, u64 num, u64 den)
 {
-	return rng__below(r, den) < num;
+	return den && rng__below(r, den) < num;
 }

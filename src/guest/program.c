@@ -44,6 +44,8 @@ struct exec {
 	prog_report_fn report;
 	void *ctx;
 	struct prog_result *res;
+	int failed;			/* a session perf refused here: the run stops */
+	char why[160];
 };
 
 void prog__free(struct prog *p)
@@ -97,9 +99,20 @@ static void start_session(struct exec *x, const struct prog_op *op)
 		struct perf_event *leader = ps->leader[i] >= 0 ? x->hev[ps->first + ps->leader[i]]
 							      : NULL;
 
-		/* the parser created the same session on the same PMU */
-		perf_event__create(x->pc, &ps->attr[i], leader, &x->hev[ps->first + i]);
+		/* the parser created the same session on a bare PMU; here a
+		 * mediated VM may refuse it (-EOPNOTSUPP for !exclude_guest),
+		 * as perf_event_open() would: the run stops, never a silent 0 */
+		int e = perf_event__create(x->pc, &ps->attr[i], leader, &x->hev[ps->first + i]);
+
 		x->hev_op[ps->first + i] = op;
+		if (e) {
+			snprintf(x->why, sizeof(x->why), "line %u: host perf: %s refused by "
+				 "perf_event_open() here (error %d%s)", op->line, ps->attr[i].name,
+				 -e, e == -PERF_EOPNOTSUPP ? ": a mediated VM exists, so it must "
+				 "exclude the guest (:H)" : "");
+			x->failed = VPMU_E_INVAL;
+			return;
+		}
 	}
 	x->nr_hev = ps->first + ps->nr;
 }
@@ -439,7 +452,7 @@ int prog__run(const struct prog *p, const struct prog_costs *costs, const struct
 		x->cpu.irq_ctx = x;
 	}
 	if (!ret) {
-		for (size_t i = 0; i < p->nr_ops && !ret; i++) {
+		for (size_t i = 0; i < p->nr_ops && !ret && !x->failed; i++) {
 			exec_op(x, &p->ops[i]);
 			if (hw_cpu__failure_text(&x->cpu)) {	/* a run limit (hw/cpu.h) */
 				snprintf(err, len, "line %u: %s", p->ops[i].line,
@@ -447,6 +460,8 @@ int prog__run(const struct prog *p, const struct prog_costs *costs, const struct
 				ret = VPMU_E_INVAL;
 			}
 		}
+		if (!ret && (ret = x->failed))
+			snprintf(err, len, "%s", x->why);
 		if (x->v)
 			kvm_vcpu__stop(x->v);
 		res->pmis = x->pmis;

@@ -2,6 +2,7 @@
  * input/ini.c - see ini.h.
  */
 #include <ctype.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,26 @@
 
 #include "input/embedded.h"
 #include "input/ini.h"
+
+/* "[name]" and nothing after it but spaces (the comment is already cut). */
+static int parse_section(const char *path, unsigned int lineno, const char *s, char *key,
+			 char *section, size_t section_len, struct diag *d)
+{
+	char *e = strchr(key, ']');
+	const char *rest;
+
+	if (!e || e == key + 1 || (size_t)(e - key - 1) >= section_len)
+		return diag__set(d, VPMU_E_PARSE, path, lineno, (unsigned int)(key - s + 1),
+				 "expected [section] (a name of 1..%zu characters)",
+				 section_len - 1);
+	rest = e + 1 + strspn(e + 1, " \t\r");
+	if (*rest)
+		return diag__set(d, VPMU_E_PARSE, path, lineno, (unsigned int)(rest - s + 1),
+				 "expected the end of the line after [section]");
+	*e = 0;
+	memcpy(section, key + 1, (size_t)(e - key));
+	return 0;
+}
 
 static int parse_line(const char *path, unsigned int lineno, char *s, char *section,
 		      size_t section_len, ini_fn fn, void *ctx, struct diag *d)
@@ -23,21 +44,17 @@ static int parse_line(const char *path, unsigned int lineno, char *s, char *sect
 	key = s + strspn(s, " \t\r");
 	if (!*key)
 		return 0;
-	if (*key == '[') {
-		e = strchr(key, ']');
-		if (!e || (size_t)(e - key - 1) >= section_len)
-			return diag__set(d, VPMU_E_PARSE, path, lineno, (unsigned int)(key - s + 1),
-					 "expected [section]");
-		*e = 0;
-		memcpy(section, key + 1, (size_t)(e - key));
-		return 0;
-	}
+	if (*key == '[')
+		return parse_section(path, lineno, s, key, section, section_len, d);
 	eq = strchr(key, '=');
 	if (!eq)
 		return diag__set(d, VPMU_E_PARSE, path, lineno, (unsigned int)(key - s + 1),
 				 "expected key = value");
 	for (e = eq; e > key && isspace((unsigned char)e[-1]); e--)
 		;
+	if (e == key)
+		return diag__set(d, VPMU_E_PARSE, path, lineno, (unsigned int)(key - s + 1),
+				 "expected a key before '='");
 	*e = 0;
 	val = eq + 1 + strspn(eq + 1, " \t");
 	for (e = val + strlen(val); e > val && isspace((unsigned char)e[-1]); e--)
@@ -65,12 +82,30 @@ int ini__parse(const char *path, const char *text, ini_fn fn, void *ctx, struct 
 			return diag__set(d, VPMU_E_PARSE, path, lineno, 1,
 					 "expected a line of at most 511 characters");
 		memcpy(line, text, n);
-		line[n] = 0;
+		line[n && text[n - 1] == '\r' ? n - 1 : n] = 0;	/* CRLF files */
 		text += n + (text[n] == '\n');
 		if ((ret = parse_line(path, lineno, line, section, sizeof(section), fn, ctx, d)))
 			return ret;
 	}
 	return 0;
+}
+
+/* A NUL byte would cut the text there: refuse it, at its line and column. */
+static bool has_nul(const char *path, const char *buf, size_t n, struct diag *d)
+{
+	const char *z = memchr(buf, 0, n), *bol = buf;
+	unsigned int line = 1;
+
+	if (!z)
+		return false;
+	for (const char *p = buf; p < z; p++)
+		if (*p == '\n') {
+			line++;
+			bol = p + 1;
+		}
+	diag__set(d, VPMU_E_PARSE, path, line, (unsigned int)(z - bol + 1),
+		  "expected text, found a NUL byte");
+	return true;
 }
 
 char *ini__read_file(const char *path, struct diag *d)
@@ -97,6 +132,10 @@ char *ini__read_file(const char *path, struct diag *d)
 	}
 	buf[n] = 0;
 	fclose(f);
+	if (has_nul(path, buf, (size_t)n, d)) {
+		free(buf);
+		return NULL;
+	}
 	return buf;
 }
 

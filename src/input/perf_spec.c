@@ -10,6 +10,7 @@
  * record's default is -F 4000.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +39,9 @@ static void skip_space(struct cur *c)
 		c->pos++;
 }
 
-/* A word: letters, digits, '-', '_' (event names contain '-'). */
+/* A word: letters, digits, '-', '_' (event names contain '-'). Returns its
+ * length; at most size - 1 characters of it are kept in @buf, so a return
+ * of @size or more means it did not fit. */
 static unsigned int word(struct cur *c, char *buf, unsigned int size)
 {
 	unsigned int n = 0;
@@ -46,10 +49,11 @@ static unsigned int word(struct cur *c, char *buf, unsigned int size)
 	while (isalnum((unsigned char)c->s[c->pos]) || c->s[c->pos] == '-' ||
 	       c->s[c->pos] == '_') {
 		if (n + 1 < size)
-			buf[n++] = c->s[c->pos];
+			buf[n] = c->s[c->pos];
+		n++;
 		c->pos++;
 	}
-	buf[n] = 0;
+	buf[n < size ? n : size - 1] = 0;
 	return n;
 }
 
@@ -76,12 +80,16 @@ static const struct {
 
 static int event_name(struct cur *c, struct perf_attr *a)
 {
-	unsigned int at = c->pos;
+	unsigned int at = c->pos, n;
 	char w[48], *end;
 
-	if (!word(c, w, sizeof(w))) {
+	if (!(n = word(c, w, sizeof(w)))) {
 		c->pos = at;
 		return fail(c, "expected an event name (cycles, instructions, ..., or rHEX)");
+	}
+	if (n >= sizeof(w)) {
+		c->pos = at;
+		return fail(c, "expected an event name of at most 47 characters");
 	}
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		if (!strcasecmp(w, names[i].name)) {
@@ -91,9 +99,14 @@ static int event_name(struct cur *c, struct perf_attr *a)
 			return 0;
 		}
 	}
-	if ((w[0] == 'r' || w[0] == 'R') && w[1]) {
+	if ((w[0] == 'r' || w[0] == 'R') && isxdigit((unsigned char)w[1])) {
 		a->type = PERF_TYPE_RAW;
+		errno = 0;
 		a->config = strtoull(w + 1, &end, 16);
+		if (!*end && errno) {
+			c->pos = at;
+			return fail(c, "expected a raw config (rHEX) of at most 64 bits");
+		}
 		if (!*end) {
 			snprintf(a->name, sizeof(a->name), "r%llx", (unsigned long long)a->config);
 			return 0;
@@ -115,9 +128,10 @@ static int modifiers(struct cur *c, struct perf_spec *sp, int from, int to)
 		return 0;
 	c->pos++;
 	n = word(c, mods, sizeof(mods));
-	if (!n || strspn(mods, "ukHGD") != n) {
+	if (!n || n >= sizeof(mods) || strspn(mods, "ukHGD") != n) {
 		c->pos -= (unsigned int)n;
-		return fail(c, "expected modifiers from u, k, H, G, D");
+		return fail(c, n >= sizeof(mods) ? "expected at most 15 modifiers" :
+			    "expected modifiers from u, k, H, G, D");
 	}
 	for (int i = from; i < to; i++) {
 		struct perf_attr *a = &sp->attr[i];
@@ -174,23 +188,54 @@ static int event_list(struct cur *c, struct perf_spec *sp)
 	return 0;
 }
 
-static int number(struct cur *c, u64 *v, const char *what)
+/* A whole number in 1..@max, decimal or 0x hex; no sign. */
+static int number(struct cur *c, u64 *v, u64 max, const char *what)
 {
 	char w[32], *end;
-	unsigned int at;
+	unsigned int at, n;
 
 	skip_space(c);
 	at = c->pos;
-	if (!word(c, w, sizeof(w)) || (*v = strtoull(w, &end, 0), *end) || !*v) {
+	n = word(c, w, sizeof(w));
+	errno = 0;
+	if (!n || n >= sizeof(w) || !isdigit((unsigned char)w[0]) ||
+	    (*v = strtoull(w, &end, 0), *end) || errno || !*v || *v > max) {
 		c->pos = at;
 		*c->err_col = at;
-		snprintf(c->err, c->len, "expected %s (a positive number)", what);
+		snprintf(c->err, c->len, "expected %s in 1..%llu", what, (unsigned long long)max);
 		return -1;
 	}
 	return 0;
 }
 
-static int option(struct cur *c, struct perf_spec *sp, bool *have_events)
+/*
+ * -F and -c. Ranges are the kernel's (perf_event_open() refuses a
+ * sample_freq above kernel.perf_event_max_sample_rate, default 100000, and
+ * a sample_period with bit 63 set); both at once are refused as perf record
+ * does since 2021 (tools/perf/util/record.c record_opts__config_freq:
+ * "cannot set frequency and period at the same time").
+ */
+static int sampling(struct cur *c, struct perf_spec *sp, bool is_freq, bool *have_rate)
+{
+	unsigned int at = c->pos;
+	u64 v;
+
+	if (number(c, &v, is_freq ? PERF_SPEC_MAX_FREQ : (1ULL << 63) - 1,
+		   is_freq ? "a frequency (-F, samples a second)" : "a period (-c, events)"))
+		return -1;
+	if (have_rate[!is_freq]) {
+		c->pos = at - 2;
+		return fail(c, "expected -F or -c, not both (perf record: cannot set frequency "
+			    "and period at the same time)");
+	}
+	have_rate[is_freq] = true;
+	sp->freq = is_freq;
+	sp->sample_freq = is_freq ? v : 0;
+	sp->sample_period = is_freq ? 0 : v;
+	return 0;
+}
+
+static int option(struct cur *c, struct perf_spec *sp, bool *have_events, bool *have_rate)
 {
 	char w[8];
 	unsigned int at = c->pos;
@@ -204,16 +249,8 @@ static int option(struct cur *c, struct perf_spec *sp, bool *have_events)
 		*have_events = true;
 		return event_list(c, sp);
 	}
-	if (sp->record && (!strcmp(w, "F") || !strcmp(w, "c"))) {
-		u64 v;
-
-		if (number(c, &v, w[0] == 'F' ? "a frequency" : "a period"))
-			return -1;
-		sp->freq = w[0] == 'F';
-		sp->sample_freq = sp->freq ? v : 0;
-		sp->sample_period = sp->freq ? 0 : v;
-		return 0;
-	}
+	if (sp->record && (!strcmp(w, "F") || !strcmp(w, "c")))
+		return sampling(c, sp, w[0] == 'F', have_rate);
 	c->pos = at;
 	return fail(c, sp->record ? "expected -a, -e, -F or -c" : "expected -a or -e");
 }
@@ -223,7 +260,7 @@ int perf_spec__parse(const char *text, struct perf_spec *sp, unsigned int *err_c
 {
 	struct cur c = { .s = text, .err_col = err_col, .err = err, .len = len };
 	char w[16];
-	bool have_events = false;
+	bool have_events = false, have_rate[2] = { false, false };	/* [-c, -F] */
 
 	memset(sp, 0, sizeof(*sp));
 	skip_space(&c);
@@ -240,7 +277,7 @@ int perf_spec__parse(const char *text, struct perf_spec *sp, unsigned int *err_c
 	for (skip_space(&c); c.s[c.pos]; skip_space(&c)) {
 		if (c.s[c.pos] != '-')
 			return fail(&c, "expected an option (-a, -e ...)");
-		if (option(&c, sp, &have_events))
+		if (option(&c, sp, &have_events, have_rate))
 			return -1;
 	}
 	if (!have_events)

@@ -11,6 +11,9 @@
 #include "perf/perf.h"
 
 #define PERF_SPEC_MAX 16
+/* kernel.perf_event_max_sample_rate's default (kernel/events/core.c
+ * DEFAULT_MAX_SAMPLE_RATE): perf_event_open() refuses a higher -F. */
+#define PERF_SPEC_MAX_FREQ 100000
 
 struct perf_spec {
 	bool record;

@@ -96,6 +96,7 @@ struct pstate {
 	struct profile *p;
 	bool seen[NR_FIELDS];
 	unsigned int items;	/* read so far */
+	unsigned int line[NR_FIELDS], col[NR_FIELDS];	/* where each key was */
 };
 
 static int perr(const struct ini_item *it, struct diag *d, unsigned int col, const char *msg,
@@ -136,6 +137,10 @@ static int set_value(struct pstate *st, const struct field *f, const struct ini_
 	void *dst = (char *)p + f->off;
 
 	if (f->kind == K_NAME) {
+		if (strlen(v) >= sizeof(p->name))
+			return diag__set(d, VPMU_E_PARSE, it->path, it->line, it->value_col,
+					 "expected a name of at most %zu characters",
+					 sizeof(p->name) - 1);
 		snprintf(p->name, sizeof(p->name), "%s", v);
 		return 0;
 	}
@@ -188,12 +193,53 @@ static int on_item(void *ctx, const struct ini_item *it, struct diag *d)
 		return perr(it, d, it->key_col, "expected each key once: ", it->key);
 	st->seen[i] = true;
 	st->items++;
+	st->line[i] = it->line;
+	st->col[i] = it->key_col;
 	if (!it->comment || (strncmp(it->comment, "source:", 7) &&
 			     strncmp(it->comment, "estimate:", 9)))
 		return perr(it, d, it->value_end_col,
 			    "expected '# source: ...' or '# estimate: ...' after the value of ",
 			    it->key);
 	return set_value(st, &fields[i], it, d);
+}
+
+/* The [pmu] key a PMU validation message is about: the message's first
+ * word when that is a key ("metrics needs fixed counter 3"), width for
+ * "widths", else vendor (features of the other vendor). */
+static size_t blamed_key(const char *why)
+{
+	size_t n = strcspn(why, " ");
+
+	if (!strncmp(why, "widths ", 7))
+		why = "width", n = 5;
+	for (size_t i = 0; i < NR_FIELDS; i++)
+		if (!strcmp(fields[i].section, "pmu") && strlen(fields[i].key) == n &&
+		    !strncmp(fields[i].key, why, n))
+			return i;
+	for (size_t i = 0; i < NR_FIELDS; i++)
+		if (!strcmp(fields[i].key, "vendor"))
+			return i;
+	return 0;
+}
+
+/* Cross-field rules of the PMU (hw/pmu_*.c validate them): an error names
+ * the line of the key it is about. */
+static int check_pmu(const struct pstate *st, const char *path, struct diag *d)
+{
+	struct hw_pmu *scratch = calloc(1, sizeof(*scratch));
+	char why[160];
+	size_t k;
+
+	if (!scratch)
+		return diag__set(d, VPMU_E_NOMEM, path, 0, 0, "out of memory");
+	if (!hw_pmu__init(scratch, &st->p->pmu, why, sizeof(why))) {
+		free(scratch);
+		return 0;
+	}
+	free(scratch);
+	k = blamed_key(why);
+	return diag__set(d, VPMU_E_PARSE, path, st->line[k], st->col[k],
+			 "expected a PMU this CPU can have: %s", why);
 }
 
 int profile__parse(const char *path, const char *text, struct profile *p, struct diag *d)
@@ -228,7 +274,7 @@ int profile__parse(const char *path, const char *text, struct profile *p, struct
 		p->kvm.userspace.tail_x = 1;
 	if (!p->kvm.host_irq.tail_x)
 		p->kvm.host_irq.tail_x = 1;
-	return 0;
+	return check_pmu(&st, path, d);
 }
 
 static int parse_any(const char *path, const char *text, void *out, struct diag *d)

@@ -165,6 +165,13 @@ static int guest_key(const struct ini_item *it, struct guest_workload *g, struct
 	return 0;
 }
 
+/* A value that would be cut to fit: refused, never truncated. */
+static int too_long(const struct ini_item *it, size_t max, struct diag *d)
+{
+	return diag__set(d, VPMU_E_PARSE, it->path, it->line, it->value_col,
+			 "expected a %s of at most %zu characters", it->key, max);
+}
+
 static int on_item(void *ctx, const struct ini_item *it, struct diag *d)
 {
 	struct sstate *st = ctx;
@@ -181,10 +188,14 @@ static int on_item(void *ctx, const struct ini_item *it, struct diag *d)
 	if (st->nseen < 64)
 		snprintf(st->seen[st->nseen++], sizeof(st->seen[0]), "%s", full);
 	if (!strcmp(it->section, "scenario") && !strcmp(it->key, "name")) {
+		if (strlen(it->value) >= sizeof(s->name))
+			return too_long(it, sizeof(s->name) - 1, d);
 		snprintf(s->name, sizeof(s->name), "%s", it->value);
 		return 0;
 	}
 	if (!strcmp(it->section, "scenario") && !strcmp(it->key, "about")) {
+		if (strlen(it->value) >= sizeof(s->about))
+			return too_long(it, sizeof(s->about) - 1, d);
 		snprintf(s->about, sizeof(s->about), "%s", it->value);
 		return 0;
 	}

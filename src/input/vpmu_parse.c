@@ -320,6 +320,9 @@ static int parse_msr(struct lc *c, u32 *msr)
 	int ret;
 
 	if (t->kind == T_WORD) {
+		if (t->len >= sizeof(name))
+			return err_at(c, t, "expected an MSR name from docs/guest-programs.md "
+				      "section 4 (at most %zu characters)", sizeof(name) - 1);
 		snprintf(name, sizeof(name), "%.*s", (int)t->len, t->s);
 		if (msr_name__lookup(name, msr))
 			return err_at(c, t, "expected an MSR name from docs/guest-programs.md "

@@ -64,6 +64,7 @@ int perf_cpu__init(struct perf_cpu *pc, struct hw_cpu *cpu, const struct perf_co
 	pc->x86 = cpu->pmu.cfg.vendor == HW_VENDOR_AMD ? &perf_x86_amd_ops : &perf_x86_intel_ops;
 	pc->tstamp = cpu->now;
 	pc->host_lvtpc = APIC_LVT_DM_NMI;
+	perf_throttle_init(pc);
 	/* Linux programs the LVTPC for NMI delivery at boot; perf starts
 	 * with GLOBAL_CTRL cleared. */
 	perf_wrmsr(pc, MSR_X2APIC_LVTPC, APIC_LVT_DM_NMI);
@@ -305,6 +306,7 @@ static void stop_event(struct perf_cpu *pc, struct perf_event *ev)
 
 static void start_event(struct perf_cpu *pc, struct perf_event *ev, int idx)
 {
+	perf_unthrottle(pc, ev);	/* event_sched_in: a new start */
 	ev->idx = idx;
 	pc->on_idx[idx] = ev;
 	if (idx < PERF_IDX_METRIC_BASE) {
@@ -364,10 +366,14 @@ void perf_resched(struct perf_cpu *pc)
 
 /* ---- the API ---------------------------------------------------------------- */
 
-static bool is_valid_attr(const struct perf_attr *a)
+/* perf_event_open(): a frequency above the current max_sample_rate and a
+ * period with bit 63 set are -EINVAL. */
+static bool is_valid_attr(const struct perf_cpu *pc, const struct perf_attr *a)
 {
 	return (a->type == PERF_TYPE_HARDWARE || a->type == PERF_TYPE_RAW) &&
-	       !(a->freq && !a->sample_freq) && !(a->freq && a->sample_period);
+	       !(a->freq && !a->sample_freq) && !(a->freq && a->sample_period) &&
+	       !(a->freq && a->sample_freq > pc->max_sample_rate) &&
+	       !(a->sample_period >> 63);
 }
 
 int perf_event__create(struct perf_cpu *pc, const struct perf_attr *attr,
@@ -377,7 +383,7 @@ int perf_event__create(struct perf_cpu *pc, const struct perf_attr *attr,
 	int ret;
 
 	*out = NULL;
-	if (!is_valid_attr(attr) || (group_leader && !is_leader(group_leader)))
+	if (!is_valid_attr(pc, attr) || (group_leader && !is_leader(group_leader)))
 		return -PERF_EINVAL;
 	/* Linux 7.0: no !exclude_guest event while a mediated VM exists. */
 	if (pc->nr_mediated && !attr->exclude_guest)
@@ -485,6 +491,11 @@ void perf_event__set_period(struct perf_cpu *pc, struct perf_event *ev, u64 peri
 		perf_update_event(pc, ev);
 		ev->period_left = (s64)period;
 		perf_set_period(pc, ev);
+		/* __perf_event_period: a throttled event starts again now */
+		if (ev->throttled) {
+			perf_unthrottle(pc, ev);
+			pc->x86->enable_event(pc, ev);
+		}
 	} else {
 		ev->period_left = (s64)period;
 	}

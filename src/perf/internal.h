@@ -50,4 +50,9 @@ void perf_set_period(struct perf_cpu *pc, struct perf_event *ev);
 void perf_resched(struct perf_cpu *pc);
 bool perf_is_sampling(const struct perf_event *ev);
 
+/* overflow.c: throttling state at init; clear an event's throttle (and log
+ * PERF_RECORD_UNTHROTTLE) without restarting its counter. */
+void perf_throttle_init(struct perf_cpu *pc);
+void perf_unthrottle(struct perf_cpu *pc, struct perf_event *ev);
+
 #endif /* VPMU__PERF_INTERNAL_H */

@@ -14,6 +14,27 @@
  * freq samples per second at the observed rate, approached through a 1/8
  * low-pass filter, at every overflow (from the time since the previous one)
  * and at every tick (from the count over the tick).
+ *
+ * Throttling follows kernel/events/core.c (facts only; the code is ours):
+ *  - __perf_event_account_interrupt: each overflow of an event counts in
+ *    its tick (hwc->interrupts, reset when perf_throttled_seq moved on);
+ *    at max_samples_per_tick = DIV_ROUND_UP(max_sample_rate, HZ) (400 at
+ *    the default 100000 and HZ 250) the event is throttled
+ *    (PERF_RECORD_THROTTLE) and x86_pmu_handle_irq stops its counter; the
+ *    sample of that overflow is still taken. Since the 2025 fix "perf/core:
+ *    Fix broken throttling when max_samples_per_tick=1" the test is >=.
+ *  - the tick (perf_event_task_tick -> perf_adjust_freq_unthr_context)
+ *    advances perf_throttled_seq and restarts every throttled event
+ *    (PERF_RECORD_UNTHROTTLE); event_sched_in and __perf_event_period
+ *    unthrottle too.
+ *  - perf_sample_event_took: each NMI's handler time enters a running
+ *    average over 128 NMIs; when the average passes perf_sample_allowed_ns
+ *    (25% of 1 / max_sample_rate at first: perf_cpu_time_max_percent) it
+ *    prints "perf: interrupt took too long", sets the allowance to 1.25 x
+ *    the average, max_samples_per_tick to 25% of a tick over that (at least
+ *    1) and max_sample_rate to max_samples_per_tick x HZ.
+ * Throttling is per event, as before the 2025 group-throttle patches
+ * (perf_event_throttle_group), which stop a throttled event's siblings too.
  */
 #include <stdlib.h>
 
@@ -63,8 +84,78 @@ static void record_sample(struct perf_cpu *pc, struct perf_event *ev, const stru
 	ev->nr_samples++;
 }
 
-static void overflowed(struct perf_cpu *pc, struct perf_event *ev, const struct hw_irq *irq)
+/* update_perf_cpu_limits() for a new kernel.perf_event_max_sample_rate. */
+static void set_max_sample_rate(struct perf_cpu *pc, u32 rate)
 {
+	u64 period = pc->costs.cycles_per_sec / rate;	/* perf_sample_period_ns */
+
+	pc->max_sample_rate = rate;
+	pc->max_samples_per_tick = pc->hz ? (rate + pc->hz - 1) / pc->hz : UINT32_MAX;
+	pc->sample_allowed = period ? max_u64(period * PERF_CPU_TIME_MAX_PERCENT / 100, 1) : 0;
+}
+
+void perf_throttle_init(struct perf_cpu *pc)
+{
+	const struct perf_costs *c = &pc->costs;
+
+	pc->hz = c->tick_cycles ? (u32)max_u64(c->cycles_per_sec / c->tick_cycles, 1) : 0;
+	set_max_sample_rate(pc, PERF_DEFAULT_MAX_SAMPLE_RATE);
+}
+
+/* perf_sample_event_took: @len cycles in the NMI handler. */
+static void sample_took(struct perf_cpu *pc, u64 len)
+{
+	u64 avg, max;
+
+	if (!pc->sample_allowed)
+		return;
+	pc->running_sample_len -= pc->running_sample_len / PERF_NR_ACCUMULATED_SAMPLES;
+	pc->running_sample_len += len;
+	avg = pc->running_sample_len / PERF_NR_ACCUMULATED_SAMPLES;
+	if (avg <= pc->sample_allowed)
+		return;
+	avg += avg / 4;		/* a threshold 25% below the current duration */
+	max = pc->costs.tick_cycles / 100 * PERF_CPU_TIME_MAX_PERCENT;
+	max = avg < max ? max / avg : 1;
+	pc->sample_allowed = avg;
+	pc->max_samples_per_tick = (u32)max;
+	pc->max_sample_rate = (u32)min_u64(max * pc->hz, UINT32_MAX);
+	pc->nr_rate_lowered++;	/* "perf: interrupt took too long (...)" */
+}
+
+/* __perf_event_account_interrupt: true when @ev must stop until the tick. */
+static bool account_interrupt(struct perf_cpu *pc, struct perf_event *ev)
+{
+	if (ev->interrupts_seq != pc->throttled_seq) {
+		ev->interrupts_seq = pc->throttled_seq;
+		ev->interrupts = 1;
+	} else {
+		ev->interrupts++;
+	}
+	if (ev->interrupts < pc->max_samples_per_tick)
+		return false;
+	ev->throttled = true;
+	ev->nr_throttle++;		/* PERF_RECORD_THROTTLE */
+	pc->throttled_count++;
+	pc->nr_throttles++;
+	return true;
+}
+
+void perf_unthrottle(struct perf_cpu *pc, struct perf_event *ev)
+{
+	(void)pc;
+	if (!ev->throttled)
+		return;
+	ev->throttled = false;
+	ev->interrupts = 0;
+	ev->nr_unthrottle++;		/* PERF_RECORD_UNTHROTTLE */
+}
+
+/* One overflow of @ev; true when it is throttled (its counter must stop). */
+static bool overflowed(struct perf_cpu *pc, struct perf_event *ev, const struct hw_irq *irq)
+{
+	bool throttle = account_interrupt(pc, ev);
+
 	perf_update_event(pc, ev);
 	if (perf_is_sampling(ev)) {
 		record_sample(pc, ev, irq);
@@ -79,17 +170,19 @@ static void overflowed(struct perf_cpu *pc, struct perf_event *ev, const struct 
 			ev->overflow(ev, ev->overflow_ctx);
 	}
 	perf_set_period(pc, ev);
+	return throttle;
 }
 
 bool perf_cpu__handle_nmi(struct perf_cpu *pc, const struct hw_irq *irq)
 {
-	u64 status;
+	u64 status, t0;
 	unsigned int handled = 0;
 
 	if (pc->guest_lvtpc_loaded)
 		return false;
 	pc->nr_nmis++;
 	perf_cpu__exec(pc, pc->costs.nmi_entry);
+	t0 = pc->cpu->now;		/* perf_event_nmi_handler's start_clock */
 	perf_wrmsr(pc, MSR_X2APIC_LVTPC, APIC_LVT_DM_NMI);
 	pc->x86->disable_all(pc);
 	status = pc->x86->get_status(pc);
@@ -99,7 +192,8 @@ bool perf_cpu__handle_nmi(struct perf_cpu *pc, const struct hw_irq *irq)
 		if (idx >= HW_MAX_IDX || !pc->on_idx[idx])
 			continue;
 		handled++;
-		overflowed(pc, pc->on_idx[idx], irq);
+		if (overflowed(pc, pc->on_idx[idx], irq))
+			pc->x86->disable_event(pc, pc->on_idx[idx]);	/* x86_pmu_stop */
 	}
 	if (status)
 		pc->x86->ack_status(pc, status);
@@ -110,6 +204,7 @@ bool perf_cpu__handle_nmi(struct perf_cpu *pc, const struct hw_irq *irq)
 	 * host code counts into a guest-only event being started */
 	if (!pc->pmu_disabled)
 		pc->x86->enable_all(pc);
+	sample_took(pc, pc->cpu->now - t0);
 	if (!handled)
 		pc->nr_nmis_unclaimed++;
 	return handled > 0;
@@ -153,12 +248,33 @@ static void rotate(struct perf_cpu *pc)
 	perf_resched(pc);
 }
 
+/* The unthrottle half of perf_adjust_freq_unthr_context: a period event
+ * starts again as it was; a frequency event restarts in adjust_freq(). */
+static void unthrottle_all(struct perf_cpu *pc)
+{
+	for (int i = 0; i < pc->nr_events; i++) {
+		struct perf_event *ev = pc->events[i];
+
+		if (ev->state != PERF_STATE_ACTIVE || !ev->throttled)
+			continue;
+		perf_unthrottle(pc, ev);
+		if (!ev->attr.freq)
+			pc->x86->enable_event(pc, ev);
+	}
+}
+
 void perf_cpu__tick(struct perf_cpu *pc)
 {
+	bool throttled = pc->throttled_count != 0;
+
 	perf_cpu__exec(pc, pc->costs.tick);
 	perf_update_times(pc);
+	pc->throttled_count = 0;
+	pc->throttled_seq++;
 	if (pc->guest_sched_out)
 		return;		/* nothing of perf's is on the PMU */
+	if (throttled)
+		unthrottle_all(pc);
 	adjust_freq(pc);
 	if (pc->rotate_necessary)
 		rotate(pc);

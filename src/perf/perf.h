@@ -29,6 +29,13 @@
 
 #define PERF_MAX_EVENTS		64
 #define PERF_MAX_SAMPLES	4096	/* kept per event; more are counted only */
+/* Throttling defaults (kernel/events/core.c): kernel.perf_event_max_sample_rate
+ * (DEFAULT_MAX_SAMPLE_RATE), kernel.perf_cpu_time_max_percent
+ * (DEFAULT_CPU_TIME_MAX_PERCENT), and the running average's length
+ * (NR_ACCUMULATED_SAMPLES). */
+#define PERF_DEFAULT_MAX_SAMPLE_RATE	100000
+#define PERF_CPU_TIME_MAX_PERCENT	25
+#define PERF_NR_ACCUMULATED_SAMPLES	128
 #define PERF_IDX_METRIC_BASE	48	/* INTEL_PMC_IDX_METRIC_BASE */
 #define PERF_IDX_VMETRICS	48	/* patch 07/13: INTEL_PMC_IDX_FIXED_VMETRICS */
 #define PERF_NR_IDX		64
@@ -116,6 +123,11 @@ struct perf_event {
 	u64 freq_tstamp, freq_count;	/* frequency mode bookkeeping */
 	u64 nr_samples;
 	struct perf_sample *samples;	/* the first PERF_MAX_SAMPLES */
+	/* throttling (hwc->interrupts, hwc->interrupts_seq) */
+	u64 interrupts_seq;		/* the tick its interrupts were counted in */
+	u32 interrupts;			/* overflows in that tick */
+	bool throttled;			/* stopped until the next tick (MAX_INTERRUPTS) */
+	u64 nr_throttle, nr_unthrottle;	/* PERF_RECORD_THROTTLE / _UNTHROTTLE */
 	/* times */
 	u64 enabled, running;
 	u64 truth;			/* events in its modes while it was enabled */
@@ -164,6 +176,16 @@ struct perf_cpu {
 	bool guest_lvtpc_loaded;	/* LVTPC on vector 0xf5: perf's NMI handler stands aside */
 	u64 guest_time;			/* total cycles with a guest context loaded */
 	u32 host_lvtpc;			/* APIC_DM_NMI */
+	/* throttling (kernel/events/core.c, overflow.c); times in cycles */
+	u32 hz;				/* host ticks a second */
+	u32 max_sample_rate;		/* kernel.perf_event_max_sample_rate */
+	u32 max_samples_per_tick;	/* overflows of one event per tick before it stops */
+	u64 sample_allowed;		/* perf_sample_allowed_ns: longest average NMI */
+	u64 running_sample_len;		/* running_sample_length: 128 x the average NMI */
+	u64 throttled_seq;		/* perf_throttled_seq: ticks so far */
+	u64 throttled_count;		/* perf_throttled_count: throttles since the tick */
+	u64 nr_throttles, nr_rate_lowered;	/* statistics: events stopped; "perf:
+					 * interrupt took too long" messages */
 	/* statistics */
 	u64 nr_nmis, nr_nmis_unclaimed, nr_rotations, nr_msr_ops, overhead_cycles;
 	u64 nr_lost_samples;		/* samples past PERF_MAX_SAMPLES (counted, not kept) */
@@ -174,7 +196,9 @@ void perf_cpu__exit(struct perf_cpu *pc);
 
 /*
  * Create an event (and schedule it if it can run). @group_leader is NULL
- * or an existing leader. Returns 0 and *out, or -PERF_EINVAL (bad attr),
+ * or an existing leader. Returns 0 and *out, or -PERF_EINVAL (bad attr:
+ * as perf_event_open(), a sample_freq above max_sample_rate or a
+ * sample_period with bit 63 set),
  * -PERF_EOPNOTSUPP (a !exclude_guest event while a mediated VM exists),
  * -PERF_ENOSPC (too many events).
  */

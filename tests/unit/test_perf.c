@@ -255,6 +255,113 @@ static void test_frequency_mode(void **state)
 	rig_free(r);
 }
 
+/*
+ * Throttling, against Linux's numbers: at the default
+ * kernel.perf_event_max_sample_rate (100000) and HZ 250 an event may take
+ * DIV_ROUND_UP(100000, 250) = 400 overflows a tick; the 400th stops it
+ * until the next tick. `perf record -c 5` on user cycles would otherwise
+ * take an NMI every few thousand cycles for ever.
+ */
+static void test_throttle_period_storm(void **state)
+{
+	struct rig *r = intel(4, 3, false);
+	struct perf_attr a = { .type = PERF_TYPE_HARDWARE, .config = PERF_COUNT_HW_CPU_CYCLES,
+			       .exclude_kernel = true, .sample_period = 5 };
+	u64 tick = TEST_PERF_COSTS->tick_cycles, ticks0, ticks;
+	struct perf_event *ev;
+
+	(void)state;
+	assert_int_equal(TEST_PERF_COSTS->cycles_per_sec / tick, 250);	/* HZ */
+	assert_int_equal(r->pc.max_samples_per_tick, 400);
+	assert_int_equal(perf_event__create(&r->pc, &a, NULL, &ev), 0);
+	ticks0 = r->pc.throttled_seq;
+	for (int i = 0; i < 10; i++)
+		run(r, false, tick);
+	ticks = r->pc.throttled_seq - ticks0;
+	perf_event__read(&r->pc, ev);
+	assert_in_range(ticks, 9, 11);
+	/* 400 samples in every tick it ran in, a throttle each, an unthrottle
+	 * at every tick but the one still running */
+	assert_in_range(ev->nr_samples, 400 * ticks, 400 * (ticks + 1));
+	assert_in_range(ev->nr_throttle, ticks, ticks + 1);
+	assert_in_range(ev->nr_unthrottle, ev->nr_throttle - 1, ev->nr_throttle);
+	assert_int_equal(r->pc.nr_nmis, ev->nr_samples);
+	/* stopped most of each tick: most of the truth is not counted */
+	assert_true(ev->count < ev->truth / 2);
+	/* no "interrupt took too long": these NMIs are cheap */
+	assert_int_equal(r->pc.nr_rate_lowered, 0);
+	assert_int_equal(r->pc.max_sample_rate, PERF_DEFAULT_MAX_SAMPLE_RATE);
+	rig_free(r);
+}
+
+/*
+ * perf_sample_event_took: NMIs whose handler takes longer than 25% of
+ * 1/100000 s (6250 cycles at 2.5 GHz) on average lower the rate. With
+ * every MSR access costing 10,000 cycles each handler is far over, and
+ * the kernel's rule then gives max_samples_per_tick = 25% of a tick over
+ * 1.25 x the average, and a rate of that times HZ. A frequency above the
+ * new rate is refused, as perf_event_open() does.
+ */
+static void test_throttle_rate_lowered(void **state)
+{
+	static struct hw_costs slow;
+	struct hw_pmu_config cfg;
+	struct perf_attr a = { .type = PERF_TYPE_HARDWARE, .config = PERF_COUNT_HW_CPU_CYCLES,
+			       .exclude_kernel = true, .sample_period = 100000 };
+	struct perf_event *ev, *ev2;
+	struct rig *r;
+	char err[128];
+	u64 quarter_tick = TEST_PERF_COSTS->tick_cycles / 100 * 25;
+
+	(void)state;
+	slow = *TEST_HW_COSTS;
+	slow.rdmsr = slow.wrmsr = 10000;
+	hw_pmu_config__defaults(&cfg, HW_VENDOR_INTEL);
+	r = test_calloc(1, sizeof(*r));
+	assert_int_equal(hw_cpu__init(&r->cpu, &cfg, &slow, err, sizeof(err)), 0);
+	assert_int_equal(perf_cpu__init(&r->pc, &r->cpu, TEST_PERF_COSTS), 0);
+	r->cpu.on_irq = perf_cpu__host_irq;
+	r->cpu.irq_ctx = &r->pc;
+	perf_cpu__start_tick(&r->pc);
+	assert_int_equal(r->pc.sample_allowed, 2500000000ULL / 100000 / 4);
+	assert_int_equal(perf_event__create(&r->pc, &a, NULL, &ev), 0);
+	for (int i = 0; i < 100; i++)
+		run(r, false, 1000000);
+	assert_true(r->pc.nr_rate_lowered > 0);
+	assert_true(r->pc.sample_allowed > 2500000000ULL / 100000 / 4);
+	assert_int_equal(r->pc.max_samples_per_tick,
+			 r->pc.sample_allowed < quarter_tick ?
+			 quarter_tick / r->pc.sample_allowed : 1);
+	assert_int_equal(r->pc.max_sample_rate, r->pc.max_samples_per_tick * 250);
+	assert_true(r->pc.max_sample_rate < PERF_DEFAULT_MAX_SAMPLE_RATE);
+	a = (struct perf_attr){ .type = PERF_TYPE_HARDWARE, .config = PERF_COUNT_HW_CPU_CYCLES,
+				.freq = true, .sample_freq = r->pc.max_sample_rate + 1 };
+	assert_int_equal(perf_event__create(&r->pc, &a, NULL, &ev2), -PERF_EINVAL);
+	a.sample_freq = r->pc.max_sample_rate;
+	assert_int_equal(perf_event__create(&r->pc, &a, NULL, &ev2), 0);
+	rig_free(r);
+}
+
+/* perf_event_open()'s limits: sample_freq <= max_sample_rate, no bit 63. */
+static void test_sample_limits(void **state)
+{
+	struct rig *r = intel(4, 3, false);
+	struct perf_attr a = { .type = PERF_TYPE_HARDWARE, .config = PERF_COUNT_HW_CPU_CYCLES,
+			       .exclude_kernel = true, .sample_period = 1ULL << 63 };
+	struct perf_event *ev;
+
+	(void)state;
+	assert_int_equal(perf_event__create(&r->pc, &a, NULL, &ev), -PERF_EINVAL);
+	a.sample_period = (1ULL << 63) - 1;
+	assert_int_equal(perf_event__create(&r->pc, &a, NULL, &ev), 0);
+	a = (struct perf_attr){ .type = PERF_TYPE_HARDWARE, .config = PERF_COUNT_HW_CPU_CYCLES,
+				.exclude_kernel = true, .freq = true, .sample_freq = 100001 };
+	assert_int_equal(perf_event__create(&r->pc, &a, NULL, &ev), -PERF_EINVAL);
+	a.sample_freq = 100000;
+	assert_int_equal(perf_event__create(&r->pc, &a, NULL, &ev), 0);
+	rig_free(r);
+}
+
 static void test_topdown_group(void **state)
 {
 	struct rig *r = intel(5, 4, true);
@@ -347,6 +454,9 @@ int main(void)
 		cmocka_unit_test(test_pinned_groups),
 		cmocka_unit_test(test_sampling_period),
 		cmocka_unit_test(test_frequency_mode),
+		cmocka_unit_test(test_throttle_period_storm),
+		cmocka_unit_test(test_throttle_rate_lowered),
+		cmocka_unit_test(test_sample_limits),
 		cmocka_unit_test(test_topdown_group),
 		cmocka_unit_test(test_amd_host_only_and_guest_only),
 		cmocka_unit_test(test_guest_get_msrs_and_mediated_lvtpc),

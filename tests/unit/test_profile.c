@@ -103,12 +103,43 @@ static void test_profile_with_a_base(void **state)
 	assert_non_null(strstr(d.msg, "name"));
 }
 
+/* The line of @key in the default profile, counted here, not by the reader. */
+static unsigned int line_of(const char *text, const char *key)
+{
+	const char *at = strstr(text, key);
+	unsigned int line = 1;
+
+	assert_non_null(at);
+	for (const char *p = text; p < at; p++)
+		line += *p == '\n';
+	return line;
+}
+
+/* Cross-field PMU rules: the error names the line of the key at fault. */
+static void test_pmu_cross_field_errors(void **state)
+{
+	struct profile p;
+	struct diag d;
+	const char *t = with_line("metrics =", "metrics = 1 # estimate: no fixed counter 3");
+
+	(void)state;
+	assert_int_equal(profile__parse("x.ini", t, &p, &d), VPMU_E_PARSE);
+	assert_int_equal(d.line, line_of(t, "metrics ="));
+	assert_int_equal(d.col, 1);
+	assert_non_null(strstr(d.msg, "metrics needs fixed counter 3"));
+	t = with_line("vendor =", "vendor = amd # estimate: AMD with Intel's fixed counters");
+	assert_int_equal(profile__parse("x.ini", t, &p, &d), VPMU_E_PARSE);
+	assert_int_equal(d.line, line_of(t, "vendor ="));
+	assert_non_null(strstr(d.msg, "expected a PMU this CPU can have"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_builtin_profiles_load),
 		cmocka_unit_test(test_bad_profiles),
 		cmocka_unit_test(test_profile_with_a_base),
+		cmocka_unit_test(test_pmu_cross_field_errors),
 	};
 
 	return cmocka_run_group_tests_name("input/profile", tests, NULL, NULL);
