@@ -16,7 +16,8 @@ trap 'rm -rf "$log" "$out"' EXIT
 
 vg() {	# vg EXPECTED_EXIT COMMAND...
 	want=$1; shift
-	valgrind -q --error-exitcode=99 --leak-check=full \
+	valgrind -q --error-exitcode=99 --leak-check=full --num-callers=40 \
+		--suppressions=tests/valgrind.supp \
 		--show-leak-kinds=definite,indirect,possible \
 		--errors-for-leak-kinds=definite,indirect,possible "$@" >"$log" 2>&1
 	rc=$?
