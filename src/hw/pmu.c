@@ -159,3 +159,26 @@ void hw_pmu__write_perf_metrics(struct hw_pmu *pmu, u64 val)
 	for (unsigned int i = 0; i < 4; i++)
 		*part[i] = pmu->td_slots ? ((val >> (8 * i)) & 0xff) * k : 0;
 }
+
+int hw_msr__counter_idx(u32 msr, bool *is_counter)
+{
+	*is_counter = true;
+	if (msr >= MSR_IA32_PERFCTR0 && msr < MSR_IA32_PERFCTR0 + INTEL_PMC_MAX_GENERIC)
+		return (int)(msr - MSR_IA32_PERFCTR0);
+	if (msr >= MSR_IA32_PMC0 && msr < MSR_IA32_PMC0 + INTEL_PMC_MAX_GENERIC)
+		return (int)(msr - MSR_IA32_PMC0);
+	if (msr >= MSR_CORE_PERF_FIXED_CTR0 && msr < MSR_CORE_PERF_FIXED_CTR0 + INTEL_PMC_MAX_FIXED)
+		return HW_FIXED_BASE + (int)(msr - MSR_CORE_PERF_FIXED_CTR0);
+	if (msr >= MSR_K7_EVNTSEL0 && msr < MSR_K7_PERFCTR0 + AMD64_NUM_COUNTERS) {
+		*is_counter = msr >= MSR_K7_PERFCTR0;
+		return (int)((msr - MSR_K7_EVNTSEL0) % AMD64_NUM_COUNTERS);
+	}
+	if (msr >= MSR_F15H_PERF_CTL0 && msr < MSR_F15H_PERF_CTL0 + 2 * AMD64_NUM_COUNTERS_CORE) {
+		*is_counter = (msr - MSR_F15H_PERF_CTL0) & 1;
+		return (int)(msr - MSR_F15H_PERF_CTL0) / 2;
+	}
+	*is_counter = false;
+	if (msr >= MSR_P6_EVNTSEL0 && msr < MSR_P6_EVNTSEL0 + INTEL_PMC_MAX_GENERIC)
+		return (int)(msr - MSR_P6_EVNTSEL0);
+	return -1;
+}

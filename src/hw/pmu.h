@@ -140,5 +140,10 @@ bool hw_pmu__is_arch_event_available(const struct hw_pmu_config *cfg, unsigned i
 enum hw_event hw_pmu__intel_arch_event(u8 event, u8 umask, unsigned int *arch_idx);
 /* Fill a configuration with the defaults for a vendor. */
 void hw_pmu_config__defaults(struct hw_pmu_config *cfg, enum hw_vendor vendor);
+/* The counter (global index) whose counter or event-select MSR @msr is, on
+ * either vendor (their MSR blocks do not overlap), or -1; *@is_counter says
+ * which of the two. Architectural ranges only: whether this PMU has the
+ * counter is the caller's question. */
+int hw_msr__counter_idx(u32 msr, bool *is_counter);
 
 #endif /* VPMU__HW_PMU_H */

@@ -133,29 +133,8 @@ static void write_lvtpc(struct kvm_pmu *pmu, u64 val)
 
 int kvm_pmu__msr_to_idx(const struct kvm_pmu *pmu, u32 msr, bool *is_counter)
 {
-	*is_counter = true;
-	if (pmu->guest.vendor == HW_VENDOR_AMD) {
-		if (msr >= MSR_K7_EVNTSEL0 && msr < MSR_K7_PERFCTR0 + AMD64_NUM_COUNTERS) {
-			*is_counter = msr >= MSR_K7_PERFCTR0;
-			return (int)((msr - MSR_K7_EVNTSEL0) % AMD64_NUM_COUNTERS);
-		}
-		if (msr >= MSR_F15H_PERF_CTL0 &&
-		    msr < MSR_F15H_PERF_CTL0 + 2 * AMD64_NUM_COUNTERS_CORE) {
-			*is_counter = (msr - MSR_F15H_PERF_CTL0) & 1;
-			return (int)(msr - MSR_F15H_PERF_CTL0) / 2;
-		}
-		return -1;
-	}
-	if (msr >= MSR_IA32_PERFCTR0 && msr < MSR_IA32_PERFCTR0 + INTEL_PMC_MAX_GENERIC)
-		return (int)(msr - MSR_IA32_PERFCTR0);
-	if (msr >= MSR_IA32_PMC0 && msr < MSR_IA32_PMC0 + INTEL_PMC_MAX_GENERIC)
-		return (int)(msr - MSR_IA32_PMC0);
-	if (msr >= MSR_CORE_PERF_FIXED_CTR0 && msr < MSR_CORE_PERF_FIXED_CTR0 + INTEL_PMC_MAX_FIXED)
-		return HW_FIXED_BASE + (int)(msr - MSR_CORE_PERF_FIXED_CTR0);
-	*is_counter = false;
-	if (msr >= MSR_P6_EVNTSEL0 && msr < MSR_P6_EVNTSEL0 + INTEL_PMC_MAX_GENERIC)
-		return (int)(msr - MSR_P6_EVNTSEL0);
-	return -1;
+	(void)pmu;	/* the guest's vendor is the host's: the blocks do not overlap */
+	return hw_msr__counter_idx(msr, is_counter);
 }
 
 /* kvm_pmu_mark_pmc_in_use: the guest touched the counter this time slice. */

@@ -126,29 +126,18 @@ static void on_emulated(void *ctx, u8 cpl)
 
 static bool is_counter_msr(u32 msr)
 {
-	return (msr >= MSR_IA32_PERFCTR0 && msr < MSR_IA32_PERFCTR0 + INTEL_PMC_MAX_GENERIC) ||
-	       (msr >= MSR_IA32_PMC0 && msr < MSR_IA32_PMC0 + INTEL_PMC_MAX_GENERIC) ||
-	       (msr >= MSR_CORE_PERF_FIXED_CTR0 &&
-		msr < MSR_CORE_PERF_FIXED_CTR0 + INTEL_PMC_MAX_FIXED) ||
-	       (msr >= MSR_K7_PERFCTR0 && msr < MSR_K7_PERFCTR0 + AMD64_NUM_COUNTERS) ||
-	       (msr >= MSR_F15H_PERF_CTL0 && msr < MSR_F15H_PERF_CTL0 + 2 * AMD64_NUM_COUNTERS_CORE &&
-		(msr & 1));
+	bool is_counter;
+
+	return hw_msr__counter_idx(msr, &is_counter) >= 0 && is_counter;
 }
 
 /* The counter (global index) of a counter MSR, or -1. */
 static int counter_idx(u32 msr)
 {
-	if (msr >= MSR_IA32_PERFCTR0 && msr < MSR_IA32_PERFCTR0 + INTEL_PMC_MAX_GENERIC)
-		return (int)(msr - MSR_IA32_PERFCTR0);
-	if (msr >= MSR_IA32_PMC0 && msr < MSR_IA32_PMC0 + INTEL_PMC_MAX_GENERIC)
-		return (int)(msr - MSR_IA32_PMC0);
-	if (msr >= MSR_CORE_PERF_FIXED_CTR0 && msr < MSR_CORE_PERF_FIXED_CTR0 + INTEL_PMC_MAX_FIXED)
-		return HW_FIXED_BASE + (int)(msr - MSR_CORE_PERF_FIXED_CTR0);
-	if (msr >= MSR_K7_PERFCTR0 && msr < MSR_K7_PERFCTR0 + AMD64_NUM_COUNTERS)
-		return (int)(msr - MSR_K7_PERFCTR0);
-	if (is_counter_msr(msr))	/* the F15H counters */
-		return (int)(msr - MSR_F15H_PERF_CTL0) / 2;
-	return -1;
+	bool is_counter;
+	int idx = hw_msr__counter_idx(msr, &is_counter);
+
+	return is_counter ? idx : -1;
 }
 
 static bool is_fixed(enum kvm_guest_op op, u32 reg)
