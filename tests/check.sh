@@ -142,11 +142,14 @@ rm -f "$log.v"
 
 # 4. malformed programs: exit 2 and the error named in their first line
 #    ("# error: LINE:COL: TEXT")
-for b in tests/bad/*.vpmu; do
+# bad_input FILE CMD...: CMD (about FILE) exits 2 with the error FILE's first
+# line names ("# error: LINE:COL: TEXT") at FILE:LINE:COL
+bad_input() {
+	b=$1; shift
 	want=$(sed -n '1s/^# error: //p' "$b")
 	pos=${want%%: *}
 	text=${want#*: }
-	"$VPMU" guest "$b" >"$log" 2>&1
+	"$@" >"$log" 2>&1
 	rc=$?
 	if [ -n "$want" ] && [ "$rc" -eq 2 ] && grep -qF "$b:$pos: error: $text" "$log"; then
 		add 1 0
@@ -155,6 +158,9 @@ for b in tests/bad/*.vpmu; do
 		cat "$log"
 		add 0 1
 	fi
+}
+for b in tests/bad/*.vpmu; do
+	bad_input "$b" "$VPMU" guest "$b"
 done
 
 # 5. run limits (hw/cpu.h): programs that hung the engine end with exit 2
@@ -232,38 +238,16 @@ rm -f "$log.ref"
 #  5c. malformed trace lines: exit 2 and file:line:column (first line of
 #      each: "# error: LINE:COL: TEXT")
 for b in tests/traces/bad/*.txt; do
-	want=$(sed -n '1s/^# error: //p' "$b")
-	pos=${want%%: *}
-	text=${want#*: }
-	"$VPMU" replay --counts "$b" >"$log" 2>&1
-	rc=$?
-	if [ -n "$want" ] && [ "$rc" -eq 2 ] && grep -qF "$b:$pos: error: $text" "$log"; then
-		add 1 0
-	else
-		echo "FAIL bad trace $b: exit $rc, wanted 2 and '$b:$pos: error: $text', got:"
-		cat "$log"
-		add 0 1
-	fi
+	bad_input "$b" "$VPMU" replay --counts "$b"
 done
 
 # 6c. malformed scenarios (scenario_*.ini, read by vpmu run --scenario) and
 #     cost profiles (profile_*.ini, by --cpu): the same first-line rule
 for b in tests/bad/*.ini; do
-	want=$(sed -n '1s/^# error: //p' "$b")
-	pos=${want%%: *}
-	text=${want#*: }
 	case $b in
-	*/profile_*) "$VPMU" run --scenario slice-of-hardware --vpmu none --cpu "$b" >"$log" 2>&1 ;;
-	*) "$VPMU" run --scenario "$b" --vpmu none >"$log" 2>&1 ;;
+	*/profile_*) bad_input "$b" "$VPMU" run --scenario slice-of-hardware --vpmu none --cpu "$b" ;;
+	*) bad_input "$b" "$VPMU" run --scenario "$b" --vpmu none ;;
 	esac
-	rc=$?
-	if [ -n "$want" ] && [ "$rc" -eq 2 ] && grep -qF "$b:$pos: error: $text" "$log"; then
-		add 1 0
-	else
-		echo "FAIL bad input $b: exit $rc, wanted 2 and '$b:$pos: error: $text', got:"
-		cat "$log"
-		add 0 1
-	fi
 done
 
 # 7. the command line and its artefacts (tests/cli.sh: help, bad values,

@@ -22,8 +22,10 @@ struct val {
 	unsigned int predicted, inside;
 };
 
-static bool run(struct val *v, const char *cpu, const char *scenario, const char *vpmu,
-		bool no_skip, struct sim_metrics *m)
+/* One row's run: @scenario on @cpu under @vpmu (irqoff), seed 1; @events
+ * guest perf events instead of the scenario's when non-zero. */
+static bool run_events(struct val *v, const char *cpu, const char *scenario, const char *vpmu,
+		       bool no_skip, unsigned int events, struct sim_metrics *m)
 {
 	static struct profile prof;
 	static struct scenario sc;
@@ -36,11 +38,19 @@ static bool run(struct val *v, const char *cpu, const char *scenario, const char
 		v->failed = true;
 		return false;
 	}
+	if (events)
+		sc.guest.perf_events = events;
 	if (sim__run(&c, m, v->err, sizeof(v->err))) {
 		v->failed = true;
 		return false;
 	}
 	return true;
+}
+
+static bool run(struct val *v, const char *cpu, const char *scenario, const char *vpmu,
+		bool no_skip, struct sim_metrics *m)
+{
+	return run_events(v, cpu, scenario, vpmu, no_skip, 0, m);
 }
 
 /* "inside +-15 % (+3.9 %)" or "OUTSIDE +-15 % (+42.0 %)"; counts the row. */
@@ -166,29 +176,6 @@ static void mediated_cpuid(struct val *v)
 	    "vpmu run --cpu emr --scenario kut-vmexit --vpmu mediated --no-skip-unchanged");
 }
 
-/* One SPECint-like run: @events instruction events on @cpu. */
-static bool specint(struct val *v, const char *cpu, unsigned int events,
-		    const struct kvm_vpmu_ops *kind, struct sim_metrics *m)
-{
-	static struct profile prof;
-	static struct scenario sc;
-	struct sim_config c = { .prof = &prof, .sc = &sc, .kind = kind,
-				.policy = kvm_policies[0], .seed = 1 };
-	struct diag d;
-
-	if (profile__load(cpu, &prof, &d) || scenario__load("specint", &sc, &d)) {
-		diag__format(&d, v->err, sizeof(v->err));
-		v->failed = true;
-		return false;
-	}
-	sc.guest.perf_events = events;
-	if (sim__run(&c, m, v->err, sizeof(v->err))) {
-		v->failed = true;
-		return false;
-	}
-	return true;
-}
-
 /*
  * The RFC v1 figures: emulated, "all passthrough" (event selects too) and
  * "passthrough + event filters" (selects and FIXED_CTR_CTRL intercepted, the
@@ -205,9 +192,9 @@ static void overheads(struct val *v, unsigned int events, double pub_emu, double
 	char model[192], chk[768], b1[64], b2[64], b3[64], pub[96], rerun[200], what[128];
 	double ratio;
 
-	if (!specint(v, "spr", events, &kvm_vpmu_emulated_ops, &emu) ||
-	    !specint(v, "spr-fc3", events, &kvm_vpmu_mediated_ops, &med) ||
-	    !specint(v, "spr", events, &kvm_vpmu_mediated_ops, &med70))
+	if (!run_events(v, "spr", "specint", "emulated", false, events, &emu) ||
+	    !run_events(v, "spr-fc3", "specint", "mediated", false, events, &med) ||
+	    !run_events(v, "spr", "specint", "mediated", false, events, &med70))
 		return;
 	ratio = med.guest_overhead_pct > 0 ? emu.guest_overhead_pct / med.guest_overhead_pct : 0;
 	snprintf(model, sizeof(model), "%.2f %% / %.2f %% (ratio %.1f); 7.0 on SPR, globals "

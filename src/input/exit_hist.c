@@ -33,11 +33,7 @@ struct bcc {
 
 static int split(char *s, char **tok)
 {
-	int n = 0;
-
-	for (char *p = strtok(s, " \t"); p && n < MAX_TOK; p = strtok(NULL, " \t"))
-		tok[n++] = p;
-	return n;
+	return split_words(s, tok, MAX_TOK);
 }
 
 static bool bcc_header(struct bcc *b, char *s)

@@ -31,11 +31,7 @@ struct kvm_stat {
 
 static int tokenize(char *s, char **tok)
 {
-	int n = 0;
-
-	for (char *p = strtok(s, " \t"); p && n < MAX_TOK; p = strtok(NULL, " \t"))
-		tok[n++] = p;
-	return n;
+	return split_words(s, tok, MAX_TOK);
 }
 
 static bool num_with(const char *t, const char *unit, double *v)

@@ -268,6 +268,15 @@ bool is_blank(const char *s)
 	return !*scan_spaces(s);
 }
 
+int split_words(char *s, char **tok, int max)
+{
+	int n = 0;
+
+	for (char *p = strtok(s, " \t"); p && n < max; p = strtok(NULL, " \t"))
+		tok[n++] = p;
+	return n;
+}
+
 void record__init(struct trace_record *rec)
 {
 	memset(rec, 0, sizeof(*rec));

@@ -51,6 +51,8 @@ const char *scan_spaces(const char *s);
 const char *scan_u64(const char *s, int base, u64 *v);
 const char *scan_word(const char *s, const char *word);
 bool is_blank(const char *s);
+/* Split @s in place at blanks and tabs into at most @max tokens; their count. */
+int split_words(char *s, char **tok, int max);
 void record__init(struct trace_record *rec);
 
 extern const struct trace_reader_ops trace_ftrace_ops, trace_cmd_report_ops,
