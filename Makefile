@@ -42,6 +42,7 @@ LIB_SRCS :=
 LIB_SRCS += src/base/diag.c
 LIB_SRCS += src/base/hist.c
 LIB_SRCS += src/base/rng.c
+LIB_SRCS += src/base/coro.c
 LIB_SRCS += src/base/util.c
 LIB_SRCS += src/hw/apic.c
 LIB_SRCS += src/hw/cpu.c
@@ -79,6 +80,7 @@ LIB_SRCS += src/input/trace_mix.c
 
 LIB_SRCS += src/sim/interleave.c
 LIB_SRCS += src/sim/isolation.c
+LIB_SRCS += src/sim/host.c
 LIB_SRCS += src/sim/run.c
 LIB_SRCS += src/sim/replay.c
 LIB_SRCS += src/sim/shadow.c

@@ -42,8 +42,23 @@ static int grow(struct hist *h)
 
 int hist__add(struct hist *h, u64 value)
 {
+	return hist__add_n(h, value, 1);
+}
+
+int hist__merge(struct hist *to, const struct hist *from)
+{
+	for (size_t i = 0; i < from->cap; i++)
+		if (from->bins[i].count && hist__add_n(to, from->bins[i].value, from->bins[i].count))
+			return VPMU_E_NOMEM;
+	return 0;
+}
+
+int hist__add_n(struct hist *h, u64 value, u64 n)
+{
 	struct hist_bin *b;
 
+	if (!n)
+		return 0;
 	if (2 * (h->distinct + 1) > h->cap && grow(h))
 		return VPMU_E_NOMEM;
 	b = find(h->bins, h->cap, value);
@@ -51,10 +66,10 @@ int hist__add(struct hist *h, u64 value)
 		b->value = value;
 		h->distinct++;
 	}
-	b->count++;
+	b->count += n;
 	h->is_sorted = false;
-	h->n++;
-	h->sum += value;
+	h->n += n;
+	h->sum += value * n;
 	h->max = max_u64(h->max, value);
 	return 0;
 }

@@ -27,6 +27,10 @@ struct hist {
 };
 
 int hist__add(struct hist *h, u64 value);
+/* @value @n times (n >= 1). */
+int hist__add_n(struct hist *h, u64 value, u64 n);
+/* Every sample of @from into @to (a host's vCPUs into one set). */
+int hist__merge(struct hist *to, const struct hist *from);
 /* The p-th percentile (0..100) by nearest rank; 0 for an empty set. */
 u64 hist__percentile(struct hist *h, unsigned int p);
 void hist__free(struct hist *h);

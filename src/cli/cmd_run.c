@@ -103,6 +103,8 @@ int cmd_run(int argc, char **argv)
 		return ret;
 	c.sc = &sc;
 	c.prof = &prof;
+	if (scenario__is_host(&sc) && !(c.host_report = calloc(1, sizeof(*c.host_report))))
+		return cli__fail(&me, "out of memory");
 	if (sim__run(&c, &m, err, sizeof(err))) {
 		fprintf(stderr, "vpmu run: n/a: %s\n", err);
 		return EXIT_CHECK_FAILED;
@@ -117,7 +119,9 @@ int cmd_run(int argc, char **argv)
 
 	if (cli__out_open(&o, json))
 		return cli__fail(&me, "cannot write %s: %s", json, strerror(errno));
-	if (cli__out_close(&o, !report__json(o.f, &m, VPMU_VERSION)))
+	if (cli__out_close(&o, !(c.host_report ?
+				 report__json_host_dump(o.f, &m, c.host_report, VPMU_VERSION) :
+				 report__json(o.f, &m, VPMU_VERSION))))
 		return cli__fail(&me, "cannot write %s", json);
 	return 0;
 }

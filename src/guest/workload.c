@@ -61,6 +61,9 @@ struct gs {
 	u64 core_hz;
 	u64 left;			/* instructions of work left */
 	u64 next_exit, next_tick;	/* pCPU cycles (UINT64_MAX: never) */
+	u64 next_ipi, ipi_gap;		/* the next IPI to send, their mean gap */
+	struct rng ipi_rng;		/* its own stream: the exits draw as without IPIs */
+	unsigned int ipi_dest;		/* the last destination (round robin) */
 	u64 tick_cycles;
 	bool src_done;
 	enum kvm_exit_reason src_reason;
@@ -78,14 +81,15 @@ struct gs {
 	struct guest_result *res;
 };
 
-static u64 guest_insns_truth(const struct hw_cpu *cpu)
+/* Ground truth of this vCPU's guest (the pCPU's may hold other vCPUs'). */
+static u64 guest_insns_truth(const struct kvm_vcpu *v)
 {
-	return cpu->truth[1][0][HW_EV_INSTRUCTIONS] + cpu->truth[1][1][HW_EV_INSTRUCTIONS];
+	return v->truth[0][HW_EV_INSTRUCTIONS] + v->truth[1][HW_EV_INSTRUCTIONS];
 }
 
-static u64 guest_cycles(const struct hw_cpu *cpu)
+static u64 guest_cycles(const struct kvm_vcpu *v)
 {
-	return cpu->truth[1][0][HW_EV_CYCLES] + cpu->truth[1][1][HW_EV_CYCLES];
+	return v->truth[0][HW_EV_CYCLES] + v->truth[1][HW_EV_CYCLES];
 }
 
 /* A gap with the given mean (>= 1), uniform on [1, 2 * mean]: integer-only,
@@ -123,6 +127,9 @@ static enum kvm_exit_reason draw_reason(struct gs *g)
  * instructions of kernel C). */
 #define SAMPLE_INSNS		1000
 #define FREQ_ADJUST_INSNS	300
+/* An IPI's handler in the guest kernel (an estimate: a function-call or
+ * reschedule IPI's entry, handler and EOI, a few hundred instructions). */
+#define IPI_HANDLER_INSNS	400
 
 static bool is_counting(const struct gs *g, const struct guest_event *e)
 {
@@ -135,7 +142,7 @@ static bool is_counting(const struct gs *g, const struct guest_event *e)
  * outside, as the hardware counts them. */
 static void sync_windows(struct gs *g)
 {
-	u64 t = guest_insns_truth(g->v->cpu), d = t - g->truth_at;
+	u64 t = guest_insns_truth(g->v), d = t - g->truth_at;
 
 	for (unsigned int k = 0; k < g->res->nr_events; k++)
 		if (is_counting(g, &g->res->ev[k]))
@@ -376,10 +383,10 @@ static void perf_setup(struct gs *g)
 	}
 	wr(g, MSR_X2APIC_LVTPC, APIC_LVT_DM_NMI);	/* perf's PMIs are NMIs */
 	place_events(g);
-	g->truth_at = guest_insns_truth(g->v->cpu);
+	g->truth_at = guest_insns_truth(g->v);
 	program_events(g);
-	g->guest_cycles0 = guest_cycles(g->v->cpu);
-	g->truth0 = guest_insns_truth(g->v->cpu);
+	g->guest_cycles0 = guest_cycles(g->v);
+	g->truth0 = guest_insns_truth(g->v);
 }
 
 /* perf_adjust_freq_unthr_context on the guest tick: each event in turn is
@@ -488,6 +495,17 @@ static void perf_pmi(struct gs *g)
 	enable_all(g);
 }
 
+/* An IPI's handler; its EOI is a WRMSR of x2APIC EOI, virtualized with
+ * posted interrupts (APICv's virtual-interrupt delivery), else an MSR
+ * write exit on KVM's full path. */
+static void ipi_handler(struct gs *g)
+{
+	g->res->ipis++;
+	kernel_code(g, IPI_HANDLER_INSNS);
+	if (!g->v->costs.posted_interrupts)
+		kvm_vcpu__guest_exit(g->v, EXIT_MSR_WRITE);
+}
+
 /* Interrupts are kernel code: the handler runs at CPL 0, then the
  * interrupted code resumes at its own CPL. */
 static void take_pmis(struct gs *g)
@@ -495,9 +513,16 @@ static void take_pmis(struct gs *g)
 	u8 cpl = g->v->cpu->cpl;
 
 	g->v->cpu->cpl = 0;
-	while (kvm_vcpu__take_guest_pmi(g->v))
-		if (g->perf_on)
-			perf_pmi(g);
+	for (;;) {
+		if (kvm_vcpu__take_guest_pmi(g->v)) {
+			if (g->perf_on)
+				perf_pmi(g);
+		} else if (kvm_vcpu__take_guest_ipi(g->v)) {
+			ipi_handler(g);
+		} else {
+			break;
+		}
+	}
 	g->v->cpu->cpl = cpl;
 }
 
@@ -506,6 +531,9 @@ static void work(struct gs *g, u64 insns)
 {
 	u64 k = insns * g->w->kernel_pct / 100;
 	struct hw_segment seg;
+
+	if (g->v->ipi_pending)	/* one that came while the vCPU was out of guest mode */
+		take_pmis(g);
 
 	for (int part = 0; part < 2; part++) {
 		u64 n = part ? insns - k : k;
@@ -532,8 +560,8 @@ static void work(struct gs *g, u64 insns)
 
 static void finish_perf(struct gs *g)
 {
-	u64 gc = guest_cycles(g->v->cpu) - g->guest_cycles0;
-	u64 truth = guest_insns_truth(g->v->cpu) - g->truth0;
+	u64 gc = guest_cycles(g->v) - g->guest_cycles0;
+	u64 truth = guest_insns_truth(g->v) - g->truth0;
 	unsigned int n = g->res->nr_events;
 
 	for (unsigned int k = 0; k < n && g->perf_on; k++) {
@@ -621,6 +649,19 @@ static int workload_exit(struct gs *g, u64 gap_mean)
 	return source_next(g);
 }
 
+/* An IPI to the next other vCPU of the VM, in turn. */
+static void send_ipi(struct gs *g)
+{
+	unsigned int n = g->w->vm_vcpus;
+
+	g->ipi_dest = (g->ipi_dest + 1) % n;
+	if (g->ipi_dest == g->w->vcpu_index)
+		g->ipi_dest = (g->ipi_dest + 1) % n;
+	kvm_vcpu__guest_send_ipi(g->v, g->ipi_dest);
+	take_pmis(g);
+	g->next_ipi = g->v->cpu->now + draw_gap(&g->ipi_rng, g->ipi_gap);
+}
+
 static bool is_done(const struct gs *g)
 {
 	return g->w->src ? g->src_done : !g->left;
@@ -651,10 +692,17 @@ int guest_workload__run(const struct guest_workload *w, struct kvm_vcpu *v, u64 
 	perf_setup(&g);
 	g.next_tick = w->hz ? v->cpu->now + g.tick_cycles : UINT64_MAX;
 	g.next_exit = rate ? v->cpu->now + draw_gap(&g.rng, gap_mean) : UINT64_MAX;
+	g.next_ipi = UINT64_MAX;
+	g.ipi_dest = w->vcpu_index;
+	if (w->ipi_per_sec && w->vm_vcpus > 1) {
+		rng__seed(&g.ipi_rng, seed ^ 0x1b1b1b1bULL << 24);
+		g.ipi_gap = max_u64(core_hz / w->ipi_per_sec, 1);
+		g.next_ipi = v->cpu->now + draw_gap(&g.ipi_rng, g.ipi_gap);
+	}
 	if (w->src && source_next(&g))
 		return -1;
 	while (!is_done(&g)) {
-		u64 until = min_u64(g.next_tick, g.next_exit);
+		u64 until = min_u64(min_u64(g.next_tick, g.next_exit), g.next_ipi);
 		u64 cycles = until > v->cpu->now ? until - v->cpu->now : 1;
 		u64 insns = min_u64(max_u64(cycles * 1000 / w->cpi_milli, 1), g.left);
 
@@ -665,10 +713,12 @@ int guest_workload__run(const struct guest_workload *w, struct kvm_vcpu *v, u64 
 			tick(&g);
 		if (v->cpu->now >= g.next_exit && workload_exit(&g, gap_mean))
 			return -1;
+		if (v->cpu->now >= g.next_ipi)
+			send_ipi(&g);
 	}
 	finish_perf(&g);
 	kvm_vcpu__stop(v);
 	res->wall_cycles = v->cpu->now - start;
-	res->guest_cycles = guest_cycles(v->cpu);
+	res->guest_cycles = guest_cycles(v);
 	return 0;
 }

@@ -68,6 +68,11 @@ struct guest_workload {
 	unsigned int perf_events;	/* K events, all instructions (0x00c0) */
 	u32 perf_freq;			/* samples per second per event (record) */
 	const struct guest_exit_source *src;	/* NULL: the rates above */
+	/* IPIs to the other vCPUs of its VM (a host of several vCPUs): each
+	 * vCPU sends ipi_per_sec, to the next vCPU in turn */
+	u32 ipi_per_sec;
+	unsigned int vm_vcpus;		/* vCPUs in its VM (0, 1: none to send to) */
+	unsigned int vcpu_index;	/* this vCPU's index in its VM */
 };
 
 struct guest_event {
@@ -89,6 +94,7 @@ struct guest_result {
 	u64 wall_cycles;		/* pCPU cycles until the work was done */
 	u64 guest_cycles;		/* of which in guest mode */
 	u64 pmis;
+	u64 ipis;			/* IPIs the guest's handler took */
 	u64 samples;			/* overflows the driver handled (perf record's samples) */
 	/* guest instructions while the perf driver had its counters globally
 	 * enabled, and what its non-multiplexed events missed of them */

@@ -88,6 +88,10 @@ static const struct field {
 #undef COST
 	{ "kvm", "mediated_max_fixed", K_U8, offsetof(struct profile, kvm.mediated_max_fixed), 3,
 	  4, true },
+	{ "kvm", "ipi_delivery", K_U32, offsetof(struct profile, kvm.ipi_delivery), 1, 1000000,
+	  true },
+	{ "kvm", "posted_interrupts", K_U8, offsetof(struct profile, kvm.posted_interrupts), 0, 1,
+	  true },
 };
 
 #define NR_FIELDS (sizeof(fields) / sizeof(fields[0]))
@@ -256,6 +260,8 @@ int profile__parse(const char *path, const char *text, struct profile *p, struct
 					 fields[i].section, fields[i].key);
 	if (!p->kvm.mediated_max_fixed)
 		p->kvm.mediated_max_fixed = KVM_MAX_FIXED;
+	if (!p->kvm.ipi_delivery)	/* an estimate: see docs/profiles.md */
+		p->kvm.ipi_delivery = KVM_DEFAULT_IPI_DELIVERY;
 	p->hw.cpi_num = 1;	/* loops without cycles=: IPC 2, docs/guest-programs.md */
 	p->hw.cpi_den = 2;
 	p->hw.ref_num = p->tsc_mhz;

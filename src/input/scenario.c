@@ -34,9 +34,21 @@ static const struct {
 	{ "apic_write", EXIT_APIC_WRITE },
 };
 
+/* A [vm.NAME] key of the guest's, applied over [guest] and [exits] once
+ * the whole file is read. */
+struct vm_item {
+	unsigned int vm;
+	char key[32], value[128];
+	unsigned int line, key_col, value_col;
+};
+
+#define MAX_VM_ITEMS 256
+
 struct sstate {
 	struct scenario *s;
-	char seen[64][48];
+	struct vm_item vm_items[MAX_VM_ITEMS];
+	unsigned int nr_vm_items;
+	char seen[256][64];
 	unsigned int nseen;
 	u64 from_rate;			/* [exits] rate: exits a second for a table */
 	unsigned int from_line;		/* where `from` was (for errors) */
@@ -130,7 +142,7 @@ static int num(const struct ini_item *it, struct diag *d, u64 min, u64 max, u64 
 static int guest_key(const struct ini_item *it, struct guest_workload *g, struct diag *d)
 {
 	u64 v;
-	int ret;
+	int ret = 0;
 
 	if (!strcmp(it->key, "perf")) {
 		if (!strcmp(it->value, "none") || !strcmp(it->value, "stat") ||
@@ -165,6 +177,161 @@ static int guest_key(const struct ini_item *it, struct guest_workload *g, struct
 	return 0;
 }
 
+/* An [exits] rate key into @g: 0, an error, or 1 when @it is no such key. */
+static int exit_key(const struct ini_item *it, struct guest_workload *g, struct diag *d)
+{
+	u64 v;
+	int ret;
+
+	for (size_t i = 0; i < sizeof(exit_keys) / sizeof(exit_keys[0]); i++) {
+		if (strcmp(it->key, exit_keys[i].key))
+			continue;
+		if ((ret = num(it, d, 0, 10000000, &v)))
+			return ret;
+		g->exits_per_sec[exit_keys[i].reason] = (u32)v;
+		if (total_rate(g) > 10000000)	/* no core takes more */
+			return diag__set(d, VPMU_E_PARSE, it->path, it->line, it->value_col,
+					 "expected the exit rates to add up to at most "
+					 "10000000 a second");
+		return 0;
+	}
+	return 1;
+}
+
+/* "pin = 0,1,4-7": one pCPU for each vCPU, in order. */
+static int pin_list(const struct ini_item *it, struct scenario_vm *vm, struct diag *d)
+{
+	const char *p = it->value;
+	unsigned int n = 0;
+
+	while (*p) {
+		char *end;
+		unsigned long a = strtoul(p, &end, 10), b = a;
+
+		if (end == p || !isdigit((unsigned char)*p))
+			goto bad;
+		if (*end == '-') {
+			const char *q = end + 1;
+
+			b = strtoul(q, &end, 10);
+			if (end == q || !isdigit((unsigned char)*q) || b < a)
+				goto bad;
+		}
+		for (unsigned long c = a; c <= b; c++) {
+			if (c >= SCENARIO_MAX_PCPUS || n == SCENARIO_MAX_VCPUS)
+				goto bad;
+			vm->pin[n++] = (unsigned int)c;
+		}
+		p = end;
+		if (*p == ',')
+			p++;
+		else if (*p)
+			goto bad;
+	}
+	if (!n)
+		goto bad;
+	vm->pinned = true;
+	vm->nr_pin = n;
+	return 0;
+bad:
+	return diag__set(d, VPMU_E_PARSE, it->path, it->line, it->value_col + (unsigned int)(p - it->value),
+			 "expected pCPU numbers below %d, like 0,1,4-7", SCENARIO_MAX_PCPUS);
+}
+
+/* [vm.NAME]: vcpus and pin now; the guest's keys once all is read. */
+static int vm_key(const struct ini_item *it, struct sstate *st, struct diag *d)
+{
+	struct scenario *s = st->s;
+	const char *name = it->section + 3;
+	unsigned int k;
+	u64 v;
+	int ret;
+
+	for (k = 0; k < s->nr_vms && strcmp(s->vm[k].name, name); k++)
+		;
+	if (k == s->nr_vms) {
+		if (k == SCENARIO_MAX_VMS || !*name || strlen(name) >= sizeof(s->vm[0].name))
+			return diag__set(d, VPMU_E_PARSE, it->path, it->line, 1,
+					 "expected at most %d VMs named with 1..%zu characters",
+					 SCENARIO_MAX_VMS, sizeof(s->vm[0].name) - 1);
+		snprintf(s->vm[k].name, sizeof(s->vm[k].name), "%s", name);
+		s->vm[k].vcpus = 1;
+		s->nr_vms++;
+	}
+	if (!strcmp(it->key, "vcpus")) {
+		if ((ret = num(it, d, 1, SCENARIO_MAX_VCPUS, &v)))
+			return ret;
+		s->vm[k].vcpus = (unsigned int)v;
+		return 0;
+	}
+	if (!strcmp(it->key, "pin"))
+		return !strcmp(it->value, "none") ? 0 : pin_list(it, &s->vm[k], d);
+	if (st->nr_vm_items == MAX_VM_ITEMS || strlen(it->key) >= sizeof(st->vm_items[0].key) ||
+	    strlen(it->value) >= sizeof(st->vm_items[0].value))
+		return diag__set(d, VPMU_E_PARSE, it->path, it->line, it->key_col,
+				 "expected at most %d [vm.NAME] keys of at most %zu characters",
+				 MAX_VM_ITEMS, sizeof(st->vm_items[0].value) - 1);
+	st->vm_items[st->nr_vm_items++] = (struct vm_item){ .vm = k, .line = it->line,
+		.key_col = it->key_col, .value_col = it->value_col };
+	snprintf(st->vm_items[st->nr_vm_items - 1].key, sizeof(st->vm_items[0].key), "%s", it->key);
+	snprintf(st->vm_items[st->nr_vm_items - 1].value, sizeof(st->vm_items[0].value), "%s",
+		 it->value);
+	return 0;
+}
+
+/* Each VM's guest: [guest] and [exits], then its own keys; the vCPUs
+ * that are pinned must name pCPUs the host has. */
+static int finish_vms(const char *path, struct sstate *st, struct diag *d)
+{
+	struct scenario *s = st->s;
+	unsigned int total = 0;
+	u64 v;
+	int ret;
+
+	for (unsigned int k = 0; k < s->nr_vms; k++)
+		s->vm[k].guest = s->guest;
+	for (unsigned int i = 0; i < st->nr_vm_items; i++) {
+		const struct vm_item *vi = &st->vm_items[i];
+		struct ini_item it = { .path = path, .line = vi->line, .section = "vm",
+				       .key = vi->key, .key_col = vi->key_col, .value = vi->value,
+				       .value_col = vi->value_col };
+		struct guest_workload *g = &s->vm[vi->vm].guest;
+
+		if (!strcmp(vi->key, "ipi_per_sec")) {
+			if ((ret = num(&it, d, 0, 1000000, &v)))
+				return ret;
+			g->ipi_per_sec = (u32)v;
+		} else if ((ret = exit_key(&it, g, d)) > 0) {
+			if ((ret = guest_key(&it, g, d)))
+				return d->col == vi->key_col && d->line == vi->line ?
+				       diag__set(d, VPMU_E_PARSE, path, vi->line, vi->key_col,
+						 "expected a [vm.NAME] key: vcpus, pin, ipi_per_sec, "
+						 "a [guest] key or an [exits] rate") : ret;
+		} else if (ret) {
+			return ret;
+		}
+	}
+	for (unsigned int k = 0; k < s->nr_vms; k++) {
+		struct scenario_vm *vm = &s->vm[k];
+
+		total += vm->vcpus;
+		vm->guest.vm_vcpus = vm->vcpus;
+		if (vm->guest.perf == GUEST_PERF_RECORD && !vm->guest.perf_freq)
+			return diag__set(d, VPMU_E_PARSE, path, 0, 0,
+					 "expected perf_freq with perf = record in [vm.%s]", vm->name);
+		for (unsigned int i = 0; vm->pinned && i < vm->vcpus; i++)
+			if (vm->nr_pin != vm->vcpus || vm->pin[i] >= s->pcpus)
+				return diag__set(d, VPMU_E_PARSE, path, 0, 0,
+						 "expected [vm.%s] pin to name a pCPU for each of its "
+						 "%u vCPUs, each below [host] pcpus = %u", vm->name,
+						 vm->vcpus, s->pcpus);
+	}
+	if (total > SCENARIO_MAX_VCPUS)
+		return diag__set(d, VPMU_E_PARSE, path, 0, 0,
+				 "expected at most %d vCPUs in all VMs", SCENARIO_MAX_VCPUS);
+	return 0;
+}
+
 /* A value that would be cut to fit: refused, never truncated. */
 static int too_long(const struct ini_item *it, size_t max, struct diag *d)
 {
@@ -185,7 +352,7 @@ static int on_item(void *ctx, const struct ini_item *it, struct diag *d)
 		if (!strcmp(st->seen[i], full))
 			return diag__set(d, VPMU_E_PARSE, it->path, it->line, it->key_col,
 					 "expected each key once: %s", it->key);
-	if (st->nseen < 64)
+	if (st->nseen < 256)
 		snprintf(st->seen[st->nseen++], sizeof(st->seen[0]), "%s", full);
 	if (!strcmp(it->section, "scenario") && !strcmp(it->key, "name")) {
 		if (strlen(it->value) >= sizeof(s->name))
@@ -219,22 +386,25 @@ static int on_item(void *ctx, const struct ini_item *it, struct diag *d)
 		return 0;
 	}
 	if (!strcmp(it->section, "exits")) {
-		for (size_t i = 0; i < sizeof(exit_keys) / sizeof(exit_keys[0]); i++) {
-			if (strcmp(it->key, exit_keys[i].key))
-				continue;
-			if ((ret = num(it, d, 0, 10000000, &v)))
-				return ret;
-			s->guest.exits_per_sec[exit_keys[i].reason] = (u32)v;
-			if (total_rate(&s->guest) > 10000000)	/* no core takes more */
-				return diag__set(d, VPMU_E_PARSE, it->path, it->line, it->value_col,
-						 "expected the [exits] rates to add up to at most "
-						 "10000000 a second");
-			return 0;
-		}
-		return diag__set(d, VPMU_E_PARSE, it->path, it->line, it->key_col,
-				 "expected an exit of docs/scenarios.md (tsc_deadline, "
-				 "preemption_timer, hlt, io, mmio, ept_violation, cpuid, vmcall, "
-				 "msr_read, msr_write, apic_write)");
+		ret = exit_key(it, &s->guest, d);
+		return ret > 0 ? diag__set(d, VPMU_E_PARSE, it->path, it->line, it->key_col,
+					   "expected an exit of docs/scenarios.md (tsc_deadline, "
+					   "preemption_timer, hlt, io, mmio, ept_violation, cpuid, "
+					   "vmcall, msr_read, msr_write, apic_write)") : ret;
+	}
+	if (!strncmp(it->section, "vm.", 3))
+		return vm_key(it, st, d);
+	if (!strcmp(it->section, "host") && !strcmp(it->key, "pcpus")) {
+		if ((ret = num(it, d, 1, SCENARIO_MAX_PCPUS, &v)))
+			return ret;
+		s->pcpus = (unsigned int)v;
+		return 0;
+	}
+	if (!strcmp(it->section, "host") && !strcmp(it->key, "quantum_us")) {
+		if ((ret = num(it, d, 1, 1000000, &v)))
+			return ret;
+		s->quantum_us = (u32)v;
+		return 0;
 	}
 	if (!strcmp(it->section, "host") && !strcmp(it->key, "tasks")) {
 		if ((ret = num(it, d, 0, 64, &v)))
@@ -269,7 +439,7 @@ static int on_item(void *ctx, const struct ini_item *it, struct diag *d)
 		return 0;
 	}
 	return diag__set(d, VPMU_E_PARSE, it->path, it->line, it->key_col,
-			 "expected a key of [scenario], [guest], [exits] or [host]");
+			 "expected a key of [scenario], [guest], [exits], [host] or [vm.NAME]");
 }
 
 int scenario__parse(const char *path, const char *text, struct scenario *s, struct diag *d)
@@ -290,7 +460,16 @@ int scenario__parse(const char *path, const char *text, struct scenario *s, stru
 	if (s->guest.perf == GUEST_PERF_RECORD && !s->guest.perf_freq)
 		return diag__set(d, VPMU_E_PARSE, path, 0, 0,
 				 "expected [guest] perf_freq with perf = record");
-	return s->exits_from[0] ? mix_from(path, &st, d) : 0;
+	if (s->exits_from[0] && (ret = mix_from(path, &st, d)))
+		return ret;
+	if (!s->pcpus)
+		s->pcpus = 1;
+	return finish_vms(path, &st, d);
+}
+
+bool scenario__is_host(const struct scenario *s)
+{
+	return s->nr_vms > 0 || s->pcpus > 1;
 }
 
 static int parse_any(const char *path, const char *text, void *out, struct diag *d)

@@ -49,6 +49,11 @@ const struct kvm_exit_info kvm_exits[EXIT_NR] = {
 				    true, "exit_fastpath" },
 	[EXIT_OTHER]		= { "OTHER", 0xffff, "other", 0xffff, PATH_FULL, PATH_FULL, false,
 				    "exit_other" },
+	/* handle_fastpath_set_msr_irqoff takes x2APIC ICR writes on both
+	 * vendors (handle_fastpath_set_x2apic_icr_irqoff), as it does the
+	 * TSC deadline; its cost is the same fastpath handler's */
+	[EXIT_MSR_WRITE_ICR]	= { "MSR_WRITE", 32, "msr", 0x7c, PATH_FASTPATH, PATH_FASTPATH,
+				    true, "exit_fastpath" },
 };
 
 int kvm_exit__by_name(const char *name)

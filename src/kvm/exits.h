@@ -29,6 +29,7 @@ enum kvm_exit_reason {
 	EXIT_PREEMPTION_TIMER,	/* 52 / none: SVM has no preemption timer */
 	EXIT_MSR_WRITE_TIMER,	/* 32 / msr: a TSC_DEADLINE write (fastpath on both) */
 	EXIT_OTHER,		/* any other reason (a replayed trace's); full path */
+	EXIT_MSR_WRITE_ICR,	/* 32 / msr: an x2APIC ICR write, an IPI (fastpath on both) */
 	EXIT_NR,
 };
 

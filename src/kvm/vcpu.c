@@ -186,6 +186,7 @@ static void host_nmi(struct kvm_vcpu *v, const struct hw_irq *irq)
 }
 
 #define PERF_GUEST_MEDIATED_PMI_VECTOR 0xf5
+#define RESCHEDULE_VECTOR 0xfd		/* arch/x86/include/asm/irq_vectors.h */
 
 static void host_irq(struct kvm_vcpu *v, const struct hw_irq *irq)
 {
@@ -198,7 +199,7 @@ static void host_irq(struct kvm_vcpu *v, const struct hw_irq *irq)
 		host_work(v, draw_cost(&v->cost_rng[COST_HOST_IRQ], &v->costs.host_irq));
 		perf_cpu__host_irq(v->host, irq);
 		/* scheduler_tick: the vCPU thread's slice is up */
-		if (v->sched.tasks && v->cpu->now >= v->slice_end)
+		if ((v->sched.tasks || v->sched.others) && v->cpu->now >= v->slice_end)
 			v->need_resched = true;
 		return;
 	case HW_IRQ_VECTOR:
@@ -210,6 +211,9 @@ static void host_irq(struct kvm_vcpu *v, const struct hw_irq *irq)
 			note_guest_pmi(v, irq->requested_at);
 			if (!irq->source_guest)
 				v->st.misattributed_pmis++;
+		} else if (irq->vector == RESCHEDULE_VECTOR) {
+			/* KVM's kick of a vCPU in guest mode (kvm_vcpu_kick):
+			 * it exits; the pending IPI is injected at the entry */
 		} else {
 			v->st.unclaimed_nmis++;	/* a vector nobody handles */
 		}
@@ -312,6 +316,7 @@ static void retire(struct kvm_vcpu *v)
 
 	kvm_pmu__instruction_retired(&v->pmu, cpl, false);
 	v->cpu->truth[1][cpl != 0][HW_EV_INSTRUCTIONS]++;
+	v->truth[cpl != 0][HW_EV_INSTRUCTIONS]++;
 	v->st.retired_emulated++;
 	if (v->obs && v->obs->emulated_insn)	/* observer */
 		v->obs->emulated_insn(v->obs_ctx, cpl);
@@ -383,21 +388,29 @@ static bool has_request(const struct kvm_vcpu *v)
  * slices (host user code, which host perf sees), and it is scheduled back
  * in (kvm_sched_in -> vcpu_load).
  */
-static void reschedule(struct kvm_vcpu *v)
+static void run_host_tasks(struct kvm_vcpu *v)
 {
 	struct hw_segment seg = { .cpl = 3 };
 	u64 cycles = v->sched.tasks * v->sched.slice_cycles, t0;
 
-	v->st.preemptions++;
-	if (v->policy->at_vcpu || v->policy->lazy)
-		put(v);
-	perf_cpu__switch_task(v->host, 0);
 	seg.cycles = cycles;
 	seg.ev[HW_EV_INSTRUCTIONS] = cycles * 1000 / v->sched.task_cpi_milli;
 	hw_cpu__fill_derived(v->cpu, &seg);
 	t0 = v->cpu->now;
 	hw_cpu__run(v->cpu, &seg, NULL);
 	v->st.host_task_cycles += v->cpu->now - t0;
+}
+
+static void reschedule(struct kvm_vcpu *v)
+{
+	v->st.preemptions++;
+	if (v->policy->at_vcpu || v->policy->lazy)
+		put(v);
+	perf_cpu__switch_task(v->host, 0);
+	if (v->hops)
+		v->hops->schedule(v->hops_ctx);	/* other threads and tasks run */
+	else
+		run_host_tasks(v);
 	v->cpu->cpl = 0;
 	perf_cpu__switch_task(v->host, v->task);
 	kvm_pmu__sched_in(&v->pmu);	/* kvm_arch_vcpu_load after a preemption */
@@ -566,14 +579,27 @@ void kvm_vcpu__destroy(struct kvm_vcpu *v)
 	hist__free(&v->st.latency_full);
 	hist__free(&v->st.irqoff);
 	hist__free(&v->st.pmi_latency);
+	hist__free(&v->st.ipi_latency);
 	for (int i = 0; i < EXIT_NR; i++)
 		hist__free(&v->st.latency[i]);
+}
+
+/* Stream numbers stay what they were before EXIT_MSR_WRITE_ICR was added
+ * (17 streams a seed), so that a seed draws the same costs as before; the
+ * ICR write's stream is apart from all of them. */
+#define COST_STREAMS_OLD 17
+
+static u64 cost_stream(u64 seed, unsigned int i)
+{
+	if (i == EXIT_MSR_WRITE_ICR)
+		return (seed * COST_STREAMS_OLD) ^ 0x49435257ULL << 32;	/* "ICRW" */
+	return seed * COST_STREAMS_OLD + (i < EXIT_MSR_WRITE_ICR ? i : i - 1);
 }
 
 void kvm_vcpu__seed(struct kvm_vcpu *v, u64 seed)
 {
 	for (unsigned int i = 0; i < EXIT_NR + 2; i++)
-		rng__seed(&v->cost_rng[i], seed * (EXIT_NR + 2) + i);
+		rng__seed(&v->cost_rng[i], cost_stream(seed, i));
 }
 
 void kvm_vcpu__set_sched(struct kvm_vcpu *v, const struct kvm_host_sched *s)
@@ -620,22 +646,28 @@ static void observe_run(struct kvm_vcpu *v, const struct hw_segment *seg,
 {
 	struct hw_segment done = *seg;
 
-	if (!v->obs || !v->obs->guest_ran)
-		return;
 	if (rest) {
 		done.cycles -= rest->cycles;
 		for (int e = 0; e < HW_EV_NR; e++)
 			done.ev[e] -= rest->ev[e];
 	}
-	if (done.cycles)
+	for (int e = 0; e < HW_EV_NR; e++)	/* the vCPU's own ground truth */
+		v->truth[done.cpl != 0][e] += done.ev[e];
+	if (done.cycles && v->obs && v->obs->guest_ran)
 		v->obs->guest_ran(v->obs_ctx, &done);
 }
 
-bool kvm_vcpu__guest_run(struct kvm_vcpu *v, struct hw_segment *seg)
+static bool has_guest_ipi(const struct kvm_vcpu *v)
+{
+	return v->ipi_pending && v->ipi_at <= v->cpu->now && v->guest_if;
+}
+
+/* Run @seg in guest mode; true, with @seg holding the rest, when the guest
+ * has a PMI to take. */
+static bool run_guest(struct kvm_vcpu *v, struct hw_segment *seg)
 {
 	struct hw_segment rest;
 
-	seg->guest = true;
 	while (hw_cpu__run(v->cpu, seg, &rest)) {
 		observe_run(v, seg, &rest);
 		exit_for(v, v->exit_irq.kind == HW_IRQ_NMI ? EXIT_NMI : EXIT_EXTERNAL_INTERRUPT, NULL);
@@ -645,6 +677,83 @@ bool kvm_vcpu__guest_run(struct kvm_vcpu *v, struct hw_segment *seg)
 	}
 	observe_run(v, seg, NULL);
 	seg->cycles = 0;
+	return false;
+}
+
+/* @seg's first @k cycles (its events in proportion) into @head; @seg keeps
+ * the rest. */
+static void split_segment(struct hw_segment *seg, u64 k, struct hw_segment *head)
+{
+	*head = *seg;
+	head->cycles = k;
+	for (int e = 0; e < HW_EV_NR; e++) {
+		head->ev[e] = hw_segment__events_by(seg, (enum hw_event)e, k);
+		seg->ev[e] -= head->ev[e];
+	}
+	head->ev[HW_EV_CYCLES] = k;
+	seg->cycles -= k;
+	seg->ev[HW_EV_CYCLES] = seg->cycles;
+}
+
+static void join_segment(struct hw_segment *seg, const struct hw_segment *tail)
+{
+	seg->cycles += tail->cycles;
+	for (int e = 0; e < HW_EV_NR; e++)
+		seg->ev[e] += tail->ev[e];
+}
+
+/* The cycle the guest must stop at (the host's horizon, a pending IPI's
+ * arrival), UINT64_MAX for none. */
+static u64 guest_stop(const struct kvm_vcpu *v)
+{
+	u64 at = v->hops ? v->hops->horizon(v->hops_ctx) : UINT64_MAX;
+
+	if (v->ipi_pending && v->ipi_at > v->cpu->now)
+		at = min_u64(at, v->ipi_at);
+	return at;
+}
+
+/* An IPI reached the vCPU in guest mode: posted, the guest takes it
+ * directly; else KVM kicks the vCPU out with a host IPI and injects it at
+ * the entry. */
+static void ipi_arrived(struct kvm_vcpu *v)
+{
+	if (v->costs.posted_interrupts)
+		return;
+	v->st.ipi_kicks++;
+	v->exit_irq = (struct hw_irq){ .kind = HW_IRQ_VECTOR, .vector = RESCHEDULE_VECTOR,
+				       .requested_at = v->ipi_at, .delivered_at = v->cpu->now };
+	v->has_exit_irq = true;
+	v->cpu->guest = true;
+	exit_for(v, EXIT_EXTERNAL_INTERRUPT, NULL);
+}
+
+bool kvm_vcpu__guest_run(struct kvm_vcpu *v, struct hw_segment *seg)
+{
+	seg->guest = true;
+	if (!v->hops && !v->ipi_pending)
+		return run_guest(v, seg);
+	while (seg->cycles) {
+		u64 stop = guest_stop(v), now = v->cpu->now;
+		struct hw_segment head;
+
+		if (stop <= now) {	/* at the horizon */
+			v->hops->sync(v->hops_ctx);
+			continue;
+		}
+		if (stop - now >= seg->cycles)
+			return run_guest(v, seg);
+		split_segment(seg, stop - now, &head);
+		if (run_guest(v, &head)) {
+			join_segment(&head, seg);
+			*seg = head;
+			return true;
+		}
+		if (v->ipi_pending && v->ipi_at <= v->cpu->now) {
+			ipi_arrived(v);
+			return true;	/* the guest takes it */
+		}
+	}
 	return false;
 }
 
@@ -785,6 +894,39 @@ void kvm_vcpu__guest_cpuid(struct kvm_vcpu *v, u32 leaf, u32 sub, u32 r[4])
 	struct emulation e = { .op = EMU_CPUID, .reg = leaf, .val = sub, .regs = r };
 
 	exit_for(v, EXIT_CPUID, &e);
+}
+
+void kvm_vcpu__guest_send_ipi(struct kvm_vcpu *v, unsigned int dest)
+{
+	v->st.ipis_sent++;
+	kvm_vcpu__guest_exit(v, EXIT_MSR_WRITE_ICR);	/* the exit retires the WRMSR */
+	if (v->hops && v->hops->send_ipi)
+		v->hops->send_ipi(v->hops_ctx, dest);
+}
+
+void kvm_vcpu__post_ipi(struct kvm_vcpu *v, u64 sent_at, u64 at)
+{
+	if (v->ipi_pending) {	/* the vector's IRR bit is set already */
+		v->st.ipis_merged++;
+		return;
+	}
+	if (at < v->cpu->now) {	/* this pCPU ran ahead of the sender */
+		v->st.ipis_late++;
+		at = v->cpu->now;
+	}
+	v->ipi_pending = true;
+	v->ipi_sent_at = sent_at;
+	v->ipi_at = at;
+}
+
+bool kvm_vcpu__take_guest_ipi(struct kvm_vcpu *v)
+{
+	if (!has_guest_ipi(v))
+		return false;
+	v->ipi_pending = false;
+	v->st.ipis_received++;
+	hist__add(&v->st.ipi_latency, v->cpu->now - v->ipi_sent_at);
+	return true;
 }
 
 bool kvm_vcpu__take_guest_pmi(struct kvm_vcpu *v)

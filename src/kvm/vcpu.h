@@ -41,6 +41,11 @@ struct kvm_cost {
 	u32 tail_x;		/* the slow case's multiple of the drawn cost */
 };
 
+/* An IPI's way from the sender's ICR write to the target's APIC when the
+ * profile does not say: an estimate of a cross-core interrupt message on a
+ * current server core (docs/profiles.md, [kvm] ipi_delivery). */
+#define KVM_DEFAULT_IPI_DELIVERY 1500
+
 /* KVM's own costs (the profile's [kvm] section), and one limit. */
 struct kvm_costs {
 	u32 vmexit, vmentry;	/* the hardware transitions with KVM's entry/exit code */
@@ -50,6 +55,11 @@ struct kvm_costs {
 	struct kvm_cost handler[EXIT_NR];	/* the reason's own handler */
 	u8 mediated_max_fixed;	/* fixed counters KVM gives a mediated guest: 3
 				 * (Linux 7.0), 4 with the posted Topdown series */
+	/* IPIs between vCPUs (a host of several, sim/host.h) */
+	u32 ipi_delivery;	/* sender's ICR write done -> the target's APIC has it */
+	u8 posted_interrupts;	/* 1: posted interrupts (APICv / AVIC) reach a target
+				 * in guest mode without a VM-exit; 0: KVM kicks it
+				 * with a host IPI, which exits */
 };
 
 /* Where a mediated vPMU loads and puts the guest context. */
@@ -76,6 +86,7 @@ enum kvm_pmi_route {
  * thread, each for @slice_cycles in turn (0 tasks: pinned 1:1). */
 struct kvm_host_sched {
 	unsigned int tasks;
+	bool others;		/* other vCPU threads share the pCPU (sim/host.c) */
 	u64 slice_cycles;
 	u32 task_cpi_milli;	/* the host tasks' cycles per instruction x 1000 */
 };
@@ -98,6 +109,30 @@ struct kvm_vcpu_stats {
 	u64 retired_emulated;		/* guest instructions KVM completed */
 	u64 fastpath_left;		/* fastpath-handled exits that left the loop
 					 * for a pending request */
+	/* IPIs (a host of several vCPUs) */
+	u64 ipis_sent, ipis_received, ipis_merged;	/* merged: one was still pending */
+	u64 ipi_kicks;			/* targets in guest mode kicked out (no posting) */
+	u64 ipis_late;			/* reached a pCPU whose clock had passed the
+					 * arrival (the host's lookahead bound) */
+	struct hist ipi_latency;	/* sender's ICR write -> the target's handler */
+};
+
+/*
+ * The host around a vCPU thread that shares its world with other vCPU
+ * threads (sim/host.c); NULL (the default): the thread has its pCPU alone
+ * but for kvm_host_sched's host tasks.
+ */
+struct kvm_host_ops {
+	/* Guest code may run until this pCPU cycle before the other pCPUs
+	 * must catch up (UINT64_MAX: no bound). */
+	u64 (*horizon)(void *ctx);
+	/* The thread reached the horizon: let the other pCPUs catch up. */
+	void (*sync)(void *ctx);
+	/* need_resched: the vCPU thread is scheduled out (the PMU context
+	 * already put where the policy puts); returns when it runs again. */
+	void (*schedule)(void *ctx);
+	/* The guest wrote its x2APIC ICR: an IPI to vCPU @dest of its VM. */
+	void (*send_ipi)(void *ctx, unsigned int dest);
 };
 
 /*
@@ -166,6 +201,15 @@ struct kvm_vcpu {
 	bool need_resched;
 	struct rng cost_rng[EXIT_NR + 2];	/* per reason, userspace, host IRQ */
 	const struct kvm_vcpu_trace *trace;	/* NULL: none */
+	/* Ground truth of this vCPU's guest alone, by [cpl != 0]: what its
+	 * guest-mode work and its emulated instructions added to the pCPU's
+	 * truth (which, on a shared pCPU, has other vCPUs' too). */
+	u64 truth[2][HW_EV_NR];
+	const struct kvm_host_ops *hops;	/* NULL: none */
+	void *hops_ctx;
+	/* an IPI in the APIC's IRR (one vector: later ones merge) */
+	bool ipi_pending;
+	u64 ipi_sent_at, ipi_at;	/* pCPU cycles: sent, reaches this vCPU */
 	struct kvm_vcpu_stats st;
 };
 
@@ -193,8 +237,9 @@ void kvm_vcpu__start(struct kvm_vcpu *v);
 void kvm_vcpu__stop(struct kvm_vcpu *v);
 
 /* Guest code: run @seg in guest mode (interrupts exit and re-enter).
- * Returns true, with @seg left holding what remains, when a guest PMI was
- * injected on the way: the guest takes it before it goes on. */
+ * Returns true, with @seg left holding what remains, when a guest PMI or
+ * IPI was injected on the way: the guest takes it before it goes on. With
+ * host ops, the guest stops at their horizon to let other pCPUs catch up. */
 bool kvm_vcpu__guest_run(struct kvm_vcpu *v, struct hw_segment *seg);
 /* A workload exit (HLT, I/O, a page fault, ...), its handler cost drawn
  * from the profile. On a vendor without @reason it becomes what that vendor
@@ -211,6 +256,14 @@ bool kvm_vcpu__guest_wrmsr(struct kvm_vcpu *v, u32 msr, u64 val);
 bool kvm_vcpu__guest_rdmsr(struct kvm_vcpu *v, u32 msr, u64 *val);
 bool kvm_vcpu__guest_rdpmc(struct kvm_vcpu *v, u32 ecx, u64 *val);
 void kvm_vcpu__guest_cpuid(struct kvm_vcpu *v, u32 leaf, u32 sub, u32 r[4]);
+/* The guest sends an IPI to vCPU @dest of its VM (an x2APIC ICR write:
+ * the fastpath WRMSR exit; KVM hands it to the host, kvm_host_ops). */
+void kvm_vcpu__guest_send_ipi(struct kvm_vcpu *v, unsigned int dest);
+/* An IPI sent at @sent_at reaches @v at @at (the host's call); it is taken
+ * when @v's guest runs at or after @at. */
+void kvm_vcpu__post_ipi(struct kvm_vcpu *v, u64 sent_at, u64 at);
+/* An IPI the guest can take now (its IF allows it); records its latency. */
+bool kvm_vcpu__take_guest_ipi(struct kvm_vcpu *v);
 /* A virtual PMI the guest can take now (its IF allows a vectored one);
  * records its latency. Returns whether one was taken. */
 bool kvm_vcpu__take_guest_pmi(struct kvm_vcpu *v);

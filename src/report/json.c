@@ -140,6 +140,29 @@ json_t *report__json_na(const struct sim_metrics *id, const char *reason, const 
 	return o;
 }
 
+static json_t *ipi_obj(const struct sim_metrics *m)
+{
+	json_t *o = pct_obj(&m->ipi_latency);
+
+	json_object_set_new(o, "sent", json_integer((json_int_t)m->ipis_sent));
+	json_object_set_new(o, "received", json_integer((json_int_t)m->ipis_received));
+	json_object_set_new(o, "merged", json_integer((json_int_t)m->ipis_merged));
+	json_object_set_new(o, "kicks", json_integer((json_int_t)m->ipi_kicks));
+	json_object_set_new(o, "late", json_integer((json_int_t)m->ipis_late));
+	return o;
+}
+
+/* The host-wide extras of a host scenario; the row's other fields are
+ * the host's totals (sim/host.h). */
+static json_t *host_obj(const struct sim_metrics *m)
+{
+	return json_pack("{s:I,s:I,s:I,s:I,s:o,s:I}", "vcpus", (json_int_t)m->nr_vcpus,
+			 "vms", (json_int_t)m->nr_vms, "pcpus", (json_int_t)m->nr_pcpus,
+			 "vcpu_switches", (json_int_t)m->vcpu_switches,
+			 "ipi_latency_cycles", ipi_obj(m),
+			 "isolation_diffs", (json_int_t)m->isolation_diffs);
+}
+
 static void isolation_set(json_t *o, const struct sim_metrics *m)
 {
 	json_object_set_new(o, "isolation", json_pack("{s:I,s:I,s:I,s:I,s:I}",
@@ -184,7 +207,92 @@ json_t *report__json_row(const struct sim_metrics *m, const char *version)
 	json_object_set_new(o, "host_count_error_pct", percent(m->host_count_error_pct));
 	json_object_set_new(o, "host_events", host_events_arr(m));
 	isolation_set(o, m);
+	if (m->nr_vcpus)	/* a host of several vCPUs (sim/host.h) */
+		json_object_set_new(o, "host", host_obj(m));
 	return o;
+}
+
+/* A vCPU's or VM's own metrics: what its run loop and guest did. */
+static json_t *guest_obj(const struct sim_metrics *m)
+{
+	json_t *o = json_object(), *pmi = pct_obj(&m->pmi_latency);
+
+	json_object_set_new(o, "wall_cycles", json_integer((json_int_t)m->wall_cycles));
+	json_object_set_new(o, "exits", exits_obj(m));
+	json_object_set_new(o, "exit_latency_cycles", latency_obj(m));
+	json_object_set_new(o, "switches", json_pack("{s:I,s:I,s:I}", "loads",
+			    (json_int_t)m->loads, "puts", (json_int_t)m->puts, "cycles",
+			    (json_int_t)m->switch_cycles));
+	json_object_set_new(o, "preemptions", json_integer((json_int_t)m->preemptions));
+	json_object_set_new(o, "host_irqoff_cycles", pct_obj(&m->host_irqoff));
+	json_object_set_new(pmi, "pmis", json_integer((json_int_t)m->guest_pmis));
+	json_object_set_new(pmi, "samples", json_integer((json_int_t)m->guest_samples));
+	json_object_set_new(o, "guest_pmi_latency_cycles", pmi);
+	json_object_set_new(o, "guest_count_error_pct", percent(m->guest_count_error_pct));
+	json_object_set_new(o, "ipis", ipi_obj(m));
+	json_object_set_new(o, "isolation_diffs", json_integer((json_int_t)m->isolation_diffs));
+	return o;
+}
+
+json_t *report__json_host(const struct sim_metrics *m, const struct sim_host_report *r,
+			  const char *version)
+{
+	json_t *o = report__json_row(m, version), *h = json_object_get(o, "host");
+	json_t *vcpus = json_array(), *vms = json_array(), *pcpus = json_array();
+
+	json_object_set_new(h, "quantum_cycles", r->quantum_cycles == UINT64_MAX ? json_null() :
+			    json_integer((json_int_t)r->quantum_cycles));
+	for (unsigned int i = 0; i < r->nr_vcpus; i++) {
+		const struct sim_vcpu_report *v = &r->vcpu[i];
+		json_t *e = json_pack("{s:o,s:I,s:I,s:{s:I,s:I}}", "vm", str(v->vm),
+				      "index", (json_int_t)v->index, "pcpu", (json_int_t)v->pcpu,
+				      "scheduler", "took_pcpu", (json_int_t)v->took,
+				      "left_pcpu", (json_int_t)v->left);
+
+		json_t *g = guest_obj(&v->m);
+
+		json_object_update(e, g);
+		json_decref(g);
+		json_array_append_new(vcpus, e);
+	}
+	for (unsigned int k = 0; k < r->nr_vms; k++) {
+		json_t *e = json_pack("{s:o,s:I}", "vm", str(r->vm[k].scenario), "vcpus",
+				      (json_int_t)r->vm[k].nr_vcpus);
+
+		json_t *g = guest_obj(&r->vm[k]);
+
+		json_object_update(e, g);
+		json_decref(g);
+		json_array_append_new(vms, e);
+	}
+	for (unsigned int i = 0; i < r->nr_pcpus; i++) {
+		const struct sim_pcpu_report *p = &r->pcpu[i];
+		struct sim_metrics one = { .nr_host_events = p->nr_host_events };
+
+		memcpy(one.host_events, p->host_events, sizeof(one.host_events));
+		json_array_append_new(pcpus, json_pack("{s:I,s:I,s:I,s:I,s:o,s:I,s:I,s:o}",
+				      "pcpu", (json_int_t)i, "threads", (json_int_t)p->threads,
+				      "host_cycles", (json_int_t)p->host_cycles,
+				      "blind_cycles", (json_int_t)p->blind_cycles,
+				      "host_blind_pct", percent(p->host_blind_pct),
+				      "host_task_cycles", (json_int_t)p->task_cycles,
+				      "vcpu_switches", (json_int_t)p->vcpu_switches,
+				      "host_events", host_events_arr(&one)));
+	}
+	json_object_set_new(o, "vcpus", vcpus);
+	json_object_set_new(o, "vms", vms);
+	json_object_set_new(o, "pcpus", pcpus);
+	return o;
+}
+
+int report__json_host_dump(FILE *f, const struct sim_metrics *m,
+			   const struct sim_host_report *r, const char *version)
+{
+	json_t *o = report__json_host(m, r, version);
+	int ret = o ? report__json_dump(f, o) : -1;
+
+	json_decref(o);
+	return ret;
 }
 
 int report__json_dump(FILE *f, const json_t *doc)
@@ -252,4 +360,16 @@ void report__run_text(FILE *f, const struct sim_metrics *m)
 		"lost counts %llu\n", (unsigned long long)m->leaked_events,
 		(unsigned long long)m->residue_reads, (unsigned long long)m->misattributed_pmis,
 		(unsigned long long)m->lost_counts);
+	if (!m->nr_vcpus)
+		return;
+	fprintf(f, "  host                  %u vCPUs of %u VMs on %u pCPUs, %s vCPU switches "
+		"(--json: per vCPU, VM, pCPU)\n", m->nr_vcpus, m->nr_vms, m->nr_pcpus,
+		report__grouped(m->vcpu_switches, a, sizeof(a)));
+	if (m->ipis_sent)
+		fprintf(f, "  IPIs                  %8s     (latency p50 %s, p99 %s cycles; %s kicks, "
+			"%s late)\n", report__grouped(m->ipis_sent, a, sizeof(a)),
+			report__grouped(m->ipi_latency.p50, b, sizeof(b)),
+			report__grouped(m->ipi_latency.p99, c, sizeof(c)),
+			report__grouped(m->ipi_kicks, (char[32]){ 0 }, 32),
+			report__grouped(m->ipis_late, (char[32]){ 0 }, 32));
 }

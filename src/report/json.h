@@ -14,6 +14,7 @@
 #include <jansson.h>
 #include <stdio.h>
 
+#include "sim/host.h"
 #include "sim/run.h"
 
 /* One run's object ("status": "ok"). */
@@ -24,6 +25,12 @@ json_t *report__json_na(const struct sim_metrics *id, const char *reason, const 
 int report__json_dump(FILE *f, const json_t *doc);
 /* Write one run's metrics (report__json_row, dumped); returns 0 or -1. */
 int report__json(FILE *f, const struct sim_metrics *m, const char *version);
+/* A host scenario's run (sim/host.h): the row with the host's totals, and
+ * arrays "vcpus", "vms" and "pcpus" of their own metrics. */
+json_t *report__json_host(const struct sim_metrics *m, const struct sim_host_report *r,
+			  const char *version);
+int report__json_host_dump(FILE *f, const struct sim_metrics *m,
+			   const struct sim_host_report *r, const char *version);
 /* A short text summary of one run. */
 void report__run_text(FILE *f, const struct sim_metrics *m);
 /* The offset of the first byte of @s that is not valid UTF-8, or -1. */

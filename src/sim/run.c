@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "guest/workload.h"
+#include "sim/host.h"
 #include "sim/run.h"
 
 struct machine {
@@ -22,7 +23,7 @@ struct machine {
 	struct kvm_vcpu_trace trace;	/* the timeline's recorder, when asked */
 };
 
-static void pct(struct hist *h, struct sim_pct *p)
+void sim__pct(struct hist *h, struct sim_pct *p)
 {
 	double mean = h->n ? (double)h->sum / (double)h->n : 0, ss = 0;
 
@@ -243,45 +244,59 @@ static void host_error(struct machine *mc, struct sim_metrics *m)
 		m->host_count_error_pct = sum / n;
 }
 
-static void collect(struct machine *mc, struct sim_metrics *m)
+void sim__stats_metrics(struct kvm_vcpu_stats *st, struct sim_metrics *m)
 {
-	struct kvm_vcpu_stats *st = &mc->v.st;
-
-	m->wall_cycles = mc->gr.wall_cycles;
 	for (int r = 0; r < EXIT_NR; r++) {
 		m->exits[r] = st->exits[r];
 		m->exits_total += st->exits[r];
-		pct(&st->latency[r], &m->exit_latency_by[r]);
+		sim__pct(&st->latency[r], &m->exit_latency_by[r]);
 	}
 	m->fastpath_exits = st->fastpath_exits;
 	m->fastpath_left = st->fastpath_left;
 	m->reprograms = st->reprograms;
 	m->reprogram_cycles = st->reprogram_cycles;
-	m->perf_event_releases = mc->v.pmu.nr_releases;
 	m->retired_emulated = st->retired_emulated;
 	m->preemptions = st->preemptions;
 	m->host_task_cycles = st->host_task_cycles;
-	m->guest_counters = mc->gr.nr_counters;
-	snprintf(m->guest_driver, sizeof(m->guest_driver), "%s", mc->gr.driver);
-	pct(&st->latency_all, &m->exit_latency);
-	pct(&st->latency_fastpath, &m->exit_latency_fastpath);
-	pct(&st->latency_full, &m->exit_latency_full);
+	sim__pct(&st->latency_all, &m->exit_latency);
+	sim__pct(&st->latency_fastpath, &m->exit_latency_fastpath);
+	sim__pct(&st->latency_full, &m->exit_latency_full);
 	m->loads = st->loads;
 	m->puts = st->puts;
 	m->switch_cycles = st->switch_cycles;
-	m->host_cycles = mc->cpu.truth[0][0][HW_EV_CYCLES] + mc->cpu.truth[0][1][HW_EV_CYCLES];
-	m->blind_cycles = mc->cpu.marked_host_cycles;
-	m->host_blind_pct = m->host_cycles ? 100.0 * (double)m->blind_cycles /
-					     (double)m->host_cycles : 0;
-	pct(&st->irqoff, &m->host_irqoff);
-	pct(&st->pmi_latency, &m->pmi_latency);
+	sim__pct(&st->irqoff, &m->host_irqoff);
+	sim__pct(&st->pmi_latency, &m->pmi_latency);
 	m->guest_pmis = st->guest_pmis;
-	m->guest_samples = mc->gr.samples;
-	m->pmis_dropped = mc->cpu.apic.pmi_dropped;
-	m->pmis_merged = mc->cpu.apic.pmi_merged;
 	m->misattributed_pmis = st->misattributed_pmis;
 	m->unclaimed_nmis = st->unclaimed_nmis;
-	m->leaked_events = mc->cpu.pmu.leaked_events;
+	m->ipis_sent = st->ipis_sent;
+	m->ipis_received = st->ipis_received;
+	m->ipis_merged = st->ipis_merged;
+	m->ipi_kicks = st->ipi_kicks;
+	m->ipis_late = st->ipis_late;
+	sim__pct(&st->ipi_latency, &m->ipi_latency);
+}
+
+void sim__host_cpu_metrics(const struct hw_cpu *cpu, struct sim_metrics *m)
+{
+	m->host_cycles += cpu->truth[0][0][HW_EV_CYCLES] + cpu->truth[0][1][HW_EV_CYCLES];
+	m->blind_cycles += cpu->marked_host_cycles;
+	m->host_blind_pct = m->host_cycles ? 100.0 * (double)m->blind_cycles /
+					     (double)m->host_cycles : 0;
+	m->pmis_dropped += cpu->apic.pmi_dropped;
+	m->pmis_merged += cpu->apic.pmi_merged;
+	m->leaked_events += cpu->pmu.leaked_events;
+}
+
+static void collect(struct machine *mc, struct sim_metrics *m)
+{
+	m->wall_cycles = mc->gr.wall_cycles;
+	sim__stats_metrics(&mc->v.st, m);
+	m->perf_event_releases = mc->v.pmu.nr_releases;
+	m->guest_counters = mc->gr.nr_counters;
+	snprintf(m->guest_driver, sizeof(m->guest_driver), "%s", mc->gr.driver);
+	sim__host_cpu_metrics(&mc->cpu, m);
+	m->guest_samples = mc->gr.samples;
 	m->residue_reads = mc->v.pmu.residue_reads;
 	m->lost_counts = mc->gr.lost_counts;
 	guest_error(&mc->gr, m);
@@ -293,6 +308,37 @@ static bool is_baseline_for(const struct sim_baseline *b, const struct sim_confi
 {
 	return b && b->is_valid && b->prof == c->prof && b->sc == c->sc && b->seed == c->seed &&
 	       b->route == c->route && b->no_skip == c->no_skip;
+}
+
+/* A host scenario (sim/host.h): the same shape, the baseline a host run
+ * under vPMU none. */
+static int run_host(const struct sim_config *c, struct sim_metrics *m, char *err, size_t len)
+{
+	struct sim_metrics base;
+	struct sim_config bc = *c;
+
+	bc.host_report = NULL;
+	bc.shadow = false;
+	if (!c->no_baseline && !is_baseline_for(c->baseline, c)) {
+		memset(&base, 0, sizeof(base));
+		if (sim__run_host(&bc, &kvm_vpmu_none_ops, &base, NULL, err, len))
+			return -1;
+		m->wall_cycles_none = base.wall_cycles;
+		if (c->baseline)
+			*c->baseline = (struct sim_baseline){
+				.is_valid = true, .prof = c->prof, .sc = c->sc, .seed = c->seed,
+				.route = c->route, .no_skip = c->no_skip,
+				.wall_cycles = m->wall_cycles_none,
+			};
+	} else if (!c->no_baseline) {
+		m->wall_cycles_none = c->baseline->wall_cycles;
+	}
+	if (sim__run_host(c, c->kind, m, c->host_report, err, len))
+		return -1;
+	m->guest_overhead_pct = m->wall_cycles_none ?
+		100.0 * ((double)m->wall_cycles - (double)m->wall_cycles_none) /
+		(double)m->wall_cycles_none : 0;
+	return 0;
 }
 
 int sim__run(const struct sim_config *c, struct sim_metrics *m, char *err, size_t len)
@@ -310,6 +356,8 @@ int sim__run(const struct sim_config *c, struct sim_metrics *m, char *err, size_
 	snprintf(m->cpu, sizeof(m->cpu), "%s", c->prof->name);
 	m->vendor = c->prof->pmu.vendor;
 	m->seed = c->seed;
+	if (scenario__is_host(c->sc))
+		return run_host(c, m, err, len);
 	/* the baseline: the same work with no vPMU */
 	if (!c->no_baseline && !is_baseline_for(c->baseline, c)) {
 		ret = run_one(&mc, c, &kvm_vpmu_none_ops, err, len);

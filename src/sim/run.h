@@ -57,6 +57,9 @@ struct sim_config {
 	bool no_skip;		/* mediated: write every counter on load (no v5 43/44) */
 	struct sim_baseline *baseline;	/* NULL: run the baseline here */
 	struct sim_timeline *timeline;	/* NULL: none; else filled from the run */
+	/* a host scenario (scenario__is_host): */
+	struct sim_host_report *host_report;	/* NULL: none; else per vCPU, VM, pCPU */
+	bool shadow;		/* check each vCPU's guest against a shadow PMU */
 };
 
 struct sim_pct {
@@ -104,7 +107,21 @@ struct sim_metrics {
 		bool has_truth;
 	} host_events[PERF_SPEC_MAX];
 	int nr_host_events;
+	/* a host of several vCPUs (sim/host.h); all 0 for one vCPU */
+	unsigned int nr_vcpus, nr_vms, nr_pcpus;
+	u64 vcpu_switches;		/* a pCPU went from one vCPU thread to another */
+	u64 ipis_sent, ipis_received, ipis_merged, ipi_kicks, ipis_late;
+	struct sim_pct ipi_latency;	/* sender's ICR write -> the target's handler */
+	u64 isolation_diffs;		/* with sim_config.shadow: the shadows' findings */
 };
+
+/* ---- shared by sim/run.c and sim/host.c ---- */
+void sim__pct(struct hist *h, struct sim_pct *p);
+/* The vCPU statistics' part of the metrics. */
+void sim__stats_metrics(struct kvm_vcpu_stats *st, struct sim_metrics *m);
+/* A pCPU's host part, added to what @m has (host cycles, blind cycles,
+ * the APIC's dropped and merged PMIs, leaked events). */
+void sim__host_cpu_metrics(const struct hw_cpu *cpu, struct sim_metrics *m);
 
 /* Returns 0, or -1 with @err (e.g. the mediated PMU refused by host perf). */
 int sim__run(const struct sim_config *c, struct sim_metrics *m, char *err, size_t len);

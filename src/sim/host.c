@@ -1,0 +1,584 @@
+/*
+ * sim/host.c - see host.h. Invariants: at most one coroutine runs at a time
+ * (the loop's pick, or the thread it resumed); a pCPU's `current` is the
+ * thread that has it (NULL: none left); a thread is resumed only while it is
+ * its pCPU's current. Times are pCPU cycles.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/coro.h"
+#include "guest/workload.h"
+#include "sim/host.h"
+#include "sim/shadow.h"
+
+#define THREAD_STACK (1u << 20)	/* generous: sanitizer builds use more */
+
+struct host;
+
+struct hthread {
+	struct kvm_vcpu v;
+	struct guest_workload w;
+	struct guest_result gr;
+	struct sim_shadow *sh;		/* NULL: no isolation check */
+	struct coro *co;
+	struct host *h;
+	struct hpcpu *p;
+	unsigned int slot;		/* its place in its pCPU's ring */
+	unsigned int vm, index;
+	u64 seed;
+	bool done;
+	int ret;
+	u64 took, left;
+	u64 start, end;			/* pCPU cycles: its KVM_RUN began, its work was done */
+};
+
+struct hpcpu {
+	struct hw_cpu cpu;
+	struct perf_cpu pc;
+	struct perf_event *hev[PERF_SPEC_MAX];
+	int nr_hev;
+	struct hthread *ring[SCENARIO_MAX_VCPUS];
+	unsigned int nr;
+	struct hthread *current;
+	unsigned int tasks;
+	u64 slice;
+	u64 task_cycles, switches;
+};
+
+struct host {
+	const struct sim_config *c;
+	u64 quantum;			/* UINT64_MAX: unbounded */
+	unsigned int nr_p, nr_t;
+	struct hpcpu *p;
+	struct hthread *t;
+	struct hthread *vm_first[SCENARIO_MAX_VMS];	/* each VM's vCPU 0 */
+};
+
+/* ---- the scheduler ---------------------------------------------------------- */
+
+/* The host tasks' turn on @p: one segment of their slices at CPL 3 (as
+ * kvm/vcpu.c runs them for a vCPU alone), on @from's stack. */
+static void run_tasks(struct hpcpu *p, struct hthread *from)
+{
+	struct hw_segment seg = { .cpl = 3, .cycles = p->tasks * p->slice };
+	u64 t0 = p->cpu.now;
+
+	seg.ev[HW_EV_INSTRUCTIONS] = seg.cycles;	/* task_cpi_milli 1000 */
+	hw_cpu__fill_derived(&p->cpu, &seg);
+	hw_cpu__run(&p->cpu, &seg, NULL);
+	p->cpu.cpl = 0;
+	p->task_cycles += p->cpu.now - t0;
+	from->v.st.host_task_cycles += p->cpu.now - t0;
+}
+
+static unsigned int runnable(const struct hpcpu *p)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < p->nr; i++)
+		n += !p->ring[i]->done;
+	return n;
+}
+
+/* Hand @p on from @from: the next thread of the ring that has work, the
+ * host tasks first when the ring wraps. Returns it (NULL: none). */
+static struct hthread *hand_on(struct hpcpu *p, struct hthread *from)
+{
+	struct hthread *next = NULL;
+
+	for (unsigned int k = 1; k <= p->nr && !next; k++) {
+		struct hthread *t = p->ring[(from->slot + k) % p->nr];
+
+		if (!t->done)
+			next = t;
+	}
+	if (next && p->tasks && next->slot <= from->slot)
+		run_tasks(p, from);
+	if (next && next != from)
+		p->switches++;
+	p->current = next;
+	/* a thread left alone on a pCPU without tasks is no longer preempted */
+	for (unsigned int i = 0; i < p->nr; i++) {
+		struct hthread *t = p->ring[i];
+
+		t->v.sched.others = runnable(p) > 1;
+		if (!t->v.sched.others && !p->tasks)
+			t->v.need_resched = false;
+	}
+	return next;
+}
+
+/* need_resched: the pCPU goes to the next thread; the core's state that is
+ * the thread's (the guest CPL and CR4.PCE KVM keeps for it) comes back
+ * with it. */
+static void host_schedule(void *ctx)
+{
+	struct hthread *t = ctx;
+	u8 cpl = t->p->cpu.cpl;
+	bool pce = t->p->cpu.cr4_pce;
+
+	t->left++;
+	if (hand_on(t->p, t) != t)
+		coro__yield();	/* back when the pCPU is ours again */
+	t->p->cpu.cpl = cpl;
+	t->p->cpu.cr4_pce = pce;
+	t->took++;
+}
+
+/* The lowest clock of the pCPUs other than @self that still run threads. */
+static u64 others_min(const struct host *h, const struct hpcpu *self)
+{
+	u64 m = UINT64_MAX;
+
+	for (unsigned int i = 0; i < h->nr_p; i++)
+		if (&h->p[i] != self && h->p[i].current)
+			m = min_u64(m, h->p[i].cpu.now);
+	return m;
+}
+
+static u64 host_horizon(void *ctx)
+{
+	struct hthread *t = ctx;
+	u64 m;
+
+	if (t->h->quantum == UINT64_MAX || (m = others_min(t->h, t->p)) == UINT64_MAX)
+		return UINT64_MAX;
+	return m + t->h->quantum;
+}
+
+static void host_sync(void *ctx)
+{
+	(void)ctx;
+	coro__yield();
+}
+
+static void host_send_ipi(void *ctx, unsigned int dest)
+{
+	struct hthread *t = ctx, *to = t->h->vm_first[t->vm] + dest;
+
+	kvm_vcpu__post_ipi(&to->v, t->v.cpu->now, t->v.cpu->now + t->v.costs.ipi_delivery);
+}
+
+static const struct kvm_host_ops host_ops = {
+	.horizon = host_horizon, .sync = host_sync, .schedule = host_schedule,
+	.send_ipi = host_send_ipi,
+};
+
+static void thread_main(void *arg)
+{
+	struct hthread *t = arg;
+	struct kvm_host_sched s = { .tasks = t->p->tasks, .slice_cycles = t->p->slice,
+				    .others = runnable(t->p) > 1 };
+
+	t->took++;
+	t->start = t->v.cpu->now;
+	t->p->cpu.cpl = 0;		/* a new thread's guest starts in its kernel */
+	t->p->cpu.cr4_pce = false;
+	kvm_vcpu__set_sched(&t->v, &s);	/* its first slice starts now */
+	t->ret = guest_workload__run(&t->w, &t->v, t->seed, t->h->c->prof->perf.cycles_per_sec,
+				     &t->gr);
+	if (t->sh)
+		sim_shadow__finish(t->sh);
+	t->end = t->v.cpu->now;
+	t->left++;
+	t->done = true;
+	hand_on(t->p, t);
+}
+
+/* ---- building it -------------------------------------------------------------- */
+
+static int start_pcpu(struct host *h, struct hpcpu *p, char *err, size_t len)
+{
+	const struct profile *pr = h->c->prof;
+	const struct scenario *sc = h->c->sc;
+
+	if (hw_cpu__init(&p->cpu, &pr->pmu, &pr->hw, err, len))
+		return -1;
+	perf_cpu__init(&p->pc, &p->cpu, &pr->perf);
+	p->cpu.on_irq = perf_cpu__host_irq;
+	p->cpu.irq_ctx = &p->pc;
+	perf_cpu__start_tick(&p->pc);
+	if (sc->nmi_watchdog) {
+		struct perf_attr a = { .type = PERF_TYPE_HARDWARE, .pinned = true,
+				       .sample_period = (u64)pr->core_mhz * 1000000 * 10 };
+		struct perf_event *ev;
+
+		snprintf(a.name, sizeof(a.name), "nmi_watchdog");
+		if (perf_event__create(&p->pc, &a, NULL, &ev)) {
+			snprintf(err, len, "host perf refused the NMI watchdog's event");
+			return -1;
+		}
+	}
+	for (int i = 0; sc->has_host_perf && i < sc->host_perf.nr; i++) {
+		int l = sc->host_perf.leader[i];
+		int e = perf_event__create(&p->pc, &sc->host_perf.attr[i], l >= 0 ? p->hev[l] : NULL,
+					   &p->hev[i]);
+
+		if (e) {
+			snprintf(err, len, "host perf refused %s (error %d)",
+				 sc->host_perf.attr[i].name, -e);
+			return -1;
+		}
+		p->nr_hev = i + 1;
+	}
+	p->tasks = sc->host_tasks;
+	p->slice = (u64)sc->slice_us * pr->core_mhz;
+	return 0;
+}
+
+static int start_thread(struct host *h, struct hthread *t, const struct kvm_vpmu_ops *kind,
+			const struct kvm_costs *kc, char *err, size_t len)
+{
+	const struct sim_config *c = h->c;
+	struct hw_pmu_config req;
+	const char *why = NULL;
+	unsigned int g = (unsigned int)(t - h->t);
+
+	kvm_pmu__supported(&c->prof->pmu, &req);
+	if (kvm_vcpu__init(&t->v, kind, c->policy, c->route, &req, kc, &t->p->cpu, &t->p->pc,
+			   &why)) {
+		snprintf(err, len, "%s", why);
+		return -1;
+	}
+	t->v.task = (int)g + 1;		/* each vCPU thread is a task of its own */
+	t->v.pmu.task = t->v.task;
+	t->v.pmu.skip_unchanged = !c->no_skip;
+	t->seed = c->seed * SCENARIO_MAX_VCPUS + g;
+	kvm_vcpu__seed(&t->v, t->seed);
+	t->v.hops = &host_ops;
+	t->v.hops_ctx = t;
+	t->w = c->sc->vm[t->vm].guest;
+	t->w.vcpu_index = t->index;
+	if (c->shadow) {
+		if (!(t->sh = calloc(1, sizeof(*t->sh))) ||
+		    sim_shadow__attach(t->sh, &t->v, err, len))
+			return t->sh ? -1 : (snprintf(err, len, "out of memory"), -1);
+	}
+	if (!(t->co = coro__new(thread_main, t, THREAD_STACK))) {
+		snprintf(err, len, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* The scenario's VMs as threads: vCPU i of a pinned VM on its pin[i], the
+ * others round robin over the pCPUs in the order they are given. */
+static void place(struct host *h)
+{
+	const struct scenario *sc = h->c->sc;
+	unsigned int g = 0, rr = 0;
+
+	for (unsigned int k = 0; k < sc->nr_vms; k++) {
+		h->vm_first[k] = &h->t[g];
+		for (unsigned int i = 0; i < sc->vm[k].vcpus; i++, g++) {
+			struct hthread *t = &h->t[g];
+			unsigned int pc = sc->vm[k].pinned ? sc->vm[k].pin[i] : rr++ % h->nr_p;
+
+			t->h = h;
+			t->vm = k;
+			t->index = i;
+			t->p = &h->p[pc];
+			t->slot = t->p->nr;
+			t->p->ring[t->p->nr++] = t;
+		}
+	}
+}
+
+static int build(struct host *h, const struct kvm_vpmu_ops *kind, char *err, size_t len)
+{
+	const struct scenario *sc = h->c->sc;
+	struct kvm_costs kc = h->c->prof->kvm;
+
+	h->nr_p = sc->pcpus;
+	for (unsigned int k = 0; k < sc->nr_vms; k++)
+		h->nr_t += sc->vm[k].vcpus;
+	h->p = calloc(h->nr_p, sizeof(*h->p));
+	h->t = calloc(h->nr_t, sizeof(*h->t));
+	if (!h->p || !h->t) {
+		snprintf(err, len, "out of memory");
+		return -1;
+	}
+	h->quantum = UINT64_MAX;
+	for (unsigned int k = 0; k < sc->nr_vms && h->nr_p > 1; k++)
+		if (sc->vm[k].guest.ipi_per_sec && sc->vm[k].vcpus > 1)
+			h->quantum = (u64)(sc->quantum_us ? sc->quantum_us :
+					   SIM_HOST_DEFAULT_QUANTUM_US) * h->c->prof->core_mhz;
+	for (unsigned int i = 0; i < h->nr_p; i++)
+		if (start_pcpu(h, &h->p[i], err, len))
+			return -1;
+	place(h);
+	for (unsigned int i = 0; i < h->nr_t; i++)
+		if (start_thread(h, &h->t[i], kind, &kc, err, len))
+			return -1;
+	for (unsigned int i = 0; i < h->nr_p; i++)
+		h->p[i].current = h->p[i].nr ? h->p[i].ring[0] : NULL;
+	return 0;
+}
+
+static void destroy(struct host *h)
+{
+	for (unsigned int i = 0; h->t && i < h->nr_t; i++) {
+		coro__free(h->t[i].co);
+		kvm_vcpu__destroy(&h->t[i].v);
+		free(h->t[i].sh);
+	}
+	for (unsigned int i = 0; h->p && i < h->nr_p; i++)
+		perf_cpu__exit(&h->p[i].pc);
+	free(h->t);
+	free(h->p);
+}
+
+/* ---- the loop ------------------------------------------------------------------ */
+
+static struct hpcpu *lowest(struct host *h)
+{
+	struct hpcpu *best = NULL;
+
+	for (unsigned int i = 0; i < h->nr_p; i++)
+		if (h->p[i].current && (!best || h->p[i].cpu.now < best->cpu.now))
+			best = &h->p[i];
+	return best;
+}
+
+static const char *failure(const struct host *h)
+{
+	for (unsigned int i = 0; i < h->nr_p; i++)
+		if (hw_cpu__failure_text(&h->p[i].cpu))
+			return hw_cpu__failure_text(&h->p[i].cpu);
+	return NULL;
+}
+
+static int run_loop(struct host *h, char *err, size_t len)
+{
+	struct hpcpu *p;
+
+	while ((p = lowest(h))) {
+		struct hthread *t = p->current;
+
+		p->cpu.irq_ctx = &t->v;	/* the pCPU's interrupts are this thread's */
+		coro__resume(t->co);
+		if (t->done && t->ret) {
+			snprintf(err, len, "%s: %s", h->c->sc->name, t->gr.error);
+			return -1;
+		}
+		if (failure(h)) {
+			snprintf(err, len, "%s", failure(h));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* ---- metrics ------------------------------------------------------------------- */
+
+static int stats_add(struct kvm_vcpu_stats *to, const struct kvm_vcpu_stats *from)
+{
+	int e = 0;
+
+	for (int r = 0; r < EXIT_NR; r++) {
+		to->exits[r] += from->exits[r];
+		e |= hist__merge(&to->latency[r], &from->latency[r]);
+	}
+	e |= hist__merge(&to->latency_all, &from->latency_all);
+	e |= hist__merge(&to->latency_fastpath, &from->latency_fastpath);
+	e |= hist__merge(&to->latency_full, &from->latency_full);
+	e |= hist__merge(&to->irqoff, &from->irqoff);
+	e |= hist__merge(&to->pmi_latency, &from->pmi_latency);
+	e |= hist__merge(&to->ipi_latency, &from->ipi_latency);
+	to->fastpath_exits += from->fastpath_exits;
+	to->loads += from->loads;
+	to->puts += from->puts;
+	to->switch_cycles += from->switch_cycles;
+	to->guest_pmis += from->guest_pmis;
+	to->misattributed_pmis += from->misattributed_pmis;
+	to->unclaimed_nmis += from->unclaimed_nmis;
+	to->host_irqs += from->host_irqs;
+	to->preemptions += from->preemptions;
+	to->host_task_cycles += from->host_task_cycles;
+	to->reprograms += from->reprograms;
+	to->reprogram_cycles += from->reprogram_cycles;
+	to->retired_emulated += from->retired_emulated;
+	to->fastpath_left += from->fastpath_left;
+	to->ipis_sent += from->ipis_sent;
+	to->ipis_received += from->ipis_received;
+	to->ipis_merged += from->ipis_merged;
+	to->ipi_kicks += from->ipi_kicks;
+	to->ipis_late += from->ipis_late;
+	return e;
+}
+
+static void stats_free(struct kvm_vcpu_stats *st)
+{
+	for (int r = 0; r < EXIT_NR; r++)
+		hist__free(&st->latency[r]);
+	hist__free(&st->latency_all);
+	hist__free(&st->latency_fastpath);
+	hist__free(&st->latency_full);
+	hist__free(&st->irqoff);
+	hist__free(&st->pmi_latency);
+	hist__free(&st->ipi_latency);
+}
+
+static double abs_pct(u64 got, u64 truth)
+{
+	double d = (double)got - (double)truth;
+
+	return truth ? 100.0 * (d < 0 ? -d : d) / (double)truth : 0.0;
+}
+
+/* The guest side of @n threads together: their statistics, samples and
+ * counting error (the mean over all their events), wall = the last end. */
+static int guests_metrics(struct hthread *const *t, unsigned int n, struct sim_metrics *m)
+{
+	struct kvm_vcpu_stats sum;
+	double err = 0;
+	unsigned int nev = 0;
+	u64 start = UINT64_MAX, end = 0;
+	int e = 0;
+
+	memset(&sum, 0, sizeof(sum));
+	for (unsigned int i = 0; i < n; i++) {
+		const struct guest_result *g = &t[i]->gr;
+
+		e |= stats_add(&sum, &t[i]->v.st);
+		start = min_u64(start, t[i]->start);
+		end = max_u64(end, t[i]->end);
+		m->perf_event_releases += t[i]->v.pmu.nr_releases;
+		m->guest_samples += g->samples;
+		m->residue_reads += t[i]->v.pmu.residue_reads;
+		m->lost_counts += g->lost_counts;
+		m->guest_counters = g->nr_counters;
+		snprintf(m->guest_driver, sizeof(m->guest_driver), "%s", g->driver);
+		for (unsigned int k = 0; k < g->nr_events; k++, nev++)
+			err += abs_pct(perf_scale(g->ev[k].count, g->ev[k].enabled,
+						  g->ev[k].running), g->ev[k].truth);
+		if (t[i]->sh)
+			m->isolation_diffs += sim_shadow__total(t[i]->sh);
+	}
+	m->wall_cycles = end > start ? end - start : 0;
+	sim__stats_metrics(&sum, m);
+	stats_free(&sum);
+	m->guest_count_error_pct = nev ? err / nev : -1;
+	m->nr_vcpus = n;
+	return e;
+}
+
+/* The host perf events of every pCPU, summed event by event. */
+static void host_events(struct host *h, struct sim_metrics *m)
+{
+	double sum = 0;
+	int n = 0;
+
+	m->host_count_error_pct = -1;
+	m->nr_host_events = h->p[0].nr_hev;
+	for (int i = 0; i < m->nr_host_events; i++) {
+		struct sim_host_event *he = &m->host_events[i];
+
+		snprintf(he->name, sizeof(he->name), "%s", h->p[0].hev[i]->attr.name);
+		he->has_truth = h->p[0].hev[i]->truth_ev != HW_EV_NONE;
+		for (unsigned int k = 0; k < h->nr_p; k++) {
+			struct perf_values v;
+
+			perf_event__values(&h->p[k].pc, h->p[k].hev[i], &v);
+			he->count += v.count;
+			he->enabled += v.enabled;
+			he->running += v.running;
+			he->truth += v.truth;
+		}
+		if (!he->has_truth)
+			continue;
+		sum += abs_pct(perf_scale(he->count, he->enabled, he->running), he->truth);
+		n++;
+	}
+	if (n)
+		m->host_count_error_pct = sum / n;
+}
+
+static void pcpu_report(struct host *h, struct sim_host_report *rep)
+{
+	for (unsigned int i = 0; i < h->nr_p; i++) {
+		struct hpcpu *p = &h->p[i];
+		struct sim_pcpu_report *r = &rep->pcpu[i];
+		struct sim_metrics one;
+
+		memset(&one, 0, sizeof(one));
+		sim__host_cpu_metrics(&p->cpu, &one);
+		*r = (struct sim_pcpu_report){ .threads = p->nr, .host_cycles = one.host_cycles,
+			.blind_cycles = one.blind_cycles, .host_blind_pct = one.host_blind_pct,
+			.task_cycles = p->task_cycles, .vcpu_switches = p->switches,
+			.nr_host_events = p->nr_hev };
+		for (int k = 0; k < p->nr_hev; k++) {
+			struct perf_values v;
+
+			perf_event__values(&p->pc, p->hev[k], &v);
+			r->host_events[k] = (struct sim_host_event){ .count = v.count,
+				.enabled = v.enabled, .running = v.running, .truth = v.truth,
+				.has_truth = p->hev[k]->truth_ev != HW_EV_NONE };
+			snprintf(r->host_events[k].name, sizeof(r->host_events[k].name), "%s",
+				 p->hev[k]->attr.name);
+		}
+	}
+}
+
+static int report(struct host *h, struct sim_metrics *m, struct sim_host_report *rep)
+{
+	struct hthread *all[SCENARIO_MAX_VCPUS];
+	const struct scenario *sc = h->c->sc;
+	int e = 0;
+
+	for (unsigned int i = 0; i < h->nr_t; i++)
+		all[i] = &h->t[i];
+	e |= guests_metrics(all, h->nr_t, m);
+	for (unsigned int i = 0; i < h->nr_p; i++) {
+		sim__host_cpu_metrics(&h->p[i].cpu, m);
+		m->vcpu_switches += h->p[i].switches;
+	}
+	host_events(h, m);
+	m->nr_vms = sc->nr_vms;
+	m->nr_pcpus = h->nr_p;
+	if (!rep)
+		return e;
+	memset(rep, 0, sizeof(*rep));
+	rep->nr_vcpus = h->nr_t;
+	rep->nr_vms = sc->nr_vms;
+	rep->nr_pcpus = h->nr_p;
+	rep->quantum_cycles = h->quantum;
+	for (unsigned int i = 0; i < h->nr_t; i++) {
+		struct sim_vcpu_report *r = &rep->vcpu[i];
+		struct hthread *t = &h->t[i];
+
+		snprintf(r->vm, sizeof(r->vm), "%s", sc->vm[t->vm].name);
+		r->index = t->index;
+		r->pcpu = (unsigned int)(t->p - h->p);
+		r->took = t->took;
+		r->left = t->left;
+		e |= guests_metrics(&all[i], 1, &r->m);
+		r->isolation_diffs = r->m.isolation_diffs;
+		if (t->sh && t->sh->nr_text)
+			snprintf(r->isolation_first, sizeof(r->isolation_first), "%s", t->sh->text[0]);
+	}
+	for (unsigned int k = 0; k < sc->nr_vms; k++) {
+		snprintf(rep->vm[k].scenario, sizeof(rep->vm[k].scenario), "%s", sc->vm[k].name);
+		e |= guests_metrics(&all[h->vm_first[k] - h->t], sc->vm[k].vcpus, &rep->vm[k]);
+	}
+	pcpu_report(h, rep);
+	return e;
+}
+
+int sim__run_host(const struct sim_config *c, const struct kvm_vpmu_ops *kind,
+		  struct sim_metrics *m, struct sim_host_report *rep, char *err, size_t len)
+{
+	struct host h = { .c = c };
+	int ret = build(&h, kind, err, len);
+
+	if (!ret)
+		ret = run_loop(&h, err, len);
+	if (!ret && report(&h, m, rep)) {
+		snprintf(err, len, "out of memory");
+		ret = -1;
+	}
+	destroy(&h);
+	return ret;
+}

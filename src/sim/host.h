@@ -1,0 +1,76 @@
+/*
+ * sim/host.h - a host of several pCPUs running several VMs' vCPU threads
+ * (a scenario with [vm.NAME] sections or [host] pcpus > 1; docs/scenarios.md).
+ *
+ * Each pCPU has its own core (hw/: clock, PMU, LVTPC), its own host perf
+ * context with the scenario's session (`perf ... -a` counts on every CPU)
+ * and its own host tasks. Each vCPU thread is a coroutine (base/coro.h)
+ * running KVM's run loop and its guest; it stays on its pCPU (pinned, or
+ * placed round robin; no migration), and the pCPU's scheduler runs its
+ * threads and its host tasks in turn, a slice each: a thread whose slice
+ * is up is scheduled out at need_resched in vcpu_run (the policy's put),
+ * the next thread takes the pCPU (its load), and the host tasks run once
+ * each round.
+ *
+ * One discrete-event loop drives the pCPUs in simulated-time order: it
+ * always resumes the pCPU whose clock is lowest, which runs until its clock
+ * passes every other pCPU's by the quantum (guest code stops there; host
+ * work between two VM-entries is not split). An IPI sent at cycle t reaches
+ * its target at t + the profile's ipi_delivery; a target whose pCPU had
+ * already run past that takes it at once, and counts as late: the quantum
+ * bounds how late. Without IPIs the pCPUs never interact and the quantum
+ * is unbounded.
+ *
+ * Metrics: per vCPU (its own run loop and guest), per VM (its vCPUs
+ * together: sums of counts, percentiles over all their samples), per pCPU
+ * (host cycles, what host perf saw, vCPU switches), and for the host
+ * (everything together; wall_cycles is the makespan, until the last vCPU
+ * finished). The scheduler's own log counts each time a thread took and
+ * left its pCPU.
+ */
+#ifndef VPMU__SIM_HOST_H
+#define VPMU__SIM_HOST_H
+
+#include "sim/run.h"
+
+#define SIM_HOST_DEFAULT_QUANTUM_US 10
+
+struct sim_vcpu_report {
+	char vm[24];
+	unsigned int index;		/* in its VM */
+	unsigned int pcpu;
+	u64 took, left;			/* the scheduler's log: times the thread took and
+					 * left its pCPU (start and end included) */
+	struct sim_metrics m;		/* its run loop and guest (no host part) */
+	u64 isolation_diffs;		/* with a shadow: its differences */
+	char isolation_first[160];
+};
+
+struct sim_pcpu_report {
+	unsigned int threads;		/* vCPU threads placed on it */
+	u64 host_cycles, blind_cycles;
+	double host_blind_pct;
+	u64 task_cycles;		/* its host tasks' slices */
+	u64 vcpu_switches;		/* from one vCPU thread to another */
+	int nr_host_events;
+	struct sim_host_event host_events[PERF_SPEC_MAX];
+};
+
+struct sim_host_report {
+	unsigned int nr_vcpus, nr_vms, nr_pcpus;
+	u64 quantum_cycles;		/* UINT64_MAX: unbounded */
+	struct sim_vcpu_report vcpu[SCENARIO_MAX_VCPUS];
+	struct sim_metrics vm[SCENARIO_MAX_VMS];
+	struct sim_pcpu_report pcpu[SCENARIO_MAX_PCPUS];
+};
+
+/*
+ * Run @c's host scenario under @kind (@c->kind is not looked at: the
+ * baseline passes vPMU none). Fills @m with the host-wide metrics and, if
+ * @rep is not NULL, the per-vCPU, per-VM and per-pCPU ones. Returns 0, or -1
+ * with @err.
+ */
+int sim__run_host(const struct sim_config *c, const struct kvm_vpmu_ops *kind,
+		  struct sim_metrics *m, struct sim_host_report *rep, char *err, size_t len);
+
+#endif /* VPMU__SIM_HOST_H */
