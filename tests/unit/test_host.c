@@ -1,0 +1,317 @@
+/*
+ * test_host.c - a host of several pCPUs and VMs (sim/host.h, issue 10),
+ * checked against what does not come from its own bookkeeping:
+ *  - a host of one VM with one vCPU on one pCPU gives exactly the numbers of
+ *    the single-vCPU run (a different code path: sim/run.c alone);
+ *  - 2 VMs x 4 vCPUs on 4 pCPUs, over-committed, runs under every vPMU kind,
+ *    policy and PMI route, and a seed gives the same bytes twice;
+ *  - under the vcpu policy a mediated vCPU loads and puts exactly as often
+ *    as the scheduler's log says its thread took and left its pCPU (and
+ *    under irqoff it does not: the count is not a tautology);
+ *  - the shadow bare-metal PMU of each vCPU finds no difference on a pCPU
+ *    shared by two VMs, and finds a put that does not save a counter;
+ *  - the NMI watchdog on the host's CPUs makes a mediated VM fail with
+ *    -EBUSY and says how to turn it off; without it the VM runs;
+ *  - IPIs: each one sent is taken or merged or still pending at the end,
+ *    none arrives sooner than the profile's delivery time, and without
+ *    posted interrupts (zen4) KVM kicks targets out of guest mode.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "report/json.h"
+#include "sim/host.h"
+
+static struct profile spr, zen4;
+
+static const char host_2x4[] =
+	"[scenario]\nname = host-2x4\n"
+	"[guest]\nwork_minsns = 20\ncpi_milli = 800\nkernel_pct = 20\nhz = 250\n"
+	"perf = record\nperf_events = 3\nperf_freq = 1000\n"
+	"[exits]\ntsc_deadline = 2000\nhlt = 500\nept_violation = 200\n%s"
+	"[host]\npcpus = 4\nslice_us = 1000\nperf = perf stat -a -e cycles:H,instructions:H\n%s"
+	"[vm.web]\nvcpus = 4\nipi_per_sec = 5000\n"
+	"[vm.db]\nvcpus = 4\nperf = stat\nperf_events = 2\n";
+
+static void load_host(struct scenario *sc, const char *userspace_exits, const char *host)
+{
+	char text[2048];
+	struct diag d;
+
+	snprintf(text, sizeof(text), host_2x4, userspace_exits, host);
+	if (scenario__parse("host-2x4.ini", text, sc, &d))
+		fail_msg("%s:%u:%u: %s", d.file, d.line, d.col, d.msg);
+}
+
+static int run(const struct profile *p, const struct scenario *sc, const struct kvm_vpmu_ops *k,
+	       const char *policy, enum kvm_pmi_route route, bool shadow, struct sim_metrics *m,
+	       struct sim_host_report *rep, char *err, size_t len)
+{
+	struct sim_config c = { .prof = p, .sc = sc, .kind = k, .route = route, .seed = 3,
+				.policy = kvm_policy__by_name(policy ? policy : "irqoff"),
+				.host_report = rep, .shadow = shadow };
+
+	return sim__run(&c, m, err, len);
+}
+
+static char *json_of(const struct sim_metrics *m, const struct sim_host_report *r, bool host)
+{
+	json_t *o = host ? report__json_host(m, r, "test") : report__json_row(m, "test");
+	char *s;
+
+	if (!host)
+		json_object_del(o, "scenario");
+	json_object_del(o, "host");
+	s = json_dumps(o, JSON_PRESERVE_ORDER | JSON_INDENT(1));
+	json_decref(o);
+	return s;
+}
+
+/* A host of one vCPU is the single-vCPU model, bit for bit. */
+static void test_one_vcpu_host_is_the_single_run(void **state)
+{
+	static struct scenario one, host;
+	static struct sim_metrics a, b;
+	const char *names[] = { "timer-heavy", "overcommit", "slice-of-hardware", "specint" };
+	char err[256];
+	struct diag d;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		for (int k = 0; kvm_vpmu_kinds[k]; k++) {
+			char *x, *y;
+
+			assert_int_equal(scenario__load(names[i], &one, &d), 0);
+			host = one;
+			host.nr_vms = 1;
+			snprintf(host.vm[0].name, sizeof(host.vm[0].name), "vm");
+			host.vm[0].vcpus = 1;
+			host.vm[0].guest = one.guest;
+			host.vm[0].guest.vm_vcpus = 1;
+			assert_int_equal(run(&spr, &one, kvm_vpmu_kinds[k], NULL, PMI_ROUTE_VECTOR,
+					     false, &a, NULL, err, sizeof(err)), 0);
+			assert_int_equal(run(&spr, &host, kvm_vpmu_kinds[k], NULL, PMI_ROUTE_VECTOR,
+					     false, &b, NULL, err, sizeof(err)), 0);
+			x = json_of(&a, NULL, false);
+			y = json_of(&b, NULL, false);
+			if (strcmp(x, y))
+				fail_msg("%s under %s: the one-vCPU host differs:\n%s\n---\n%s",
+					 names[i], kvm_vpmu_kinds[k]->name, x, y);
+			free(x);
+			free(y);
+		}
+	}
+}
+
+/* Every kind, policy and route; the same seed twice gives the same bytes. */
+static void test_2x4_on_4_everywhere(void **state)
+{
+	static struct scenario sc;
+	static struct sim_metrics m;
+	static struct sim_host_report rep;
+	char err[256];
+
+	(void)state;
+	load_host(&sc, "io = 100\n", "");
+	for (int k = 0; kvm_vpmu_kinds[k]; k++)
+		for (int p = 0; kvm_policies[p] && (!p || kvm_vpmu_kinds[k]->is_mediated); p++)
+			for (int r = 0; r < 2 && (!r || kvm_vpmu_kinds[k]->is_mediated); r++) {
+				char *once[2];
+
+				for (int t = 0; t < 2; t++) {
+					memset(&rep, 0, sizeof(rep));
+					if (run(&spr, &sc, kvm_vpmu_kinds[k], kvm_policies[p]->name,
+						(enum kvm_pmi_route)r, false, &m, &rep, err,
+						sizeof(err)))
+						fail_msg("%s %s: %s", kvm_vpmu_kinds[k]->name,
+							 kvm_policies[p]->name, err);
+					once[t] = json_of(&m, &rep, true);
+				}
+				assert_string_equal(once[0], once[1]);
+				assert_int_equal(rep.nr_vcpus, 8);
+				assert_int_equal(rep.nr_vms, 2);
+				assert_int_equal(rep.nr_pcpus, 4);
+				assert_true(m.vcpu_switches > 0);	/* 2 vCPUs a pCPU */
+				assert_true(m.exits_total > 0);
+				/* the guests sample: with a PMU they take PMIs, but
+				 * for those NMI routing gives the host (exit policy:
+				 * all of them, as with one vCPU) */
+				if (kvm_vpmu_kinds[k]->has_pmu && !m.guest_pmis && !m.misattributed_pmis)
+					fail_msg("%s %s route %d: no guest PMI",
+						 kvm_vpmu_kinds[k]->name, kvm_policies[p]->name, r);
+				assert_non_null(strstr(once[0], "\"vcpus\""));
+				assert_non_null(strstr(once[0], "\"pcpus\""));
+				free(once[0]);
+				free(once[1]);
+			}
+}
+
+/* The scheduler's log against the PMU switches (no userspace exits: a
+ * return to the VMM is a put and a load of its own). */
+static void test_vcpu_policy_follows_the_scheduler(void **state)
+{
+	static struct scenario sc;
+	static struct sim_metrics m;
+	static struct sim_host_report rep;
+	char err[256];
+	u64 took = 0, loads_irqoff = 0;
+
+	(void)state;
+	load_host(&sc, "", "");
+	assert_int_equal(run(&spr, &sc, &kvm_vpmu_mediated_ops, "vcpu", PMI_ROUTE_VECTOR, false,
+			     &m, &rep, err, sizeof(err)), 0);
+	for (unsigned int i = 0; i < rep.nr_vcpus; i++) {
+		assert_int_equal(rep.vcpu[i].m.loads, rep.vcpu[i].took);
+		assert_int_equal(rep.vcpu[i].m.puts, rep.vcpu[i].left);
+		took += rep.vcpu[i].took;
+	}
+	assert_true(took > 2 * rep.nr_vcpus);	/* they did take turns */
+	assert_int_equal(run(&spr, &sc, &kvm_vpmu_mediated_ops, "irqoff", PMI_ROUTE_VECTOR, false,
+			     &m, &rep, err, sizeof(err)), 0);
+	for (unsigned int i = 0; i < rep.nr_vcpus; i++)
+		loads_irqoff += rep.vcpu[i].m.loads;
+	assert_true(loads_irqoff > took);
+}
+
+/* A put that does not save counter 0 (the other VM's vCPU then runs on the
+ * pCPU before this one loads again). */
+static void not_saved_put(struct kvm_pmu *pmu)
+{
+	u64 old = pmu->gp[0].counter;
+
+	kvm_vpmu_mediated_ops.put(pmu);
+	pmu->gp[0].counter = old;
+}
+
+static void test_guest_to_guest_isolation(void **state)
+{
+	static struct scenario sc;
+	static struct sim_metrics m;
+	static struct sim_host_report rep;
+	static struct kvm_vpmu_ops mutant;
+	char err[256];
+
+	(void)state;
+	load_host(&sc, "", "");
+	for (int p = 0; kvm_policies[p]; p++) {
+		assert_int_equal(run(&spr, &sc, &kvm_vpmu_mediated_ops, kvm_policies[p]->name,
+				     PMI_ROUTE_VECTOR, true, &m, &rep, err, sizeof(err)), 0);
+		for (unsigned int i = 0; i < rep.nr_vcpus; i++)
+			if (rep.vcpu[i].isolation_diffs)
+				fail_msg("%s: vCPU %u: %s", kvm_policies[p]->name, i,
+					 rep.vcpu[i].isolation_first);
+	}
+	mutant = kvm_vpmu_mediated_ops;
+	mutant.put = not_saved_put;
+	assert_int_equal(run(&spr, &sc, &mutant, "vcpu", PMI_ROUTE_VECTOR, true, &m, &rep, err,
+			     sizeof(err)), 0);
+	print_message("a put that does not save a counter: %llu differences (%s)\n",
+		      (unsigned long long)m.isolation_diffs, rep.vcpu[0].isolation_first);
+	assert_true(m.isolation_diffs > 0);
+}
+
+static void test_nmi_watchdog_on_every_cpu(void **state)
+{
+	static struct scenario sc;
+	static struct sim_metrics m;
+	char err[256];
+
+	(void)state;
+	load_host(&sc, "", "nmi_watchdog = 1\n");
+	assert_int_equal(run(&spr, &sc, &kvm_vpmu_mediated_ops, NULL, PMI_ROUTE_VECTOR, false, &m,
+			     NULL, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "-EBUSY"));
+	assert_non_null(strstr(err, "nmi_watchdog=0"));
+	assert_non_null(strstr(err, "/proc/sys/kernel/nmi_watchdog"));
+	assert_int_equal(run(&spr, &sc, &kvm_vpmu_emulated_ops, NULL, PMI_ROUTE_VECTOR, false, &m,
+			     NULL, err, sizeof(err)), 0);
+	load_host(&sc, "", "nmi_watchdog = 0\n");
+	assert_int_equal(run(&spr, &sc, &kvm_vpmu_mediated_ops, NULL, PMI_ROUTE_VECTOR, false, &m,
+			     NULL, err, sizeof(err)), 0);
+}
+
+static void check_ipis(const struct profile *p, bool posted)
+{
+	static struct scenario sc;
+	static struct sim_metrics m;
+	static struct sim_host_report rep;
+	struct diag d;
+	char err[256];
+
+	assert_int_equal(scenario__load("host-ipi", &sc, &d), 0);
+	assert_int_equal(run(p, &sc, &kvm_vpmu_mediated_ops, "irqoff", PMI_ROUTE_VECTOR, false, &m,
+			     &rep, err, sizeof(err)), 0);
+	assert_true(m.ipis_sent > 100);
+	assert_true(m.ipis_received > 0);
+	/* every IPI taken or merged, but for at most one pending per vCPU */
+	assert_true(m.ipis_received + m.ipis_merged <= m.ipis_sent);
+	assert_true(m.ipis_received + m.ipis_merged + rep.nr_vcpus >= m.ipis_sent);
+	assert_true(m.ipi_latency.min >= p->kvm.ipi_delivery);
+	assert_int_equal(m.exits[EXIT_MSR_WRITE_ICR], m.ipis_sent);
+	if (posted) {
+		assert_int_equal(m.ipi_kicks, 0);
+	} else {
+		assert_true(m.ipi_kicks > 0);
+		assert_true(m.exits[EXIT_EXTERNAL_INTERRUPT] >= m.ipi_kicks);
+	}
+}
+
+static void test_ipis(void **state)
+{
+	(void)state;
+	assert_int_equal(spr.kvm.posted_interrupts, 1);
+	assert_int_equal(zen4.kvm.posted_interrupts, 0);
+	check_ipis(&spr, true);
+	check_ipis(&zen4, false);
+}
+
+/* Bad host scenarios: file:line:column, never a crash. */
+static void test_bad_host_scenarios(void **state)
+{
+	static struct scenario sc;
+	struct diag d;
+
+	(void)state;
+	assert_int_equal(scenario__parse("x.ini", "[scenario]\nname = x\n[guest]\nwork_minsns = 1\n"
+					 "[host]\npcpus = 2\n[vm.a]\nvcpus = 2\npin = 0,5\n", &sc, &d),
+			 VPMU_E_PARSE);
+	assert_non_null(strstr(d.msg, "pin"));
+	assert_int_equal(scenario__parse("x.ini", "[scenario]\nname = x\n[guest]\nwork_minsns = 1\n"
+					 "[vm.a]\nvcpus = 2\npin = 0-x\n", &sc, &d), VPMU_E_PARSE);
+	assert_int_equal(d.line, 7);
+	assert_int_equal(scenario__parse("x.ini", "[scenario]\nname = x\n[guest]\nwork_minsns = 1\n"
+					 "[vm.a]\nbogus = 2\n", &sc, &d), VPMU_E_PARSE);
+	assert_int_equal(d.line, 6);
+	assert_non_null(strstr(d.msg, "[vm.NAME]"));
+	assert_int_equal(scenario__parse("x.ini", "[scenario]\nname = x\n[guest]\nwork_minsns = 1\n"
+					 "[vm.a]\nvcpus = 65\n", &sc, &d), VPMU_E_PARSE);
+}
+
+static int setup(void **state)
+{
+	struct diag d;
+
+	(void)state;
+	return profile__load("spr", &spr, &d) || profile__load("zen4", &zen4, &d);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_one_vcpu_host_is_the_single_run),
+		cmocka_unit_test(test_2x4_on_4_everywhere),
+		cmocka_unit_test(test_vcpu_policy_follows_the_scheduler),
+		cmocka_unit_test(test_guest_to_guest_isolation),
+		cmocka_unit_test(test_nmi_watchdog_on_every_cpu),
+		cmocka_unit_test(test_ipis),
+		cmocka_unit_test(test_bad_host_scenarios),
+	};
+
+	return cmocka_run_group_tests_name("host", tests, setup, NULL);
+}
