@@ -1,6 +1,6 @@
 /*
  * base/coro.c - see coro.h. One coroutine runs at a time; `current` is it
- * (NULL: the main stack). Switches are swapcontext() pairs between the
+ * (NULL: the main stack). Switches are context-switch pairs between the
  * resumer's saved context and the coroutine's.
  */
 #include <stdlib.h>
@@ -34,6 +34,22 @@ struct coro {
 
 static struct coro *current;
 
+/*
+ * swapcontext(), made of getcontext() and setcontext(): ASan's swapcontext
+ * interceptor prints a warning on every process that uses it, and the stack
+ * switches are told to ASan here anyway (switch_begin / switch_end).
+ */
+static void switch_context(ucontext_t *save, const ucontext_t *to)
+{
+	volatile bool resumed = false;
+
+	getcontext(save);
+	if (!resumed) {
+		resumed = true;
+		setcontext(to);
+	}
+}
+
 /* ASan: entering a stack (@bottom, @size) from the one we are on. */
 static void switch_begin(void **save, const void *bottom, size_t size)
 {
@@ -53,7 +69,7 @@ static void switch_end(void *save, const void **bottom, size_t *size)
 #endif
 }
 
-/* (The locals that live across a swapcontext are volatile: it returns
+/* (The locals that live across a context switch are volatile: it returns
  * twice, like setjmp.) */
 static void trampoline(void)
 {
@@ -63,7 +79,7 @@ static void trampoline(void)
 	c->fn(c->arg);
 	c->done = true;
 	switch_begin(NULL, c->back_bottom, c->back_size);	/* this stack is done */
-	swapcontext(&c->ctx, &c->back);
+	switch_context(&c->ctx, &c->back);
 }
 
 struct coro *coro__new(coro_fn fn, void *arg, size_t stack_bytes)
@@ -102,7 +118,7 @@ bool coro__resume(struct coro *c)
 
 	current = c;
 	switch_begin(&c->resumer_fake, c->stack, c->stack_bytes);
-	swapcontext(&c->back, &c->ctx);
+	switch_context(&c->back, &c->ctx);
 	switch_end(c->resumer_fake, NULL, NULL);
 	current = prev;
 	return c->done;
@@ -113,7 +129,7 @@ void coro__yield(void)
 	struct coro *volatile c = current;
 
 	switch_begin(&c->self_fake, c->back_bottom, c->back_size);
-	swapcontext(&c->ctx, &c->back);
+	switch_context(&c->ctx, &c->back);
 	switch_end(c->self_fake, &c->back_bottom, &c->back_size);
 }
 
