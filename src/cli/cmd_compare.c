@@ -109,6 +109,26 @@ static int parse(struct cmp *o, int argc, char **argv)
 	return 0;
 }
 
+/* The built-ins in order, but the one-vCPU scenarios before the hosts
+ * (the plots of "the first scenario" show one vCPU's latencies). */
+static void hosts_last(struct cmp *o)
+{
+	static struct scenario tmp;
+
+	for (int pass = 0; pass < o->nr_scen; pass++)
+		for (int i = 0; i + 1 < o->nr_scen; i++) {
+			const char *name = o->scen[i];
+
+			if (!scenario__is_host(&o->sc[i]) || scenario__is_host(&o->sc[i + 1]))
+				continue;
+			tmp = o->sc[i];
+			o->sc[i] = o->sc[i + 1];
+			o->sc[i + 1] = tmp;
+			o->scen[i] = o->scen[i + 1];
+			o->scen[i + 1] = name;
+		}
+}
+
 static int load(struct cmp *o)
 {
 	struct diag d;
@@ -132,6 +152,8 @@ static int load(struct cmp *o)
 		if (all && o->sc[k].not_in_compare)	/* a micro-benchmark: only when named */
 			o->nr_scen--;
 	}
+	if (all)
+		hosts_last(o);
 	return 0;
 }
 
@@ -314,7 +336,7 @@ static void timeline(const struct cmp *o, struct sim_timeline *t, char *what, si
 	u64 rate = 0, hz = o->prof.perf.cycles_per_sec;
 
 	for (int i = 0; i < o->nr_scen; i++)
-		if (!o->sc[i].host_tasks) {
+		if (!o->sc[i].host_tasks && !scenario__is_host(&o->sc[i])) {
 			sc = &o->sc[i];
 			break;
 		}

@@ -403,14 +403,19 @@ static void run_host_tasks(struct kvm_vcpu *v)
 
 static void reschedule(struct kvm_vcpu *v)
 {
+	u64 t0 = v->cpu->now, t1;
+
 	v->st.preemptions++;
 	if (v->policy->at_vcpu || v->policy->lazy)
 		put(v);
 	perf_cpu__switch_task(v->host, 0);
+	t1 = v->cpu->now;
 	if (v->hops)
 		v->hops->schedule(v->hops_ctx);	/* other threads and tasks run */
 	else
 		run_host_tasks(v);
+	v->st.preemption_cycles += t1 - t0;
+	t1 = v->cpu->now;
 	v->cpu->cpl = 0;
 	perf_cpu__switch_task(v->host, v->task);
 	kvm_pmu__sched_in(&v->pmu);	/* kvm_arch_vcpu_load after a preemption */
@@ -420,6 +425,7 @@ static void reschedule(struct kvm_vcpu *v)
 	 * the other tasks' slices do not carry over */
 	v->need_resched = false;
 	v->slice_end = v->cpu->now + v->sched.slice_cycles;
+	v->st.preemption_cycles += v->cpu->now - t1;
 }
 
 /* Back into the guest after an exit that began at @exit_at. */

@@ -103,6 +103,8 @@ struct kvm_vcpu_stats {
 	struct hist pmi_latency;	/* guest counter overflow -> guest handler */
 	u64 guest_pmis, misattributed_pmis, unclaimed_nmis, host_irqs;
 	u64 preemptions;		/* times the vCPU thread was scheduled out */
+	u64 preemption_cycles;		/* its own cycles in them: the put, the task switches,
+					 * the load (not what ran meanwhile) */
 	u64 host_task_cycles;		/* cycles the other host tasks ran */
 	u64 reprograms;			/* KVM_REQ_PMU counter reprograms */
 	u64 reprogram_cycles;		/* host cycles spent in them */

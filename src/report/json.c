@@ -156,9 +156,18 @@ static json_t *ipi_obj(const struct sim_metrics *m)
  * the host's totals (sim/host.h). */
 static json_t *host_obj(const struct sim_metrics *m)
 {
-	return json_pack("{s:I,s:I,s:I,s:I,s:o,s:I}", "vcpus", (json_int_t)m->nr_vcpus,
-			 "vms", (json_int_t)m->nr_vms, "pcpus", (json_int_t)m->nr_pcpus,
+	double secs = m->core_mhz ? (double)m->wall_cycles / (m->core_mhz * 1e6) : 0;
+
+	return json_pack("{s:I,s:I,s:I,s:I,s:o,s:I,s:o,s:o,s:I}", "vcpus",
+			 (json_int_t)m->nr_vcpus, "vms", (json_int_t)m->nr_vms,
+			 "pcpus", (json_int_t)m->nr_pcpus,
 			 "vcpu_switches", (json_int_t)m->vcpu_switches,
+			 "vcpu_switches_per_sec", secs > 0 ?
+			 json_real(round((double)m->vcpu_switches / secs)) : json_null(),
+			 "preemptions", (json_int_t)m->preemptions,
+			 "preemption_cycles_mean", m->preemptions ?
+			 json_integer((json_int_t)(m->preemption_cycles / m->preemptions)) :
+			 json_null(),
 			 "ipi_latency_cycles", ipi_obj(m),
 			 "isolation_diffs", (json_int_t)m->isolation_diffs);
 }

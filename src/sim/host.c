@@ -398,6 +398,7 @@ static int stats_add(struct kvm_vcpu_stats *to, const struct kvm_vcpu_stats *fro
 	to->unclaimed_nmis += from->unclaimed_nmis;
 	to->host_irqs += from->host_irqs;
 	to->preemptions += from->preemptions;
+	to->preemption_cycles += from->preemption_cycles;
 	to->host_task_cycles += from->host_task_cycles;
 	to->reprograms += from->reprograms;
 	to->reprogram_cycles += from->reprogram_cycles;

@@ -258,6 +258,7 @@ void sim__stats_metrics(struct kvm_vcpu_stats *st, struct sim_metrics *m)
 	m->retired_emulated = st->retired_emulated;
 	m->preemptions = st->preemptions;
 	m->host_task_cycles = st->host_task_cycles;
+	m->preemption_cycles = st->preemption_cycles;
 	sim__pct(&st->latency_all, &m->exit_latency);
 	sim__pct(&st->latency_fastpath, &m->exit_latency_fastpath);
 	sim__pct(&st->latency_full, &m->exit_latency_full);
@@ -335,6 +336,7 @@ static int run_host(const struct sim_config *c, struct sim_metrics *m, char *err
 	}
 	if (sim__run_host(c, c->kind, m, c->host_report, err, len))
 		return -1;
+	m->core_mhz = c->prof->core_mhz;
 	m->guest_overhead_pct = m->wall_cycles_none ?
 		100.0 * ((double)m->wall_cycles - (double)m->wall_cycles_none) /
 		(double)m->wall_cycles_none : 0;

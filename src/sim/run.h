@@ -110,6 +110,9 @@ struct sim_metrics {
 	/* a host of several vCPUs (sim/host.h); all 0 for one vCPU */
 	unsigned int nr_vcpus, nr_vms, nr_pcpus;
 	u64 vcpu_switches;		/* a pCPU went from one vCPU thread to another */
+	u64 preemption_cycles;		/* the vCPU threads' own cycles in being
+					 * scheduled out and in (kvm_vcpu_stats) */
+	u32 core_mhz;			/* the profile's, for rates a second */
 	u64 ipis_sent, ipis_received, ipis_merged, ipi_kicks, ipis_late;
 	struct sim_pct ipi_latency;	/* sender's ICR write -> the target's handler */
 	u64 isolation_diffs;		/* with sim_config.shadow: the shadows' findings */
