@@ -631,12 +631,28 @@ static void tick(struct gs *g)
 		g->next_tick = v->cpu->now + g->tick_cycles;
 }
 
+/* How long a HLT idles: drawn around hlt_idle_us, until the tick at most
+ * (the guest's timer wakes it). */
+static u64 idle_for(struct gs *g)
+{
+	u64 idle = draw_gap(&g->rng, (u64)g->w->hlt_idle_us * (g->core_hz / 1000000));
+
+	if (g->next_tick != UINT64_MAX && g->next_tick > g->v->cpu->now)
+		idle = min_u64(idle, g->next_tick - g->v->cpu->now);
+	return idle;
+}
+
 static int workload_exit(struct gs *g, u64 gap_mean)
 {
 	struct kvm_vcpu *v = g->v;
 
 	if (!g->w->src) {
-		kvm_vcpu__guest_exit(v, draw_reason(g));
+		enum kvm_exit_reason r = draw_reason(g);
+
+		if (r == EXIT_HLT && g->w->hlt_idle_us)
+			kvm_vcpu__guest_halt(v, idle_for(g));
+		else
+			kvm_vcpu__guest_exit(v, r);
 		take_pmis(g);
 		g->next_exit = v->cpu->now + draw_gap(&g->rng, gap_mean);
 		return 0;

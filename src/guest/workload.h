@@ -71,6 +71,10 @@ struct guest_workload {
 	/* IPIs to the other vCPUs of its VM (a host of several vCPUs): each
 	 * vCPU sends ipi_per_sec, to the next vCPU in turn */
 	u32 ipi_per_sec;
+	/* each HLT idles the vCPU for this long on average (uniform around
+	 * it; at most until its next tick) unless an IPI wakes it; 0: HLT
+	 * returns at once (the exit's handler only) */
+	u32 hlt_idle_us;
 	unsigned int vm_vcpus;		/* vCPUs in its VM (0, 1: none to send to) */
 	unsigned int vcpu_index;	/* this vCPU's index in its VM */
 };

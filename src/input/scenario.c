@@ -166,12 +166,15 @@ static int guest_key(const struct ini_item *it, struct guest_workload *g, struct
 		g->perf_events = (unsigned int)v;
 	else if (!strcmp(it->key, "perf_freq") && !(ret = num(it, d, 0, 100000, &v)))
 		g->perf_freq = (u32)v;
+	else if (!strcmp(it->key, "hlt_idle_us") && !(ret = num(it, d, 0, 1000000, &v)))
+		g->hlt_idle_us = (u32)v;
 	else if (strcmp(it->key, "work_minsns") && strcmp(it->key, "cpi_milli") &&
 		 strcmp(it->key, "kernel_pct") && strcmp(it->key, "hz") &&
-		 strcmp(it->key, "perf_events") && strcmp(it->key, "perf_freq"))
+		 strcmp(it->key, "perf_events") && strcmp(it->key, "perf_freq") &&
+		 strcmp(it->key, "hlt_idle_us"))
 		return diag__set(d, VPMU_E_PARSE, it->path, it->line, it->key_col,
 				 "expected a [guest] key: work_minsns, cpi_milli, kernel_pct, hz, "
-				 "perf, perf_events, perf_freq");
+				 "perf, perf_events, perf_freq, hlt_idle_us");
 	else
 		return ret;
 	return 0;

@@ -428,6 +428,38 @@ static void reschedule(struct kvm_vcpu *v)
 	v->st.preemption_cycles += v->cpu->now - t1;
 }
 
+/*
+ * kvm_emulate_halt -> kvm_vcpu_halt -> kvm_vcpu_block: with no interrupt
+ * pending the thread sleeps (preempt notifier: put for vcpu / lazy) until
+ * the guest's timer or an IPI (kvm_vcpu_kick) wakes it, then it is
+ * scheduled in (load). Halt-polling is not modelled (halt_poll_ns = 0).
+ * Alone on its pCPU the pCPU idles meanwhile, as host kernel code.
+ */
+static void block(struct kvm_vcpu *v)
+{
+	u64 t0 = v->cpu->now, until = v->halt_until;
+
+	v->halt_until = 0;
+	if ((v->ipi_pending && v->ipi_at <= v->cpu->now) || until <= v->cpu->now)
+		return;		/* an interrupt is pending: HLT falls through */
+	v->st.halts++;
+	if (v->policy->at_vcpu || v->policy->lazy)
+		put(v);
+	perf_cpu__switch_task(v->host, 0);
+	if (v->hops)
+		v->hops->halt(v->hops_ctx, until);
+	else if (until > v->cpu->now)
+		host_work(v, until - v->cpu->now);
+	v->cpu->cpl = 0;
+	perf_cpu__switch_task(v->host, v->task);
+	kvm_pmu__sched_in(&v->pmu);
+	if (v->policy->at_vcpu)
+		load(v);
+	v->need_resched = false;	/* woken with a fresh slice */
+	v->slice_end = v->cpu->now + v->sched.slice_cycles;
+	v->st.halted_cycles += v->cpu->now - t0;
+}
+
 /* Back into the guest after an exit that began at @exit_at. */
 static void reenter(struct kvm_vcpu *v, enum kvm_exit_reason reason, u64 exit_at,
 		    struct hist *path)
@@ -474,6 +506,8 @@ static void full_exit(struct kvm_vcpu *v, const struct exit_req *x, const struct
 		if (v->policy->at_vcpu)
 			load(v);
 	}
+	if (x->reason == EXIT_HLT && v->halt_until)
+		block(v);
 	if (v->need_resched)
 		reschedule(v);
 	process_requests(v);
@@ -900,6 +934,12 @@ void kvm_vcpu__guest_cpuid(struct kvm_vcpu *v, u32 leaf, u32 sub, u32 r[4])
 	struct emulation e = { .op = EMU_CPUID, .reg = leaf, .val = sub, .regs = r };
 
 	exit_for(v, EXIT_CPUID, &e);
+}
+
+void kvm_vcpu__guest_halt(struct kvm_vcpu *v, u64 idle_cycles)
+{
+	v->halt_until = v->cpu->now + max_u64(idle_cycles, 1);
+	kvm_vcpu__guest_exit(v, EXIT_HLT);
 }
 
 void kvm_vcpu__guest_send_ipi(struct kvm_vcpu *v, unsigned int dest)

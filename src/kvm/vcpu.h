@@ -116,6 +116,8 @@ struct kvm_vcpu_stats {
 	u64 ipi_kicks;			/* targets in guest mode kicked out (no posting) */
 	u64 ipis_late;			/* reached a pCPU whose clock had passed the
 					 * arrival (the host's lookahead bound) */
+	u64 halts;			/* HLTs that blocked the thread (kvm_vcpu_block) */
+	u64 halted_cycles;		/* pCPU cycles from blocking to running again */
 	struct hist ipi_latency;	/* sender's ICR write -> the target's handler */
 };
 
@@ -135,6 +137,10 @@ struct kvm_host_ops {
 	void (*schedule)(void *ctx);
 	/* The guest wrote its x2APIC ICR: an IPI to vCPU @dest of its VM. */
 	void (*send_ipi)(void *ctx, unsigned int dest);
+	/* kvm_vcpu_block: the halted vCPU's thread sleeps (the PMU context
+	 * already put where the policy puts) until its timer at @until or an
+	 * IPI wakes it; returns when it runs again. */
+	void (*halt)(void *ctx, u64 until);
 };
 
 /*
@@ -212,6 +218,7 @@ struct kvm_vcpu {
 	/* an IPI in the APIC's IRR (one vector: later ones merge) */
 	bool ipi_pending;
 	u64 ipi_sent_at, ipi_at;	/* pCPU cycles: sent, reaches this vCPU */
+	u64 halt_until;			/* a halting HLT's timer (0: HLT does not halt) */
 	struct kvm_vcpu_stats st;
 };
 
@@ -258,6 +265,10 @@ bool kvm_vcpu__guest_wrmsr(struct kvm_vcpu *v, u32 msr, u64 val);
 bool kvm_vcpu__guest_rdmsr(struct kvm_vcpu *v, u32 msr, u64 *val);
 bool kvm_vcpu__guest_rdpmc(struct kvm_vcpu *v, u32 ecx, u64 *val);
 void kvm_vcpu__guest_cpuid(struct kvm_vcpu *v, u32 leaf, u32 sub, u32 r[4]);
+/* The guest executes HLT and has nothing to do until @idle_cycles from now
+ * (its next timer) or an IPI: KVM blocks the vCPU thread (kvm_vcpu_halt
+ * without halt-polling). */
+void kvm_vcpu__guest_halt(struct kvm_vcpu *v, u64 idle_cycles);
 /* The guest sends an IPI to vCPU @dest of its VM (an x2APIC ICR write:
  * the fastpath WRMSR exit; KVM hands it to the host, kvm_host_ops). */
 void kvm_vcpu__guest_send_ipi(struct kvm_vcpu *v, unsigned int dest);

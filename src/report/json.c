@@ -233,6 +233,8 @@ static json_t *guest_obj(const struct sim_metrics *m)
 			    (json_int_t)m->loads, "puts", (json_int_t)m->puts, "cycles",
 			    (json_int_t)m->switch_cycles));
 	json_object_set_new(o, "preemptions", json_integer((json_int_t)m->preemptions));
+	json_object_set_new(o, "halts", json_pack("{s:I,s:I}", "n", (json_int_t)m->halts,
+			    "cycles", (json_int_t)m->halted_cycles));
 	json_object_set_new(o, "host_irqoff_cycles", pct_obj(&m->host_irqoff));
 	json_object_set_new(pmi, "pmis", json_integer((json_int_t)m->guest_pmis));
 	json_object_set_new(pmi, "samples", json_integer((json_int_t)m->guest_samples));
@@ -279,12 +281,13 @@ json_t *report__json_host(const struct sim_metrics *m, const struct sim_host_rep
 		struct sim_metrics one = { .nr_host_events = p->nr_host_events };
 
 		memcpy(one.host_events, p->host_events, sizeof(one.host_events));
-		json_array_append_new(pcpus, json_pack("{s:I,s:I,s:I,s:I,s:o,s:I,s:I,s:o}",
+		json_array_append_new(pcpus, json_pack("{s:I,s:I,s:I,s:I,s:o,s:I,s:I,s:I,s:o}",
 				      "pcpu", (json_int_t)i, "threads", (json_int_t)p->threads,
 				      "host_cycles", (json_int_t)p->host_cycles,
 				      "blind_cycles", (json_int_t)p->blind_cycles,
 				      "host_blind_pct", percent(p->host_blind_pct),
 				      "host_task_cycles", (json_int_t)p->task_cycles,
+				      "idle_cycles", (json_int_t)p->idle_cycles,
 				      "vcpu_switches", (json_int_t)p->vcpu_switches,
 				      "host_events", host_events_arr(&one)));
 	}

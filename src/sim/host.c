@@ -29,6 +29,8 @@ struct hthread {
 	unsigned int vm, index;
 	u64 seed;
 	bool done;
+	bool blocked;			/* halted: asleep until wake_at (or an IPI) */
+	u64 wake_at;
 	int ret;
 	u64 took, left;
 	u64 start, end;			/* pCPU cycles: its KVM_RUN began, its work was done */
@@ -45,6 +47,8 @@ struct hpcpu {
 	unsigned int tasks;
 	u64 slice;
 	u64 task_cycles, switches;
+	u64 idle_cycles;		/* no thread could run: the idle loop */
+	hw_irq_fn vcpu_irq;		/* KVM's interrupt entry (a thread runs) */
 };
 
 struct host {
@@ -73,13 +77,37 @@ static void run_tasks(struct hpcpu *p, struct hthread *from)
 	from->v.st.host_task_cycles += p->cpu.now - t0;
 }
 
+/* Can @t run now: not done, and not asleep (a due wake-up wakes it). */
+static bool is_runnable(struct hthread *t)
+{
+	if (t->done)
+		return false;
+	if (t->blocked && t->wake_at <= t->p->cpu.now)
+		t->blocked = false;
+	return !t->blocked;
+}
+
 static unsigned int runnable(const struct hpcpu *p)
 {
 	unsigned int n = 0;
 
 	for (unsigned int i = 0; i < p->nr; i++)
-		n += !p->ring[i]->done;
+		n += is_runnable(p->ring[i]);
 	return n;
+}
+
+/* A thread alone on a pCPU without tasks is not preempted. */
+static void update_others(struct hpcpu *p)
+{
+	bool others = runnable(p) > 1;
+
+	for (unsigned int i = 0; i < p->nr; i++) {
+		struct hthread *t = p->ring[i];
+
+		t->v.sched.others = others;
+		if (!others && !p->tasks)
+			t->v.need_resched = false;
+	}
 }
 
 /* Hand @p on from @from: the next thread of the ring that has work, the
@@ -88,25 +116,26 @@ static struct hthread *hand_on(struct hpcpu *p, struct hthread *from)
 {
 	struct hthread *next = NULL;
 
+	if (p->tasks && runnable(p))	/* the tasks' turn when the ring wraps */
+		for (unsigned int k = 1; k <= p->nr; k++) {
+			struct hthread *t = p->ring[(from->slot + k) % p->nr];
+
+			if (is_runnable(t)) {
+				if (t->slot <= from->slot)
+					run_tasks(p, from);
+				break;
+			}
+		}
 	for (unsigned int k = 1; k <= p->nr && !next; k++) {
 		struct hthread *t = p->ring[(from->slot + k) % p->nr];
 
-		if (!t->done)
+		if (is_runnable(t))
 			next = t;
 	}
-	if (next && p->tasks && next->slot <= from->slot)
-		run_tasks(p, from);
 	if (next && next != from)
 		p->switches++;
 	p->current = next;
-	/* a thread left alone on a pCPU without tasks is no longer preempted */
-	for (unsigned int i = 0; i < p->nr; i++) {
-		struct hthread *t = p->ring[i];
-
-		t->v.sched.others = runnable(p) > 1;
-		if (!t->v.sched.others && !p->tasks)
-			t->v.need_resched = false;
-	}
+	update_others(p);
 	return next;
 }
 
@@ -127,13 +156,29 @@ static void host_schedule(void *ctx)
 	t->took++;
 }
 
-/* The lowest clock of the pCPUs other than @self that still run threads. */
+/* The earliest wake-up of @p's sleeping threads (UINT64_MAX: none). */
+static u64 next_wake(const struct hpcpu *p)
+{
+	u64 w = UINT64_MAX;
+
+	for (unsigned int i = 0; i < p->nr; i++)
+		if (!p->ring[i]->done && p->ring[i]->blocked)
+			w = min_u64(w, p->ring[i]->wake_at);
+	return w;
+}
+
+static bool is_live(const struct hpcpu *p)
+{
+	return p->current || next_wake(p) != UINT64_MAX;
+}
+
+/* The lowest clock of the live pCPUs other than @self. */
 static u64 others_min(const struct host *h, const struct hpcpu *self)
 {
 	u64 m = UINT64_MAX;
 
 	for (unsigned int i = 0; i < h->nr_p; i++)
-		if (&h->p[i] != self && h->p[i].current)
+		if (&h->p[i] != self && is_live(&h->p[i]))
 			m = min_u64(m, h->p[i].cpu.now);
 	return m;
 }
@@ -154,16 +199,40 @@ static void host_sync(void *ctx)
 	coro__yield();
 }
 
+/* kvm_vcpu_block: asleep until @until or an IPI; the pCPU goes on. */
+static void host_halt(void *ctx, u64 until)
+{
+	struct hthread *t = ctx;
+	u8 cpl = t->p->cpu.cpl;
+	bool pce = t->p->cpu.cr4_pce;
+
+	t->left++;
+	if (until <= t->p->cpu.now) {	/* the timer came during the put: awake */
+		t->took++;
+		return;
+	}
+	t->blocked = true;
+	t->wake_at = until;
+	hand_on(t->p, t);
+	coro__yield();		/* back when woken and given the pCPU */
+	t->p->cpu.cpl = cpl;
+	t->p->cpu.cr4_pce = pce;
+	t->took++;
+}
+
 static void host_send_ipi(void *ctx, unsigned int dest)
 {
 	struct hthread *t = ctx, *to = t->h->vm_first[t->vm] + dest;
+	u64 at = t->v.cpu->now + t->v.costs.ipi_delivery;
 
-	kvm_vcpu__post_ipi(&to->v, t->v.cpu->now, t->v.cpu->now + t->v.costs.ipi_delivery);
+	kvm_vcpu__post_ipi(&to->v, t->v.cpu->now, at);
+	if (to->blocked)	/* kvm_vcpu_kick wakes it when the IPI is there */
+		to->wake_at = min_u64(to->wake_at, max_u64(at, to->p->cpu.now));
 }
 
 static const struct kvm_host_ops host_ops = {
 	.horizon = host_horizon, .sync = host_sync, .schedule = host_schedule,
-	.send_ipi = host_send_ipi,
+	.send_ipi = host_send_ipi, .halt = host_halt,
 };
 
 static void thread_main(void *arg)
@@ -305,8 +374,8 @@ static int build(struct host *h, const struct kvm_vpmu_ops *kind, char *err, siz
 	h->quantum = UINT64_MAX;
 	for (unsigned int k = 0; k < sc->nr_vms && h->nr_p > 1; k++)
 		if (sc->vm[k].guest.ipi_per_sec && sc->vm[k].vcpus > 1)
-			h->quantum = (u64)(sc->quantum_us ? sc->quantum_us :
-					   SIM_HOST_DEFAULT_QUANTUM_US) * h->c->prof->core_mhz;
+			h->quantum = sc->quantum_us ? (u64)sc->quantum_us * h->c->prof->core_mhz :
+				     kc.ipi_delivery;
 	for (unsigned int i = 0; i < h->nr_p; i++)
 		if (start_pcpu(h, &h->p[i], err, len))
 			return -1;
@@ -314,8 +383,10 @@ static int build(struct host *h, const struct kvm_vpmu_ops *kind, char *err, siz
 	for (unsigned int i = 0; i < h->nr_t; i++)
 		if (start_thread(h, &h->t[i], kind, &kc, err, len))
 			return -1;
-	for (unsigned int i = 0; i < h->nr_p; i++)
+	for (unsigned int i = 0; i < h->nr_p; i++) {
 		h->p[i].current = h->p[i].nr ? h->p[i].ring[0] : NULL;
+		h->p[i].vcpu_irq = h->p[i].cpu.on_irq;	/* kvm_vcpu__init's */
+	}
 	return 0;
 }
 
@@ -339,9 +410,46 @@ static struct hpcpu *lowest(struct host *h)
 	struct hpcpu *best = NULL;
 
 	for (unsigned int i = 0; i < h->nr_p; i++)
-		if (h->p[i].current && (!best || h->p[i].cpu.now < best->cpu.now))
+		if (is_live(&h->p[i]) && (!best || h->p[i].cpu.now < best->cpu.now))
 			best = &h->p[i];
 	return best;
+}
+
+/*
+ * A pCPU with no thread to run: its host tasks, else the idle loop (host
+ * kernel code: cpuidle's polling; deeper C-states, where cycles stop
+ * counting, are not modelled), until the first wake-up or the horizon;
+ * then the first thread that can run takes it.
+ */
+static void idle(struct host *h, struct hpcpu *p)
+{
+	u64 until = next_wake(p), m = others_min(h, p);
+
+	if (h->quantum != UINT64_MAX && m != UINT64_MAX)
+		until = min_u64(until, m + h->quantum);
+	p->cpu.on_irq = perf_cpu__host_irq;	/* no vCPU thread: the host's entry */
+	p->cpu.irq_ctx = &p->pc;
+	if (until > p->cpu.now) {
+		u64 t0 = p->cpu.now;
+
+		if (p->tasks) {
+			struct hw_segment seg = { .cpl = 3, .cycles = until - t0 };
+
+			seg.ev[HW_EV_INSTRUCTIONS] = seg.cycles;
+			hw_cpu__fill_derived(&p->cpu, &seg);
+			hw_cpu__run(&p->cpu, &seg, NULL);
+			p->cpu.cpl = 0;
+			p->task_cycles += p->cpu.now - t0;
+		} else {
+			hw_cpu__host_exec(&p->cpu, until - t0);
+			p->idle_cycles += p->cpu.now - t0;
+		}
+	}
+	p->cpu.on_irq = p->vcpu_irq;
+	for (unsigned int i = 0; i < p->nr && !p->current; i++)
+		if (is_runnable(p->ring[i]))
+			p->current = p->ring[i];
+	update_others(p);
 }
 
 static const char *failure(const struct host *h)
@@ -359,6 +467,10 @@ static int run_loop(struct host *h, char *err, size_t len)
 	while ((p = lowest(h))) {
 		struct hthread *t = p->current;
 
+		if (!t) {
+			idle(h, p);
+			continue;
+		}
 		p->cpu.irq_ctx = &t->v;	/* the pCPU's interrupts are this thread's */
 		coro__resume(t->co);
 		if (t->done && t->ret) {
@@ -409,6 +521,8 @@ static int stats_add(struct kvm_vcpu_stats *to, const struct kvm_vcpu_stats *fro
 	to->ipis_merged += from->ipis_merged;
 	to->ipi_kicks += from->ipi_kicks;
 	to->ipis_late += from->ipis_late;
+	to->halts += from->halts;
+	to->halted_cycles += from->halted_cycles;
 	return e;
 }
 
@@ -511,6 +625,7 @@ static void pcpu_report(struct host *h, struct sim_host_report *rep)
 		*r = (struct sim_pcpu_report){ .threads = p->nr, .host_cycles = one.host_cycles,
 			.blind_cycles = one.blind_cycles, .host_blind_pct = one.host_blind_pct,
 			.task_cycles = p->task_cycles, .vcpu_switches = p->switches,
+			.idle_cycles = p->idle_cycles,
 			.nr_host_events = p->nr_hev };
 		for (int k = 0; k < p->nr_hev; k++) {
 			struct perf_values v;

@@ -18,8 +18,11 @@
  * work between two VM-entries is not split). An IPI sent at cycle t reaches
  * its target at t + the profile's ipi_delivery; a target whose pCPU had
  * already run past that takes it at once, and counts as late: the quantum
- * bounds how late. Without IPIs the pCPUs never interact and the quantum
- * is unbounded.
+ * bounds how late. The default quantum is ipi_delivery itself, so that only
+ * unsplit host work can make an IPI late; [host] quantum_us trades that for
+ * speed. Without IPIs the pCPUs never interact and the quantum is
+ * unbounded. A halted vCPU's thread sleeps until its timer or an IPI; a
+ * pCPU with no thread to run runs its host tasks or idles.
  *
  * Metrics: per vCPU (its own run loop and guest), per VM (its vCPUs
  * together: sums of counts, percentiles over all their samples), per pCPU
@@ -32,8 +35,6 @@
 #define VPMU__SIM_HOST_H
 
 #include "sim/run.h"
-
-#define SIM_HOST_DEFAULT_QUANTUM_US 10
 
 struct sim_vcpu_report {
 	char vm[24];
@@ -51,6 +52,7 @@ struct sim_pcpu_report {
 	u64 host_cycles, blind_cycles;
 	double host_blind_pct;
 	u64 task_cycles;		/* its host tasks' slices */
+	u64 idle_cycles;		/* no thread could run (the idle loop) */
 	u64 vcpu_switches;		/* from one vCPU thread to another */
 	int nr_host_events;
 	struct sim_host_event host_events[PERF_SPEC_MAX];

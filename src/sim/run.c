@@ -275,6 +275,8 @@ void sim__stats_metrics(struct kvm_vcpu_stats *st, struct sim_metrics *m)
 	m->ipis_merged = st->ipis_merged;
 	m->ipi_kicks = st->ipi_kicks;
 	m->ipis_late = st->ipis_late;
+	m->halts = st->halts;
+	m->halted_cycles = st->halted_cycles;
 	sim__pct(&st->ipi_latency, &m->ipi_latency);
 }
 

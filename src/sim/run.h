@@ -114,6 +114,7 @@ struct sim_metrics {
 					 * scheduled out and in (kvm_vcpu_stats) */
 	u32 core_mhz;			/* the profile's, for rates a second */
 	u64 ipis_sent, ipis_received, ipis_merged, ipi_kicks, ipis_late;
+	u64 halts, halted_cycles;	/* HLTs that put the thread to sleep */
 	struct sim_pct ipi_latency;	/* sender's ICR write -> the target's handler */
 	u64 isolation_diffs;		/* with sim_config.shadow: the shadows' findings */
 };

@@ -32,7 +32,7 @@ static struct profile spr, zen4;
 
 static const char host_2x4[] =
 	"[scenario]\nname = host-2x4\n"
-	"[guest]\nwork_minsns = 20\ncpi_milli = 800\nkernel_pct = 20\nhz = 250\n"
+	"[guest]\nwork_minsns = 20\ncpi_milli = 800\nkernel_pct = 20\nhz = 250\nhlt_idle_us = 30\n"
 	"perf = record\nperf_events = 3\nperf_freq = 1000\n"
 	"[exits]\ntsc_deadline = 2000\nhlt = 500\nept_violation = 200\n%s"
 	"[host]\npcpus = 4\nslice_us = 1000\nperf = perf stat -a -e cycles:H,instructions:H\n%s"
@@ -172,6 +172,7 @@ static void test_vcpu_policy_follows_the_scheduler(void **state)
 		took += rep.vcpu[i].took;
 	}
 	assert_true(took > 2 * rep.nr_vcpus);	/* they did take turns */
+	assert_true(m.halts > 0);		/* and slept in HLT */
 	assert_int_equal(run(&spr, &sc, &kvm_vpmu_mediated_ops, "irqoff", PMI_ROUTE_VECTOR, false,
 			     &m, &rep, err, sizeof(err)), 0);
 	for (unsigned int i = 0; i < rep.nr_vcpus; i++)
@@ -262,6 +263,30 @@ static void check_ipis(const struct profile *p, bool posted)
 	}
 }
 
+/* A halted vCPU is woken by an IPI, not only by its timer: IPIs reach
+ * their targets far sooner than the targets' halts last. */
+static void test_ipi_wakes_a_halted_vcpu(void **state)
+{
+	static struct scenario sc;
+	static struct sim_metrics m;
+	struct diag d;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(scenario__parse("wake.ini", "[scenario]\nname = wake\n"
+		"[guest]\nwork_minsns = 10\nhz = 100\nhlt_idle_us = 2000\n[exits]\nhlt = 2000\n"
+		"[host]\npcpus = 2\n[vm.a]\nvcpus = 2\npin = 0,1\nipi_per_sec = 2000\n",
+		&sc, &d), 0);
+	assert_int_equal(run(&spr, &sc, &kvm_vpmu_mediated_ops, "vcpu", PMI_ROUTE_VECTOR, false,
+			     &m, NULL, err, sizeof(err)), 0);
+	assert_true(m.halts > 10 && m.ipis_received > 10);
+	print_message("halts %llu, mean %llu cycles; IPI latency p99 %llu cycles\n",
+		      (unsigned long long)m.halts,
+		      (unsigned long long)(m.halted_cycles / m.halts),
+		      (unsigned long long)m.ipi_latency.p99);
+	assert_true(m.ipi_latency.p99 * 10 < m.halted_cycles / m.halts);
+}
+
 static void test_ipis(void **state)
 {
 	(void)state;
@@ -310,6 +335,7 @@ int main(void)
 		cmocka_unit_test(test_guest_to_guest_isolation),
 		cmocka_unit_test(test_nmi_watchdog_on_every_cpu),
 		cmocka_unit_test(test_ipis),
+		cmocka_unit_test(test_ipi_wakes_a_halted_vcpu),
 		cmocka_unit_test(test_bad_host_scenarios),
 	};
 
