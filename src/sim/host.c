@@ -676,6 +676,13 @@ static int report(struct host *h, struct sim_metrics *m, struct sim_host_report 
 		r->isolation_diffs = r->m.isolation_diffs;
 		if (t->sh && t->sh->nr_text)
 			snprintf(r->isolation_first, sizeof(r->isolation_first), "%s", t->sh->text[0]);
+		for (int k = 0; t->sh && k < SIM_DIFF_NR; k++)
+			r->isolation_by[k] = t->sh->n[k];
+		if (t->sh) {
+			r->isolation_reads = t->sh->reads;
+			r->late_status = t->sh->late_status;
+			r->skewed_status = t->sh->skewed_status;
+		}
 	}
 	for (unsigned int k = 0; k < sc->nr_vms; k++) {
 		snprintf(rep->vm[k].scenario, sizeof(rep->vm[k].scenario), "%s", sc->vm[k].name);

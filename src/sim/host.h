@@ -35,6 +35,7 @@
 #define VPMU__SIM_HOST_H
 
 #include "sim/run.h"
+#include "sim/shadow.h"
 
 struct sim_vcpu_report {
 	char vm[24];
@@ -44,6 +45,8 @@ struct sim_vcpu_report {
 					 * left its pCPU (start and end included) */
 	struct sim_metrics m;		/* its run loop and guest (no host part) */
 	u64 isolation_diffs;		/* with a shadow: its differences */
+	u64 isolation_by[SIM_DIFF_NR];	/* ... by kind (sim/shadow.h) */
+	u64 isolation_reads, late_status, skewed_status;
 	char isolation_first[160];
 };
 

@@ -9,6 +9,7 @@
 
 #include "base/rng.h"
 #include "hw/msr.h"
+#include "sim/host.h"
 #include "sim/isolation.h"
 
 static const enum kvm_exit_reason exit_pool[] = {
@@ -520,6 +521,55 @@ void sim__iso_add_run(struct iso_machine *m, struct iso_row *row, unsigned int s
 		snprintf(row->first, sizeof(row->first), "seed %u: %s", seed, s->text[0]);
 }
 
+/*
+ * Guest to guest: the row's first seed's random guest as a host of two VMs
+ * of two vCPUs on two pCPUs (each pCPU shared by a vCPU of each VM, which
+ * take turns; VM a's vCPUs send IPIs and halt), each vCPU against its own
+ * shadow bare-metal PMU: what one VM left in the PMU must not show in the
+ * other's reads.
+ */
+static int host_run(const struct profile *prof, struct iso_row *row, unsigned int seed,
+		    char *err, size_t len)
+{
+	static struct scenario sc;
+	static struct sim_host_report rep;
+	struct sim_metrics m;
+	struct sim_config c = { .prof = prof, .sc = &sc, .kind = row->kind, .policy = row->policy,
+				.route = row->route, .seed = seed, .no_baseline = true,
+				.host_report = &rep, .shadow = true };
+
+	sim__random_scenario(seed, prof->pmu.nr_gp, &sc);
+	sc.pcpus = 2;
+	sc.nr_vms = 2;
+	sc.slice_us = 300;
+	for (unsigned int k = 0; k < 2; k++) {
+		snprintf(sc.vm[k].name, sizeof(sc.vm[k].name), "%c", 'a' + k);
+		sc.vm[k].vcpus = 2;
+		sc.vm[k].guest = sc.guest;
+		sc.vm[k].guest.vm_vcpus = 2;
+	}
+	sc.vm[0].guest.ipi_per_sec = 5000;
+	sc.vm[0].guest.hlt_idle_us = 20;
+	sc.vm[0].guest.exits_per_sec[EXIT_HLT] += 1000;
+	if (sim__run(&c, &m, err, len))
+		return -1;
+	for (unsigned int i = 0; i < rep.nr_vcpus; i++) {
+		const struct sim_vcpu_report *v = &rep.vcpu[i];
+
+		row->runs++;
+		row->reads += v->isolation_reads;
+		row->late_status += v->late_status;
+		row->skewed_status += v->skewed_status;
+		for (int k = 0; k < SIM_DIFF_NR; k++)
+			row->diff[k] += v->isolation_by[k];
+		row->misattributed_pmis += v->m.misattributed_pmis;
+		if (!row->first[0] && v->isolation_first[0])
+			snprintf(row->first, sizeof(row->first), "seed %u, host, vCPU %s/%u: %s",
+				 seed, v->vm, v->index, v->isolation_first);
+	}
+	return 0;
+}
+
 int sim__isolation_row(const struct profile *prof, unsigned int nr_seeds, struct iso_row *row,
 		       char *err, size_t len)
 {
@@ -546,7 +596,7 @@ int sim__isolation_row(const struct profile *prof, unsigned int nr_seeds, struct
 		sim__iso_add_run(&m, row, s);
 		sim__iso_teardown(&m);
 	}
-	return 0;
+	return nr_seeds && row->kind->has_pmu ? host_run(prof, row, first, err, len) : 0;
 }
 
 u64 sim__isolation_failures(const struct iso_row *row)

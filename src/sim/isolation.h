@@ -12,6 +12,11 @@
  *    IPC-1 kernel work without branches, so for branch events the floor
  *    is the truth itself; a multiplexed event gets no floor.
  *
+ * Each row also runs its first seed's random guest as a host of two VMs of
+ * two vCPUs sharing two pCPUs (sim/host.h), each vCPU against its own
+ * shadow: guest to guest, one VM's counts, status or selects must not show
+ * in the other's reads.
+ *
  * The guests are op streams drawn from the seed that drive the vPMU
  * directly (CPUID, event selects, fixed control, GLOBAL_CTRL, counter
  * writes, RDPMC / RDMSR reads, status clears, their own PMI handler, work
