@@ -636,6 +636,33 @@ static u64 cost_stream(u64 seed, unsigned int i)
 	return seed * COST_STREAMS_OLD + (i < EXIT_MSR_WRITE_ICR ? i : i - 1);
 }
 
+int kvm_vcpu__migrate(struct kvm_vcpu *v, struct hw_cpu *cpu, struct perf_cpu *host,
+		      const char **err)
+{
+	if (v->pmu.loaded || v->in_guest) {
+		*err = "a vCPU migrates only scheduled out, its guest PMU context put";
+		return -1;
+	}
+	/* the mediated PMU's user count goes with it (perf keeps it per CPU) */
+	if (v->pmu.kind->is_mediated && perf_cpu__create_mediated_pmu(host)) {
+		*err = "perf_create_mediated_pmu: -EBUSY on the new pCPU";
+		return -1;
+	}
+	if (perf_cpu__move_task(v->host, host, v->task)) {
+		if (v->pmu.kind->is_mediated)
+			perf_cpu__release_mediated_pmu(host);
+		*err = "host perf on the new pCPU cannot take the vCPU thread's events";
+		return -1;
+	}
+	if (v->pmu.kind->is_mediated)
+		perf_cpu__release_mediated_pmu(v->host);
+	v->cpu = v->pmu.cpu = cpu;
+	v->host = v->pmu.host = host;
+	cpu->on_irq = on_irq;
+	cpu->tick_needs_if = true;
+	return 0;
+}
+
 void kvm_vcpu__seed(struct kvm_vcpu *v, u64 seed)
 {
 	for (unsigned int i = 0; i < EXIT_NR + 2; i++)

@@ -241,6 +241,13 @@ void kvm_vcpu__seed(struct kvm_vcpu *v, u64 seed);
 /* Share the pCPU with other host tasks (call before kvm_vcpu__start). */
 void kvm_vcpu__set_sched(struct kvm_vcpu *v, const struct kvm_host_sched *s);
 
+/* The vCPU thread, scheduled out, migrates to another pCPU (the host's
+ * load balancer): KVM's and host perf's state go with it; the next
+ * vcpu_load is on @cpu. -1 and *err if it cannot (its guest PMU context
+ * is loaded, or @host's perf cannot take its task events). */
+int kvm_vcpu__migrate(struct kvm_vcpu *v, struct hw_cpu *cpu, struct perf_cpu *host,
+		      const char **err);
+
 /* KVM_RUN: vcpu_load, the first entry. / The last exit, vcpu_put. */
 void kvm_vcpu__start(struct kvm_vcpu *v);
 void kvm_vcpu__stop(struct kvm_vcpu *v);

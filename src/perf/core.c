@@ -529,3 +529,58 @@ void perf_cpu__guest_get_msrs(const struct perf_cpu *pc, u64 *host, u64 *guest)
 	*host = on & ~no_host;
 	*guest = on & ~no_guest;
 }
+
+/* ---- a task that migrates to another CPU ----------------------------------- */
+
+/* Take @ev (id i) out of @pc's table; the ids above it move down one. */
+static void unlink_event(struct perf_cpu *pc, struct perf_event *ev)
+{
+	int i = ev->id, k = 0;
+
+	for (int j = i + 1; j < pc->nr_events; j++) {
+		pc->events[j - 1] = pc->events[j];
+		pc->events[j - 1]->id = j - 1;
+	}
+	pc->nr_events--;
+	for (int f = 0; f < pc->nr_flex; f++)
+		if (pc->flex_order[f] != i)
+			pc->flex_order[k++] = pc->flex_order[f] - (pc->flex_order[f] > i);
+	pc->nr_flex = k;
+}
+
+static bool is_movable(const struct perf_event *ev, int task)
+{
+	return ev->attr.task == task && !ev->released && ev->leader == ev && ev->idx < 0;
+}
+
+int perf_cpu__move_task(struct perf_cpu *from, struct perf_cpu *to, int task)
+{
+	int n = 0;
+
+	if (from->current_task == task || to->current_task == task)
+		return -PERF_EINVAL;	/* only a task that is not running moves */
+	for (int i = 0; i < from->nr_events; i++)
+		n += is_movable(from->events[i], task);
+	if (to->nr_events + n > PERF_MAX_EVENTS)
+		return -PERF_ENOSPC;
+	perf_update_times(from);	/* times only: no register is touched */
+	perf_update_times(to);
+	for (int i = 0; i < from->nr_events;) {
+		struct perf_event *ev = from->events[i];
+
+		if (!is_movable(ev, task)) {
+			i++;
+			continue;
+		}
+		unlink_event(from, ev);
+		ev->id = to->nr_events;
+		ev->truth_snap = truth_of(to->cpu, ev);	/* its truth goes on here */
+		to->events[to->nr_events++] = ev;
+		if (!ev->attr.pinned)
+			to->flex_order[to->nr_flex++] = ev->id;
+	}
+	/* no resched on either CPU: the task's events are not on counters, and
+	 * the old CPU's PMU is not this CPU's to touch (its time is its own);
+	 * they are scheduled in when the task runs on @to */
+	return 0;
+}

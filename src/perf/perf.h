@@ -192,6 +192,12 @@ struct perf_cpu {
 };
 
 int perf_cpu__init(struct perf_cpu *pc, struct hw_cpu *cpu, const struct perf_costs *costs);
+/* A task that is not running migrates from @from's CPU to @to's (its
+ * task context follows it: scheduled out on the old CPU, in on the new one
+ * when it runs there): its events go with it,
+ * their counts, times and samples kept. 0, or -PERF_ENOSPC when @to's table
+ * cannot take them (nothing moves then), -PERF_EINVAL if the task runs. */
+int perf_cpu__move_task(struct perf_cpu *from, struct perf_cpu *to, int task);
 void perf_cpu__exit(struct perf_cpu *pc);
 
 /*

@@ -255,10 +255,11 @@ json_t *report__json_host(const struct sim_metrics *m, const struct sim_host_rep
 			    json_integer((json_int_t)r->quantum_cycles));
 	for (unsigned int i = 0; i < r->nr_vcpus; i++) {
 		const struct sim_vcpu_report *v = &r->vcpu[i];
-		json_t *e = json_pack("{s:o,s:I,s:I,s:{s:I,s:I}}", "vm", str(v->vm),
+		json_t *e = json_pack("{s:o,s:I,s:I,s:{s:I,s:I,s:I}}", "vm", str(v->vm),
 				      "index", (json_int_t)v->index, "pcpu", (json_int_t)v->pcpu,
 				      "scheduler", "took_pcpu", (json_int_t)v->took,
-				      "left_pcpu", (json_int_t)v->left);
+				      "left_pcpu", (json_int_t)v->left,
+				      "migrations", (json_int_t)v->migrations);
 
 		json_t *g = guest_obj(&v->m);
 
@@ -281,13 +282,14 @@ json_t *report__json_host(const struct sim_metrics *m, const struct sim_host_rep
 		struct sim_metrics one = { .nr_host_events = p->nr_host_events };
 
 		memcpy(one.host_events, p->host_events, sizeof(one.host_events));
-		json_array_append_new(pcpus, json_pack("{s:I,s:I,s:I,s:I,s:o,s:I,s:I,s:I,s:o}",
+		json_array_append_new(pcpus, json_pack("{s:I,s:I,s:I,s:I,s:o,s:I,s:I,s:I,s:I,s:o}",
 				      "pcpu", (json_int_t)i, "threads", (json_int_t)p->threads,
 				      "host_cycles", (json_int_t)p->host_cycles,
 				      "blind_cycles", (json_int_t)p->blind_cycles,
 				      "host_blind_pct", percent(p->host_blind_pct),
 				      "host_task_cycles", (json_int_t)p->task_cycles,
 				      "idle_cycles", (json_int_t)p->idle_cycles,
+				      "pulls", (json_int_t)p->pulls,
 				      "vcpu_switches", (json_int_t)p->vcpu_switches,
 				      "host_events", host_events_arr(&one)));
 	}

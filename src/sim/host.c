@@ -31,6 +31,9 @@ struct hthread {
 	bool done;
 	bool blocked;			/* halted: asleep until wake_at (or an IPI) */
 	u64 wake_at;
+	bool pinned;			/* its VM's pin: never migrates */
+	u64 ready_at;			/* runnable, waiting for a pCPU, since */
+	u64 migrations;
 	int ret;
 	u64 took, left;
 	u64 start, end;			/* pCPU cycles: its KVM_RUN began, its work was done */
@@ -48,6 +51,7 @@ struct hpcpu {
 	u64 slice;
 	u64 task_cycles, switches;
 	u64 idle_cycles;		/* no thread could run: the idle loop */
+	u64 pulls;			/* threads it took from other pCPUs */
 	hw_irq_fn vcpu_irq;		/* KVM's interrupt entry (a thread runs) */
 };
 
@@ -149,11 +153,35 @@ static void host_schedule(void *ctx)
 	bool pce = t->p->cpu.cr4_pce;
 
 	t->left++;
+	t->ready_at = t->p->cpu.now;
 	if (hand_on(t->p, t) != t)
-		coro__yield();	/* back when the pCPU is ours again */
+		coro__yield();	/* back when the pCPU is ours (maybe another) again */
 	t->p->cpu.cpl = cpl;
 	t->p->cpu.cr4_pce = pce;
 	t->took++;
+}
+
+/* When @t, waiting for a pCPU, became ready to run. */
+static u64 ready_time(const struct hthread *t)
+{
+	return t->blocked ? t->wake_at : t->ready_at;
+}
+
+/* Could @t move to another pCPU: not pinned, not done, not running. */
+static bool is_movable(const struct hthread *t)
+{
+	return !t->pinned && !t->done && t->p->current != t;
+}
+
+/* The earliest ready time of a thread @p could pull (UINT64_MAX: none). */
+static u64 next_pullable(const struct host *h, const struct hpcpu *p)
+{
+	u64 r = UINT64_MAX;
+
+	for (unsigned int i = 0; i < h->nr_t; i++)
+		if (h->t[i].p != p && is_movable(&h->t[i]))
+			r = min_u64(r, ready_time(&h->t[i]));
+	return r;
 }
 
 /* The earliest wake-up of @p's sleeping threads (UINT64_MAX: none). */
@@ -167,9 +195,9 @@ static u64 next_wake(const struct hpcpu *p)
 	return w;
 }
 
-static bool is_live(const struct hpcpu *p)
+static bool is_live(const struct host *h, const struct hpcpu *p)
 {
-	return p->current || next_wake(p) != UINT64_MAX;
+	return p->current || next_wake(p) != UINT64_MAX || next_pullable(h, p) != UINT64_MAX;
 }
 
 /* The lowest clock of the live pCPUs other than @self. */
@@ -178,7 +206,7 @@ static u64 others_min(const struct host *h, const struct hpcpu *self)
 	u64 m = UINT64_MAX;
 
 	for (unsigned int i = 0; i < h->nr_p; i++)
-		if (&h->p[i] != self && is_live(&h->p[i]))
+		if (&h->p[i] != self && is_live(h, &h->p[i]))
 			m = min_u64(m, h->p[i].cpu.now);
 	return m;
 }
@@ -348,6 +376,7 @@ static void place(struct host *h)
 			unsigned int pc = sc->vm[k].pinned ? sc->vm[k].pin[i] : rr++ % h->nr_p;
 
 			t->h = h;
+			t->pinned = sc->vm[k].pinned;
 			t->vm = k;
 			t->index = i;
 			t->p = &h->p[pc];
@@ -380,6 +409,11 @@ static int build(struct host *h, const struct kvm_vpmu_ops *kind, char *err, siz
 		if (start_pcpu(h, &h->p[i], err, len))
 			return -1;
 	place(h);
+	/* threads that can migrate: an idle pCPU must not fall a slice behind
+	 * the others, or it would never see a thread waiting there */
+	for (unsigned int i = 0; i < h->nr_t && h->nr_p > 1; i++)
+		if (!h->t[i].pinned)
+			h->quantum = min_u64(h->quantum, max_u64(h->p[0].slice / 4, 1));
 	for (unsigned int i = 0; i < h->nr_t; i++)
 		if (start_thread(h, &h->t[i], kind, &kc, err, len))
 			return -1;
@@ -392,6 +426,10 @@ static int build(struct host *h, const struct kvm_vpmu_ops *kind, char *err, siz
 
 static void destroy(struct host *h)
 {
+	for (unsigned int i = 0; h->p && i < h->nr_p; i++) {	/* no vCPU takes a tick now */
+		h->p[i].cpu.on_irq = perf_cpu__host_irq;
+		h->p[i].cpu.irq_ctx = &h->p[i].pc;
+	}
 	for (unsigned int i = 0; h->t && i < h->nr_t; i++) {
 		coro__free(h->t[i].co);
 		kvm_vcpu__destroy(&h->t[i].v);
@@ -410,7 +448,7 @@ static struct hpcpu *lowest(struct host *h)
 	struct hpcpu *best = NULL;
 
 	for (unsigned int i = 0; i < h->nr_p; i++)
-		if (is_live(&h->p[i]) && (!best || h->p[i].cpu.now < best->cpu.now))
+		if (is_live(h, &h->p[i]) && (!best || h->p[i].cpu.now < best->cpu.now))
 			best = &h->p[i];
 	return best;
 }
@@ -421,10 +459,67 @@ static struct hpcpu *lowest(struct host *h)
  * counting, are not modelled), until the first wake-up or the horizon;
  * then the first thread that can run takes it.
  */
+/* Take @t over from its pCPU (it waits there, scheduled out). */
+static bool migrate(struct hpcpu *p, struct hthread *t)
+{
+	struct hpcpu *q = t->p;
+	const char *why;
+	unsigned int k = 0;
+
+	if (kvm_vcpu__migrate(&t->v, &p->cpu, &p->pc, &why))
+		return false;
+	for (unsigned int i = 0; i < q->nr; i++)
+		if (q->ring[i] != t) {
+			q->ring[k] = q->ring[i];
+			q->ring[k]->slot = k;
+			k++;
+		}
+	q->nr = k;
+	t->p = p;
+	t->slot = p->nr;
+	p->ring[p->nr++] = t;
+	t->blocked = false;
+	t->migrations++;
+	p->pulls++;
+	p->vcpu_irq = p->cpu.on_irq;	/* KVM's entry (kvm_vcpu__migrate set it) */
+	update_others(q);
+	return true;
+}
+
+/* newidle balancing: an idle pCPU pulls the thread that has waited longest
+ * elsewhere (unpinned, ready by now). */
+static bool pull(struct host *h, struct hpcpu *p)
+{
+	struct hthread *best = NULL;
+
+	for (unsigned int i = 0; i < h->nr_t; i++) {
+		struct hthread *t = &h->t[i];
+
+		if (t->p != p && is_movable(t) && ready_time(t) <= p->cpu.now &&
+		    (!best || ready_time(t) < ready_time(best)))
+			best = t;
+	}
+	if (!best || !migrate(p, best))
+		return false;
+	p->current = best;
+	update_others(p);
+	return true;
+}
+
 static void idle(struct host *h, struct hpcpu *p)
 {
-	u64 until = next_wake(p), m = others_min(h, p);
+	u64 until, m;
 
+	if (runnable(p) || (!p->tasks && pull(h, p))) {
+		for (unsigned int i = 0; i < p->nr && !p->current; i++)
+			if (is_runnable(p->ring[i]))
+				p->current = p->ring[i];
+		update_others(p);
+		return;
+	}
+	until = min_u64(next_wake(p), p->tasks ? UINT64_MAX : next_pullable(h, p));
+	m = others_min(h, p);
+	until = max_u64(until, p->cpu.now + 1);	/* a pull that failed: time goes on */
 	if (h->quantum != UINT64_MAX && m != UINT64_MAX)
 		until = min_u64(until, m + h->quantum);
 	p->cpu.on_irq = perf_cpu__host_irq;	/* no vCPU thread: the host's entry */
@@ -625,7 +720,7 @@ static void pcpu_report(struct host *h, struct sim_host_report *rep)
 		*r = (struct sim_pcpu_report){ .threads = p->nr, .host_cycles = one.host_cycles,
 			.blind_cycles = one.blind_cycles, .host_blind_pct = one.host_blind_pct,
 			.task_cycles = p->task_cycles, .vcpu_switches = p->switches,
-			.idle_cycles = p->idle_cycles,
+			.idle_cycles = p->idle_cycles, .pulls = p->pulls,
 			.nr_host_events = p->nr_hev };
 		for (int k = 0; k < p->nr_hev; k++) {
 			struct perf_values v;
@@ -672,6 +767,7 @@ static int report(struct host *h, struct sim_metrics *m, struct sim_host_report 
 		r->pcpu = (unsigned int)(t->p - h->p);
 		r->took = t->took;
 		r->left = t->left;
+		r->migrations = t->migrations;
 		e |= guests_metrics(&all[i], 1, &r->m);
 		r->isolation_diffs = r->m.isolation_diffs;
 		if (t->sh && t->sh->nr_text)

@@ -43,6 +43,7 @@ struct sim_vcpu_report {
 	unsigned int pcpu;
 	u64 took, left;			/* the scheduler's log: times the thread took and
 					 * left its pCPU (start and end included) */
+	u64 migrations;			/* times an idle pCPU pulled it over */
 	struct sim_metrics m;		/* its run loop and guest (no host part) */
 	u64 isolation_diffs;		/* with a shadow: its differences */
 	u64 isolation_by[SIM_DIFF_NR];	/* ... by kind (sim/shadow.h) */
@@ -56,6 +57,7 @@ struct sim_pcpu_report {
 	double host_blind_pct;
 	u64 task_cycles;		/* its host tasks' slices */
 	u64 idle_cycles;		/* no thread could run (the idle loop) */
+	u64 pulls;			/* threads it pulled from other pCPUs when idle */
 	u64 vcpu_switches;		/* from one vCPU thread to another */
 	int nr_host_events;
 	struct sim_host_event host_events[PERF_SPEC_MAX];

@@ -12,6 +12,8 @@
  *    shared by two VMs, and finds a put that does not save a counter;
  *  - the NMI watchdog on the host's CPUs makes a mediated VM fail with
  *    -EBUSY and says how to turn it off; without it the VM runs;
+ *  - an idle pCPU pulls a waiting vCPU over: the host finishes sooner than
+ *    pinned, and the moved vCPUs' shadows and perf events agree;
  *  - IPIs: each one sent is taken or merged or still pending at the end,
  *    none arrives sooner than the profile's delivery time, and without
  *    posted interrupts (zen4) KVM kicks targets out of guest mode.
@@ -287,6 +289,49 @@ static void test_ipi_wakes_a_halted_vcpu(void **state)
 	assert_true(m.ipi_latency.p99 * 10 < m.halted_cycles / m.halts);
 }
 
+/* An idle pCPU pulls a waiting thread over (3 unpinned vCPUs on 2 pCPUs:
+ * one pCPU runs out of work first): the host finishes sooner than with the
+ * same vCPUs pinned where round robin put them, the vcpu policy still loads
+ * once a take, and every vCPU's shadow agrees, the migrated ones too, under
+ * every kind (the emulated vPMU's perf events move with the thread). */
+static void test_migration(void **state)
+{
+	static const char text[] = "[scenario]\nname = mig\n[guest]\nwork_minsns = 20\n"
+		"perf = record\nperf_events = 2\nperf_freq = 1000\n[exits]\ntsc_deadline = 2000\n"
+		"hlt = 300\n[host]\npcpus = 2\nslice_us = 500\n[vm.a]\nvcpus = 3\n%s";
+	static struct scenario free_sc, pinned_sc;
+	static struct sim_metrics m, pm;
+	static struct sim_host_report rep;
+	char buf[512], err[256];
+	struct diag d;
+
+	(void)state;
+	snprintf(buf, sizeof(buf), text, "");
+	assert_int_equal(scenario__parse("mig.ini", buf, &free_sc, &d), 0);
+	snprintf(buf, sizeof(buf), text, "pin = 0,1,0\n");
+	assert_int_equal(scenario__parse("pin.ini", buf, &pinned_sc, &d), 0);
+	for (int k = 0; kvm_vpmu_kinds[k]; k++) {
+		const char *pol = kvm_vpmu_kinds[k]->is_mediated ? "vcpu" : NULL;
+		u64 moved = 0;
+
+		assert_int_equal(run(&spr, &free_sc, kvm_vpmu_kinds[k], pol, PMI_ROUTE_VECTOR,
+				     kvm_vpmu_kinds[k]->has_pmu, &m, &rep, err, sizeof(err)), 0);
+		assert_int_equal(run(&spr, &pinned_sc, kvm_vpmu_kinds[k], pol, PMI_ROUTE_VECTOR,
+				     false, &pm, NULL, err, sizeof(err)), 0);
+		for (unsigned int i = 0; i < rep.nr_vcpus; i++) {
+			moved += rep.vcpu[i].migrations;
+			if (rep.vcpu[i].isolation_diffs)
+				fail_msg("%s: vCPU %u: %s", kvm_vpmu_kinds[k]->name, i,
+					 rep.vcpu[i].isolation_first);
+			if (pol)
+				assert_int_equal(rep.vcpu[i].m.loads, rep.vcpu[i].took);
+		}
+		assert_true(moved > 0);
+		assert_true(m.wall_cycles < pm.wall_cycles);
+		assert_true(m.guest_count_error_pct < 1.0 || !kvm_vpmu_kinds[k]->has_pmu);
+	}
+}
+
 static void test_ipis(void **state)
 {
 	(void)state;
@@ -334,6 +379,7 @@ int main(void)
 		cmocka_unit_test(test_vcpu_policy_follows_the_scheduler),
 		cmocka_unit_test(test_guest_to_guest_isolation),
 		cmocka_unit_test(test_nmi_watchdog_on_every_cpu),
+		cmocka_unit_test(test_migration),
 		cmocka_unit_test(test_ipis),
 		cmocka_unit_test(test_ipi_wakes_a_halted_vcpu),
 		cmocka_unit_test(test_bad_host_scenarios),
