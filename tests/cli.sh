@@ -229,5 +229,16 @@ for doc in docs/*.md README.md; do
 	done
 done
 
+# 11. a host scenario (issue 10): vpmu run --json has the host's totals and
+#     its vCPUs, VMs and pCPUs; a seed gives the same bytes twice
+j=$tmp/host.json
+"$VPMU" run --scenario host-overcommit --vpmu mediated:vcpu --json "$j" >"$log" 2>&1
+if [ $? -eq 0 ] && jq -e '.host.vcpus == 12 and (.vcpus | length) == 12 and
+    (.vms | length) == 2 and (.pcpus | length) == 4 and .exits.total > 0 and
+    ([.vcpus[].exits.total] | add) == .exits.total' "$j" >/dev/null; then ok; else
+	bad "run --json of host-overcommit lacks its host, vCPUs, VMs or pCPUs"; cat "$log"; fi
+"$VPMU" run --scenario host-overcommit --vpmu mediated:vcpu --json - 2>/dev/null |
+	if cmp -s - "$j"; then ok; else bad "run --json of a host differs between two runs"; fi
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
