@@ -187,7 +187,8 @@ counts() {	# counts FILE: "REASON N" per reason name, from vpmu replay --counts
 		t{c[$1]+=$3} END{for (k in c) print k, c[k]}' | sort
 }
 if command -v trace-cmd >/dev/null 2>&1; then
-	for dat in tests/traces/*.dat; do
+	for dat in tests/traces/*.dat tests/traces/bench/*.dat; do
+		[ -f "$dat" ] || continue
 		trace-cmd report -N "$dat" 2>/dev/null |
 			sed -n 's/.* kvm_exit: .*reason \([^ ]*\) rip .*/\1/p' | sort | uniq -c |
 			awk '{print $2, $1}' | sort >"$log.want"
