@@ -35,6 +35,10 @@ static const struct { int ev; const char *name; } dat_fields[F_NR] = {
 	[F_MSR_WRITE] = { DAT_MSR, "write" }, [F_MSR_ECX] = { DAT_MSR, "ecx" },
 };
 
+/* Per-record lookups made once: other events' names by id, exit names by
+ * code (direct-mapped; a miss looks up and replaces). */
+#define DAT_CACHE 256
+
 struct dat {
 	struct tracecmd_input *h;
 	struct tep_handle *tep;
@@ -43,7 +47,45 @@ struct dat {
 	int ev_id[DAT_NR];		/* -1: not in the file */
 	struct tep_event *ev[DAT_NR];
 	struct tep_format_field *f[F_NR];
+	struct { int id; const char *name; } names[DAT_CACHE];	/* id -1: empty */
+	struct { bool used; enum trace_isa isa; s64 code; const struct exit_name *e; }
+		codes[DAT_CACHE];
 };
+
+/* @src into @dst[len], cut to fit (as snprintf "%s" would, without its cost). */
+static void copy_name(char *dst, size_t len, const char *src)
+{
+	size_t n = strnlen(src, len - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = 0;
+}
+
+static const struct exit_name *exit_by_code(struct dat *t, enum trace_isa isa, s64 code)
+{
+	unsigned int k = (unsigned int)((u64)code * 2654435761u + (unsigned int)isa) % DAT_CACHE;
+
+	if (!t->codes[k].used || t->codes[k].isa != isa || t->codes[k].code != code) {
+		t->codes[k].used = true;
+		t->codes[k].isa = isa;
+		t->codes[k].code = code;
+		t->codes[k].e = exit_names__by_code(isa, code);
+	}
+	return t->codes[k].e;
+}
+
+static const char *event_name(struct dat *t, struct tep_record *tr, int id)
+{
+	unsigned int k = (unsigned int)id % DAT_CACHE;
+
+	if (t->names[k].id != id || !t->names[k].name) {
+		struct tep_event *ev = tep_find_event_by_record(t->tep, tr);
+
+		t->names[k].id = id;
+		t->names[k].name = ev ? ev->name : "unknown";
+	}
+	return t->names[k].name;
+}
 
 static int probe_dat(const char *head, size_t len)
 {
@@ -63,6 +105,8 @@ static int dat_open(struct trace_reader *r, struct diag *d)
 		return diag__set(d, VPMU_E_PARSE, r->path, 0, 0,
 				 "expected a trace-cmd trace.dat (libtracecmd cannot open it)");
 	t->tep = tracecmd_get_tep(t->h);
+	for (int i = 0; i < DAT_CACHE; i++)
+		t->names[i].id = -1;
 	t->nr_cpus = tep_get_cpus(t->tep);
 	t->held = calloc((size_t)(t->nr_cpus > 0 ? t->nr_cpus : 1), sizeof(*t->held));
 	if (!t->held)
@@ -111,9 +155,9 @@ static void fill_exit(struct dat *t, struct tep_record *tr, struct trace_record 
 	rec->has_code = has;
 	/* SVM_EXIT_ERR (-1) in the u32 field */
 	rec->code = rec->isa == TRACE_ISA_SVM && reason == 0xffffffffULL ? -1 : (s64)reason;
-	rec->exit = exit_names__by_code(rec->isa, rec->code);
+	rec->exit = exit_by_code(t, rec->isa, rec->code);
 	if (rec->exit)
-		snprintf(rec->reason, sizeof(rec->reason), "%s", rec->exit->name);
+		copy_name(rec->reason, sizeof(rec->reason), rec->exit->name);
 	else
 		snprintf(rec->reason, sizeof(rec->reason), "0x%llx", (unsigned long long)reason);
 	if (has_vcpu)
@@ -172,10 +216,8 @@ static void fill(struct dat *t, struct tep_record *tr, int cpu, struct trace_rec
 		rec->kind = TREC_INJ;
 		return;
 	}
-	struct tep_event *ev = tep_find_event_by_record(t->tep, tr);
-
 	rec->kind = TREC_EVENT;
-	snprintf(rec->event, sizeof(rec->event), "%s", ev ? ev->name : "unknown");
+	copy_name(rec->event, sizeof(rec->event), event_name(t, tr, id));
 }
 
 static int dat_next(struct trace_reader *r, struct trace_record *rec, struct diag *d)
