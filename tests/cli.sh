@@ -21,7 +21,7 @@ ok() { passed=$((passed + 1)); }
 bad() { failed=$((failed + 1)); echo "FAIL cli: $*"; }
 
 # 1. --help on every command, to stdout, exit 0
-for c in compare run guest check validate sweep merge list; do
+for c in compare run replay guest check validate sweep merge list; do
 	if "$VPMU" "$c" --help >"$log" 2>&1 && grep -q "^usage: vpmu $c" "$log" &&
 	   "$VPMU" help "$c" | cmp -s - "$log"; then ok; else bad "vpmu $c --help"; fi
 done
@@ -80,6 +80,32 @@ refuse "out of range; expected 1 to 2" sweep "$top/tests/cli/grid.txt" --shard 3
 refuse "expected one or more DIRs" merge
 # an output that cannot be written: exit 2, no partial file
 refuse "cannot write" compare --scenario timer-heavy --policies irqoff --pmi vector --json nodir/x.json
+
+# 2r. vpmu replay's options (issue 11): the shared option layer's errors,
+#     and every option of its --help in its man page section
+dat="$top/tests/traces/kvm-svm-v7.dat"
+refuse "no input; expected one or more TRACE files" replay
+refuse "did you mean 'mediated'?); expected one of none, emulated, mediated" \
+	replay --vpmu none,mediatd "$dat"
+refuse "expected one of irqoff, exit, vcpu, lazy" replay --policies irqoff,foo "$dat"
+refuse "did you mean 'nmi'" replay --pmi nmx "$dat"
+refuse "expected one of auto, ftrace, trace-cmd, perf-script, dat, kvm-stat, bcc, bpftrace" \
+	replay --format=dta "$dat"
+refuse "did you mean '--policies'" replay --polices irqoff "$dat"
+refuse "--guest-us: 0 is out of range; expected 1 to 1000000" replay --guest-us 0 "$dat"
+refuse "is not a number" replay --seed 1x "$dat"
+refuse "needs a value" replay "$dat" --json
+refuse "did you mean 'timer-heavy'" replay --scenario timer-havy "$dat" --json out.json
+refuse "cannot write" replay "$dat" --vpmu none --json nodir/x.json
+sed -n '/^\.SS replay$/,/^\.SS /p' man/vpmu.1 | sed 's/\\-/-/g' >"$log.man"
+miss=$("$VPMU" replay --help | sed -n 's/^ *\(-., \)\{0,1\}--\([a-z-]*\).*/\2/p' | grep -v '^help$' |
+	while read -r o; do grep -q -- "--$o" "$log.man" || echo "--$o"; done)
+if [ -z "$miss" ] && grep -q '^Exit status' "$log.man"; then ok; else
+	bad "the man page's replay section lacks: $miss"; fi
+# short and long options, --opt=value, options after the operands
+if "$VPMU" replay -v mediated --policies=lazy --pmi nmi "$dat" -S 1 >"$log" 2>&1 &&
+   [ "$(grep -c 'mediated:lazy  *nmi' "$log")" -eq 2 ] && [ "$(grep -c '^vcpu 0' "$log")" -eq 2 ]; then ok
+else bad "vpmu replay -v mediated --policies=lazy --pmi nmi"; cat "$log"; fi
 
 # 3. compare --json - is only JSON, parses, is deterministic, and has the
 #    n/a rows of a configuration that cannot run; the rest still runs

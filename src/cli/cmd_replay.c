@@ -1,146 +1,125 @@
 /*
- * cli/cmd_replay.c - `vpmu replay TRACE... [--format F] [--vpmu LIST]
- * [--policies LIST] [--pmi LIST] [--cpu P] [--seed N] [--skip-bad]
- * [--counts] [--guest-us N] [--json FILE|-]`: the user's own KVM exit
- * traces and tables (docs/replay.md) replayed on the host model under every
- * vPMU kind, mediated policy and PMI route, or with --counts only read
- * and counted (per vCPU, per reason, as the input has them).
+ * cli/cmd_replay.c - `vpmu replay TRACE... [options]`: the user's own KVM
+ * exit traces and tables (docs/replay.md) replayed on the host model under
+ * every vPMU kind, mediated policy and PMI route, or with --counts only
+ * read and counted (per vCPU, per reason, as the input has them). Options
+ * go through the shared option layer (args.c); the inputs are read once,
+ * and every configuration is fed from what that read kept.
  *
- * Exit codes: 0, 1 (a run failed), 2 (bad usage or a malformed input:
- * file:line:column and what was expected).
+ * Exit codes: 0, 1 (a run failed, or a replay did not take exactly the
+ * input's exits), 2 (bad usage or a malformed input: file:line:column and
+ * what was expected).
  */
-#include <getopt.h>
 #include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/output.h"
 #include "cli/replay_out.h"
 #include "input/trace_mix.h"
 
-static int usage(FILE *f)
-{
-	fprintf(f, "usage: vpmu replay TRACE... [--format auto|ftrace|trace-cmd|perf-script|dat|"
-		"kvm-stat|bcc|bpftrace]\n"
-		"                   [--vpmu LIST] [--policies LIST] [--pmi LIST] [--cpu PROFILE]\n"
-		"                   [--scenario S] [--seed N] [--guest-us N] [--no-trace-costs]\n"
-		"                   [--skip-bad] [--counts] [--stats] [--json FILE|-]\n"
-		"  --counts     read the inputs and print their exits per vCPU and reason\n"
-		"  --vpmu       none,emulated,mediated (default: all three)\n"
-		"  --policies   mediated policies (default: irqoff,exit,vcpu,lazy)\n"
-		"  --pmi        vector,nmi (default: both)\n"
-		"  --cpu        cost profile (default: zen4 for an SVM input, else spr)\n"
-		"  --scenario   guest PMU use, host perf and tasks (its exit rates are replaced\n"
-		"               by the input's; default slice-of-hardware)\n"
-		"  --no-trace-costs  handler costs from the profile, not the input's latencies\n"
-		"  --guest-us   guest time between exits where the input has none (tables;\n"
-		"               default 20)\n"
-		"  --skip-bad   count and report malformed lines instead of stopping\n"
-		"  --stats      print the peak resident memory on stderr at the end\n");
-	return f == stdout ? 0 : EXIT_BAD_INPUT;
-}
+enum { O_FORMAT = 'f', O_VPMU = 'v', O_CPU = 'c', O_SCEN = 's', O_SEED = 'S', O_POL = 256,
+       O_PMI, O_SKIP, O_COUNTS, O_JSON, O_GUEST_US, O_NO_COSTS, O_STATS };
 
-enum { OPT_FORMAT = 256, OPT_VPMU, OPT_POLICIES, OPT_PMI, OPT_CPU, OPT_SEED, OPT_SKIP,
-       OPT_COUNTS, OPT_JSON, OPT_GUEST_US, OPT_HELP, OPT_SCENARIO, OPT_NO_COSTS, OPT_STATS };
-
-static const struct option options[] = {
-	{ "format", required_argument, NULL, OPT_FORMAT },
-	{ "vpmu", required_argument, NULL, OPT_VPMU },
-	{ "policies", required_argument, NULL, OPT_POLICIES },
-	{ "pmi", required_argument, NULL, OPT_PMI },
-	{ "cpu", required_argument, NULL, OPT_CPU },
-	{ "scenario", required_argument, NULL, OPT_SCENARIO },
-	{ "no-trace-costs", no_argument, NULL, OPT_NO_COSTS },
-	{ "seed", required_argument, NULL, OPT_SEED },
-	{ "guest-us", required_argument, NULL, OPT_GUEST_US },
-	{ "skip-bad", no_argument, NULL, OPT_SKIP },
-	{ "counts", no_argument, NULL, OPT_COUNTS },
-	{ "stats", no_argument, NULL, OPT_STATS },
-	{ "json", required_argument, NULL, OPT_JSON },
-	{ "help", no_argument, NULL, OPT_HELP },
-	{ NULL, 0, NULL, 0 },
+static const struct cli_opt opts[] = {
+	{ "format", O_FORMAT, "FORMAT", "auto (default), ftrace, trace-cmd, perf-script, dat, "
+	  "kvm-stat, bcc or bpftrace" },
+	{ "counts", O_COUNTS, NULL, "only read the inputs: their exits per vCPU and reason" },
+	{ "vpmu", O_VPMU, "LIST", "vPMU kinds: none,emulated,mediated (default all three)" },
+	{ "policies", O_POL, "LIST", "mediated policies (default irqoff,exit,vcpu,lazy)" },
+	{ "pmi", O_PMI, "LIST", "PMI routes for the mediated vPMU (default vector,nmi)" },
+	{ "cpu", O_CPU, "PROFILE", "the cost profile (default zen4 for an SVM input, else spr)" },
+	{ "scenario", O_SCEN, "NAME|FILE", "the guest's PMU use, host perf and tasks (default "
+	  "slice-of-hardware)" },
+	{ "seed", O_SEED, "N", "the seed, 0 to 2^64-1 (default 1)" },
+	{ "guest-us", O_GUEST_US, "N", "guest time before each exit of a table, 1 to 1000000 "
+	  "(default 20)" },
+	{ "no-trace-costs", O_NO_COSTS, NULL, "handler costs from the profile, not the input's "
+	  "latencies" },
+	{ "skip-bad", O_SKIP, NULL, "count and report malformed lines instead of stopping" },
+	{ "json", O_JSON, "FILE|-", "the runs as one JSON document (-: stdout, the text to stderr)" },
+	{ "stats", O_STATS, NULL, "print the peak resident memory on stderr at the end" },
+	{ 0 },
 };
 
-static int parse_num(const char *s, unsigned long long max, unsigned long long *v)
-{
-	char *end;
+static const struct cli_cmd me = {
+	"replay", "TRACE... [options]",
+	"Reads KVM exit traces (ftrace text, trace-cmd report, perf script, trace.dat) and\n"
+	"tables (perf kvm stat, bcc kvmexit, bpftrace kvmexits.bt), and replays each vCPU's\n"
+	"exits on the host model under every vPMU kind, policy and PMI route asked for.\n"
+	"The scenario's exit rates are replaced by the input's; every run is checked to take\n"
+	"exactly the input's exits per vCPU and reason.",
+	opts,
+};
 
-	*v = strtoull(s, &end, 0);
-	return *s && !*end && *v <= max ? 0 : -1;
+static const char *const format_names[] = {
+	"auto", "ftrace", "trace-cmd", "perf-script", "dat", "kvm-stat", "bcc", "bpftrace", NULL,
+};
+
+static int parse_value(struct replay_opts *o, int k, const char *v)
+{
+	u64 n;
+
+	switch (k) {
+	case O_FORMAT:
+		if (cli__choice(&me, "format", v, format_names, "trace format") < 0)
+			return -1;
+		o->ops = strcmp(v, "auto") ? trace__format(v) : NULL;
+		return 0;
+	case O_VPMU:
+		return (o->kinds = cli__list(&me, "vpmu", v, cli_kind_names, "vPMU kind")) < 0 ? -1 : 0;
+	case O_POL:
+		return (o->policies = cli__list(&me, "policies", v, cli_policy_names, "policy")) < 0 ?
+		       -1 : 0;
+	case O_PMI:
+		return (o->routes = cli__list(&me, "pmi", v, cli_route_names, "PMI route")) < 0 ?
+		       -1 : 0;
+	case O_SEED:
+		return cli__u64(&me, "seed", v, 0, UINT64_MAX, &o->seed);
+	case O_GUEST_US:
+		if (cli__u64(&me, "guest-us", v, 1, 1000000, &n))
+			return -1;
+		o->guest_ns = (u32)(n * 1000);
+		return 0;
+	}
+	return -1;
 }
 
+/* 0, 1 (--help printed) or -1 (the error printed). */
 static int parse_args(int argc, char **argv, struct replay_opts *o)
 {
-	unsigned long long v;
-	int c;
+	const char *v;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
-		switch (c) {
-		case OPT_FORMAT:
-			o->format = optarg;
-			break;
-		case OPT_VPMU:
-			o->vpmu = optarg;
-			break;
-		case OPT_POLICIES:
-			o->policies = optarg;
-			break;
-		case OPT_PMI:
-			o->pmi = optarg;
-			break;
-		case OPT_CPU:
-			o->cpu = optarg;
-			break;
-		case OPT_SEED:
-			if (parse_num(optarg, ~0ULL, &o->seed))
-				return -1;
-			break;
-		case OPT_GUEST_US:
-			if (parse_num(optarg, 1000000, &v) || !v)
-				return -1;
-			o->guest_ns = (u32)(v * 1000);
-			break;
-		case OPT_SCENARIO:
-			o->scenario = optarg;
-			break;
-		case OPT_NO_COSTS:
-			o->no_trace_costs = true;
-			break;
-		case OPT_SKIP:
-			o->skip_bad = true;
-			break;
-		case OPT_COUNTS:
-			o->counts = true;
-			break;
-		case OPT_STATS:
-			o->stats = true;
-			break;
-		case OPT_JSON:
-			o->json = optarg;
-			break;
-		case OPT_HELP:
-			return 1;
+	for (int k; (k = cli__next(&me, argc, argv, &v)) != CLI_END;) {
+		switch (k) {
+		case CLI_HELP: return 1;
+		case CLI_ERR: return -1;
+		case O_CPU: o->cpu = v; break;
+		case O_SCEN: o->scenario = v; break;
+		case O_JSON: o->json = v; break;
+		case O_NO_COSTS: o->no_trace_costs = true; break;
+		case O_SKIP: o->skip_bad = true; break;
+		case O_COUNTS: o->counts = true; break;
+		case O_STATS: o->stats = true; break;
 		default:
-			return -1;
+			if (parse_value(o, k, v))
+				return -1;
 		}
 	}
 	o->paths = (const char *const *)argv + optind;
 	o->nr_paths = argc - optind;
-	return o->nr_paths > 0 ? 0 : -1;
+	if (!o->nr_paths)
+		return cli__fail(&me, "no input; expected one or more TRACE files (see --help)"), -1;
+	return 0;
 }
 
-static int read_inputs(struct replay_opts *o, struct trace_mix *m)
+static int read_inputs(const struct replay_opts *o, struct trace_mix *m)
 {
 	struct diag d;
 	char msg[1024];
 
-	if (o->format && strcmp(o->format, "auto") && !(o->ops = trace__format(o->format))) {
-		fprintf(stderr, "vpmu replay: unknown --format '%s'\n", o->format);
-		return usage(stderr);
-	}
 	if (trace_mix__read(m, o->paths, o->nr_paths, o->ops, o->skip_bad, !o->counts, &d)) {
 		diag__format(&d, msg, sizeof(msg));
 		fprintf(stderr, "%s\n", msg);
@@ -153,12 +132,11 @@ int cmd_replay(int argc, char **argv)
 {
 	static struct trace_mix m;
 	struct replay_opts o = { .seed = 1, .guest_ns = 20000, .scenario = "slice-of-hardware",
-				 .vpmu = "none,emulated,mediated",
-				 .policies = "irqoff,exit,vcpu,lazy", .pmi = "vector,nmi" };
+				 .kinds = 7, .policies = 15, .routes = 3 };
 	int ret = parse_args(argc, argv, &o);
 
 	if (ret)
-		return usage(ret > 0 ? stdout : stderr);
+		return ret > 0 ? 0 : EXIT_BAD_INPUT;
 	if ((ret = read_inputs(&o, &m))) {
 		trace_mix__free(&m);
 		return ret;
@@ -166,7 +144,7 @@ int cmd_replay(int argc, char **argv)
 	if (o.counts)
 		ret = replay_out__counts(stdout, &o, &m);
 	else
-		ret = replay_out__run(&o, &m);
+		ret = replay_out__run(&me, &o, &m);
 	trace_mix__free(&m);
 	if (o.stats) {
 		struct rusage ru;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/output.h"
 #include "cli/replay_out.h"
 #include "report/json.h"
 #include "sim/replay.h"
@@ -61,20 +62,6 @@ int replay_out__counts(FILE *f, const struct replay_opts *o, const struct trace_
 }
 
 /* --- the replay ------------------------------------------------------------ */
-
-static bool in_list(const char *list, const char *name)
-{
-	size_t n = strlen(name);
-
-	for (const char *p = list; p && *p;) {
-		size_t len = strcspn(p, ",");
-
-		if (len == n && !strncmp(p, name, n))
-			return true;
-		p += len + (p[len] ? 1 : 0);
-	}
-	return false;
-}
 
 static bool is_svm_input(const struct trace_mix *m)
 {
@@ -182,101 +169,107 @@ static void json_run(struct run_ctx *x, const struct trace_vcpu *v, const struct
 	x->first = false;
 }
 
-static int run_config(struct run_ctx *x, u32 vi, const struct sim_config *c, u64 none)
+/* One row: @m, @fed of a run of vCPU @vi whose vPMU-none baseline took @none cycles. */
+static void report_run(struct run_ctx *x, u32 vi, struct sim_metrics *m,
+		       const struct replay_fed *fed, u64 none)
 {
-	struct sim_config cc = *c;
-	struct sim_metrics m;
-	struct replay_fed fed;
+	m->wall_cycles_none = none;
+	m->guest_overhead_pct = none ? 100.0 * ((double)m->wall_cycles - (double)none) /
+				       (double)none : 0;
+	print_row(x->out, &x->in.m->vcpus[vi], m, fed);
+	x->mismatches += check_faithful(x->out, &x->in.m->vcpus[vi], x->in.m, m, fed);
+	if (x->json)
+		json_run(x, &x->in.m->vcpus[vi], m, fed);
+}
+
+static int run_one(struct run_ctx *x, u32 vi, const struct sim_config *c, struct sim_metrics *m,
+		   struct replay_fed *fed)
+{
 	char err[512];
 
-	cc.no_baseline = true;
-	if (sim_replay__vcpu(&x->in, vi, &cc, &m, &fed, err, sizeof(err))) {
+	if (sim_replay__vcpu(&x->in, vi, c, m, fed, err, sizeof(err))) {
 		fprintf(stderr, "vpmu replay: %s: %s\n", x->in.m->vcpus[vi].label, err);
 		return EXIT_CHECK_FAILED;
 	}
-	m.wall_cycles_none = none;
-	m.guest_overhead_pct = none ? 100.0 * ((double)m.wall_cycles - (double)none) /
-				      (double)none : 0;
-	print_row(x->out, &x->in.m->vcpus[vi], &m, &fed);
-	x->mismatches += check_faithful(x->out, &x->in.m->vcpus[vi], x->in.m, &m, &fed);
-	if (x->json)
-		json_run(x, &x->in.m->vcpus[vi], &m, &fed);
 	return 0;
 }
 
+static bool is_wanted(const struct replay_opts *o, int k, int p, int r)
+{
+	bool mediated = k == 2;
+
+	return (o->kinds >> k & 1) && (mediated ? o->policies >> p & 1 : !p) &&
+	       (mediated ? o->routes >> r & 1 : !r);
+}
+
+/* The vPMU-none baseline once, then every configuration asked for; the
+ * "none" row is the baseline's own run (the same configuration). */
 static int run_vcpu(struct run_ctx *x, u32 vi)
 {
-	static const struct kvm_vpmu_ops *const kinds[] = {
+	static const struct kvm_vpmu_ops *const kinds[] = {	/* as cli_kind_names */
 		&kvm_vpmu_none_ops, &kvm_vpmu_emulated_ops, &kvm_vpmu_mediated_ops,
 	};
 	struct sim_config c = { .prof = x->prof, .sc = x->sc, .seed = x->o->seed,
 				.policy = kvm_policies[0], .kind = &kvm_vpmu_none_ops,
 				.no_baseline = true };
-	struct sim_metrics bm;
-	struct replay_fed fed;
-	char err[512];
+	struct sim_metrics bm, m;
+	struct replay_fed bfed, fed;
 	int ret;
 
-	if (sim_replay__vcpu(&x->in, vi, &c, &bm, &fed, err, sizeof(err))) {
-		fprintf(stderr, "vpmu replay: %s: %s\n", x->in.m->vcpus[vi].label, err);
-		return EXIT_CHECK_FAILED;
-	}
-	for (size_t k = 0; k < ARRAY_SIZE(kinds); k++) {
-		if (!in_list(x->o->vpmu, kinds[k]->name))
-			continue;
-		for (int p = 0; kvm_policies[p]; p++) {
-			if (kinds[k]->is_mediated ? !in_list(x->o->policies, kvm_policies[p]->name) : p)
-				continue;
+	if ((ret = run_one(x, vi, &c, &bm, &bfed)))
+		return ret;
+	for (int k = 0; k < (int)ARRAY_SIZE(kinds); k++)
+		for (int p = 0; kvm_policies[p]; p++)
 			for (int r = 0; r < 2; r++) {
-				if (!in_list(x->o->pmi, r ? "nmi" : "vector") ||
-				    (r && !kinds[k]->is_mediated))
+				if (!is_wanted(x->o, k, p, r))
 					continue;
+				if (k == 0) {
+					m = bm;
+					report_run(x, vi, &m, &bfed, bm.wall_cycles);
+					continue;
+				}
 				c.kind = kinds[k];
 				c.policy = kvm_policies[p];
 				c.route = (enum kvm_pmi_route)r;
-				if ((ret = run_config(x, vi, &c, bm.wall_cycles)))
+				if ((ret = run_one(x, vi, &c, &m, &fed)))
 					return ret;
+				report_run(x, vi, &m, &fed, bm.wall_cycles);
 			}
-		}
-	}
 	return 0;
 }
 
-static int load(const struct replay_opts *o, const struct trace_mix *m, struct profile *prof,
-		struct scenario *sc)
+static int load(const struct cli_cmd *c, const struct replay_opts *o,
+		const struct trace_mix *m, struct profile *prof, struct scenario *sc)
 {
 	const char *cpu = o->cpu ? o->cpu : is_svm_input(m) ? "zen4" : "spr";
 	struct diag d;
-	char msg[1024];
 
-	if (profile__load(cpu, prof, &d) || scenario__load(o->scenario, sc, &d)) {
-		diag__format(&d, msg, sizeof(msg));
-		fprintf(stderr, "%s\n", msg);
-		return EXIT_BAD_INPUT;
-	}
-	return 0;
+	if (profile__load(cpu, prof, &d))
+		return cli__load_error(c, "cpu", cpu, profile_builtin, "profile", &d);
+	if (scenario__load(o->scenario, sc, &d))
+		return cli__load_error(c, "scenario", o->scenario, scenario_builtin, "scenario", &d);
+	return cli__check_name(o->scenario, sc);
 }
 
-int replay_out__run(const struct replay_opts *o, const struct trace_mix *m)
+int replay_out__run(const struct cli_cmd *c, const struct replay_opts *o,
+		    const struct trace_mix *m)
 {
 	static struct profile prof;
 	static struct scenario sc;
+	static struct cli_out jo;
 	struct run_ctx x = { .o = o, .prof = &prof, .sc = &sc, .first = true,
 		.in = { .m = m, .paths = o->paths, .nr_paths = o->nr_paths, .ops = o->ops,
 			.skip_bad = o->skip_bad, .guest_ns = o->guest_ns,
 			.trace_costs = !o->no_trace_costs } };
 	int ret;
 
-	if (!m->exits) {
-		fprintf(stderr, "vpmu replay: the inputs have no exits to replay\n");
-		return EXIT_BAD_INPUT;
-	}
-	if ((ret = load(o, m, &prof, &sc)))
+	if (!m->exits)
+		return cli__fail(c, "the inputs have no exits to replay");
+	if ((ret = load(c, o, m, &prof, &sc)))
 		return ret;
-	if (o->json && !(x.json = strcmp(o->json, "-") ? fopen(o->json, "w") : stdout)) {
-		fprintf(stderr, "vpmu replay: cannot write %s\n", o->json);
-		return EXIT_BAD_INPUT;
-	}
+	if (o->json && cli__out_open(&jo, o->json))
+		return cli__fail(c, "--json: cannot write %s", o->json);
+	x.json = o->json ? jo.f : NULL;
 	x.out = x.json == stdout ? stderr : stdout;
 	if (x.json)
 		fputs("{\"replay\": [\n", x.json);
@@ -286,8 +279,8 @@ int replay_out__run(const struct replay_opts *o, const struct trace_mix *m)
 			ret = run_vcpu(&x, i);
 	if (x.json) {
 		fprintf(x.json, "\n], \"exits_mismatched\": %llu}\n", (unsigned long long)x.mismatches);
-		if (x.json != stdout)
-			fclose(x.json);
+		if (cli__out_close(&jo, !ret) && !ret)
+			ret = cli__fail(c, "--json: cannot write %s", o->json);
 	}
 	if (!ret)
 		fprintf(x.out, "\nexits: per vCPU and reason, every run took exactly the input's (%s); "

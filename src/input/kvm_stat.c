@@ -12,7 +12,7 @@
  * line before each interval's table; several tables make one file, each a
  * new table index. Rows are read from the right (the name may have spaces,
  * "DE excp"); a row that a mail client hard-wrapped is joined with the next
- * line. Tables of other event classes (--event=mmio|ioport|msr) are not
+ * line, and a header wrapped so (its "Max\nTime Avg time") is read whole. Tables of other event classes (--event=mmio|ioport|msr) are not
  * exits and are skipped with a remark. Latencies are microseconds.
  */
 #include <stdlib.h>
@@ -23,6 +23,7 @@
 struct kvm_stat {
 	u32 table;
 	bool in_table, exits_table, seen_table;
+	bool header_open;	/* the header line did not reach "Avg time": wrapped */
 	s32 vcpu;
 	u64 rows_sum;
 };
@@ -110,6 +111,36 @@ static bool is_clock_line(const char *s)
 	       s[0] >= '0' && s[0] <= '9';
 }
 
+/* The header's last column ("Avg time") ends @s, spaces apart. */
+static bool ends_header(const char *s)
+{
+	size_t n = strlen(s);
+
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	return n >= 8 && !strncmp(s + n - 8, "Avg time", 8);
+}
+
+/* A wrapped header's rest: only its column words (Min, Max, Avg, Time). */
+static bool is_header_rest(const char *s)
+{
+	static const char *const words[] = { "Min", "Max", "Avg", "Time", "time" };
+	bool any = false;
+
+	for (s = scan_spaces(s); *s; s = scan_spaces(s)) {
+		size_t n = strcspn(s, " \t");
+		bool ok = false;
+
+		for (size_t i = 0; i < ARRAY_SIZE(words); i++)
+			ok |= n == strlen(words[i]) && !strncmp(s, words[i], n);
+		if (!ok)
+			return false;
+		any = true;
+		s += n;
+	}
+	return any;
+}
+
 /* A line that is not a row: 1 if consumed, 0 if it should be a row. */
 static int meta_line(struct trace_reader *r, struct kvm_stat *k, const char *s)
 {
@@ -118,6 +149,11 @@ static int meta_line(struct trace_reader *r, struct kvm_stat *k, const char *s)
 
 	if (!*s || *s == '#')
 		return 1;
+	if (k->header_open && is_header_rest(s)) {
+		k->header_open = !ends_header(s);
+		return 1;
+	}
+	k->header_open = false;
 	if ((q = scan_word(s, "Analyze events for "))) {
 		k->vcpu = (q = strstr(q, "VCPU ")) ? atoi(q + 5) : -1;
 		return 1;
@@ -132,6 +168,7 @@ static int meta_line(struct trace_reader *r, struct kvm_stat *k, const char *s)
 		if (k->seen_table)
 			k->table++;
 		k->in_table = k->seen_table = true;
+		k->header_open = !ends_header(s);
 		k->exits_table = !!scan_word(s, "VM-EXIT");
 		k->rows_sum = 0;
 		if (!k->exits_table)

@@ -22,6 +22,23 @@ static const char *const dat_ev_names[DAT_NR] = {
 	"kvm_nested_vmexit_inject", "kvm_msr", "kvm_inj_virq", "kvm_inj_exception",
 };
 
+/* The fields read, looked up once per file (NULL: not in its format). */
+enum dat_field { F_REASON, F_ISA, F_VCPU, F_RIP, F_INFO1, F_INFO2, F_INTR, F_ERR, F_ENTRY_VCPU,
+		 F_USER_REASON, F_MSR_WRITE, F_MSR_ECX, F_NR };
+
+static const struct { int ev; const char *name; } dat_fields[F_NR] = {
+	[F_REASON] = { DAT_EXIT, "exit_reason" }, [F_ISA] = { DAT_EXIT, "isa" },
+	[F_VCPU] = { DAT_EXIT, "vcpu_id" }, [F_RIP] = { DAT_EXIT, "guest_rip" },
+	[F_INFO1] = { DAT_EXIT, "info1" }, [F_INFO2] = { DAT_EXIT, "info2" },
+	[F_INTR] = { DAT_EXIT, "intr_info" }, [F_ERR] = { DAT_EXIT, "error_code" },
+	[F_ENTRY_VCPU] = { DAT_ENTRY, "vcpu_id" }, [F_USER_REASON] = { DAT_USER, "reason" },
+	[F_MSR_WRITE] = { DAT_MSR, "write" }, [F_MSR_ECX] = { DAT_MSR, "ecx" },
+};
+
+/* Per-record lookups made once: other events' names by id, exit names by
+ * code (direct-mapped; a miss looks up and replaces). */
+#define DAT_CACHE 256
+
 struct dat {
 	struct tracecmd_input *h;
 	struct tep_handle *tep;
@@ -29,7 +46,46 @@ struct dat {
 	struct tep_record **held;	/* the next record of each CPU */
 	int ev_id[DAT_NR];		/* -1: not in the file */
 	struct tep_event *ev[DAT_NR];
+	struct tep_format_field *f[F_NR];
+	struct { int id; const char *name; } names[DAT_CACHE];	/* id -1: empty */
+	struct { bool used; enum trace_isa isa; s64 code; const struct exit_name *e; }
+		codes[DAT_CACHE];
 };
+
+/* @src into @dst[len], cut to fit (as snprintf "%s" would, without its cost). */
+static void copy_name(char *dst, size_t len, const char *src)
+{
+	size_t n = strnlen(src, len - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = 0;
+}
+
+static const struct exit_name *exit_by_code(struct dat *t, enum trace_isa isa, s64 code)
+{
+	unsigned int k = (unsigned int)((u64)code * 2654435761u + (unsigned int)isa) % DAT_CACHE;
+
+	if (!t->codes[k].used || t->codes[k].isa != isa || t->codes[k].code != code) {
+		t->codes[k].used = true;
+		t->codes[k].isa = isa;
+		t->codes[k].code = code;
+		t->codes[k].e = exit_names__by_code(isa, code);
+	}
+	return t->codes[k].e;
+}
+
+static const char *event_name(struct dat *t, struct tep_record *tr, int id)
+{
+	unsigned int k = (unsigned int)id % DAT_CACHE;
+
+	if (t->names[k].id != id || !t->names[k].name) {
+		struct tep_event *ev = tep_find_event_by_record(t->tep, tr);
+
+		t->names[k].id = id;
+		t->names[k].name = ev ? ev->name : "unknown";
+	}
+	return t->names[k].name;
+}
 
 static int probe_dat(const char *head, size_t len)
 {
@@ -49,6 +105,8 @@ static int dat_open(struct trace_reader *r, struct diag *d)
 		return diag__set(d, VPMU_E_PARSE, r->path, 0, 0,
 				 "expected a trace-cmd trace.dat (libtracecmd cannot open it)");
 	t->tep = tracecmd_get_tep(t->h);
+	for (int i = 0; i < DAT_CACHE; i++)
+		t->names[i].id = -1;
 	t->nr_cpus = tep_get_cpus(t->tep);
 	t->held = calloc((size_t)(t->nr_cpus > 0 ? t->nr_cpus : 1), sizeof(*t->held));
 	if (!t->held)
@@ -57,6 +115,11 @@ static int dat_open(struct trace_reader *r, struct diag *d)
 		t->ev[i] = tep_find_event_by_name(t->tep, "kvm", dat_ev_names[i]);
 		t->ev_id[i] = t->ev[i] ? t->ev[i]->id : -1;
 	}
+	for (int i = 0; i < F_NR; i++) {
+		struct tep_event *ev = t->ev[dat_fields[i].ev];
+
+		t->f[i] = ev ? tep_find_field(ev, dat_fields[i].name) : NULL;
+	}
 	if (!t->ev[DAT_EXIT])
 		trace__note(r, "%s has no kvm:kvm_exit event (recorded without -e kvm?)", r->path);
 	for (int c = 0; c < t->nr_cpus; c++)
@@ -64,12 +127,11 @@ static int dat_open(struct trace_reader *r, struct diag *d)
 	return 0;
 }
 
-static u64 field(struct tep_event *ev, struct tep_record *rec, const char *name, bool *has)
+static u64 field(const struct dat *t, enum dat_field k, struct tep_record *rec, bool *has)
 {
-	struct tep_format_field *f = tep_find_field(ev, name);
 	unsigned long long v = 0;
 
-	if (!f || tep_read_number_field(f, rec->data, &v)) {
+	if (!t->f[k] || tep_read_number_field(t->f[k], rec->data, &v)) {
 		if (has)
 			*has = false;
 		return 0;
@@ -79,11 +141,10 @@ static u64 field(struct tep_event *ev, struct tep_record *rec, const char *name,
 
 static void fill_exit(struct dat *t, struct tep_record *tr, struct trace_record *rec)
 {
-	struct tep_event *ev = t->ev[DAT_EXIT];
 	bool has = true, has_vcpu = true;
-	u64 reason = field(ev, tr, "exit_reason", &has);
-	u64 isa = field(ev, tr, "isa", NULL);
-	u64 vcpu = field(ev, tr, "vcpu_id", &has_vcpu);
+	u64 reason = field(t, F_REASON, tr, &has);
+	u64 isa = field(t, F_ISA, tr, NULL);
+	u64 vcpu = field(t, F_VCPU, tr, &has_vcpu);
 
 	rec->kind = TREC_EXIT;
 	rec->isa = isa == 2 ? TRACE_ISA_SVM : isa == 1 ? TRACE_ISA_VMX : TRACE_ISA_UNKNOWN;
@@ -94,20 +155,20 @@ static void fill_exit(struct dat *t, struct tep_record *tr, struct trace_record 
 	rec->has_code = has;
 	/* SVM_EXIT_ERR (-1) in the u32 field */
 	rec->code = rec->isa == TRACE_ISA_SVM && reason == 0xffffffffULL ? -1 : (s64)reason;
-	rec->exit = exit_names__by_code(rec->isa, rec->code);
+	rec->exit = exit_by_code(t, rec->isa, rec->code);
 	if (rec->exit)
-		snprintf(rec->reason, sizeof(rec->reason), "%s", rec->exit->name);
+		copy_name(rec->reason, sizeof(rec->reason), rec->exit->name);
 	else
 		snprintf(rec->reason, sizeof(rec->reason), "0x%llx", (unsigned long long)reason);
 	if (has_vcpu)
 		rec->vcpu = (s32)vcpu;
-	rec->rip = field(ev, tr, "guest_rip", NULL);
+	rec->rip = field(t, F_RIP, tr, NULL);
 	rec->has_info = true;
-	rec->info1 = field(ev, tr, "info1", &rec->has_info);
-	rec->info2 = field(ev, tr, "info2", NULL);
+	rec->info1 = field(t, F_INFO1, tr, &rec->has_info);
+	rec->info2 = field(t, F_INFO2, tr, NULL);
 	rec->has_intr = true;
-	rec->intr_info = (u32)field(ev, tr, "intr_info", &rec->has_intr);
-	rec->error_code = (u32)field(ev, tr, "error_code", NULL);
+	rec->intr_info = (u32)field(t, F_INTR, tr, &rec->has_intr);
+	rec->error_code = (u32)field(t, F_ERR, tr, NULL);
 }
 
 static void fill(struct dat *t, struct tep_record *tr, int cpu, struct trace_record *rec)
@@ -129,7 +190,7 @@ static void fill(struct dat *t, struct tep_record *tr, int cpu, struct trace_rec
 		return;
 	case DAT_ENTRY: {
 		bool has = true;
-		u64 v = field(t->ev[which], tr, "vcpu_id", &has);
+		u64 v = field(t, F_ENTRY_VCPU, tr, &has);
 
 		rec->kind = TREC_ENTRY;
 		if (has)
@@ -139,7 +200,7 @@ static void fill(struct dat *t, struct tep_record *tr, int cpu, struct trace_rec
 	case DAT_USER:
 		rec->kind = TREC_USERSPACE;
 		snprintf(rec->reason, sizeof(rec->reason), "%llu",
-			 (unsigned long long)field(t->ev[which], tr, "reason", NULL));
+			 (unsigned long long)field(t, F_USER_REASON, tr, NULL));
 		return;
 	case DAT_NESTED:
 	case DAT_NESTED_INJ:
@@ -147,18 +208,16 @@ static void fill(struct dat *t, struct tep_record *tr, int cpu, struct trace_rec
 		return;
 	case DAT_MSR:
 		rec->kind = TREC_MSR;
-		rec->msr_write = field(t->ev[which], tr, "write", NULL);
-		rec->msr = (u32)field(t->ev[which], tr, "ecx", NULL);
+		rec->msr_write = field(t, F_MSR_WRITE, tr, NULL);
+		rec->msr = (u32)field(t, F_MSR_ECX, tr, NULL);
 		return;
 	case DAT_VIRQ:
 	case DAT_EXCP:
 		rec->kind = TREC_INJ;
 		return;
 	}
-	struct tep_event *ev = tep_find_event_by_record(t->tep, tr);
-
 	rec->kind = TREC_EVENT;
-	snprintf(rec->event, sizeof(rec->event), "%s", ev ? ev->name : "unknown");
+	copy_name(rec->event, sizeof(rec->event), event_name(t, tr, id));
 }
 
 static int dat_next(struct trace_reader *r, struct trace_record *rec, struct diag *d)

@@ -3,6 +3,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "input/trace_internal.h"
 #include "input/trace_mix.h"
@@ -87,16 +88,77 @@ static u32 sat32(u64 v)
 	return v > 0xffffffffULL ? 0xffffffffu : (u32)v;
 }
 
-/* Too many exits to keep: free what was kept (replay reads the inputs again). */
-static void drop_kept(struct trace_mix *m)
+static void free_bufs(struct trace_mix *m)
 {
-	m->kept_all = false;
-	m->kept = 0;
 	for (u32 i = 0; i < m->nr_vcpus; i++) {
 		free(m->vcpus[i].buf);
 		m->vcpus[i].buf = NULL;
 		m->vcpus[i].nbuf = m->vcpus[i].capbuf = 0;
 	}
+}
+
+/* The exits cannot be kept: free what was (replay reads the inputs again). */
+static void drop_kept(struct trace_mix *m)
+{
+	m->kept_all = false;
+	m->kept = 0;
+	free_bufs(m);
+	if (m->spill)
+		fclose(m->spill);
+	m->spill = NULL;
+}
+
+static int spill_one(struct trace_mix *m, u32 vi, const struct trace_exit *e)
+{
+	struct trace_spilled r;
+
+	memset(&r, 0, sizeof(r));	/* no stray padding bytes in the file */
+	r.vcpu = vi;
+	r.e = *e;
+	return fwrite(&r, sizeof(r), 1, m->spill) == 1 ? 0 : -1;
+}
+
+/* The buffers are full: move them to a temporary file, vCPU by vCPU (the
+ * order within a vCPU is all that matters), and spill from now on. */
+static int start_spill(struct trace_mix *m)
+{
+	if (!(m->spill = tmpfile()))
+		return -1;
+	for (u32 i = 0; i < m->nr_vcpus; i++)
+		for (size_t k = 0; k < m->vcpus[i].nbuf; k++)
+			if (spill_one(m, i, &m->vcpus[i].buf[k]))
+				return -1;
+	free_bufs(m);
+	return 0;
+}
+
+/* Keeps @e of vCPU @vi: in its buffer, or in the spill; false if neither can. */
+static bool keep_exit(struct trace_mix *m, u32 vi, const struct trace_exit *e)
+{
+	struct trace_vcpu *v = &m->vcpus[vi];
+
+	if (!m->spill && m->kept == m->max_kept && start_spill(m))
+		return false;
+	if (m->spill) {
+		if (spill_one(m, vi, e))
+			return false;
+		m->kept++;
+		return true;
+	}
+	if (v->nbuf == v->capbuf) {
+		size_t cap = v->capbuf ? 2 * v->capbuf : 1024;
+		struct trace_exit *b;
+
+		if (cap > m->max_kept)
+			cap = m->max_kept > v->nbuf ? m->max_kept : v->nbuf + 1;
+		if (!(b = realloc(v->buf, cap * sizeof(*b))))
+			return false;
+		v->buf = b;
+		v->capbuf = cap;
+	}
+	v->buf[v->nbuf++] = *e;
+	m->kept++;
+	return true;
 }
 
 static void complete(struct trace_mix *m, u32 vi)
@@ -122,25 +184,8 @@ static void complete(struct trace_mix *m, u32 vi)
 			v->ready[v->nready++] = *e;
 		return;
 	}
-	if (!m->keep || !m->kept_all)
-		return;
-	if (m->kept == TRACE_MIX_BUF_MAX) {
+	if (m->keep && m->kept_all && !keep_exit(m, vi, e))
 		drop_kept(m);
-		return;
-	}
-	if (v->nbuf == v->capbuf) {
-		size_t cap = v->capbuf ? 2 * v->capbuf : 1024;
-		struct trace_exit *b = realloc(v->buf, cap * sizeof(*b));
-
-		if (!b) {
-			drop_kept(m);
-			return;
-		}
-		v->buf = b;
-		v->capbuf = cap;
-	}
-	v->buf[v->nbuf++] = *e;
-	m->kept++;
 }
 
 static int on_kvm_exit(struct trace_mix *m, u32 vi, const struct trace_record *rec)
@@ -277,6 +322,7 @@ static int init(struct trace_mix *m, bool keep, s32 only)
 	memset(m, 0, sizeof(*m));
 	m->vcpus = calloc(TRACE_MIX_MAX_VCPUS, sizeof(*m->vcpus));
 	m->keep = m->kept_all = keep;
+	m->max_kept = TRACE_MIX_BUF_MAX;
 	m->only = only;
 	return m->vcpus ? 0 : VPMU_E_NOMEM;
 }
@@ -322,6 +368,22 @@ static int read_one(struct trace_mix *m, const char *path, const struct trace_re
 	return ret;
 }
 
+static int read_all(struct trace_mix *m, const char *const *paths, int n,
+		    const struct trace_reader_ops *ops, bool skip_bad, struct diag *d)
+{
+	int ret;
+
+	for (int i = 0; i < n; i++)
+		if ((ret = read_one(m, paths[i], ops, skip_bad, d)))
+			return ret;
+	flush(m);
+	if (m->spill && fflush(m->spill))
+		drop_kept(m);
+	for (u32 i = 0; i < m->nr_vcpus; i++)
+		label(&m->vcpus[i]);
+	return 0;
+}
+
 int trace_mix__read(struct trace_mix *m, const char *const *paths, int n,
 		    const struct trace_reader_ops *ops, bool skip_bad, bool keep,
 		    struct diag *d)
@@ -330,13 +392,19 @@ int trace_mix__read(struct trace_mix *m, const char *const *paths, int n,
 
 	if ((ret = init(m, keep, -1)))
 		return diag__set(d, ret, n ? paths[0] : "", 0, 0, "out of memory");
-	for (int i = 0; i < n; i++)
-		if ((ret = read_one(m, paths[i], ops, skip_bad, d)))
-			return ret;
-	flush(m);
-	for (u32 i = 0; i < m->nr_vcpus; i++)
-		label(&m->vcpus[i]);
-	return 0;
+	return read_all(m, paths, n, ops, skip_bad, d);
+}
+
+int trace_mix__read_kept(struct trace_mix *m, const char *const *paths, int n,
+			 const struct trace_reader_ops *ops, bool skip_bad, size_t max_kept,
+			 struct diag *d)
+{
+	int ret;
+
+	if ((ret = init(m, true, -1)))
+		return diag__set(d, ret, n ? paths[0] : "", 0, 0, "out of memory");
+	m->max_kept = max_kept;
+	return read_all(m, paths, n, ops, skip_bad, d);
 }
 
 void trace_mix__free(struct trace_mix *m)
@@ -350,6 +418,40 @@ void trace_mix__free(struct trace_mix *m)
 	free(m->vcpus);
 	m->vcpus = NULL;
 	m->nr_vcpus = 0;
+	if (m->spill)
+		fclose(m->spill);
+	m->spill = NULL;
+}
+
+/* --- the spill read back ----------------------------------------------------- */
+
+void trace_spill__open(struct trace_spill *s, const struct trace_mix *m, u32 vcpu)
+{
+	s->m = m;
+	s->vcpu = vcpu;
+	s->off = 0;
+	s->n = s->i = 0;
+}
+
+int trace_spill__next(struct trace_spill *s, struct trace_exit *e)
+{
+	for (;;) {
+		for (; s->i < s->n; s->i++)
+			if (s->buf[s->i].vcpu == s->vcpu) {
+				*e = s->buf[s->i++].e;
+				return 1;
+			}
+		ssize_t got = pread(fileno(s->m->spill), s->buf, sizeof(s->buf),
+				    (off_t)(s->off * sizeof(s->buf[0])));
+
+		if (got < 0 || got % (ssize_t)sizeof(s->buf[0]))
+			return -1;
+		if (!got)
+			return 0;
+		s->n = (size_t)got / sizeof(s->buf[0]);
+		s->i = 0;
+		s->off += s->n;
+	}
 }
 
 /* --- synthesised streams (tables) ----------------------------------------- */

@@ -28,6 +28,7 @@
 #define TRACE_MIX_MAX_NAMES 512
 #define TRACE_MIX_MAX_VCPUS 1024
 #define TRACE_MIX_BUF_MAX (2u << 20)	/* exits kept in memory at most */
+#define TRACE_SPILL_BUF 4096		/* spilled exits read back at a time */
 
 struct trace_name {
 	char name[TRACE_NAME_LEN];
@@ -68,9 +69,11 @@ struct trace_mix {
 	u32 nr_names;
 	struct trace_vcpu *vcpus;
 	u32 nr_vcpus;
-	bool keep;		/* keep every exit (until TRACE_MIX_BUF_MAX) */
-	bool kept_all;		/* every exit is in the buffers */
-	size_t kept;
+	bool keep;		/* keep every exit */
+	bool kept_all;		/* every exit is in the buffers or in the spill */
+	size_t kept;		/* in the buffers, or (spilled) in all */
+	size_t max_kept;	/* in the buffers at most, then spill */
+	FILE *spill;		/* NULL, or every kept exit, vCPU-tagged, in order */
 	bool is_table;		/* the input had rows/buckets, not events */
 	bool has_latency;	/* latencies came from the input */
 	u64 records, exits, userspace, nested, other_events;
@@ -86,7 +89,27 @@ struct trace_mix {
 int trace_mix__read(struct trace_mix *m, const char *const *paths, int n,
 		    const struct trace_reader_ops *ops, bool skip_bad, bool keep,
 		    struct diag *d);
+/* The same, keeping every exit with at most @max_kept in memory. */
+int trace_mix__read_kept(struct trace_mix *m, const char *const *paths, int n,
+			 const struct trace_reader_ops *ops, bool skip_bad, size_t max_kept,
+			 struct diag *d);
 void trace_mix__free(struct trace_mix *m);
+
+/* One vCPU's exits read back from a mix's spill file, in their order. */
+struct trace_spilled {
+	u32 vcpu;
+	struct trace_exit e;
+};
+struct trace_spill {
+	const struct trace_mix *m;
+	u32 vcpu;
+	u64 off;			/* the next record to read, in records */
+	struct trace_spilled buf[TRACE_SPILL_BUF];
+	size_t n, i;
+};
+void trace_spill__open(struct trace_spill *s, const struct trace_mix *m, u32 vcpu);
+/* 1 and an exit, 0 at the end, -1 when the file cannot be read. */
+int trace_spill__next(struct trace_spill *s, struct trace_exit *e);
 
 /* A table input's stream for one vCPU, made as it is taken: each exit
  * preceded by @guest_ns of guest time. */

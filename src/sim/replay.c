@@ -1,16 +1,17 @@
 /*
  * sim/replay.c - see replay.h. The exit source (guest/workload.h) takes a
- * vCPU's exits from the kept buffer, from a table's synthesised stream, or
- * by reading the inputs again (trace_pass) when the buffer did not hold
- * them all; a run with the baseline reads the stream twice, so the source
- * is opened afresh for each run.
+ * vCPU's exits from the kept buffer, from the kept exits' spill file (a
+ * trace with more exits than the buffer holds), from a table's synthesised
+ * stream, or by reading the inputs again (trace_pass) when they were not
+ * kept; a run with the baseline reads the stream twice, so the source is
+ * opened afresh for each run.
  */
 #include <string.h>
 
 #include "guest/workload.h"
 #include "sim/replay.h"
 
-enum src_mode { SRC_BUF, SRC_SYNTH, SRC_PASS };
+enum src_mode { SRC_BUF, SRC_SPILL, SRC_SYNTH, SRC_PASS };
 
 struct src {
 	const struct replay_input *in;
@@ -19,6 +20,7 @@ struct src {
 	size_t i;
 	struct trace_synth syn;
 	struct trace_pass pass;
+	struct trace_spill spill;
 	u64 mhz;
 	struct replay_fed fed;
 	struct diag d;
@@ -42,6 +44,14 @@ static int take(struct src *s, struct trace_exit *e)
 			return 0;
 		*e = s->v->buf[s->i++];
 		return 1;
+	case SRC_SPILL:
+		r = trace_spill__next(&s->spill, e);
+		if (r < 0) {
+			s->failed = true;
+			diag__set(&s->d, VPMU_E_IO, "tmpfile", 0, 0, "cannot read the kept exits back "
+				  "from their temporary file");
+		}
+		return r;
 	case SRC_SYNTH:
 		return trace_synth__next(&s->syn, e) ? 1 : 0;
 	case SRC_PASS:
@@ -83,7 +93,9 @@ static int src_open(struct src *s, const struct replay_input *in, u32 vcpu, u64 
 		return 0;
 	}
 	if (in->m->keep && in->m->kept_all) {
-		s->mode = SRC_BUF;
+		s->mode = in->m->spill ? SRC_SPILL : SRC_BUF;
+		if (in->m->spill)
+			trace_spill__open(&s->spill, in->m, vcpu);
 		return 0;
 	}
 	s->mode = SRC_PASS;

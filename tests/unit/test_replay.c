@@ -6,7 +6,9 @@
  * with no guest or host PMU use the only exits it adds are its own host's
  * tick interrupts (EXTERNAL_INTERRUPT) and the guest perf driver's CPUID
  * probes at start (a few; 8 at most); a table replays with its mix; the
- * same input and seed give the same metrics.
+ * same input and seed give the same metrics; exits kept in memory, spilled
+ * to a temporary file past the cap, or read again from the input are the
+ * same stream and give the same metrics.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -143,12 +145,87 @@ static void test_trace_costs_and_determinism(void **state)
 	trace_mix__free(&m);
 }
 
+/* The spill holds each vCPU's exits in their order: the in-memory buffer's. */
+static void spill_equals_buffer(const char *path)
+{
+	static struct trace_mix a, b;
+	static struct trace_spill sp;
+	struct trace_exit e;
+	struct diag d;
+
+	assert_int_equal(trace_mix__read(&a, &path, 1, NULL, false, true, &d), 0);
+	assert_int_equal(trace_mix__read_kept(&b, &path, 1, NULL, false, 10, &d), 0);
+	assert_true(a.kept_all && !a.spill && b.kept_all && b.spill);
+	assert_int_equal(a.nr_vcpus, b.nr_vcpus);
+	assert_true(a.kept == a.exits && b.kept == b.exits && a.exits > 10);
+	for (u32 vi = 0; vi < b.nr_vcpus; vi++) {
+		size_t n = 0;
+
+		assert_null(b.vcpus[vi].buf);
+		trace_spill__open(&sp, &b, vi);
+		while (trace_spill__next(&sp, &e) == 1) {
+			assert_true(n < a.vcpus[vi].nbuf);
+			assert_memory_equal(&e, &a.vcpus[vi].buf[n], sizeof(e));
+			n++;
+		}
+		assert_int_equal(n, a.vcpus[vi].nbuf);
+	}
+	trace_mix__free(&a);
+	trace_mix__free(&b);
+}
+
+/* One configuration per vCPU, fed from the buffer, the spill and a re-read. */
+static void same_metrics(const char *path)
+{
+	static struct trace_mix m[3];
+	static struct scenario sc;
+	static struct sim_metrics mt[3];
+	struct replay_fed fed[3];
+	struct diag d;
+	char err[256];
+
+	scenario(&sc, false);
+	assert_int_equal(trace_mix__read(&m[0], &path, 1, NULL, false, true, &d), 0);
+	assert_int_equal(trace_mix__read_kept(&m[1], &path, 1, NULL, false, 7, &d), 0);
+	assert_int_equal(trace_mix__read(&m[2], &path, 1, NULL, false, false, &d), 0);
+	for (u32 vi = 0; vi < m[0].nr_vcpus; vi++)
+		for (int k = 0; k < 2; k++) {
+			struct sim_config c = { .prof = zen4(), .sc = &sc, .seed = 9,
+				.kind = k ? &kvm_vpmu_mediated_ops : &kvm_vpmu_emulated_ops,
+				.policy = kvm_policies[k ? 3 : 0] };
+
+			for (int i = 0; i < 3; i++) {
+				struct replay_input in = { .m = &m[i], .paths = &path, .nr_paths = 1,
+							   .guest_ns = 20000, .trace_costs = true };
+
+				if (sim_replay__vcpu(&in, vi, &c, &mt[i], &fed[i], err, sizeof(err)))
+					fail_msg("%s vCPU %u source %d: %s", path, vi, i, err);
+			}
+			assert_true(fed[0].total > 0);
+			assert_memory_equal(&fed[0], &fed[1], sizeof(fed[0]));
+			assert_memory_equal(&fed[0], &fed[2], sizeof(fed[0]));
+			assert_memory_equal(&mt[0], &mt[1], sizeof(mt[0]));
+			assert_memory_equal(&mt[0], &mt[2], sizeof(mt[0]));
+		}
+	for (int i = 0; i < 3; i++)
+		trace_mix__free(&m[i]);
+}
+
+static void test_spill(void **state)
+{
+	(void)state;
+	spill_equals_buffer(T("kvm-svm-v7.dat"));	/* two vCPU threads */
+	spill_equals_buffer(T("kvm-svm.ftrace.txt"));
+	same_metrics(T("kvm-svm-v7.dat"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_faithful_dat),
 		cmocka_unit_test(test_faithful_text_and_table),
 		cmocka_unit_test(test_trace_costs_and_determinism),
+		cmocka_unit_test(test_spill),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -357,6 +357,10 @@ static void test_auto_detect(void **state)
 		{ "kvm-stat-minmax.txt", "kvm-stat" }, { "kvm-stat-old.txt", "kvm-stat" },
 		{ "kvm-svm.kvm-stat.txt", "kvm-stat" },
 		{ "bcc-kvmexit.txt", "bcc" }, { "bpftrace-kvmexits-amd.txt", "bpftrace" },
+		/* from elsewhere (README.md) */
+		{ "kvm-list-nested-vmx.txt", "trace-cmd" }, { "kvm-list-wrapped.txt", "trace-cmd" },
+		{ "kvm-stat-live-win10.txt", "kvm-stat" }, { "kvm-stat-wrapped-header.txt", "kvm-stat" },
+		{ "kvm-stat-no-header.txt", "kvm-stat" }, { "bench/kvm-svm-v7-big.dat", "dat" },
 	};
 	struct diag d;
 	char path[256];

@@ -11,6 +11,9 @@
 # one VM); from the same workload (one VM) under `perf kvm stat record`
 # OUTDIR/kvm-svm.kvm-stat.txt (its report) and kvm-svm.perf-script.txt, and
 # OUTDIR/kvm-svm.ftrace.txt (/sys/kernel/tracing/trace); and OUTDIR/boot.log.
+# With BIG_HALTS=N in the environment also OUTDIR/kvm-svm-v7-big.dat: the v7
+# recording's two VMs, each running until N HLTs (about 49 exits a HLT), a
+# larger trace.dat for make bench (tests/traces/bench/).
 # Needs (Debian 12): linux-image-amd64 qemu-system-x86 busybox-static
 # trace-cmd linux-perf cpio gcc libc6-dev. The timing in these traces is TCG's and
 # means nothing; the formats and the exit sequences are a real kernel's.
@@ -37,6 +40,8 @@ for lib in $(ldd /usr/bin/trace-cmd /usr/bin/perf | sed -n 's/.*=> \(\/[^ ]*\).*
 	cp "$lib" "$root$lib"
 done
 
+big=${BIG_HALTS:-0}
+if [ "$big" -gt 0 ]; then echo "$big" >"$root/big_halts"; fi
 cat >"$root/init" <<'INIT'
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
@@ -52,6 +57,11 @@ cd /tmp
 mount --bind /tmp/empty /proc/kallsyms
 # format 7 (zstd): two VMs at once (two vCPU threads, both vcpu 0, on 2 CPUs)
 trace-cmd record -e kvm -o /tmp/v7.dat sh -c '/bin/kvm-client 3 & /bin/kvm-client 2; wait'
+# a larger one for the benchmarks (BIG_HALTS)
+if [ -f /big_halts ]; then
+	n=$(cat /big_halts)
+	trace-cmd record -e kvm -o /tmp/big.dat sh -c "/bin/kvm-client $n & /bin/kvm-client $n; wait"
+fi
 # format 6: one VM
 trace-cmd record --file-version 6 -e kvm -o /tmp/v6.dat /bin/kvm-client 3
 # the same workload under perf kvm stat (a table and perf script's lines)
@@ -67,7 +77,9 @@ cat /sys/kernel/tracing/trace >/tmp/ftrace.txt
 ls -l /tmp/*.dat /tmp/*.txt
 base64 /tmp/v7.dat >/dev/ttyS1
 base64 /tmp/v6.dat >/dev/ttyS2
-tar -cf - -C /tmp perf.data perf-script.txt ftrace.txt | base64 >/dev/ttyS3
+big=""
+[ -f /tmp/big.dat ] && big=big.dat
+tar -cf - -C /tmp perf.data perf-script.txt ftrace.txt $big | base64 >/dev/ttyS3
 echo "record: done"
 sync
 poweroff -f
@@ -84,6 +96,7 @@ timeout 600 qemu-system-x86_64 -accel tcg -cpu EPYC -m 1024 -smp 2 -nographic -n
 tr -d '\r' <"$work/v7.b64" | base64 -d >"$out/kvm-svm-v7.dat"
 tr -d '\r' <"$work/v6.b64" | base64 -d >"$out/kvm-svm-v6.dat"
 tr -d '\r' <"$work/text.b64" | base64 -d | tar -xf - -C "$work"
+if [ "$big" -gt 0 ]; then cp "$work/big.dat" "$out/kvm-svm-v7-big.dat"; fi
 cp "$work/perf-script.txt" "$out/kvm-svm.perf-script.txt"
 cp "$work/ftrace.txt" "$out/kvm-svm.ftrace.txt"
 cp "$work/perf.data" "$out/kvm-svm.perf.data"
