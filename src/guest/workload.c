@@ -676,6 +676,7 @@ static void send_ipi(struct gs *g)
 	kvm_vcpu__guest_send_ipi(g->v, g->ipi_dest);
 	take_pmis(g);
 	g->next_ipi = g->v->cpu->now + draw_gap(&g->ipi_rng, g->ipi_gap);
+	g->v->ipi_promise = g->next_ipi;	/* none before: the host may run others on */
 }
 
 static bool is_done(const struct gs *g)
@@ -709,11 +710,13 @@ int guest_workload__run(const struct guest_workload *w, struct kvm_vcpu *v, u64 
 	g.next_tick = w->hz ? v->cpu->now + g.tick_cycles : UINT64_MAX;
 	g.next_exit = rate ? v->cpu->now + draw_gap(&g.rng, gap_mean) : UINT64_MAX;
 	g.next_ipi = UINT64_MAX;
+	v->ipi_promise = UINT64_MAX;	/* none, unless it sends (below) */
 	g.ipi_dest = w->vcpu_index;
 	if (w->ipi_per_sec && w->vm_vcpus > 1) {
 		rng__seed(&g.ipi_rng, seed ^ 0x1b1b1b1bULL << 24);
 		g.ipi_gap = max_u64(core_hz / w->ipi_per_sec, 1);
 		g.next_ipi = v->cpu->now + draw_gap(&g.ipi_rng, g.ipi_gap);
+		v->ipi_promise = g.next_ipi;
 	}
 	if (w->src && source_next(&g))
 		return -1;

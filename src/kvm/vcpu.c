@@ -266,6 +266,7 @@ static void vm_entry(struct kvm_vcpu *v)
 		v->exit_at = 0;
 	}
 	v->in_guest = true;
+	v->entry_at = v->cpu->now;
 	v->cpu->intr_enabled = true;	/* external interrupts exit */
 	tr(v, KVM_TR_ENTRY, 0);
 }
@@ -576,6 +577,7 @@ int kvm_vcpu__init(struct kvm_vcpu *v, const struct kvm_vpmu_ops *kind,
 	v->route = route;
 	v->costs = *costs;
 	v->task = 1;
+	v->ipi_promise = 0;		/* unknown until its guest says */
 	kvm_vcpu__seed(v, 0);
 	if (kind->has_pmu && req->vendor != cpu->pmu.cfg.vendor) {
 		/* KVM picks its PMU ops by the host's vendor (kvm_pmu_ops) */
@@ -800,22 +802,35 @@ bool kvm_vcpu__guest_run(struct kvm_vcpu *v, struct hw_segment *seg)
 	seg->guest = true;
 	if (!v->hops && !v->ipi_pending)
 		return run_guest(v, seg);
+	/* piece by piece, the stop looked at again after every exit (the
+	 * host work of an exit moves the clock too) */
 	while (seg->cycles) {
 		u64 stop = guest_stop(v), now = v->cpu->now;
-		struct hw_segment head;
+		struct hw_segment head, rest;
+		bool split = stop > now && stop - now < seg->cycles;
 
 		if (stop <= now) {	/* at the horizon */
 			v->hops->sync(v->hops_ctx);
 			continue;
 		}
-		if (stop - now >= seg->cycles)
-			return run_guest(v, seg);
-		split_segment(seg, stop - now, &head);
-		if (run_guest(v, &head)) {
-			join_segment(&head, seg);
-			*seg = head;
-			return true;
+		if (split) {
+			split_segment(seg, stop - now, &head);
+		} else {
+			head = *seg;
+			memset(seg->ev, 0, sizeof(seg->ev));
+			seg->cycles = 0;
 		}
+		if (hw_cpu__run(v->cpu, &head, &rest)) {
+			observe_run(v, &head, &rest);
+			exit_for(v, v->exit_irq.kind == HW_IRQ_NMI ? EXIT_NMI :
+			       EXIT_EXTERNAL_INTERRUPT, NULL);
+			join_segment(&rest, seg);
+			*seg = rest;
+			if (has_guest_pmi(v))
+				return true;	/* injected at the entry */
+			continue;
+		}
+		observe_run(v, &head, NULL);
 		if (v->ipi_pending && v->ipi_at <= v->cpu->now) {
 			ipi_arrived(v);
 			return true;	/* the guest takes it */
@@ -983,8 +998,12 @@ void kvm_vcpu__post_ipi(struct kvm_vcpu *v, u64 sent_at, u64 at)
 		v->st.ipis_merged++;
 		return;
 	}
-	if (at < v->cpu->now) {	/* this pCPU ran ahead of the sender */
-		v->st.ipis_late++;
+	if (at < v->cpu->now) {	/* this pCPU's clock is past the arrival */
+		/* it came during host work (an exit's handling, a time
+		 * slice elsewhere): pending, injected at the next entry, as
+		 * KVM would; only one that came in guest mode is late */
+		if (v->in_guest && at >= v->entry_at)
+			v->st.ipis_late++;
 		at = v->cpu->now;
 	}
 	v->ipi_pending = true;

@@ -114,8 +114,9 @@ struct kvm_vcpu_stats {
 	/* IPIs (a host of several vCPUs) */
 	u64 ipis_sent, ipis_received, ipis_merged;	/* merged: one was still pending */
 	u64 ipi_kicks;			/* targets in guest mode kicked out (no posting) */
-	u64 ipis_late;			/* reached a pCPU whose clock had passed the
-					 * arrival (the host's lookahead bound) */
+	u64 ipis_late;			/* reached a vCPU in guest mode whose pCPU's
+					 * clock had passed the arrival (the host's
+					 * lookahead bound): taken late */
 	u64 halts;			/* HLTs that blocked the thread (kvm_vcpu_block) */
 	u64 halted_cycles;		/* pCPU cycles from blocking to running again */
 	struct hist ipi_latency;	/* sender's ICR write -> the target's handler */
@@ -198,6 +199,7 @@ struct kvm_vcpu {
 	bool in_guest;
 	bool guest_if;			/* the guest's RFLAGS.IF */
 	u64 exit_at;
+	u64 entry_at;			/* the last VM-entry's cycle */
 	u64 irqoff_host0;		/* host cycles when irqs went off */
 	bool irqs_off;
 	struct hw_irq exit_irq;		/* the interrupt that forced the exit */
@@ -219,6 +221,8 @@ struct kvm_vcpu {
 	bool ipi_pending;
 	u64 ipi_sent_at, ipi_at;	/* pCPU cycles: sent, reaches this vCPU */
 	u64 halt_until;			/* a halting HLT's timer (0: HLT does not halt) */
+	u64 ipi_promise;		/* the guest sends no IPI before this cycle (its
+					 * workload says; the host's lookahead) */
 	struct kvm_vcpu_stats st;
 };
 

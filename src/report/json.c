@@ -253,6 +253,7 @@ json_t *report__json_host(const struct sim_metrics *m, const struct sim_host_rep
 
 	json_object_set_new(h, "quantum_cycles", r->quantum_cycles == UINT64_MAX ? json_null() :
 			    json_integer((json_int_t)r->quantum_cycles));
+	json_object_set_new(h, "ipi_lookahead", json_boolean(r->ipi_lookahead));
 	for (unsigned int i = 0; i < r->nr_vcpus; i++) {
 		const struct sim_vcpu_report *v = &r->vcpu[i];
 		json_t *e = json_pack("{s:o,s:I,s:I,s:{s:I,s:I,s:I}}", "vm", str(v->vm),

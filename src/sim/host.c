@@ -53,11 +53,14 @@ struct hpcpu {
 	u64 idle_cycles;		/* no thread could run: the idle loop */
 	u64 pulls;			/* threads it took from other pCPUs */
 	hw_irq_fn vcpu_irq;		/* KVM's interrupt entry (a thread runs) */
+	u64 horizon;			/* bound() when the loop resumed it: the other
+					 * pCPUs do not move while it runs */
 };
 
 struct host {
 	const struct sim_config *c;
-	u64 quantum;			/* UINT64_MAX: unbounded */
+	u64 quantum;			/* a fixed lookahead, UINT64_MAX: none */
+	bool ipis;			/* bound by the guests' next IPIs (exact) */
 	unsigned int nr_p, nr_t;
 	struct hpcpu *p;
 	struct hthread *t;
@@ -211,14 +214,34 @@ static u64 others_min(const struct host *h, const struct hpcpu *self)
 	return m;
 }
 
+/*
+ * How far @p may run before another pCPU could affect it: the fixed
+ * quantum past the lowest other clock, and, for IPIs, the earliest cycle
+ * another pCPU's thread could deliver one - no sooner than its guest's next
+ * send (ipi_promise; a thread that has not said is taken to send now) and
+ * that pCPU's clock, plus the delivery time.
+ */
+static u64 bound(const struct host *h, const struct hpcpu *p)
+{
+	u64 b = UINT64_MAX, m;
+
+	if (h->quantum != UINT64_MAX && (m = others_min(h, p)) != UINT64_MAX)
+		b = m + h->quantum;
+	for (unsigned int i = 0; h->ipis && i < h->nr_t; i++) {
+		const struct hthread *u = &h->t[i];
+		u64 at = max_u64(u->v.ipi_promise, u->p->cpu.now);
+
+		if (u->p != p && !u->done && at != UINT64_MAX)
+			b = min_u64(b, at + u->v.costs.ipi_delivery);
+	}
+	return b;
+}
+
 static u64 host_horizon(void *ctx)
 {
 	struct hthread *t = ctx;
-	u64 m;
 
-	if (t->h->quantum == UINT64_MAX || (m = others_min(t->h, t->p)) == UINT64_MAX)
-		return UINT64_MAX;
-	return m + t->h->quantum;
+	return t->p->horizon;
 }
 
 static void host_sync(void *ctx)
@@ -402,9 +425,12 @@ static int build(struct host *h, const struct kvm_vpmu_ops *kind, char *err, siz
 	}
 	h->quantum = UINT64_MAX;
 	for (unsigned int k = 0; k < sc->nr_vms && h->nr_p > 1; k++)
-		if (sc->vm[k].guest.ipi_per_sec && sc->vm[k].vcpus > 1)
-			h->quantum = sc->quantum_us ? (u64)sc->quantum_us * h->c->prof->core_mhz :
-				     kc.ipi_delivery;
+		if (sc->vm[k].guest.ipi_per_sec && sc->vm[k].vcpus > 1) {
+			if (sc->quantum_us)
+				h->quantum = (u64)sc->quantum_us * h->c->prof->core_mhz;
+			else
+				h->ipis = true;
+		}
 	for (unsigned int i = 0; i < h->nr_p; i++)
 		if (start_pcpu(h, &h->p[i], err, len))
 			return -1;
@@ -508,7 +534,7 @@ static bool pull(struct host *h, struct hpcpu *p)
 
 static void idle(struct host *h, struct hpcpu *p)
 {
-	u64 until, m;
+	u64 until;
 
 	if (runnable(p) || (!p->tasks && pull(h, p))) {
 		for (unsigned int i = 0; i < p->nr && !p->current; i++)
@@ -518,10 +544,8 @@ static void idle(struct host *h, struct hpcpu *p)
 		return;
 	}
 	until = min_u64(next_wake(p), p->tasks ? UINT64_MAX : next_pullable(h, p));
-	m = others_min(h, p);
 	until = max_u64(until, p->cpu.now + 1);	/* a pull that failed: time goes on */
-	if (h->quantum != UINT64_MAX && m != UINT64_MAX)
-		until = min_u64(until, m + h->quantum);
+	until = min_u64(until, max_u64(bound(h, p), p->cpu.now + 1));
 	p->cpu.on_irq = perf_cpu__host_irq;	/* no vCPU thread: the host's entry */
 	p->cpu.irq_ctx = &p->pc;
 	if (until > p->cpu.now) {
@@ -567,6 +591,7 @@ static int run_loop(struct host *h, char *err, size_t len)
 			continue;
 		}
 		p->cpu.irq_ctx = &t->v;	/* the pCPU's interrupts are this thread's */
+		p->horizon = bound(h, p);
 		coro__resume(t->co);
 		if (t->done && t->ret) {
 			snprintf(err, len, "%s: %s", h->c->sc->name, t->gr.error);
@@ -758,6 +783,7 @@ static int report(struct host *h, struct sim_metrics *m, struct sim_host_report 
 	rep->nr_vms = sc->nr_vms;
 	rep->nr_pcpus = h->nr_p;
 	rep->quantum_cycles = h->quantum;
+	rep->ipi_lookahead = h->ipis;
 	for (unsigned int i = 0; i < h->nr_t; i++) {
 		struct sim_vcpu_report *r = &rep->vcpu[i];
 		struct hthread *t = &h->t[i];

@@ -14,14 +14,17 @@
  *
  * One discrete-event loop drives the pCPUs in simulated-time order: it
  * always resumes the pCPU whose clock is lowest, which runs until its clock
- * passes every other pCPU's by the quantum (guest code stops there; host
- * work between two VM-entries is not split). An IPI sent at cycle t reaches
- * its target at t + the profile's ipi_delivery; a target whose pCPU had
- * already run past that takes it at once, and counts as late: the quantum
- * bounds how late. The default quantum is ipi_delivery itself, so that only
- * unsplit host work can make an IPI late; [host] quantum_us trades that for
- * speed. Without IPIs the pCPUs never interact and the quantum is
- * unbounded. A halted vCPU's thread sleeps until its timer or an IPI; a
+ * reaches the earliest cycle another pCPU could affect it (guest code stops
+ * there; host work between two VM-entries is not split): with IPIs, the
+ * earliest next send of another pCPU's guest (its workload's ipi_promise,
+ * or that pCPU's clock if later) plus the profile's ipi_delivery, which
+ * makes every IPI's arrival exact (one that comes while its target handles
+ * an exit is injected at the next entry, as KVM does); with [host]
+ * quantum_us instead a fixed lookahead past the lowest other clock, and an
+ * IPI that reaches a target in guest mode past its arrival is taken at once
+ * and counted late; with threads that can migrate also a quarter slice, so
+ * that an idle pCPU sees a waiting thread in time. Without IPIs or
+ * migration the pCPUs never interact and run unbounded. A halted vCPU's thread sleeps until its timer or an IPI; a
  * pCPU with no thread to run runs its host tasks or idles.
  *
  * Metrics: per vCPU (its own run loop and guest), per VM (its vCPUs
@@ -65,7 +68,8 @@ struct sim_pcpu_report {
 
 struct sim_host_report {
 	unsigned int nr_vcpus, nr_vms, nr_pcpus;
-	u64 quantum_cycles;		/* UINT64_MAX: unbounded */
+	u64 quantum_cycles;		/* a fixed lookahead; UINT64_MAX: none */
+	bool ipi_lookahead;		/* bound by the guests' next IPIs instead */
 	struct sim_vcpu_report vcpu[SCENARIO_MAX_VCPUS];
 	struct sim_metrics vm[SCENARIO_MAX_VMS];
 	struct sim_pcpu_report pcpu[SCENARIO_MAX_PCPUS];
