@@ -266,5 +266,18 @@ if [ $? -eq 0 ] && jq -e '.host.vcpus == 12 and (.vcpus | length) == 12 and
 "$VPMU" run --scenario host-overcommit --vpmu mediated:vcpu --json - 2>/dev/null |
 	if cmp -s - "$j"; then ok; else bad "run --json of a host differs between two runs"; fi
 
+# 12. vpmu replay --host: every vCPU of a real trace on one host, each row
+#     checked against the input (exit 0), a host row per configuration, and
+#     the same exits per vCPU as the per-vCPU replay
+t=tests/traces/kvm-svm-v7.dat
+if "$VPMU" replay "$t" --host --vpmu mediated --policies vcpu --pmi vector >"$log" 2>&1 &&
+   [ "$(grep -c '^host ' "$log")" -eq 1 ] &&
+   "$VPMU" replay "$t" --pcpus 1 --vpmu emulated >"$log.1" 2>&1 &&
+   "$VPMU" replay "$t" --vpmu emulated >"$log.2" 2>&1 &&
+   [ "$(awk '/^vcpu [0-9]/{ print $1, $2, $3, $4, $5, $7 }' "$log.1" | sort)" = \
+     "$(awk '/^vcpu [0-9]/{ print $1, $2, $3, $4, $5, $7 }' "$log.2" | sort)" ]; then ok; else
+	bad "replay --host of $t"; cat "$log" "$log.1"; fi
+rm -f "$log.1" "$log.2"
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

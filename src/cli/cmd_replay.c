@@ -21,7 +21,7 @@
 #include "input/trace_mix.h"
 
 enum { O_FORMAT = 'f', O_VPMU = 'v', O_CPU = 'c', O_SCEN = 's', O_SEED = 'S', O_POL = 256,
-       O_PMI, O_SKIP, O_COUNTS, O_JSON, O_GUEST_US, O_NO_COSTS, O_STATS };
+       O_PMI, O_SKIP, O_COUNTS, O_JSON, O_GUEST_US, O_NO_COSTS, O_STATS, O_HOST, O_PCPUS };
 
 static const struct cli_opt opts[] = {
 	{ "format", O_FORMAT, "FORMAT", "auto (default), ftrace, trace-cmd, perf-script, dat, "
@@ -41,6 +41,10 @@ static const struct cli_opt opts[] = {
 	{ "skip-bad", O_SKIP, NULL, "count and report malformed lines instead of stopping" },
 	{ "json", O_JSON, "FILE|-", "the runs as one JSON document (-: stdout, the text to stderr)" },
 	{ "stats", O_STATS, NULL, "print the peak resident memory on stderr at the end" },
+	{ "host", O_HOST, NULL, "all vCPUs at once on one host (one pCPU each, pinned), not each "
+	  "on a machine of its own" },
+	{ "pcpus", O_PCPUS, "N", "with --host: N pCPUs, 1 to 64 (fewer than vCPUs: time-sliced, "
+	  "migrating)" },
 	{ 0 },
 };
 
@@ -78,6 +82,12 @@ static int parse_value(struct replay_opts *o, int k, const char *v)
 		       -1 : 0;
 	case O_SEED:
 		return cli__u64(&me, "seed", v, 0, UINT64_MAX, &o->seed);
+	case O_PCPUS:
+		if (cli__u64(&me, "pcpus", v, 1, 64, &n))
+			return -1;
+		o->pcpus = (unsigned int)n;
+		o->host = true;
+		return 0;
 	case O_GUEST_US:
 		if (cli__u64(&me, "guest-us", v, 1, 1000000, &n))
 			return -1;
@@ -103,6 +113,7 @@ static int parse_args(int argc, char **argv, struct replay_opts *o)
 		case O_SKIP: o->skip_bad = true; break;
 		case O_COUNTS: o->counts = true; break;
 		case O_STATS: o->stats = true; break;
+		case O_HOST: o->host = true; break;
 		default:
 			if (parse_value(o, k, v))
 				return -1;

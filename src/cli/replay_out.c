@@ -93,8 +93,17 @@ static void print_provenance(const struct run_ctx *x)
 	fprintf(f, "replay of %d input(s) (%s): %llu exits in %u vCPU(s); profile %s, scenario %s\n",
 	       x->o->nr_paths, m->formats, (unsigned long long)m->exits, m->nr_vcpus,
 	       x->prof->name, x->sc->name);
-	fprintf(f, "each vCPU is replayed on its own single-vCPU machine (multi-vCPU hosts: "
-	       "issue 10)\n");
+	if (!x->o->host)
+		fprintf(f, "each vCPU is replayed on its own single-vCPU machine (--host: all "
+		       "on one host)\n");
+	else if (!x->o->pcpus)
+		fprintf(f, "all vCPUs are replayed together on one host, each pinned to a pCPU of "
+		       "its own; 'host' rows are the whole host (its blind share over all pCPUs), "
+		       "a vCPU row's blind share is its pCPU's\n");
+	else
+		fprintf(f, "all vCPUs are replayed together on one host of %u pCPU(s), time-sliced "
+		       "and migrating where fewer; 'host' rows are the whole host, a vCPU row's "
+		       "blind share is its last pCPU's\n", x->o->pcpus);
 	fprintf(f, "from the input: the exits and their order%s%s\n",
 	       m->is_table ? " (a table: each reason spread evenly by its count)" :
 	       ", the guest time between exits",
@@ -251,6 +260,84 @@ static int load(const struct cli_cmd *c, const struct replay_opts *o,
 	return cli__check_name(o->scenario, sc);
 }
 
+/* --host: each configuration is one run of the whole host; the rows are
+ * its vCPUs (each against its own vCPU of the vPMU-none host run), then the
+ * host's totals. */
+static int host_one(struct run_ctx *x, const struct sim_config *c, struct sim_metrics *m,
+		    struct sim_host_report *rep, struct replay_fed *fed)
+{
+	char err[512];
+
+	if (sim_replay__host(&x->in, x->o->pcpus, c, m, rep, fed, err, sizeof(err))) {
+		fprintf(stderr, "vpmu replay: --host: %s\n", err);
+		return EXIT_CHECK_FAILED;
+	}
+	for (unsigned int i = 0; i < rep->nr_vcpus; i++) {	/* the run's identity */
+		struct sim_metrics *v = &rep->vcpu[i].m;
+
+		memcpy(v->scenario, m->scenario, sizeof(v->scenario));
+		memcpy(v->vpmu, m->vpmu, sizeof(v->vpmu));
+		memcpy(v->policy, m->policy, sizeof(v->policy));
+		memcpy(v->pmi, m->pmi, sizeof(v->pmi));
+		memcpy(v->cpu, m->cpu, sizeof(v->cpu));
+		v->vendor = m->vendor;
+		v->seed = m->seed;
+		v->host_blind_pct = rep->pcpu[rep->vcpu[i].pcpu].host_blind_pct;
+	}
+	return 0;
+}
+
+static int run_host(struct run_ctx *x)
+{
+	static const struct kvm_vpmu_ops *const kinds[] = {	/* as cli_kind_names */
+		&kvm_vpmu_none_ops, &kvm_vpmu_emulated_ops, &kvm_vpmu_mediated_ops,
+	};
+	static struct sim_host_report base, rep;
+	static struct sim_metrics bm, m;
+	static struct replay_fed bfed[SCENARIO_MAX_VCPUS], fed[SCENARIO_MAX_VCPUS];
+	struct sim_config c = { .prof = x->prof, .sc = x->sc, .seed = x->o->seed,
+				.policy = kvm_policies[0], .kind = &kvm_vpmu_none_ops,
+				.no_baseline = true };
+	struct trace_vcpu total = { .label = "host" };
+	struct replay_fed tf;
+	u32 idx[SCENARIO_MAX_VCPUS];
+	int ret;
+
+	sim_replay__host_vcpus(&x->in, idx);
+	if ((ret = host_one(x, &c, &bm, &base, bfed)))
+		return ret;
+	for (int k = 0; k < (int)ARRAY_SIZE(kinds); k++)
+		for (int p = 0; kvm_policies[p]; p++)
+			for (int r = 0; r < 2; r++) {
+				const struct sim_host_report *hr = k ? &rep : &base;
+				const struct replay_fed *f = k ? fed : bfed;
+
+				if (!is_wanted(x->o, k, p, r))
+					continue;
+				c.kind = kinds[k];
+				c.policy = kvm_policies[p];
+				c.route = (enum kvm_pmi_route)r;
+				if (k && (ret = host_one(x, &c, &m, &rep, fed)))
+					return ret;
+				memset(&tf, 0, sizeof(tf));
+				for (unsigned int i = 0; i < hr->nr_vcpus; i++) {
+					struct sim_metrics v = hr->vcpu[i].m;
+
+					report_run(x, idx[i], &v, &f[i],
+						   base.vcpu[i].m.wall_cycles);
+					tf.total += f[i].total;
+				}
+				m = k ? m : bm;
+				m.wall_cycles_none = bm.wall_cycles;
+				m.guest_overhead_pct = 100.0 * ((double)m.wall_cycles -
+					(double)bm.wall_cycles) / (double)bm.wall_cycles;
+				print_row(x->out, &total, &m, &tf);
+				if (x->json)
+					json_run(x, &total, &m, &tf);
+			}
+	return 0;
+}
+
 int replay_out__run(const struct cli_cmd *c, const struct replay_opts *o,
 		    const struct trace_mix *m)
 {
@@ -274,9 +361,11 @@ int replay_out__run(const struct cli_cmd *c, const struct replay_opts *o,
 	if (x.json)
 		fputs("{\"replay\": [\n", x.json);
 	print_provenance(&x);
-	for (u32 i = 0; i < m->nr_vcpus && !ret; i++)
+	for (u32 i = 0; i < m->nr_vcpus && !ret && !o->host; i++)
 		if (m->vcpus[i].exits)
 			ret = run_vcpu(&x, i);
+	if (o->host && !ret)
+		ret = run_host(&x);
 	if (x.json) {
 		fprintf(x.json, "\n], \"exits_mismatched\": %llu}\n", (unsigned long long)x.mismatches);
 		if (cli__out_close(&jo, !ret) && !ret)

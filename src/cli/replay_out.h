@@ -20,6 +20,8 @@ struct replay_opts {
 	u64 seed;
 	u32 guest_ns;		/* guest time between exits where the input has none */
 	bool skip_bad, counts, no_trace_costs, stats;
+	bool host;		/* all vCPUs on one host (sim_replay__host) */
+	unsigned int pcpus;	/* its pCPUs (0: one a vCPU) */
 };
 
 /* Per reason (all vCPUs), then per vCPU, then the notes. Returns 0. */

@@ -373,6 +373,8 @@ static int start_thread(struct host *h, struct hthread *t, const struct kvm_vpmu
 	t->v.hops_ctx = t;
 	t->w = c->sc->vm[t->vm].guest;
 	t->w.vcpu_index = t->index;
+	if (c->vcpu_src && c->vcpu_src[g])
+		t->w.src = c->vcpu_src[g];
 	if (c->shadow) {
 		if (!(t->sh = calloc(1, sizeof(*t->sh))) ||
 		    sim_shadow__attach(t->sh, &t->v, err, len))

@@ -162,3 +162,70 @@ int sim_replay__vcpu(const struct replay_input *in, u32 vcpu, const struct sim_c
 					(double)none;
 	return 0;
 }
+
+unsigned int sim_replay__host_vcpus(const struct replay_input *in, u32 *idx)
+{
+	unsigned int n = 0;
+
+	for (u32 i = 0; i < in->m->nr_vcpus && n < SCENARIO_MAX_VCPUS; i++)
+		if (in->m->vcpus[i].exits)
+			idx[n++] = i;
+	return n;
+}
+
+int sim_replay__host(const struct replay_input *in, unsigned int pcpus,
+		     const struct sim_config *c, struct sim_metrics *m,
+		     struct sim_host_report *rep, struct replay_fed *fed, char *err, size_t len)
+{
+	static struct scenario sc;
+	static struct src s[SCENARIO_MAX_VCPUS];
+	static struct guest_exit_source gs[SCENARIO_MAX_VCPUS];
+	const struct guest_exit_source *srcs[SCENARIO_MAX_VCPUS];
+	struct sim_config cc = *c;
+	u32 idx[SCENARIO_MAX_VCPUS];
+	unsigned int n = sim_replay__host_vcpus(in, idx), opened = 0;
+	int ret = -1;
+
+	if (!n || pcpus > SCENARIO_MAX_PCPUS) {
+		snprintf(err, len, n ? "at most %d pCPUs" : "no vCPU with exits in the inputs",
+			 SCENARIO_MAX_PCPUS);
+		return -1;
+	}
+	sc = *c->sc;
+	snprintf(sc.name, sizeof(sc.name), "trace");
+	sc.pcpus = pcpus ? pcpus : n;
+	sc.nr_vms = 1;
+	memset(&sc.vm[0], 0, sizeof(sc.vm[0]));
+	snprintf(sc.vm[0].name, sizeof(sc.vm[0].name), "trace");
+	sc.vm[0].vcpus = n;
+	sc.vm[0].guest = c->sc->guest;
+	sc.vm[0].guest.vm_vcpus = n;
+	sc.vm[0].pinned = !pcpus || pcpus == n;
+	sc.vm[0].nr_pin = n;
+	for (unsigned int i = 0; i < n; i++)
+		sc.vm[0].pin[i] = i % sc.pcpus;
+	for (; opened < n; opened++) {
+		if (src_open(&s[opened], in, idx[opened], c->prof->core_mhz)) {
+			snprintf(err, len, "out of memory");
+			goto out;
+		}
+		gs[opened] = (struct guest_exit_source){ .next = src_next, .ctx = &s[opened] };
+		srcs[opened] = &gs[opened];
+	}
+	cc.sc = &sc;
+	cc.vcpu_src = srcs;
+	cc.host_report = rep;
+	cc.no_baseline = true;
+	ret = sim__run(&cc, m, err, len);
+	for (unsigned int i = 0; i < n && !ret; i++) {
+		if (s[i].failed) {
+			diag__format(&s[i].d, err, len);
+			ret = -1;
+		}
+		fed[i] = s[i].fed;
+	}
+out:
+	for (unsigned int i = 0; i < opened; i++)
+		src_close(&s[i]);
+	return ret;
+}

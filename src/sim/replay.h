@@ -1,7 +1,8 @@
 /*
  * sim/replay.h - a real exit trace (or table) replayed on the host model:
  * each vCPU's exit stream becomes guest run spans and exits of one vCPU on
- * its own single-vCPU machine (multi-vCPU hosts are issue 10), under one
+ * its own single-vCPU machine, or all vCPUs together on a host of several
+ * pCPUs (sim/host.h: one VM, the trace's vCPUs), under one
  * vPMU kind, policy and PMI route. The trace gives the exits, the guest
  * time between them and, where it has timestamps and @trace_costs is set,
  * each exit's handler cost (its exit-to-entry time on the user's host);
@@ -40,5 +41,16 @@ struct replay_fed {
  * vPMU-none baseline itself). 0, or -1 with @err. */
 int sim_replay__vcpu(const struct replay_input *in, u32 vcpu, const struct sim_config *c,
 		     struct sim_metrics *m, struct replay_fed *fed, char *err, size_t len);
+
+/* The inputs' vCPUs that have exits, at most SCENARIO_MAX_VCPUS of them: their
+ * indexes in the inputs into @idx; how many. */
+unsigned int sim_replay__host_vcpus(const struct replay_input *in, u32 *idx);
+/* All of them at once on a host of @pcpus pCPUs (0: one each, pinned; fewer:
+ * round robin, time-sliced, migrating) as one VM: the host's metrics into @m,
+ * each vCPU's into @rep (rep->vcpu[i] is input vCPU idx[i]) and @fed[i]
+ * (c->no_baseline as for sim_replay__vcpu). 0, or -1 with @err. */
+int sim_replay__host(const struct replay_input *in, unsigned int pcpus,
+		     const struct sim_config *c, struct sim_metrics *m,
+		     struct sim_host_report *rep, struct replay_fed *fed, char *err, size_t len);
 
 #endif /* VPMU__SIM_REPLAY_H */

@@ -60,6 +60,10 @@ struct sim_config {
 	/* a host scenario (scenario__is_host): */
 	struct sim_host_report *host_report;	/* NULL: none; else per vCPU, VM, pCPU */
 	bool shadow;		/* check each vCPU's guest against a shadow PMU */
+	/* per vCPU of the host (in VM order), an outside exit stream in place of
+	 * its guest's rates (a replayed trace's vCPU); NULL, or NULL entries:
+	 * the scenario's */
+	const struct guest_exit_source *const *vcpu_src;
 };
 
 struct sim_pct {
