@@ -533,25 +533,90 @@ const char *hw_cpu__failure_text(const struct hw_cpu *cpu)
 
 /* ---- host kernel work --------------------------------------------------- */
 
-static void host_segment(struct hw_cpu *cpu, u64 cycles, u64 insns)
+enum host_kind { HOST_WRMSR, HOST_RDMSR, HOST_RDPMC, HOST_EXEC };
+
+/* The segment of @cycles (at least 1) host cycles retiring @insns, derived
+ * events filled; kept per kind and filled again when it or a cost it was
+ * derived from differs. */
+static const struct hw_segment *host_seg(struct hw_cpu *cpu, enum host_kind kind,
+					 u64 cycles, u64 insns)
+{
+	struct hw_host_seg *h = &cpu->host_seg[kind];
+	const struct hw_costs *c = &cpu->costs;
+
+	cycles = cycles ? cycles : 1;
+	if (h->cycles != cycles || h->insns != insns || h->ref_num != c->ref_num ||
+	    h->ref_den != c->ref_den || h->slots_per_cycle != c->slots_per_cycle) {
+		h->seg = (struct hw_segment){ .cycles = cycles };
+		h->seg.ev[HW_EV_INSTRUCTIONS] = insns;
+		hw_cpu__fill_derived(cpu, &h->seg);
+		h->cycles = cycles;
+		h->insns = insns;
+		h->ref_num = c->ref_num;
+		h->ref_den = c->ref_den;
+		h->slots_per_cycle = c->slots_per_cycle;
+	}
+	return &h->seg;
+}
+
+/*
+ * What run_fast() does with a host segment, in one step, when it is one
+ * piece that moves no counter: nothing counts in host mode at CPL 0 (every
+ * counter globally disabled, or none set up to count there), so no counter
+ * moves or wraps and no PMI is requested, and no interrupt is deliverable
+ * before the segment's end or at it (the loop takes what is due when it
+ * starts and after its last piece). Then the run is one engine event that
+ * advances the clock and the ground truth. Returns false, having changed
+ * nothing but the mode, when any of that does not hold.
+ */
+static bool run_host_quiet(struct hw_cpu *cpu, const struct hw_segment *seg)
+{
+	u64 *t = cpu->truth[0][0];
+	const u64 *e = seg->ev;
+
+	if (cpu->engine != HW_ENGINE_FAST || cpu->failure || cpu->events >= cpu->max_events ||
+	    seg->cycles > HW_CPU_MAX_CYCLES - cpu->now)
+		return false;
+	cpu->guest = false;
+	cpu->cpl = 0;
+	if (next_ready(cpu) <= cpu->now + seg->cycles)
+		return false;
+	if (!is_all_disabled(&cpu->pmu) && decoded(cpu, false, 0)->active)
+		return false;
+	cpu->events++;
+	if (cpu->mark)
+		cpu->marked_host_cycles += seg->cycles;
+	_Static_assert(HW_EV_NR == 13, "one add per event");
+	t[0] += e[0], t[1] += e[1], t[2] += e[2], t[3] += e[3], t[4] += e[4];
+	t[5] += e[5], t[6] += e[6], t[7] += e[7], t[8] += e[8], t[9] += e[9];
+	t[10] += e[10], t[11] += e[11], t[12] += e[12];
+	cpu->now += seg->cycles;
+	return true;
+}
+
+static void host_segment(struct hw_cpu *cpu, enum host_kind kind, u64 cycles, u64 insns)
 {
 	bool guest = cpu->guest;
 	u8 cpl = cpu->cpl;
-	struct hw_segment seg = { .cycles = cycles ? cycles : 1 };
+	const struct hw_segment *seg = host_seg(cpu, kind, cycles, insns);
 
-	seg.ev[HW_EV_INSTRUCTIONS] = insns;
-	hw_cpu__fill_derived(cpu, &seg);
-	hw_cpu__run(cpu, &seg, NULL);
+	if (!run_host_quiet(cpu, seg)) {
+		/* a copy: interrupt handlers inside may do host work of this kind */
+		struct hw_segment copy = *seg;
+
+		hw_cpu__run(cpu, &copy, NULL);
+	}
 	cpu->guest = guest;
 	cpu->cpl = cpl;
 }
 
 void hw_cpu__host_exec(struct hw_cpu *cpu, u64 cycles)
 {
-	host_segment(cpu, cycles, cycles ? cycles : 1);
+	host_segment(cpu, HOST_EXEC, cycles, cycles ? cycles : 1);
 }
 
-static enum hw_msr_result host_access(struct hw_cpu *cpu, int kind, u32 reg, u64 *val)
+static enum hw_msr_result host_access(struct hw_cpu *cpu, enum host_kind kind, u32 reg,
+				      u64 *val)
 {
 	bool guest = cpu->guest;
 	u8 cpl = cpu->cpl;
@@ -559,27 +624,27 @@ static enum hw_msr_result host_access(struct hw_cpu *cpu, int kind, u32 reg, u64
 
 	cpu->guest = false;
 	cpu->cpl = 0;
-	r = kind == 0 ? hw_cpu__wrmsr(cpu, reg, *val) :
-	    kind == 1 ? hw_cpu__rdmsr(cpu, reg, val) : hw_cpu__rdpmc(cpu, reg, val);
+	r = kind == HOST_WRMSR ? hw_cpu__wrmsr(cpu, reg, *val) :
+	    kind == HOST_RDMSR ? hw_cpu__rdmsr(cpu, reg, val) : hw_cpu__rdpmc(cpu, reg, val);
 	cpu->guest = guest;
 	cpu->cpl = cpl;
 	if (cpu->on_host_access)	/* observer (sim/interleave.c) */
 		cpu->on_host_access(cpu->access_ctx, reg);
-	host_segment(cpu, kind == 0 ? cpu->costs.wrmsr : kind == 1 ? cpu->costs.rdmsr :
-			  cpu->costs.rdpmc, 1);
+	host_segment(cpu, kind, kind == HOST_WRMSR ? cpu->costs.wrmsr :
+			  kind == HOST_RDMSR ? cpu->costs.rdmsr : cpu->costs.rdpmc, 1);
 	return r;
 }
 
 enum hw_msr_result hw_cpu__host_wrmsr(struct hw_cpu *cpu, u32 msr, u64 val)
 {
-	return host_access(cpu, 0, msr, &val);
+	return host_access(cpu, HOST_WRMSR, msr, &val);
 }
 
 u64 hw_cpu__host_rdmsr(struct hw_cpu *cpu, u32 msr)
 {
 	u64 v = 0;
 
-	host_access(cpu, 1, msr, &v);
+	host_access(cpu, HOST_RDMSR, msr, &v);
 	return v;
 }
 
@@ -587,6 +652,6 @@ u64 hw_cpu__host_rdpmc(struct hw_cpu *cpu, u32 ecx)
 {
 	u64 v = 0;
 
-	host_access(cpu, 2, ecx, &v);
+	host_access(cpu, HOST_RDPMC, ecx, &v);
 	return v;
 }

@@ -136,6 +136,13 @@ struct hw_cpu {
 	u64 dec_gen;
 	struct hw_decoded dec[2][2][2];	/* [guest][cpl != 0][two most recent] */
 	u8 dec_last[2][2];		/* which of the two was used last */
+	/* The segments of host instructions (WRMSR, RDMSR, RDPMC, other),
+	 * with the costs they were derived from (cpu.c host_seg). */
+	struct hw_host_seg {
+		u64 cycles, insns;
+		u32 ref_num, ref_den, slots_per_cycle;
+		struct hw_segment seg;
+	} host_seg[4];
 };
 
 int hw_cpu__init(struct hw_cpu *cpu, const struct hw_pmu_config *cfg,

@@ -297,6 +297,7 @@ static void stop_event(struct perf_cpu *pc, struct perf_event *ev)
 	perf_update_event(pc, ev);
 	pc->x86->disable_event(pc, ev);
 	pc->on_idx[ev->idx] = NULL;
+	pc->on_idx_used &= ~BIT_ULL(ev->idx);
 	if (ev->idx < HW_MAX_IDX) {
 		pc->enabled_mask &= ~BIT_ULL(ev->idx);
 		pc->cpu->pmu.guest_owned &= ~BIT_ULL(ev->idx);
@@ -309,6 +310,7 @@ static void start_event(struct perf_cpu *pc, struct perf_event *ev, int idx)
 	perf_unthrottle(pc, ev);	/* event_sched_in: a new start */
 	ev->idx = idx;
 	pc->on_idx[idx] = ev;
+	pc->on_idx_used |= BIT_ULL(idx);
 	if (idx < PERF_IDX_METRIC_BASE) {
 		perf_set_period(pc, ev);
 		pc->enabled_mask |= BIT_ULL(idx);
@@ -508,17 +510,17 @@ void perf_cpu__switch_task(struct perf_cpu *pc, int task)
 	perf_resched(pc);
 }
 
-/* Metric events (indexes 48..51) all enable PERF_METRICS, GLOBAL_CTRL bit 48. */
+/* Metric events (indexes 48..51) all enable PERF_METRICS, GLOBAL_CTRL bit 48.
+ * Only the indexes that hold an event are visited (on_idx_used). */
 void perf_cpu__guest_get_msrs(const struct perf_cpu *pc, u64 *host, u64 *guest)
 {
 	u64 on = pc->enabled_mask, no_host = 0, no_guest = 0;
 
-	for (int idx = 0; idx < PERF_NR_IDX; idx++) {
+	for (u64 m = pc->on_idx_used; m; m &= m - 1) {
+		int idx = __builtin_ctzll(m);
 		const struct perf_event *ev = pc->on_idx[idx];
 		u64 bit = BIT_ULL(idx < PERF_IDX_METRIC_BASE ? idx : PERF_IDX_METRIC_BASE);
 
-		if (!ev)
-			continue;
 		if (idx >= PERF_IDX_METRIC_BASE)
 			on |= bit;
 		if (ev->attr.exclude_host)
