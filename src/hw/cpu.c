@@ -201,8 +201,11 @@ int hw_cpu__deliver_due_slow(struct hw_cpu *cpu)
 	return stop;
 }
 
+static void batch_flush(struct hw_cpu *cpu);
+
 int hw_cpu__set_if(struct hw_cpu *cpu, bool on)
 {
+	batch_flush(cpu);
 	cpu->intr_enabled = on;
 	return on ? hw_cpu__deliver_due(cpu) : 0;
 }
@@ -503,6 +506,7 @@ int hw_cpu__run(struct hw_cpu *cpu, const struct hw_segment *seg,
 {
 	if (!seg->cycles && has_events(seg))
 		return VPMU_E_INVAL;
+	batch_flush(cpu);
 	if (!cpu->failure && seg->cycles > HW_CPU_MAX_CYCLES - cpu->now)
 		cpu->failure = HW_CPU_FAIL_TIME;
 	if (cpu->failure) {
@@ -535,6 +539,8 @@ const char *hw_cpu__failure_text(const struct hw_cpu *cpu)
 
 enum host_kind { HOST_WRMSR, HOST_RDMSR, HOST_RDPMC, HOST_EXEC };
 
+static void batch_flush(struct hw_cpu *cpu);
+
 /* The segment of @cycles (at least 1) host cycles retiring @insns, derived
  * events filled; kept per kind and filled again when it or a cost it was
  * derived from differs. */
@@ -547,6 +553,7 @@ static const struct hw_segment *host_seg(struct hw_cpu *cpu, enum host_kind kind
 	cycles = cycles ? cycles : 1;
 	if (h->cycles != cycles || h->insns != insns || h->ref_num != c->ref_num ||
 	    h->ref_den != c->ref_den || h->slots_per_cycle != c->slots_per_cycle) {
+		batch_flush(cpu);	/* deferred segments of the old form first */
 		h->seg = (struct hw_segment){ .cycles = cycles };
 		h->seg.ev[HW_EV_INSTRUCTIONS] = insns;
 		hw_cpu__fill_derived(cpu, &h->seg);
@@ -594,12 +601,75 @@ static bool run_host_quiet(struct hw_cpu *cpu, const struct hw_segment *seg)
 	return true;
 }
 
-static void host_segment(struct hw_cpu *cpu, enum host_kind kind, u64 cycles, u64 insns)
+/* Apply the batch's deferred segments: each one a run_host_quiet() step. */
+static void batch_flush(struct hw_cpu *cpu)
+{
+	u64 *t = cpu->truth[0][0];
+
+	if (!cpu->batch_cycles)
+		return;
+	for (unsigned int k = HOST_WRMSR; k <= HOST_RDPMC; k++) {
+		const u64 *e = cpu->host_seg[k].seg.ev, n = cpu->batch_n[k];
+
+		if (!n)
+			continue;
+		for (unsigned int i = 0; i < HW_EV_NR; i++)
+			t[i] += n * e[i];
+		cpu->events += n;
+		cpu->batch_n[k] = 0;
+	}
+	if (cpu->mark)
+		cpu->marked_host_cycles += cpu->batch_cycles;
+	cpu->now += cpu->batch_cycles;
+	cpu->batch_cycles = 0;
+}
+
+/* The earliest cycle an interrupt can be taken at in host mode at CPL 0. */
+static u64 host_next_ready(struct hw_cpu *cpu)
 {
 	bool guest = cpu->guest;
 	u8 cpl = cpu->cpl;
+	u64 ready;
+
+	cpu->guest = false;
+	cpu->cpl = 0;
+	ready = next_ready(cpu);
+	cpu->guest = guest;
+	cpu->cpl = cpl;
+	return ready;
+}
+
+/*
+ * Defer @seg of an open batch when run_host_quiet() would run it at the
+ * batch's end: its conditions, with now, the event count and the mode as
+ * they will be (mark, the interrupt state and what can be deliverable do
+ * not change within a batch: a register access requests no interrupt).
+ */
+static bool batch_defer(struct hw_cpu *cpu, enum host_kind kind, const struct hw_segment *seg)
+{
+	u64 n = cpu->batch_n[0] + cpu->batch_n[1] + cpu->batch_n[2];
+	u64 now = cpu->now + cpu->batch_cycles;
+
+	if (kind == HOST_EXEC || cpu->failure || cpu->events + n >= cpu->max_events ||
+	    seg->cycles > HW_CPU_MAX_CYCLES - now || cpu->batch_ready <= now + seg->cycles)
+		return false;
+	if (!is_all_disabled(&cpu->pmu) && decoded(cpu, false, 0)->active)
+		return false;
+	cpu->batch_cycles += seg->cycles;
+	cpu->batch_n[kind]++;
+	return true;
+}
+
+static void host_segment(struct hw_cpu *cpu, enum host_kind kind, u64 cycles, u64 insns)
+{
+	bool guest = cpu->guest, batch = cpu->batch_open;
+	u8 cpl = cpu->cpl;
 	const struct hw_segment *seg = host_seg(cpu, kind, cycles, insns);
 
+	if (batch && batch_defer(cpu, kind, seg))
+		return;
+	batch_flush(cpu);
+	cpu->batch_open = false;	/* interrupt handlers inside run unbatched */
 	if (!run_host_quiet(cpu, seg)) {
 		/* a copy: interrupt handlers inside may do host work of this kind */
 		struct hw_segment copy = *seg;
@@ -608,6 +678,24 @@ static void host_segment(struct hw_cpu *cpu, enum host_kind kind, u64 cycles, u6
 	}
 	cpu->guest = guest;
 	cpu->cpl = cpl;
+	if (batch) {
+		cpu->batch_open = true;
+		cpu->batch_ready = host_next_ready(cpu);
+	}
+}
+
+void hw_cpu__host_batch_begin(struct hw_cpu *cpu)
+{
+	if (cpu->engine != HW_ENGINE_FAST || cpu->on_host_access || cpu->batch_open)
+		return;
+	cpu->batch_open = true;
+	cpu->batch_ready = host_next_ready(cpu);
+}
+
+void hw_cpu__host_batch_end(struct hw_cpu *cpu)
+{
+	batch_flush(cpu);
+	cpu->batch_open = false;
 }
 
 void hw_cpu__host_exec(struct hw_cpu *cpu, u64 cycles)

@@ -143,6 +143,13 @@ struct hw_cpu {
 		u32 ref_num, ref_den, slots_per_cycle;
 		struct hw_segment seg;
 	} host_seg[4];
+	/* An open host batch (hw_cpu__host_batch_begin): register accesses
+	 * whose segments ran quiet (cpu.c run_host_quiet) but are not yet
+	 * added to now, the ground truth and the event count. */
+	bool batch_open;
+	u64 batch_ready;	/* next deliverable interrupt (host mode) */
+	u64 batch_cycles;	/* cycles not yet added */
+	u64 batch_n[3];		/* segments not yet added: WRMSR, RDMSR, RDPMC */
 };
 
 int hw_cpu__init(struct hw_cpu *cpu, const struct hw_pmu_config *cfg,
@@ -183,6 +190,20 @@ enum hw_msr_result hw_cpu__host_wrmsr(struct hw_cpu *cpu, u32 msr, u64 val);
 u64 hw_cpu__host_rdmsr(struct hw_cpu *cpu, u32 msr);
 u64 hw_cpu__host_rdpmc(struct hw_cpu *cpu, u32 ecx);
 void hw_cpu__host_exec(struct hw_cpu *cpu, u64 cycles);
+
+/*
+ * A batch of host accesses made back to back (a mediated put or load):
+ * between begin and end the caller makes only hw_cpu__host_wrmsr / rdmsr /
+ * rdpmc calls (and reads their results) and reads neither cpu->now nor the
+ * ground truth, which may lag until end. Every access is made in order and
+ * its instruction's segment counts exactly as outside a batch; the fast
+ * engine only adds up the segments that move no counter and meet no
+ * interrupt, and applies them in one step, at end or before the first
+ * access that does not allow it. The reference engine (and an observer of
+ * host accesses) runs every access on its own.
+ */
+void hw_cpu__host_batch_begin(struct hw_cpu *cpu);
+void hw_cpu__host_batch_end(struct hw_cpu *cpu);
 
 /* Units a counter configured as @cc adds over all of @seg (cpu.c). */
 u64 hw_count_units(const struct hw_count_cfg *cc, const struct hw_segment *seg);

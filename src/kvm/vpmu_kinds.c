@@ -366,6 +366,7 @@ static void mediated_load(struct kvm_pmu *pmu)
 	if (pmu->lvtpc_vector)
 		perf_cpu__load_guest_lvtpc(pmu->host, pmu->lvtpc);
 	pmu->nr_load_msr_ops += 1 + pmu->lvtpc_vector;
+	hw_cpu__host_batch_begin(cpu);	/* register accesses only, up to the end */
 	for (unsigned int i = 0; i < pmu->nr_gp; i++) {
 		struct kvm_pmc *pmc = &pmu->gp[i];
 
@@ -378,6 +379,7 @@ static void mediated_load(struct kvm_pmu *pmu)
 	for (unsigned int k = 0; k < pmu->nr_fixed; k++)
 		load_counter(pmu, &pmu->fixed[k]);
 	pmu->vendor->mediated_load(pmu);
+	hw_cpu__host_batch_end(cpu);
 	pmu->loaded = true;
 }
 
@@ -402,11 +404,13 @@ static void mediated_put(struct kvm_pmu *pmu)
 {
 	if (!pmu->loaded)
 		return;
+	hw_cpu__host_batch_begin(pmu->cpu);	/* register accesses only, up to the end */
 	pmu->vendor->mediated_put(pmu);
 	for (unsigned int i = 0; i < pmu->nr_gp; i++)
 		put_counter(pmu, &pmu->gp[i]);
 	for (unsigned int k = 0; k < pmu->nr_fixed; k++)
 		put_counter(pmu, &pmu->fixed[k]);
+	hw_cpu__host_batch_end(pmu->cpu);
 	pmu->loaded = false;
 	if (pmu->lvtpc_vector)
 		perf_cpu__put_guest_lvtpc(pmu->host);
