@@ -606,7 +606,7 @@ static void batch_flush(struct hw_cpu *cpu)
 {
 	u64 *t = cpu->truth[0][0];
 
-	if (!cpu->batch_cycles)
+	if (!cpu->batch_count)
 		return;
 	for (unsigned int k = HOST_WRMSR; k <= HOST_RDPMC; k++) {
 		const u64 *e = cpu->host_seg[k].seg.ev, n = cpu->batch_n[k];
@@ -615,17 +615,23 @@ static void batch_flush(struct hw_cpu *cpu)
 			continue;
 		for (unsigned int i = 0; i < HW_EV_NR; i++)
 			t[i] += n * e[i];
-		cpu->events += n;
 		cpu->batch_n[k] = 0;
 	}
 	if (cpu->mark)
 		cpu->marked_host_cycles += cpu->batch_cycles;
+	cpu->events += cpu->batch_count;
 	cpu->now += cpu->batch_cycles;
-	cpu->batch_cycles = 0;
+	cpu->batch_cycles = cpu->batch_count = 0;
 }
 
-/* The earliest cycle an interrupt can be taken at in host mode at CPL 0. */
-static u64 host_next_ready(struct hw_cpu *cpu)
+/*
+ * (Re)open the batch from the state as it is now (nothing deferred): the
+ * limits run_host_quiet() checks, as they stay while only register accesses
+ * are made (mark, the interrupt state and what can be deliverable do not
+ * change then: a register access requests no interrupt), and the segments
+ * of the three accesses.
+ */
+static void batch_open(struct hw_cpu *cpu)
 {
 	bool guest = cpu->guest;
 	u8 cpl = cpu->cpl;
@@ -636,26 +642,28 @@ static u64 host_next_ready(struct hw_cpu *cpu)
 	ready = next_ready(cpu);
 	cpu->guest = guest;
 	cpu->cpl = cpl;
-	return ready;
+	/* a deferred segment must end before @ready and by HW_CPU_MAX_CYCLES */
+	cpu->batch_limit = ready ? min_u64(ready - 1, HW_CPU_MAX_CYCLES) : 0;
+	cpu->batch_room = cpu->events < cpu->max_events ? cpu->max_events - cpu->events : 0;
+	host_seg(cpu, HOST_WRMSR, cpu->costs.wrmsr, 1);
+	host_seg(cpu, HOST_RDMSR, cpu->costs.rdmsr, 1);
+	host_seg(cpu, HOST_RDPMC, cpu->costs.rdpmc, 1);
+	cpu->batch_open = true;
 }
 
-/*
- * Defer @seg of an open batch when run_host_quiet() would run it at the
- * batch's end: its conditions, with now, the event count and the mode as
- * they will be (mark, the interrupt state and what can be deliverable do
- * not change within a batch: a register access requests no interrupt).
- */
-static bool batch_defer(struct hw_cpu *cpu, enum host_kind kind, const struct hw_segment *seg)
+/* Defer the segment of an access of an open batch when run_host_quiet()
+ * would run it in one step at the batch's end. */
+static bool batch_defer(struct hw_cpu *cpu, enum host_kind kind)
 {
-	u64 n = cpu->batch_n[0] + cpu->batch_n[1] + cpu->batch_n[2];
-	u64 now = cpu->now + cpu->batch_cycles;
+	u64 c = cpu->host_seg[kind].seg.cycles;
 
-	if (kind == HOST_EXEC || cpu->failure || cpu->events + n >= cpu->max_events ||
-	    seg->cycles > HW_CPU_MAX_CYCLES - now || cpu->batch_ready <= now + seg->cycles)
+	if (cpu->now + cpu->batch_cycles + c > cpu->batch_limit ||
+	    cpu->batch_count >= cpu->batch_room || cpu->failure)
 		return false;
 	if (!is_all_disabled(&cpu->pmu) && decoded(cpu, false, 0)->active)
 		return false;
-	cpu->batch_cycles += seg->cycles;
+	cpu->batch_cycles += c;
+	cpu->batch_count++;
 	cpu->batch_n[kind]++;
 	return true;
 }
@@ -664,12 +672,11 @@ static void host_segment(struct hw_cpu *cpu, enum host_kind kind, u64 cycles, u6
 {
 	bool guest = cpu->guest, batch = cpu->batch_open;
 	u8 cpl = cpu->cpl;
-	const struct hw_segment *seg = host_seg(cpu, kind, cycles, insns);
+	const struct hw_segment *seg;
 
-	if (batch && batch_defer(cpu, kind, seg))
-		return;
 	batch_flush(cpu);
 	cpu->batch_open = false;	/* interrupt handlers inside run unbatched */
+	seg = host_seg(cpu, kind, cycles, insns);
 	if (!run_host_quiet(cpu, seg)) {
 		/* a copy: interrupt handlers inside may do host work of this kind */
 		struct hw_segment copy = *seg;
@@ -678,18 +685,16 @@ static void host_segment(struct hw_cpu *cpu, enum host_kind kind, u64 cycles, u6
 	}
 	cpu->guest = guest;
 	cpu->cpl = cpl;
-	if (batch) {
-		cpu->batch_open = true;
-		cpu->batch_ready = host_next_ready(cpu);
-	}
+	if (batch)
+		batch_open(cpu);
 }
 
 void hw_cpu__host_batch_begin(struct hw_cpu *cpu)
 {
-	if (cpu->engine != HW_ENGINE_FAST || cpu->on_host_access || cpu->batch_open)
+	if (cpu->engine != HW_ENGINE_FAST || cpu->on_host_access || cpu->batch_open ||
+	    cpu->failure)
 		return;
-	cpu->batch_open = true;
-	cpu->batch_ready = host_next_ready(cpu);
+	batch_open(cpu);
 }
 
 void hw_cpu__host_batch_end(struct hw_cpu *cpu)
@@ -718,8 +723,9 @@ static enum hw_msr_result host_access(struct hw_cpu *cpu, enum host_kind kind, u
 	cpu->cpl = cpl;
 	if (cpu->on_host_access)	/* observer (sim/interleave.c) */
 		cpu->on_host_access(cpu->access_ctx, reg);
-	host_segment(cpu, kind, kind == HOST_WRMSR ? cpu->costs.wrmsr :
-			  kind == HOST_RDMSR ? cpu->costs.rdmsr : cpu->costs.rdpmc, 1);
+	if (!cpu->batch_open || !batch_defer(cpu, kind))
+		host_segment(cpu, kind, kind == HOST_WRMSR ? cpu->costs.wrmsr :
+				  kind == HOST_RDMSR ? cpu->costs.rdmsr : cpu->costs.rdpmc, 1);
 	return r;
 }
 

@@ -147,9 +147,11 @@ struct hw_cpu {
 	 * whose segments ran quiet (cpu.c run_host_quiet) but are not yet
 	 * added to now, the ground truth and the event count. */
 	bool batch_open;
-	u64 batch_ready;	/* next deliverable interrupt (host mode) */
+	u64 batch_limit;	/* the last cycle a deferred segment may end at */
+	u64 batch_room;		/* engine events left before max_events */
 	u64 batch_cycles;	/* cycles not yet added */
-	u64 batch_n[3];		/* segments not yet added: WRMSR, RDMSR, RDPMC */
+	u64 batch_count;	/* segments not yet added ... */
+	u64 batch_n[3];		/* ... of WRMSR, RDMSR, RDPMC */
 };
 
 int hw_cpu__init(struct hw_cpu *cpu, const struct hw_pmu_config *cfg,
@@ -200,7 +202,8 @@ void hw_cpu__host_exec(struct hw_cpu *cpu, u64 cycles);
  * engine only adds up the segments that move no counter and meet no
  * interrupt, and applies them in one step, at end or before the first
  * access that does not allow it. The reference engine (and an observer of
- * host accesses) runs every access on its own.
+ * host accesses) runs every access on its own. cpu->costs must not change
+ * inside a batch.
  */
 void hw_cpu__host_batch_begin(struct hw_cpu *cpu);
 void hw_cpu__host_batch_end(struct hw_cpu *cpu);
