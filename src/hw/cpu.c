@@ -708,37 +708,46 @@ void hw_cpu__host_exec(struct hw_cpu *cpu, u64 cycles)
 	host_segment(cpu, HOST_EXEC, cycles, cycles ? cycles : 1);
 }
 
-static enum hw_msr_result host_access(struct hw_cpu *cpu, enum host_kind kind, u32 reg,
-				      u64 *val)
+/* hw_cpu__wrmsr / rdmsr / rdpmc in host mode at CPL 0, which cannot #GP for
+ * the ring; what an access does does not depend on the mode otherwise. */
+static inline enum hw_msr_result host_do(struct hw_cpu *cpu, enum host_kind kind, u32 reg,
+					 u64 *val)
 {
-	bool guest = cpu->guest;
-	u8 cpl = cpu->cpl;
-	enum hw_msr_result r;
+	if (kind == HOST_RDPMC)
+		return cpu->pmu.ops->rdpmc(&cpu->pmu, reg, val);
+	if (reg == MSR_X2APIC_LVTPC) {
+		if (kind == HOST_WRMSR)
+			return hw_apic__write_lvtpc(&cpu->apic, *val);
+		*val = cpu->apic.lvtpc;
+		return HW_MSR_OK;
+	}
+	return kind == HOST_WRMSR ? cpu->pmu.ops->wrmsr(&cpu->pmu, reg, *val) :
+				    cpu->pmu.ops->rdmsr(&cpu->pmu, reg, val);
+}
 
-	cpu->guest = false;
-	cpu->cpl = 0;
-	r = kind == HOST_WRMSR ? hw_cpu__wrmsr(cpu, reg, *val) :
-	    kind == HOST_RDMSR ? hw_cpu__rdmsr(cpu, reg, val) : hw_cpu__rdpmc(cpu, reg, val);
-	cpu->guest = guest;
-	cpu->cpl = cpl;
+/* After the access: the observer, then the instruction's segment. */
+static inline void host_retire(struct hw_cpu *cpu, enum host_kind kind, u32 reg, u64 cycles)
+{
 	if (cpu->on_host_access)	/* observer (sim/interleave.c) */
 		cpu->on_host_access(cpu->access_ctx, reg);
 	if (!cpu->batch_open || !batch_defer(cpu, kind))
-		host_segment(cpu, kind, kind == HOST_WRMSR ? cpu->costs.wrmsr :
-				  kind == HOST_RDMSR ? cpu->costs.rdmsr : cpu->costs.rdpmc, 1);
-	return r;
+		host_segment(cpu, kind, cycles, 1);
 }
 
 enum hw_msr_result hw_cpu__host_wrmsr(struct hw_cpu *cpu, u32 msr, u64 val)
 {
-	return host_access(cpu, HOST_WRMSR, msr, &val);
+	enum hw_msr_result r = host_do(cpu, HOST_WRMSR, msr, &val);
+
+	host_retire(cpu, HOST_WRMSR, msr, cpu->costs.wrmsr);
+	return r;
 }
 
 u64 hw_cpu__host_rdmsr(struct hw_cpu *cpu, u32 msr)
 {
 	u64 v = 0;
 
-	host_access(cpu, HOST_RDMSR, msr, &v);
+	host_do(cpu, HOST_RDMSR, msr, &v);
+	host_retire(cpu, HOST_RDMSR, msr, cpu->costs.rdmsr);
 	return v;
 }
 
@@ -746,6 +755,7 @@ u64 hw_cpu__host_rdpmc(struct hw_cpu *cpu, u32 ecx)
 {
 	u64 v = 0;
 
-	host_access(cpu, HOST_RDPMC, ecx, &v);
+	host_do(cpu, HOST_RDPMC, ecx, &v);
+	host_retire(cpu, HOST_RDPMC, ecx, cpu->costs.rdpmc);
 	return v;
 }
