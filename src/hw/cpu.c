@@ -320,17 +320,7 @@ static const struct hw_decoded *decoded(struct hw_cpu *cpu, bool guest, u8 cpl)
 
 /* ---- the optimised engine ---------------------------------------------- */
 
-/* A segment's counting as decoded: the units of each counter over the
- * whole segment, and which counters have any. */
-struct span {
-	const struct hw_decoded *d;
-	u64 gen;		/* of d when units were computed */
-	u64 live;		/* active counters with units (or metrics) */
-	bool metrics;		/* fixed counter 3 drives PERF_METRICS */
-	u64 units[HW_MAX_IDX];
-};
-
-static void span_units(struct hw_cpu *cpu, const struct hw_segment *seg, struct span *s)
+static void span_units(struct hw_cpu *cpu, const struct hw_segment *seg, struct hw_span *s)
 {
 	const struct hw_pmu *pmu = &cpu->pmu;
 	unsigned int fc3 = HW_FIXED_BASE + 3;
@@ -359,7 +349,7 @@ static inline u64 share(u64 total, u64 k, u64 c)
 /* The first cycle after @pos at which a PMI-enabled counter wraps, or the
  * segment's end. */
 static u64 first_pmi_wrap(const struct hw_cpu *cpu, const struct hw_segment *seg,
-			  const struct span *s, u64 pos)
+			  const struct hw_span *s, u64 pos)
 {
 	const struct hw_pmu *pmu = &cpu->pmu;
 	u64 next = seg->cycles, c = seg->cycles;
@@ -375,6 +365,23 @@ static u64 first_pmi_wrap(const struct hw_cpu *cpu, const struct hw_segment *seg
 			next = min_u64(next, mul_div_ceil(need + done, c, u));
 	}
 	return next;
+}
+
+/* Does a PMI-enabled counter wrap anywhere in the segment (from its start)? */
+static bool has_pmi_wrap(const struct hw_cpu *cpu, const struct hw_span *s)
+{
+	const struct hw_pmu *pmu = &cpu->pmu;
+
+	for (u64 m = s->live & s->d->pmi; m; m &= m - 1) {
+		unsigned int idx = (unsigned int)__builtin_ctzll(m);
+		u64 v = idx >= HW_FIXED_BASE ? pmu->fixed[idx - HW_FIXED_BASE] : pmu->gp[idx];
+		u64 need = hw_pmu__counter_mask(pmu, idx) - v + 1;
+
+		/* need 0: a 64-bit counter at 0 needs 2^64 */
+		if (need && s->units[idx] >= need)
+			return true;
+	}
+	return false;
 }
 
 static void count_metrics(struct hw_pmu *pmu, const struct hw_segment *seg,
@@ -394,7 +401,7 @@ static void count_metrics(struct hw_pmu *pmu, const struct hw_segment *seg,
 
 /* Count cycles (pos, k] of @seg; returns the counters that requested a PMI. */
 static u64 advance(struct hw_cpu *cpu, const struct hw_segment *seg,
-		   const struct span *s, u64 pos, u64 k)
+		   const struct hw_span *s, u64 pos, u64 k)
 {
 	struct hw_pmu *pmu = &cpu->pmu;
 	u64 pmi = 0, c = seg->cycles;
@@ -459,7 +466,7 @@ static u64 next_ready(const struct hw_cpu *cpu)
 static int run_fast(struct hw_cpu *cpu, const struct hw_segment *seg,
 		    struct hw_segment *rest)
 {
-	struct span s;
+	struct hw_span s;
 	u64 pos = 0;
 
 	s.d = NULL;
@@ -555,6 +562,7 @@ static const struct hw_segment *host_seg(struct hw_cpu *cpu, enum host_kind kind
 	    h->ref_den != c->ref_den || h->slots_per_cycle != c->slots_per_cycle) {
 		batch_flush(cpu);	/* deferred segments of the old form first */
 		h->seg = (struct hw_segment){ .cycles = cycles };
+		h->span.gen = 0;	/* units of the old segment */
 		h->seg.ev[HW_EV_INSTRUCTIONS] = insns;
 		hw_cpu__fill_derived(cpu, &h->seg);
 		h->cycles = cycles;
@@ -568,16 +576,18 @@ static const struct hw_segment *host_seg(struct hw_cpu *cpu, enum host_kind kind
 
 /*
  * What run_fast() does with a host segment, in one step, when it is one
- * piece that moves no counter: nothing counts in host mode at CPL 0 (every
- * counter globally disabled, or none set up to count there), so no counter
- * moves or wraps and no PMI is requested, and no interrupt is deliverable
- * before the segment's end or at it (the loop takes what is due when it
- * starts and after its last piece). Then the run is one engine event that
- * advances the clock and the ground truth. Returns false, having changed
+ * piece: no interrupt is deliverable before the segment's end or at it (the
+ * loop takes what is due when it starts and after its last piece), and no
+ * counter that requests a PMI wraps inside it. Then the run is one engine
+ * event that adds every counting counter's units (advance() over the whole
+ * segment) and the ground truth, and moves the clock. When nothing counts in
+ * host mode at CPL 0 (every counter globally disabled, or none set up to
+ * count there) no counter is visited at all. Returns false, having changed
  * nothing but the mode, when any of that does not hold.
  */
-static bool run_host_quiet(struct hw_cpu *cpu, const struct hw_segment *seg)
+static bool run_host_piece(struct hw_cpu *cpu, enum host_kind kind)
 {
+	const struct hw_segment *seg = &cpu->host_seg[kind].seg;
 	u64 *t = cpu->truth[0][0];
 	const u64 *e = seg->ev;
 
@@ -588,8 +598,18 @@ static bool run_host_quiet(struct hw_cpu *cpu, const struct hw_segment *seg)
 	cpu->cpl = 0;
 	if (next_ready(cpu) <= cpu->now + seg->cycles)
 		return false;
-	if (!is_all_disabled(&cpu->pmu) && decoded(cpu, false, 0)->active)
-		return false;
+	if (!is_all_disabled(&cpu->pmu)) {
+		struct hw_span *s = &cpu->host_seg[kind].span;
+
+		s->d = decoded(cpu, false, 0);
+		if (s->d->active) {
+			if (s->d->gen != s->gen)
+				span_units(cpu, seg, s);
+			if (has_pmi_wrap(cpu, s))
+				return false;
+			advance(cpu, seg, s, 0, seg->cycles);	/* requests no PMI */
+		}
+	}
 	cpu->events++;
 	if (cpu->mark)
 		cpu->marked_host_cycles += seg->cycles;
@@ -601,7 +621,8 @@ static bool run_host_quiet(struct hw_cpu *cpu, const struct hw_segment *seg)
 	return true;
 }
 
-/* Apply the batch's deferred segments: each one a run_host_quiet() step. */
+/* Apply the batch's deferred segments: each one a run_host_piece() step
+ * that moves no counter. */
 static void batch_flush(struct hw_cpu *cpu)
 {
 	u64 *t = cpu->truth[0][0];
@@ -626,7 +647,7 @@ static void batch_flush(struct hw_cpu *cpu)
 
 /*
  * (Re)open the batch from the state as it is now (nothing deferred): the
- * limits run_host_quiet() checks, as they stay while only register accesses
+ * limits run_host_piece() checks, as they stay while only register accesses
  * are made (mark, the interrupt state and what can be deliverable do not
  * change then: a register access requests no interrupt), and the segments
  * of the three accesses.
@@ -651,7 +672,7 @@ static void batch_open(struct hw_cpu *cpu)
 	cpu->batch_open = true;
 }
 
-/* Defer the segment of an access of an open batch when run_host_quiet()
+/* Defer the segment of an access of an open batch when run_host_piece()
  * would run it in one step at the batch's end. */
 static bool batch_defer(struct hw_cpu *cpu, enum host_kind kind)
 {
@@ -677,7 +698,7 @@ static void host_segment(struct hw_cpu *cpu, enum host_kind kind, u64 cycles, u6
 	batch_flush(cpu);
 	cpu->batch_open = false;	/* interrupt handlers inside run unbatched */
 	seg = host_seg(cpu, kind, cycles, insns);
-	if (!run_host_quiet(cpu, seg)) {
+	if (!run_host_piece(cpu, kind)) {
 		/* a copy: interrupt handlers inside may do host work of this kind */
 		struct hw_segment copy = *seg;
 

@@ -94,6 +94,16 @@ struct hw_decoded {
 	struct hw_count_cfg cc[HW_MAX_IDX];	/* valid where active */
 };
 
+/* A segment's counting as decoded (cpu.c, engine-private): the units of
+ * each counter over the whole segment, and which counters have any. */
+struct hw_span {
+	const struct hw_decoded *d;
+	u64 gen;		/* of d when units were computed; 0 none */
+	u64 live;		/* active counters with units (or metrics) */
+	bool metrics;		/* fixed counter 3 drives PERF_METRICS */
+	u64 units[HW_MAX_IDX];
+};
+
 struct hw_cpu {
 	struct hw_pmu pmu;
 	struct hw_apic apic;
@@ -142,9 +152,10 @@ struct hw_cpu {
 		u64 cycles, insns;
 		u32 ref_num, ref_den, slots_per_cycle;
 		struct hw_segment seg;
+		struct hw_span span;	/* its counting in host mode, CPL 0 */
 	} host_seg[4];
 	/* An open host batch (hw_cpu__host_batch_begin): register accesses
-	 * whose segments ran quiet (cpu.c run_host_quiet) but are not yet
+	 * whose segments move no counter (cpu.c batch_defer) but are not yet
 	 * added to now, the ground truth and the event count. */
 	bool batch_open;
 	u64 batch_limit;	/* the last cycle a deferred segment may end at */
