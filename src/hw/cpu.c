@@ -548,16 +548,20 @@ enum host_kind { HOST_WRMSR, HOST_RDMSR, HOST_RDPMC, HOST_EXEC };
 
 static void batch_flush(struct hw_cpu *cpu);
 
-/* The segment of @cycles (at least 1) host cycles retiring @insns, derived
- * events filled; kept per kind and filled again when it or a cost it was
- * derived from differs. */
-static const struct hw_segment *host_seg(struct hw_cpu *cpu, enum host_kind kind,
-					 u64 cycles, u64 insns)
+/* The slot of cpu->host_seg holding the segment of @cycles (at least 1)
+ * host cycles retiring @insns, derived events filled: one per access kind,
+ * and eight for other work, by its length (hashed: a profile's costs are a
+ * few values). Filled again when it or a cost it was derived from differs. */
+static unsigned int host_slot(struct hw_cpu *cpu, enum host_kind kind, u64 cycles, u64 insns)
 {
-	struct hw_host_seg *h = &cpu->host_seg[kind];
+	unsigned int slot;
+	struct hw_host_seg *h;
 	const struct hw_costs *c = &cpu->costs;
 
 	cycles = cycles ? cycles : 1;
+	slot = kind < HOST_EXEC ? kind :
+	       HOST_EXEC + (unsigned int)((cycles * 0x9e3779b97f4a7c15ULL) >> 61);
+	h = &cpu->host_seg[slot];
 	if (h->cycles != cycles || h->insns != insns || h->ref_num != c->ref_num ||
 	    h->ref_den != c->ref_den || h->slots_per_cycle != c->slots_per_cycle) {
 		batch_flush(cpu);	/* deferred segments of the old form first */
@@ -571,7 +575,7 @@ static const struct hw_segment *host_seg(struct hw_cpu *cpu, enum host_kind kind
 		h->ref_den = c->ref_den;
 		h->slots_per_cycle = c->slots_per_cycle;
 	}
-	return &h->seg;
+	return slot;
 }
 
 /*
@@ -585,9 +589,9 @@ static const struct hw_segment *host_seg(struct hw_cpu *cpu, enum host_kind kind
  * count there) no counter is visited at all. Returns false, having changed
  * nothing but the mode, when any of that does not hold.
  */
-static bool run_host_piece(struct hw_cpu *cpu, enum host_kind kind)
+static bool run_host_piece(struct hw_cpu *cpu, unsigned int slot)
 {
-	const struct hw_segment *seg = &cpu->host_seg[kind].seg;
+	const struct hw_segment *seg = &cpu->host_seg[slot].seg;
 	u64 *t = cpu->truth[0][0];
 	const u64 *e = seg->ev;
 
@@ -599,7 +603,7 @@ static bool run_host_piece(struct hw_cpu *cpu, enum host_kind kind)
 	if (next_ready(cpu) <= cpu->now + seg->cycles)
 		return false;
 	if (!is_all_disabled(&cpu->pmu)) {
-		struct hw_span *s = &cpu->host_seg[kind].span;
+		struct hw_span *s = &cpu->host_seg[slot].span;
 
 		s->d = decoded(cpu, false, 0);
 		if (s->d->active) {
@@ -666,9 +670,9 @@ static void batch_open(struct hw_cpu *cpu)
 	/* a deferred segment must end before @ready and by HW_CPU_MAX_CYCLES */
 	cpu->batch_limit = ready ? min_u64(ready - 1, HW_CPU_MAX_CYCLES) : 0;
 	cpu->batch_room = cpu->events < cpu->max_events ? cpu->max_events - cpu->events : 0;
-	host_seg(cpu, HOST_WRMSR, cpu->costs.wrmsr, 1);
-	host_seg(cpu, HOST_RDMSR, cpu->costs.rdmsr, 1);
-	host_seg(cpu, HOST_RDPMC, cpu->costs.rdpmc, 1);
+	host_slot(cpu, HOST_WRMSR, cpu->costs.wrmsr, 1);
+	host_slot(cpu, HOST_RDMSR, cpu->costs.rdmsr, 1);
+	host_slot(cpu, HOST_RDPMC, cpu->costs.rdpmc, 1);
 	cpu->batch_open = true;
 }
 
@@ -693,14 +697,14 @@ static void host_segment(struct hw_cpu *cpu, enum host_kind kind, u64 cycles, u6
 {
 	bool guest = cpu->guest, batch = cpu->batch_open;
 	u8 cpl = cpu->cpl;
-	const struct hw_segment *seg;
+	unsigned int slot;
 
 	batch_flush(cpu);
 	cpu->batch_open = false;	/* interrupt handlers inside run unbatched */
-	seg = host_seg(cpu, kind, cycles, insns);
-	if (!run_host_piece(cpu, kind)) {
+	slot = host_slot(cpu, kind, cycles, insns);
+	if (!run_host_piece(cpu, slot)) {
 		/* a copy: interrupt handlers inside may do host work of this kind */
-		struct hw_segment copy = *seg;
+		struct hw_segment copy = cpu->host_seg[slot].seg;
 
 		hw_cpu__run(cpu, &copy, NULL);
 	}

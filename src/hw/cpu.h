@@ -146,14 +146,15 @@ struct hw_cpu {
 	u64 dec_gen;
 	struct hw_decoded dec[2][2][2];	/* [guest][cpl != 0][two most recent] */
 	u8 dec_last[2][2];		/* which of the two was used last */
-	/* The segments of host instructions (WRMSR, RDMSR, RDPMC, other),
-	 * with the costs they were derived from (cpu.c host_seg). */
+	/* The segments of host instructions (WRMSR, RDMSR, RDPMC, then other
+	 * work by its length), with the costs they were derived from (cpu.c
+	 * host_slot). */
 	struct hw_host_seg {
 		u64 cycles, insns;
 		u32 ref_num, ref_den, slots_per_cycle;
 		struct hw_segment seg;
 		struct hw_span span;	/* its counting in host mode, CPL 0 */
-	} host_seg[4];
+	} host_seg[3 + 8];
 	/* An open host batch (hw_cpu__host_batch_begin): register accesses
 	 * whose segments move no counter (cpu.c batch_defer) but are not yet
 	 * added to now, the ground truth and the event count. */
