@@ -631,17 +631,16 @@ static void batch_flush(struct hw_cpu *cpu)
 {
 	u64 *t = cpu->truth[0][0];
 
+	const u64 *w = cpu->host_seg[HOST_WRMSR].seg.ev, *r = cpu->host_seg[HOST_RDMSR].seg.ev;
+	const u64 *p = cpu->host_seg[HOST_RDPMC].seg.ev;
+	u64 nw = cpu->batch_n[HOST_WRMSR], nr = cpu->batch_n[HOST_RDMSR];
+	u64 np = cpu->batch_n[HOST_RDPMC];
+
 	if (!cpu->batch_count)
 		return;
-	for (unsigned int k = HOST_WRMSR; k <= HOST_RDPMC; k++) {
-		const u64 *e = cpu->host_seg[k].seg.ev, n = cpu->batch_n[k];
-
-		if (!n)
-			continue;
-		for (unsigned int i = 0; i < HW_EV_NR; i++)
-			t[i] += n * e[i];
-		cpu->batch_n[k] = 0;
-	}
+	for (unsigned int i = 0; i < HW_EV_NR; i++)
+		t[i] += nw * w[i] + nr * r[i] + np * p[i];
+	cpu->batch_n[HOST_WRMSR] = cpu->batch_n[HOST_RDMSR] = cpu->batch_n[HOST_RDPMC] = 0;
 	if (cpu->mark)
 		cpu->marked_host_cycles += cpu->batch_cycles;
 	cpu->events += cpu->batch_count;
@@ -669,7 +668,8 @@ static void batch_open(struct hw_cpu *cpu)
 	cpu->cpl = cpl;
 	/* a deferred segment must end before @ready and by HW_CPU_MAX_CYCLES */
 	cpu->batch_limit = ready ? min_u64(ready - 1, HW_CPU_MAX_CYCLES) : 0;
-	cpu->batch_room = cpu->events < cpu->max_events ? cpu->max_events - cpu->events : 0;
+	cpu->batch_room = cpu->events < cpu->max_events && !cpu->failure ?
+			  cpu->max_events - cpu->events : 0;
 	host_slot(cpu, HOST_WRMSR, cpu->costs.wrmsr, 1);
 	host_slot(cpu, HOST_RDMSR, cpu->costs.rdmsr, 1);
 	host_slot(cpu, HOST_RDPMC, cpu->costs.rdpmc, 1);
@@ -678,12 +678,12 @@ static void batch_open(struct hw_cpu *cpu)
 
 /* Defer the segment of an access of an open batch when run_host_piece()
  * would run it in one step at the batch's end. */
-static bool batch_defer(struct hw_cpu *cpu, enum host_kind kind)
+static inline bool batch_defer(struct hw_cpu *cpu, enum host_kind kind)
 {
 	u64 c = cpu->host_seg[kind].seg.cycles;
 
 	if (cpu->now + cpu->batch_cycles + c > cpu->batch_limit ||
-	    cpu->batch_count >= cpu->batch_room || cpu->failure)
+	    cpu->batch_count >= cpu->batch_room)
 		return false;
 	if (!is_all_disabled(&cpu->pmu) && decoded(cpu, false, 0)->active)
 		return false;
