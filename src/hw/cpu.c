@@ -142,15 +142,27 @@ void hw_cpu__fill_derived(const struct hw_cpu *cpu, struct hw_segment *seg)
  * counts rising edges: model: 1 if the condition holds throughout, else the
  * number of separate runs of true cycles, min(true, false).
  */
-u64 hw_count_units(const struct hw_count_cfg *cc, const struct hw_segment *seg)
-{
-	u64 e, c = seg->cycles, q, r, thr, on;
+static u64 count_units_cond(const struct hw_count_cfg *cc, const struct hw_segment *seg);
 
+/* hw_count_units, its common case inline: plain counting adds the events */
+static inline u64 count_units(const struct hw_count_cfg *cc, const struct hw_segment *seg)
+{
 	if (cc->ev == HW_EV_NONE)
 		return 0;
-	e = seg->ev[cc->ev];
 	if (!cc->cmask && !cc->edge)
-		return e;
+		return seg->ev[cc->ev];
+	return count_units_cond(cc, seg);
+}
+
+u64 hw_count_units(const struct hw_count_cfg *cc, const struct hw_segment *seg)
+{
+	return count_units(cc, seg);
+}
+
+static u64 count_units_cond(const struct hw_count_cfg *cc, const struct hw_segment *seg)
+{
+	u64 e = seg->ev[cc->ev], c = seg->cycles, q, r, thr, on;
+
 	if (!c)
 		return 0;
 	thr = cc->cmask ? cc->cmask : 1;
@@ -212,14 +224,13 @@ int hw_cpu__set_if(struct hw_cpu *cpu, bool on)
 
 void hw_cpu__segment_rest(const struct hw_segment *seg, u64 pos, struct hw_segment *rest)
 {
+	if (pos == seg->cycles) {	/* all of it ran: floor(E * C / C) = E */
+		*rest = (struct hw_segment){ .guest = seg->guest, .cpl = seg->cpl };
+		return;
+	}
 	*rest = *seg;
 	if (!pos)
 		return;
-	if (pos == seg->cycles) {	/* all of it ran: floor(E * C / C) = E */
-		rest->cycles = 0;
-		memset(rest->ev, 0, sizeof(rest->ev));
-		return;
-	}
 	for (unsigned int e = 0; e < HW_EV_NR; e++)
 		rest->ev[e] -= hw_segment__events_by(seg, (enum hw_event)e, pos);
 	rest->cycles -= pos;
@@ -330,7 +341,7 @@ static void span_units(struct hw_cpu *cpu, const struct hw_segment *seg, struct 
 	for (u64 m = s->d->active; m; m &= m - 1) {
 		unsigned int idx = (unsigned int)__builtin_ctzll(m);
 
-		s->units[idx] = hw_count_units(&s->d->cc[idx], seg);
+		s->units[idx] = count_units(&s->d->cc[idx], seg);
 		if (s->units[idx])
 			s->live |= BIT_ULL(idx);
 	}
@@ -552,7 +563,24 @@ static void batch_flush(struct hw_cpu *cpu);
  * host cycles retiring @insns, derived events filled: one per access kind,
  * and eight for other work, by its length (hashed: a profile's costs are a
  * few values). Filled again when it or a cost it was derived from differs. */
-static unsigned int host_slot(struct hw_cpu *cpu, enum host_kind kind, u64 cycles, u64 insns)
+static void host_slot_fill(struct hw_cpu *cpu, struct hw_host_seg *h, u64 cycles, u64 insns)
+{
+	const struct hw_costs *c = &cpu->costs;
+
+	batch_flush(cpu);	/* deferred segments of the old form first */
+	h->seg = (struct hw_segment){ .cycles = cycles };
+	h->span.gen = 0;	/* units of the old segment */
+	h->seg.ev[HW_EV_INSTRUCTIONS] = insns;
+	hw_cpu__fill_derived(cpu, &h->seg);
+	h->cycles = cycles;
+	h->insns = insns;
+	h->ref_num = c->ref_num;
+	h->ref_den = c->ref_den;
+	h->slots_per_cycle = c->slots_per_cycle;
+}
+
+static inline unsigned int host_slot(struct hw_cpu *cpu, enum host_kind kind, u64 cycles,
+				     u64 insns)
 {
 	unsigned int slot;
 	struct hw_host_seg *h;
@@ -563,18 +591,8 @@ static unsigned int host_slot(struct hw_cpu *cpu, enum host_kind kind, u64 cycle
 	       HOST_EXEC + (unsigned int)((cycles * 0x9e3779b97f4a7c15ULL) >> 61);
 	h = &cpu->host_seg[slot];
 	if (h->cycles != cycles || h->insns != insns || h->ref_num != c->ref_num ||
-	    h->ref_den != c->ref_den || h->slots_per_cycle != c->slots_per_cycle) {
-		batch_flush(cpu);	/* deferred segments of the old form first */
-		h->seg = (struct hw_segment){ .cycles = cycles };
-		h->span.gen = 0;	/* units of the old segment */
-		h->seg.ev[HW_EV_INSTRUCTIONS] = insns;
-		hw_cpu__fill_derived(cpu, &h->seg);
-		h->cycles = cycles;
-		h->insns = insns;
-		h->ref_num = c->ref_num;
-		h->ref_den = c->ref_den;
-		h->slots_per_cycle = c->slots_per_cycle;
-	}
+	    h->ref_den != c->ref_den || h->slots_per_cycle != c->slots_per_cycle)
+		host_slot_fill(cpu, h, cycles, insns);
 	return slot;
 }
 
