@@ -218,6 +218,7 @@ static void batch_flush(struct hw_cpu *cpu);
 int hw_cpu__set_if(struct hw_cpu *cpu, bool on)
 {
 	batch_flush(cpu);
+	cpu->batch_open = false;	/* its limits assumed IF unchanged */
 	cpu->intr_enabled = on;
 	return on ? hw_cpu__deliver_due(cpu) : 0;
 }
@@ -525,6 +526,7 @@ int hw_cpu__run(struct hw_cpu *cpu, const struct hw_segment *seg,
 	if (!seg->cycles && has_events(seg))
 		return VPMU_E_INVAL;
 	batch_flush(cpu);
+	cpu->batch_open = false;	/* a run can change what is deliverable */
 	if (!cpu->failure && seg->cycles > HW_CPU_MAX_CYCLES - cpu->now)
 		cpu->failure = HW_CPU_FAIL_TIME;
 	if (cpu->failure) {
