@@ -26,7 +26,14 @@
  *    and units are computed once per segment and decoding;
  *  - a piece that is the whole segment adds the totals, with no division;
  *    other shares divide in 64 bits when the product fits (base/util.h);
- *  - delivery is skipped outright when nothing is pending or due.
+ *  - delivery is skipped outright when nothing is pending or due;
+ *  - a host instruction (hw_cpu__host_*: an MSR access, RDPMC, kernel work)
+ *    that is one piece - nothing deliverable before its end, no PMI-enabled
+ *    counter wrapping in it - runs in one step without the loop, its
+ *    segment (derived events) and units kept per access kind;
+ *  - inside a host batch (hw_cpu__host_batch_begin/end: a mediated put or
+ *    load) the steps that move no counter are only added up, and applied
+ *    together at the end or before the first access that moves one.
  *
  * Limits (issue 8): simulated time never passes HW_CPU_MAX_CYCLES and a CPU
  * runs at most cpu->max_events engine events; past either it fails
@@ -650,7 +657,6 @@ static bool run_host_piece(struct hw_cpu *cpu, unsigned int slot)
 static void batch_flush(struct hw_cpu *cpu)
 {
 	u64 *t = cpu->truth[0][0];
-
 	const u64 *w = cpu->host_seg[HOST_WRMSR].seg.ev, *r = cpu->host_seg[HOST_RDMSR].seg.ev;
 	const u64 *p = cpu->host_seg[HOST_RDPMC].seg.ev;
 	u64 nw = cpu->batch_n[HOST_WRMSR], nr = cpu->batch_n[HOST_RDMSR];
