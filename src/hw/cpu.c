@@ -225,7 +225,7 @@ static void batch_flush(struct hw_cpu *cpu);
 int hw_cpu__set_if(struct hw_cpu *cpu, bool on)
 {
 	batch_flush(cpu);
-	cpu->batch_open = false;	/* its limits assumed IF unchanged */
+	cpu->batch_open = cpu->batch_want = false;	/* its limits assumed IF unchanged */
 	cpu->intr_enabled = on;
 	return on ? hw_cpu__deliver_due(cpu) : 0;
 }
@@ -533,7 +533,7 @@ int hw_cpu__run(struct hw_cpu *cpu, const struct hw_segment *seg,
 	if (!seg->cycles && has_events(seg))
 		return VPMU_E_INVAL;
 	batch_flush(cpu);
-	cpu->batch_open = false;	/* a run can change what is deliverable */
+	cpu->batch_open = cpu->batch_want = false;	/* a run can change what is deliverable */
 	if (!cpu->failure && seg->cycles > HW_CPU_MAX_CYCLES - cpu->now)
 		cpu->failure = HW_CPU_FAIL_TIME;
 	if (cpu->failure) {
@@ -675,13 +675,14 @@ static void batch_flush(struct hw_cpu *cpu)
 }
 
 /*
- * (Re)open the batch from the state as it is now (nothing deferred): the
- * limits run_host_piece() checks, as they stay while only register accesses
+ * Set the batch's limits from the state as it is now (nothing deferred):
+ * those run_host_piece() checks, as they stay while only register accesses
  * are made (mark, the interrupt state and what can be deliverable do not
  * change then: a register access requests no interrupt), and the segments
- * of the three accesses.
+ * of the three accesses. At the batch's first access, and at the first
+ * after one that could not be deferred.
  */
-static void batch_open(struct hw_cpu *cpu)
+static void batch_limits(struct hw_cpu *cpu)
 {
 	bool guest = cpu->guest;
 	u8 cpl = cpu->cpl;
@@ -721,12 +722,12 @@ static inline bool batch_defer(struct hw_cpu *cpu, enum host_kind kind)
 
 static void host_segment(struct hw_cpu *cpu, enum host_kind kind, u64 cycles, u64 insns)
 {
-	bool guest = cpu->guest, batch = cpu->batch_open;
+	bool guest = cpu->guest, batch = cpu->batch_want;
 	u8 cpl = cpu->cpl;
 	unsigned int slot;
 
 	batch_flush(cpu);
-	cpu->batch_open = false;	/* interrupt handlers inside run unbatched */
+	cpu->batch_open = cpu->batch_want = false;	/* handlers inside run unbatched */
 	slot = host_slot(cpu, kind, cycles, insns);
 	if (!run_host_piece(cpu, slot)) {
 		/* a copy: interrupt handlers inside may do host work of this kind */
@@ -736,22 +737,19 @@ static void host_segment(struct hw_cpu *cpu, enum host_kind kind, u64 cycles, u6
 	}
 	cpu->guest = guest;
 	cpu->cpl = cpl;
-	if (batch)
-		batch_open(cpu);
+	cpu->batch_want = batch;	/* limits set again at the next access */
 }
 
 void hw_cpu__host_batch_begin(struct hw_cpu *cpu)
 {
-	if (cpu->engine != HW_ENGINE_FAST || cpu->on_host_access || cpu->batch_open ||
-	    cpu->failure)
-		return;
-	batch_open(cpu);
+	if (cpu->engine == HW_ENGINE_FAST && !cpu->on_host_access && !cpu->failure)
+		cpu->batch_want = true;
 }
 
 void hw_cpu__host_batch_end(struct hw_cpu *cpu)
 {
 	batch_flush(cpu);
-	cpu->batch_open = false;
+	cpu->batch_open = cpu->batch_want = false;
 }
 
 void hw_cpu__host_exec(struct hw_cpu *cpu, u64 cycles)
@@ -781,8 +779,13 @@ static inline void host_retire(struct hw_cpu *cpu, enum host_kind kind, u32 reg,
 {
 	if (cpu->on_host_access)	/* observer (sim/interleave.c) */
 		cpu->on_host_access(cpu->access_ctx, reg);
-	if (!cpu->batch_open || !batch_defer(cpu, kind))
-		host_segment(cpu, kind, cycles, 1);
+	if (cpu->batch_want) {
+		if (!cpu->batch_open)
+			batch_limits(cpu);
+		if (batch_defer(cpu, kind))
+			return;
+	}
+	host_segment(cpu, kind, cycles, 1);
 }
 
 enum hw_msr_result hw_cpu__host_wrmsr(struct hw_cpu *cpu, u32 msr, u64 val)

@@ -158,7 +158,8 @@ struct hw_cpu {
 	/* An open host batch (hw_cpu__host_batch_begin): register accesses
 	 * whose segments move no counter (cpu.c batch_defer) but are not yet
 	 * added to now, the ground truth and the event count. */
-	bool batch_open;
+	bool batch_want;	/* a batch is open ... */
+	bool batch_open;	/* ... and its limits below are set */
 	u64 batch_limit;	/* the last cycle a deferred segment may end at */
 	u64 batch_room;		/* engine events left before max_events */
 	u64 batch_cycles;	/* cycles not yet added */
@@ -219,6 +220,12 @@ void hw_cpu__host_exec(struct hw_cpu *cpu, u64 cycles);
  */
 void hw_cpu__host_batch_begin(struct hw_cpu *cpu);
 void hw_cpu__host_batch_end(struct hw_cpu *cpu);
+/* The clock with what an open batch has not yet applied: cpu->now as it
+ * is after the accesses made so far (inside a batch, read this). */
+static inline u64 hw_cpu__now(const struct hw_cpu *cpu)
+{
+	return cpu->now + cpu->batch_cycles;
+}
 
 /* Units a counter configured as @cc adds over all of @seg (cpu.c). */
 u64 hw_count_units(const struct hw_count_cfg *cc, const struct hw_segment *seg);

@@ -26,30 +26,31 @@ void perf_cpu__exec(struct perf_cpu *pc, u64 cycles)
 	pc->overhead_cycles += pc->cpu->now - t0;
 }
 
-/* Perf's register accesses: hw/'s host primitives, with perf's accounting. */
+/* Perf's register accesses: hw/'s host primitives, with perf's accounting
+ * (by hw_cpu__now: they may be made inside a host batch, perf_resched). */
 void perf_wrmsr(struct perf_cpu *pc, u32 msr, u64 val)
 {
-	u64 t0 = pc->cpu->now;
+	u64 t0 = hw_cpu__now(pc->cpu);
 
 	hw_cpu__host_wrmsr(pc->cpu, msr, val);
-	pc->overhead_cycles += pc->cpu->now - t0;
+	pc->overhead_cycles += hw_cpu__now(pc->cpu) - t0;
 	pc->nr_msr_ops++;
 }
 
 u64 perf_rdmsr(struct perf_cpu *pc, u32 msr)
 {
-	u64 t0 = pc->cpu->now, v = hw_cpu__host_rdmsr(pc->cpu, msr);
+	u64 t0 = hw_cpu__now(pc->cpu), v = hw_cpu__host_rdmsr(pc->cpu, msr);
 
-	pc->overhead_cycles += pc->cpu->now - t0;
+	pc->overhead_cycles += hw_cpu__now(pc->cpu) - t0;
 	pc->nr_msr_ops++;
 	return v;
 }
 
 u64 perf_rdpmc(struct perf_cpu *pc, u32 ecx)
 {
-	u64 t0 = pc->cpu->now, v = hw_cpu__host_rdpmc(pc->cpu, ecx);
+	u64 t0 = hw_cpu__now(pc->cpu), v = hw_cpu__host_rdpmc(pc->cpu, ecx);
 
-	pc->overhead_cycles += pc->cpu->now - t0;
+	pc->overhead_cycles += hw_cpu__now(pc->cpu) - t0;
 	pc->nr_msr_ops++;
 	return v;
 }
@@ -343,6 +344,9 @@ void perf_resched(struct perf_cpu *pc)
 	}
 	pc->pmu_disabled++;	/* perf_pmu_disable: an NMI meanwhile leaves it off */
 	pc->x86->disable_all(pc);
+	/* register accesses only (and perf's own state) up to the enable: one
+	 * host batch, which reads the clock by hw_cpu__now (perf_wrmsr) */
+	hw_cpu__host_batch_begin(pc->cpu);
 	for (int i = 0; i < pc->nr_events; i++) {
 		struct perf_event *ev = pc->events[i];
 
@@ -359,6 +363,7 @@ void perf_resched(struct perf_cpu *pc)
 		if (want[i])
 			ev->state = PERF_STATE_ACTIVE;
 	}
+	hw_cpu__host_batch_end(pc->cpu);
 	pc->pmu_disabled--;
 	if (!pc->guest_sched_out)
 		pc->x86->enable_all(pc);
