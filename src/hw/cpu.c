@@ -482,6 +482,31 @@ static u64 next_ready(const struct hw_cpu *cpu)
 	return ready;
 }
 
+/*
+ * run_fast()'s loop for a segment that is one piece, in one step: cycles to
+ * run, nothing deliverable before its end or at it (the loop takes what is
+ * due when it starts and after its last piece) and no PMI-enabled counter
+ * wrapping in it. Returns false, having changed nothing (but the cache of
+ * decoded setups), when that does not hold.
+ */
+static bool run_one_piece(struct hw_cpu *cpu, const struct hw_segment *seg)
+{
+	struct hw_span s;
+
+	if (!seg->cycles || cpu->events >= cpu->max_events ||
+	    next_ready(cpu) <= cpu->now + seg->cycles)
+		return false;
+	s.d = decoded(cpu, seg->guest, seg->cpl);
+	span_units(cpu, seg, &s);
+	if (has_pmi_wrap(cpu, &s))
+		return false;
+	cpu->events++;
+	advance(cpu, seg, &s, 0, seg->cycles);	/* requests no PMI */
+	add_truth(cpu, seg, 0, seg->cycles);
+	cpu->now += seg->cycles;
+	return true;
+}
+
 static int run_fast(struct hw_cpu *cpu, const struct hw_segment *seg,
 		    struct hw_segment *rest)
 {
@@ -492,6 +517,12 @@ static int run_fast(struct hw_cpu *cpu, const struct hw_segment *seg,
 	s.gen = s.live = 0;
 	s.metrics = false;
 	int stop;
+
+	if (run_one_piece(cpu, seg)) {
+		if (rest)	/* all of it ran */
+			*rest = (struct hw_segment){ .guest = seg->guest, .cpl = seg->cpl };
+		return 0;
+	}
 
 	while (!(stop = hw_cpu__deliver_due(cpu)) && pos < seg->cycles &&
 	       hw_cpu__is_within_event_bound(cpu)) {
