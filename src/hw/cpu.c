@@ -452,21 +452,30 @@ static u64 advance(struct hw_cpu *cpu, const struct hw_segment *seg,
 	return pmi;
 }
 
+/* The ground truth of all of @seg (and its cycles hidden from host perf). */
+static inline void add_truth_whole(struct hw_cpu *cpu, const struct hw_segment *seg)
+{
+	u64 *t = cpu->truth[seg->guest][seg->cpl != 0];
+	const u64 *e = seg->ev;
+
+	if (cpu->mark && !seg->guest)
+		cpu->marked_host_cycles += seg->cycles;
+	_Static_assert(HW_EV_NR == 13, "one add per event");
+	t[0] += e[0], t[1] += e[1], t[2] += e[2], t[3] += e[3], t[4] += e[4];
+	t[5] += e[5], t[6] += e[6], t[7] += e[7], t[8] += e[8], t[9] += e[9];
+	t[10] += e[10], t[11] += e[11], t[12] += e[12];
+}
+
 static void add_truth(struct hw_cpu *cpu, const struct hw_segment *seg, u64 pos, u64 k)
 {
 	u64 *t = cpu->truth[seg->guest][seg->cpl != 0];
 
-	if (cpu->mark && !seg->guest)
-		cpu->marked_host_cycles += k - pos;
 	if (!pos && k == seg->cycles) {
-		_Static_assert(HW_EV_NR == 13, "one add per event");
-		t[0] += seg->ev[0], t[1] += seg->ev[1], t[2] += seg->ev[2];
-		t[3] += seg->ev[3], t[4] += seg->ev[4], t[5] += seg->ev[5];
-		t[6] += seg->ev[6], t[7] += seg->ev[7], t[8] += seg->ev[8];
-		t[9] += seg->ev[9], t[10] += seg->ev[10], t[11] += seg->ev[11];
-		t[12] += seg->ev[12];
+		add_truth_whole(cpu, seg);
 		return;
 	}
+	if (cpu->mark && !seg->guest)
+		cpu->marked_host_cycles += k - pos;
 	for (unsigned int e = 0; e < HW_EV_NR; e++)
 		t[e] += share(seg->ev[e], k, seg->cycles) - share(seg->ev[e], pos, seg->cycles);
 }
@@ -502,7 +511,7 @@ static bool run_one_piece(struct hw_cpu *cpu, const struct hw_segment *seg)
 		return false;
 	cpu->events++;
 	advance(cpu, seg, &s, 0, seg->cycles);	/* requests no PMI */
-	add_truth(cpu, seg, 0, seg->cycles);
+	add_truth_whole(cpu, seg);
 	cpu->now += seg->cycles;
 	return true;
 }
@@ -650,8 +659,6 @@ static inline unsigned int host_slot(struct hw_cpu *cpu, enum host_kind kind, u6
 static bool run_host_piece(struct hw_cpu *cpu, unsigned int slot)
 {
 	const struct hw_segment *seg = &cpu->host_seg[slot].seg;
-	u64 *t = cpu->truth[0][0];
-	const u64 *e = seg->ev;
 
 	if (cpu->engine != HW_ENGINE_FAST || cpu->failure || cpu->events >= cpu->max_events ||
 	    seg->cycles > HW_CPU_MAX_CYCLES - cpu->now)
@@ -673,12 +680,7 @@ static bool run_host_piece(struct hw_cpu *cpu, unsigned int slot)
 		}
 	}
 	cpu->events++;
-	if (cpu->mark)
-		cpu->marked_host_cycles += seg->cycles;
-	_Static_assert(HW_EV_NR == 13, "one add per event");
-	t[0] += e[0], t[1] += e[1], t[2] += e[2], t[3] += e[3], t[4] += e[4];
-	t[5] += e[5], t[6] += e[6], t[7] += e[7], t[8] += e[8], t[9] += e[9];
-	t[10] += e[10], t[11] += e[11], t[12] += e[12];
+	add_truth_whole(cpu, seg);	/* host mode: seg->guest is false */
 	cpu->now += seg->cycles;
 	return true;
 }
