@@ -480,6 +480,17 @@ static void add_truth(struct hw_cpu *cpu, const struct hw_segment *seg, u64 pos,
 		t[e] += share(seg->ev[e], k, seg->cycles) - share(seg->ev[e], pos, seg->cycles);
 }
 
+/* next_ready() in host mode (hw_cpu__is_tick_allowed with guest false). */
+static inline u64 next_ready_host(const struct hw_cpu *cpu)
+{
+	u64 ready = cpu->apic.nmi_pending || cpu->apic.vec_pending ?
+		    hw_apic__next_ready(cpu) : UINT64_MAX;
+
+	if (!cpu->irq_depth && (!cpu->tick_needs_if || cpu->intr_enabled))
+		ready = min_u64(ready, cpu->timer_at);
+	return ready;
+}
+
 /* The earliest cycle an interrupt can be taken at, or UINT64_MAX. */
 static u64 next_ready(const struct hw_cpu *cpu)
 {
@@ -665,7 +676,7 @@ static bool run_host_piece(struct hw_cpu *cpu, unsigned int slot)
 		return false;
 	cpu->guest = false;
 	cpu->cpl = 0;
-	if (next_ready(cpu) <= cpu->now + seg->cycles)
+	if (next_ready_host(cpu) <= cpu->now + seg->cycles)
 		return false;
 	if (!is_all_disabled(&cpu->pmu)) {
 		struct hw_span *s = &cpu->host_seg[slot].span;
@@ -717,15 +728,7 @@ static void batch_flush(struct hw_cpu *cpu)
  */
 static void batch_limits(struct hw_cpu *cpu)
 {
-	bool guest = cpu->guest;
-	u8 cpl = cpu->cpl;
-	u64 ready;
-
-	cpu->guest = false;
-	cpu->cpl = 0;
-	ready = next_ready(cpu);
-	cpu->guest = guest;
-	cpu->cpl = cpl;
+	u64 ready = next_ready_host(cpu);
 	/* a deferred segment must end before @ready and by HW_CPU_MAX_CYCLES */
 	cpu->batch_limit = ready ? min_u64(ready - 1, HW_CPU_MAX_CYCLES) : 0;
 	cpu->batch_room = cpu->events < cpu->max_events && !cpu->failure ?

@@ -20,10 +20,10 @@
 
 void perf_cpu__exec(struct perf_cpu *pc, u64 cycles)
 {
-	u64 t0 = pc->cpu->now;
+	u64 t0 = hw_cpu__now(pc->cpu);
 
 	hw_cpu__host_exec(pc->cpu, cycles);
-	pc->overhead_cycles += pc->cpu->now - t0;
+	pc->overhead_cycles += hw_cpu__now(pc->cpu) - t0;
 }
 
 /* Perf's register accesses: hw/'s host primitives, with perf's accounting
@@ -232,7 +232,22 @@ struct plan {
 	int prev[PERF_MAX_EVENTS];
 	int assign[PERF_MAX_EVENTS];
 	int n;
+	/* each group's events in creation order: the first (by the leader's
+	 * id) and the next of each, -1 ending it */
+	int first[PERF_MAX_EVENTS], next[PERF_MAX_EVENTS];
 };
+
+static void plan_groups(const struct perf_cpu *pc, struct plan *p)
+{
+	for (int i = 0; i < pc->nr_events; i++)
+		p->first[i] = -1;
+	for (int i = pc->nr_events - 1; i >= 0; i--) {
+		int g = pc->events[i]->leader->id;
+
+		p->next[i] = p->first[g];
+		p->first[g] = i;
+	}
+}
 
 /* Try to add @leader's group to @p; keep it only if all of it fits. */
 static bool plan_group(const struct perf_cpu *pc, struct plan *p, struct perf_event *leader)
@@ -240,10 +255,10 @@ static bool plan_group(const struct perf_cpu *pc, struct plan *p, struct perf_ev
 	int n0 = p->n;
 	int tmp[PERF_MAX_EVENTS];
 
-	for (int i = 0; i < pc->nr_events && p->n < PERF_MAX_EVENTS; i++) {
+	for (int i = p->first[leader->id]; i >= 0 && p->n < PERF_MAX_EVENTS; i = p->next[i]) {
 		struct perf_event *ev = pc->events[i];
 
-		if (ev->leader != leader || ev->state < PERF_STATE_INACTIVE)
+		if (ev->state < PERF_STATE_INACTIVE)
 			continue;
 		p->ev[p->n] = ev;
 		p->constraint[p->n] = ev->constraint;
@@ -263,6 +278,7 @@ static bool plan_group(const struct perf_cpu *pc, struct plan *p, struct perf_ev
 static void make_plan(struct perf_cpu *pc, struct plan *p)
 {
 	p->n = 0;
+	plan_groups(pc, p);
 	for (int task = 0; task < 2; task++) {
 		for (int i = 0; i < pc->nr_events; i++) {
 			struct perf_event *ev = pc->events[i];
@@ -342,11 +358,11 @@ void perf_resched(struct perf_cpu *pc)
 		want[p.ev[k]->id] = true;
 		new_idx[p.ev[k]->id] = p.assign[k];
 	}
+	/* from here to the enable, register accesses only (and perf's own
+	 * state): one host batch, the clock read by hw_cpu__now (perf_wrmsr) */
+	hw_cpu__host_batch_begin(pc->cpu);
 	pc->pmu_disabled++;	/* perf_pmu_disable: an NMI meanwhile leaves it off */
 	pc->x86->disable_all(pc);
-	/* register accesses only (and perf's own state) up to the enable: one
-	 * host batch, which reads the clock by hw_cpu__now (perf_wrmsr) */
-	hw_cpu__host_batch_begin(pc->cpu);
 	for (int i = 0; i < pc->nr_events; i++) {
 		struct perf_event *ev = pc->events[i];
 
@@ -363,10 +379,10 @@ void perf_resched(struct perf_cpu *pc)
 		if (want[i])
 			ev->state = PERF_STATE_ACTIVE;
 	}
-	hw_cpu__host_batch_end(pc->cpu);
 	pc->pmu_disabled--;
 	if (!pc->guest_sched_out)
 		pc->x86->enable_all(pc);
+	hw_cpu__host_batch_end(pc->cpu);
 	if (irqs)
 		hw_cpu__set_if(pc->cpu, true);	/* what came meanwhile is taken now */
 }
