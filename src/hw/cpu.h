@@ -207,16 +207,19 @@ u64 hw_cpu__host_rdpmc(struct hw_cpu *cpu, u32 ecx);
 void hw_cpu__host_exec(struct hw_cpu *cpu, u64 cycles);
 
 /*
- * A batch of host accesses made back to back (a mediated put or load):
- * between begin and end the caller makes only hw_cpu__host_wrmsr / rdmsr /
- * rdpmc calls (and reads their results) and reads neither cpu->now nor the
- * ground truth, which may lag until end. Every access is made in order and
- * its instruction's segment counts exactly as outside a batch; the fast
- * engine only adds up the segments that move no counter and meet no
- * interrupt, and applies them in one step, at end or before the first
- * access that does not allow it. The reference engine (and an observer of
- * host accesses) runs every access on its own. cpu->costs must not change
- * inside a batch.
+ * A batch of host accesses made back to back (a mediated put or load, the
+ * register accesses of perf's reschedule): between begin and end the caller
+ * makes host accesses (and reads their results and the registers), changes
+ * none of the CPU's fields itself, and reads the clock only through
+ * hw_cpu__now(): cpu->now, the ground truth and the engine event count may
+ * lag until end. Every access is made in order, at once, and its
+ * instruction's segment counts exactly as outside a batch: the fast engine
+ * only adds up the segments that move no counter and meet no interrupt,
+ * and applies them in one step, at end or before the first segment that
+ * does not allow it. Host work (hw_cpu__host_exec), hw_cpu__run and
+ * hw_cpu__set_if apply what is deferred first; the last two end the batch.
+ * Interrupt handlers run unbatched. The reference engine (and an observer
+ * of host accesses) runs every access on its own. Units: as hw_cpu.
  */
 void hw_cpu__host_batch_begin(struct hw_cpu *cpu);
 void hw_cpu__host_batch_end(struct hw_cpu *cpu);
