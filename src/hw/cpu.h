@@ -209,10 +209,11 @@ void hw_cpu__host_exec(struct hw_cpu *cpu, u64 cycles);
 /*
  * A batch of host accesses made back to back (a mediated put or load, the
  * register accesses of perf's reschedule): between begin and end the caller
- * makes host accesses (and reads their results and the registers), changes
- * none of the CPU's fields itself, and reads the clock only through
- * hw_cpu__now(): cpu->now, the ground truth and the engine event count may
- * lag until end. Every access is made in order, at once, and its
+ * makes host accesses (and reads their results and the registers), sets no
+ * field the engine times segments or interrupts by (mode, IF, the tick,
+ * mark, costs, the APIC; the PMU's guest_owned may change: deferred
+ * segments count nothing), and reads the clock only through hw_cpu__now():
+ * cpu->now, the ground truth and the engine event count may lag until end. Every access is made in order, at once, and its
  * instruction's segment counts exactly as outside a batch: the fast engine
  * only adds up the segments that move no counter and meet no interrupt,
  * and applies them in one step, at end or before the first segment that
