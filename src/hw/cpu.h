@@ -81,6 +81,7 @@ enum hw_test_fault {
 	HW_TEST_FAULT_NONE = 0,
 	HW_TEST_FAULT_SHARE,	/* a counter's share of a piece is one short */
 	HW_TEST_FAULT_STALE_DECODE,	/* decoded setups are never refreshed */
+	HW_TEST_FAULT_BATCH,	/* a host batch of several deferred accesses loses a cycle */
 };
 
 /* The decoded counting setup of one mode, and the registers it was decoded
