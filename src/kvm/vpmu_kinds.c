@@ -362,11 +362,11 @@ static void mediated_load(struct kvm_pmu *pmu)
 	if (pmu->loaded)
 		return;
 	perf_cpu__load_guest_context(pmu->host);
+	hw_cpu__host_batch_begin(cpu);	/* register accesses only, up to the end */
 	hw_cpu__host_wrmsr(cpu, intel ? MSR_CORE_PERF_GLOBAL_CTRL : MSR_AMD64_PERF_CNTR_GLOBAL_CTL, 0);
 	if (pmu->lvtpc_vector)
 		perf_cpu__load_guest_lvtpc(pmu->host, pmu->lvtpc);
 	pmu->nr_load_msr_ops += 1 + pmu->lvtpc_vector;
-	hw_cpu__host_batch_begin(cpu);	/* register accesses only, up to the end */
 	for (unsigned int i = 0; i < pmu->nr_gp; i++) {
 		struct kvm_pmc *pmc = &pmu->gp[i];
 
@@ -410,10 +410,10 @@ static void mediated_put(struct kvm_pmu *pmu)
 		put_counter(pmu, &pmu->gp[i]);
 	for (unsigned int k = 0; k < pmu->nr_fixed; k++)
 		put_counter(pmu, &pmu->fixed[k]);
-	hw_cpu__host_batch_end(pmu->cpu);
 	pmu->loaded = false;
 	if (pmu->lvtpc_vector)
-		perf_cpu__put_guest_lvtpc(pmu->host);
+		perf_cpu__put_guest_lvtpc(pmu->host);	/* perf_wrmsr: batch-safe */
+	hw_cpu__host_batch_end(pmu->cpu);
 	perf_cpu__put_guest_context(pmu->host);
 }
 
