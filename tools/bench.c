@@ -8,6 +8,9 @@
  *                          median and spread (min..max) of REPS runs
  *   bench linear REPS      timer-heavy, mediated irqoff, at x1, x4 and x16
  *                          its work: wall time per run, and the ratio to x1
+ *   bench one SCENARIO VPMU [SCALE]  one run of one row (VPMU as in vpmu run:
+ *                          none, emulated, mediated:POLICY), no warm-up: for
+ *                          profiling it with valgrind --tool=callgrind
  *
  * Each run is one sim__run() without the vPMU-none baseline (no_baseline),
  * timed in-process with CLOCK_THREAD_CPUTIME_ID (one core's time, see
@@ -166,14 +169,42 @@ static int linear(const struct profile *prof, int reps)
 	return 0;
 }
 
+/* One run of one row, for a profiler: its exits and time. */
+static int one(const struct profile *prof, const char *name, const char *vpmu,
+	       unsigned int scale)
+{
+	static struct scenario sc;
+	const char *colon = strchr(vpmu, ':');
+	char kind[32];
+	struct diag d;
+	struct sample s;
+	struct sim_config c = { .prof = prof, .sc = &sc, .seed = 1, .no_baseline = true };
+
+	snprintf(kind, sizeof(kind), "%.*s", colon ? (int)(colon - vpmu) : 31, vpmu);
+	c.kind = kvm_vpmu__by_name(kind);
+	c.policy = kvm_policy__by_name(colon ? colon + 1 : "irqoff");
+	if (!c.kind || !c.policy || scenario__load(name, &sc, &d)) {
+		fprintf(stderr, "bench: one: unknown scenario or vPMU\n");
+		return -1;
+	}
+	sc.guest.work_minsns *= scale;
+	if (run_once(&c, &s))
+		return -1;
+	printf("%s %s x%u: %.0f exits, %.4f s\n", name, vpmu, scale, s.exits, s.wall_s);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct profile prof;
 	struct diag d;
 	int reps = argc > 2 ? atoi(argv[2]) : 5;
 
+	if (argc > 1 && !strcmp(argv[1], "one"))
+		reps = 1;
 	if (argc < 2 || reps < 1 || reps > 64) {
-		fprintf(stderr, "usage: bench matrix [REPS (1..64) [SCALE]] | linear [REPS]\n");
+		fprintf(stderr, "usage: bench matrix [REPS (1..64) [SCALE]] | linear [REPS]"
+			" | one SCENARIO VPMU [SCALE]\n");
 		return 2;
 	}
 	if (profile__load("spr", &prof, &d)) {
@@ -184,6 +215,8 @@ int main(int argc, char **argv)
 		return matrix(&prof, reps, argc > 3 ? (unsigned int)atoi(argv[3]) : 1) ? 1 : 0;
 	if (!strcmp(argv[1], "linear"))
 		return linear(&prof, reps) ? 1 : 0;
+	if (!strcmp(argv[1], "one") && argc > 3)
+		return one(&prof, argv[2], argv[3], argc > 4 ? (unsigned int)atoi(argv[4]) : 1) ? 1 : 0;
 	fprintf(stderr, "bench: unknown mode %s\n", argv[1]);
 	return 2;
 }

@@ -29,9 +29,14 @@ static inline u64 mask_of_width(unsigned int width)
 	return width >= 64 ? ~0ULL : (1ULL << width) - 1;
 }
 
+/* Bits set in @v. SWAR, inline: without -mpopcnt the builtin is a libgcc
+ * call (__popcountdi2), which the perf scheduler made 4 % of a run. */
 static inline unsigned int popcount64(u64 v)
 {
-	return (unsigned int)__builtin_popcountll(v);
+	v = v - ((v >> 1) & 0x5555555555555555ULL);
+	v = (v & 0x3333333333333333ULL) + ((v >> 2) & 0x3333333333333333ULL);
+	v = (v + (v >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+	return (unsigned int)((v * 0x0101010101010101ULL) >> 56);
 }
 
 static inline u64 min_u64(u64 a, u64 b)

@@ -26,7 +26,14 @@
  *    and units are computed once per segment and decoding;
  *  - a piece that is the whole segment adds the totals, with no division;
  *    other shares divide in 64 bits when the product fits (base/util.h);
- *  - delivery is skipped outright when nothing is pending or due.
+ *  - delivery is skipped outright when nothing is pending or due;
+ *  - a host instruction (hw_cpu__host_*: an MSR access, RDPMC, kernel work)
+ *    that is one piece - nothing deliverable before its end, no PMI-enabled
+ *    counter wrapping in it - runs in one step without the loop, its
+ *    segment (derived events) and units kept per access kind;
+ *  - inside a host batch (hw_cpu__host_batch_begin/end: a mediated put or
+ *    load) the steps that move no counter are only added up, and applied
+ *    together at the end or before the first access that moves one.
  *
  * Limits (issue 8): simulated time never passes HW_CPU_MAX_CYCLES and a CPU
  * runs at most cpu->max_events engine events; past either it fails
@@ -142,15 +149,27 @@ void hw_cpu__fill_derived(const struct hw_cpu *cpu, struct hw_segment *seg)
  * counts rising edges: model: 1 if the condition holds throughout, else the
  * number of separate runs of true cycles, min(true, false).
  */
-u64 hw_count_units(const struct hw_count_cfg *cc, const struct hw_segment *seg)
-{
-	u64 e, c = seg->cycles, q, r, thr, on;
+static u64 count_units_cond(const struct hw_count_cfg *cc, const struct hw_segment *seg);
 
+/* hw_count_units, its common case inline: plain counting adds the events */
+static inline u64 count_units(const struct hw_count_cfg *cc, const struct hw_segment *seg)
+{
 	if (cc->ev == HW_EV_NONE)
 		return 0;
-	e = seg->ev[cc->ev];
 	if (!cc->cmask && !cc->edge)
-		return e;
+		return seg->ev[cc->ev];
+	return count_units_cond(cc, seg);
+}
+
+u64 hw_count_units(const struct hw_count_cfg *cc, const struct hw_segment *seg)
+{
+	return count_units(cc, seg);
+}
+
+static u64 count_units_cond(const struct hw_count_cfg *cc, const struct hw_segment *seg)
+{
+	u64 e = seg->ev[cc->ev], c = seg->cycles, q, r, thr, on;
+
 	if (!c)
 		return 0;
 	thr = cc->cmask ? cc->cmask : 1;
@@ -201,22 +220,25 @@ int hw_cpu__deliver_due_slow(struct hw_cpu *cpu)
 	return stop;
 }
 
+static void batch_flush(struct hw_cpu *cpu);
+
 int hw_cpu__set_if(struct hw_cpu *cpu, bool on)
 {
+	batch_flush(cpu);
+	cpu->batch_open = cpu->batch_want = false;	/* its limits assumed IF unchanged */
 	cpu->intr_enabled = on;
 	return on ? hw_cpu__deliver_due(cpu) : 0;
 }
 
 void hw_cpu__segment_rest(const struct hw_segment *seg, u64 pos, struct hw_segment *rest)
 {
+	if (pos == seg->cycles) {	/* all of it ran: floor(E * C / C) = E */
+		*rest = (struct hw_segment){ .guest = seg->guest, .cpl = seg->cpl };
+		return;
+	}
 	*rest = *seg;
 	if (!pos)
 		return;
-	if (pos == seg->cycles) {	/* all of it ran: floor(E * C / C) = E */
-		rest->cycles = 0;
-		memset(rest->ev, 0, sizeof(rest->ev));
-		return;
-	}
 	for (unsigned int e = 0; e < HW_EV_NR; e++)
 		rest->ev[e] -= hw_segment__events_by(seg, (enum hw_event)e, pos);
 	rest->cycles -= pos;
@@ -317,17 +339,7 @@ static const struct hw_decoded *decoded(struct hw_cpu *cpu, bool guest, u8 cpl)
 
 /* ---- the optimised engine ---------------------------------------------- */
 
-/* A segment's counting as decoded: the units of each counter over the
- * whole segment, and which counters have any. */
-struct span {
-	const struct hw_decoded *d;
-	u64 gen;		/* of d when units were computed */
-	u64 live;		/* active counters with units (or metrics) */
-	bool metrics;		/* fixed counter 3 drives PERF_METRICS */
-	u64 units[HW_MAX_IDX];
-};
-
-static void span_units(struct hw_cpu *cpu, const struct hw_segment *seg, struct span *s)
+static void span_units(struct hw_cpu *cpu, const struct hw_segment *seg, struct hw_span *s)
 {
 	const struct hw_pmu *pmu = &cpu->pmu;
 	unsigned int fc3 = HW_FIXED_BASE + 3;
@@ -337,7 +349,7 @@ static void span_units(struct hw_cpu *cpu, const struct hw_segment *seg, struct 
 	for (u64 m = s->d->active; m; m &= m - 1) {
 		unsigned int idx = (unsigned int)__builtin_ctzll(m);
 
-		s->units[idx] = hw_count_units(&s->d->cc[idx], seg);
+		s->units[idx] = count_units(&s->d->cc[idx], seg);
 		if (s->units[idx])
 			s->live |= BIT_ULL(idx);
 	}
@@ -356,7 +368,7 @@ static inline u64 share(u64 total, u64 k, u64 c)
 /* The first cycle after @pos at which a PMI-enabled counter wraps, or the
  * segment's end. */
 static u64 first_pmi_wrap(const struct hw_cpu *cpu, const struct hw_segment *seg,
-			  const struct span *s, u64 pos)
+			  const struct hw_span *s, u64 pos)
 {
 	const struct hw_pmu *pmu = &cpu->pmu;
 	u64 next = seg->cycles, c = seg->cycles;
@@ -372,6 +384,23 @@ static u64 first_pmi_wrap(const struct hw_cpu *cpu, const struct hw_segment *seg
 			next = min_u64(next, mul_div_ceil(need + done, c, u));
 	}
 	return next;
+}
+
+/* Does a PMI-enabled counter wrap anywhere in the segment (from its start)? */
+static bool has_pmi_wrap(const struct hw_cpu *cpu, const struct hw_span *s)
+{
+	const struct hw_pmu *pmu = &cpu->pmu;
+
+	for (u64 m = s->live & s->d->pmi; m; m &= m - 1) {
+		unsigned int idx = (unsigned int)__builtin_ctzll(m);
+		u64 v = idx >= HW_FIXED_BASE ? pmu->fixed[idx - HW_FIXED_BASE] : pmu->gp[idx];
+		u64 need = hw_pmu__counter_mask(pmu, idx) - v + 1;
+
+		/* need 0: a 64-bit counter at 0 needs 2^64 */
+		if (need && s->units[idx] >= need)
+			return true;
+	}
+	return false;
 }
 
 static void count_metrics(struct hw_pmu *pmu, const struct hw_segment *seg,
@@ -391,7 +420,7 @@ static void count_metrics(struct hw_pmu *pmu, const struct hw_segment *seg,
 
 /* Count cycles (pos, k] of @seg; returns the counters that requested a PMI. */
 static u64 advance(struct hw_cpu *cpu, const struct hw_segment *seg,
-		   const struct span *s, u64 pos, u64 k)
+		   const struct hw_span *s, u64 pos, u64 k)
 {
 	struct hw_pmu *pmu = &cpu->pmu;
 	u64 pmi = 0, c = seg->cycles;
@@ -423,23 +452,69 @@ static u64 advance(struct hw_cpu *cpu, const struct hw_segment *seg,
 	return pmi;
 }
 
+/* The ground truth of all of @seg (and its cycles hidden from host perf). */
+static inline void add_truth_whole(struct hw_cpu *cpu, const struct hw_segment *seg)
+{
+	u64 *t = cpu->truth[seg->guest][seg->cpl != 0];
+	const u64 *e = seg->ev;
+
+	if (cpu->mark && !seg->guest)
+		cpu->marked_host_cycles += seg->cycles;
+	_Static_assert(HW_EV_NR == 13, "one add per event");
+	t[0] += e[0], t[1] += e[1], t[2] += e[2], t[3] += e[3], t[4] += e[4];
+	t[5] += e[5], t[6] += e[6], t[7] += e[7], t[8] += e[8], t[9] += e[9];
+	t[10] += e[10], t[11] += e[11], t[12] += e[12];
+}
+
+/* advance() over all of @seg (pos 0, k its cycles > 0, so each counter adds
+ * its units), when no PMI-enabled counter wraps in it (has_pmi_wrap). */
+static void advance_whole(struct hw_cpu *cpu, const struct hw_segment *seg,
+			  const struct hw_span *s)
+{
+	struct hw_pmu *pmu = &cpu->pmu;
+	u64 leak = seg->guest ? 0 : pmu->guest_owned;
+	bool fault = cpu->test_fault == HW_TEST_FAULT_SHARE;
+
+	if (s->metrics)
+		count_metrics(pmu, seg, 0, seg->cycles);
+	for (u64 m = s->live; m; m &= m - 1) {
+		unsigned int idx = (unsigned int)__builtin_ctzll(m);
+		u64 *ctr = hw_pmu__counter(pmu, idx), mask = hw_pmu__counter_mask(pmu, idx);
+		u64 d = s->units[idx];	/* not 0: the counter is live */
+
+		if (fault && d > 1)
+			d--;	/* planted by the differential test only */
+		if (leak & BIT_ULL(idx))
+			pmu->leaked_events += d;
+		if (d > mask - *ctr && pmu->has_global)	/* a wrap without PMI */
+			pmu->global_status |= BIT_ULL(idx);
+		*ctr = (*ctr + d) & mask;
+	}
+}
+
 static void add_truth(struct hw_cpu *cpu, const struct hw_segment *seg, u64 pos, u64 k)
 {
 	u64 *t = cpu->truth[seg->guest][seg->cpl != 0];
 
-	if (cpu->mark && !seg->guest)
-		cpu->marked_host_cycles += k - pos;
 	if (!pos && k == seg->cycles) {
-		_Static_assert(HW_EV_NR == 13, "one add per event");
-		t[0] += seg->ev[0], t[1] += seg->ev[1], t[2] += seg->ev[2];
-		t[3] += seg->ev[3], t[4] += seg->ev[4], t[5] += seg->ev[5];
-		t[6] += seg->ev[6], t[7] += seg->ev[7], t[8] += seg->ev[8];
-		t[9] += seg->ev[9], t[10] += seg->ev[10], t[11] += seg->ev[11];
-		t[12] += seg->ev[12];
+		add_truth_whole(cpu, seg);
 		return;
 	}
+	if (cpu->mark && !seg->guest)
+		cpu->marked_host_cycles += k - pos;
 	for (unsigned int e = 0; e < HW_EV_NR; e++)
 		t[e] += share(seg->ev[e], k, seg->cycles) - share(seg->ev[e], pos, seg->cycles);
+}
+
+/* next_ready() in host mode (hw_cpu__is_tick_allowed with guest false). */
+static inline u64 next_ready_host(const struct hw_cpu *cpu)
+{
+	u64 ready = cpu->apic.nmi_pending || cpu->apic.vec_pending ?
+		    hw_apic__next_ready(cpu) : UINT64_MAX;
+
+	if (!cpu->irq_depth && (!cpu->tick_needs_if || cpu->intr_enabled))
+		ready = min_u64(ready, cpu->timer_at);
+	return ready;
 }
 
 /* The earliest cycle an interrupt can be taken at, or UINT64_MAX. */
@@ -453,16 +528,47 @@ static u64 next_ready(const struct hw_cpu *cpu)
 	return ready;
 }
 
+/*
+ * run_fast()'s loop for a segment that is one piece, in one step: cycles to
+ * run, nothing deliverable before its end or at it (the loop takes what is
+ * due when it starts and after its last piece) and no PMI-enabled counter
+ * wrapping in it. Returns false, having changed nothing (but the cache of
+ * decoded setups), when that does not hold.
+ */
+static bool run_one_piece(struct hw_cpu *cpu, const struct hw_segment *seg)
+{
+	struct hw_span s;
+
+	if (!seg->cycles || cpu->events >= cpu->max_events ||
+	    next_ready(cpu) <= cpu->now + seg->cycles)
+		return false;
+	s.d = decoded(cpu, seg->guest, seg->cpl);
+	span_units(cpu, seg, &s);
+	if (has_pmi_wrap(cpu, &s))
+		return false;
+	cpu->events++;
+	advance_whole(cpu, seg, &s);
+	add_truth_whole(cpu, seg);
+	cpu->now += seg->cycles;
+	return true;
+}
+
 static int run_fast(struct hw_cpu *cpu, const struct hw_segment *seg,
 		    struct hw_segment *rest)
 {
-	struct span s;
+	struct hw_span s;
 	u64 pos = 0;
 
 	s.d = NULL;
 	s.gen = s.live = 0;
 	s.metrics = false;
 	int stop;
+
+	if (run_one_piece(cpu, seg)) {
+		if (rest)	/* all of it ran */
+			*rest = (struct hw_segment){ .guest = seg->guest, .cpl = seg->cpl };
+		return 0;
+	}
 
 	while (!(stop = hw_cpu__deliver_due(cpu)) && pos < seg->cycles &&
 	       hw_cpu__is_within_event_bound(cpu)) {
@@ -503,6 +609,8 @@ int hw_cpu__run(struct hw_cpu *cpu, const struct hw_segment *seg,
 {
 	if (!seg->cycles && has_events(seg))
 		return VPMU_E_INVAL;
+	batch_flush(cpu);
+	cpu->batch_open = cpu->batch_want = false;	/* a run can change what is deliverable */
 	if (!cpu->failure && seg->cycles > HW_CPU_MAX_CYCLES - cpu->now)
 		cpu->failure = HW_CPU_FAIL_TIME;
 	if (cpu->failure) {
@@ -533,53 +641,231 @@ const char *hw_cpu__failure_text(const struct hw_cpu *cpu)
 
 /* ---- host kernel work --------------------------------------------------- */
 
-static void host_segment(struct hw_cpu *cpu, u64 cycles, u64 insns)
-{
-	bool guest = cpu->guest;
-	u8 cpl = cpu->cpl;
-	struct hw_segment seg = { .cycles = cycles ? cycles : 1 };
+enum host_kind { HOST_WRMSR, HOST_RDMSR, HOST_RDPMC, HOST_EXEC };
 
-	seg.ev[HW_EV_INSTRUCTIONS] = insns;
-	hw_cpu__fill_derived(cpu, &seg);
-	hw_cpu__run(cpu, &seg, NULL);
+static void batch_flush(struct hw_cpu *cpu);
+
+/* The slot of cpu->host_seg holding the segment of @cycles (at least 1)
+ * host cycles retiring @insns, derived events filled: one per access kind,
+ * and eight for other work, by its length (hashed: a profile's costs are a
+ * few values). Filled again when it or a cost it was derived from differs. */
+static void host_slot_fill(struct hw_cpu *cpu, struct hw_host_seg *h, u64 cycles, u64 insns)
+{
+	const struct hw_costs *c = &cpu->costs;
+
+	batch_flush(cpu);	/* deferred segments of the old form first */
+	h->seg = (struct hw_segment){ .cycles = cycles };
+	h->span.gen = 0;	/* units of the old segment */
+	h->seg.ev[HW_EV_INSTRUCTIONS] = insns;
+	hw_cpu__fill_derived(cpu, &h->seg);
+	h->cycles = cycles;
+	h->insns = insns;
+	h->ref_num = c->ref_num;
+	h->ref_den = c->ref_den;
+	h->slots_per_cycle = c->slots_per_cycle;
+}
+
+static inline unsigned int host_slot(struct hw_cpu *cpu, enum host_kind kind, u64 cycles,
+				     u64 insns)
+{
+	unsigned int slot;
+	struct hw_host_seg *h;
+	const struct hw_costs *c = &cpu->costs;
+
+	cycles = cycles ? cycles : 1;
+	slot = kind < HOST_EXEC ? kind :
+	       HOST_EXEC + (unsigned int)((cycles * 0x9e3779b97f4a7c15ULL) >> 61);
+	h = &cpu->host_seg[slot];
+	if (h->cycles != cycles || h->insns != insns || h->ref_num != c->ref_num ||
+	    h->ref_den != c->ref_den || h->slots_per_cycle != c->slots_per_cycle)
+		host_slot_fill(cpu, h, cycles, insns);
+	return slot;
+}
+
+/*
+ * What run_fast() does with a host segment, in one step, when it is one
+ * piece: no interrupt is deliverable before the segment's end or at it (the
+ * loop takes what is due when it starts and after its last piece), and no
+ * counter that requests a PMI wraps inside it. Then the run is one engine
+ * event that adds every counting counter's units (advance() over the whole
+ * segment) and the ground truth, and moves the clock. When nothing counts in
+ * host mode at CPL 0 (every counter globally disabled, or none set up to
+ * count there) no counter is visited at all. Returns false, having changed
+ * nothing but the mode, when any of that does not hold.
+ */
+static bool run_host_piece(struct hw_cpu *cpu, unsigned int slot)
+{
+	const struct hw_segment *seg = &cpu->host_seg[slot].seg;
+
+	if (cpu->engine != HW_ENGINE_FAST || cpu->failure || cpu->events >= cpu->max_events ||
+	    seg->cycles > HW_CPU_MAX_CYCLES - cpu->now)
+		return false;
+	cpu->guest = false;
+	cpu->cpl = 0;
+	if (next_ready_host(cpu) <= cpu->now + seg->cycles)
+		return false;
+	if (!is_all_disabled(&cpu->pmu)) {
+		struct hw_span *s = &cpu->host_seg[slot].span;
+
+		s->d = decoded(cpu, false, 0);
+		if (s->d->active) {
+			if (s->d->gen != s->gen)
+				span_units(cpu, seg, s);
+			if (has_pmi_wrap(cpu, s))
+				return false;
+			advance_whole(cpu, seg, s);
+		}
+	}
+	cpu->events++;
+	add_truth_whole(cpu, seg);	/* host mode: seg->guest is false */
+	cpu->now += seg->cycles;
+	return true;
+}
+
+/* Apply the batch's deferred segments: each one a run_host_piece() step
+ * that moves no counter. */
+static void batch_flush(struct hw_cpu *cpu)
+{
+	u64 *t = cpu->truth[0][0];
+	const u64 *w = cpu->host_seg[HOST_WRMSR].seg.ev, *r = cpu->host_seg[HOST_RDMSR].seg.ev;
+	const u64 *p = cpu->host_seg[HOST_RDPMC].seg.ev;
+	u64 nw = cpu->batch_n[HOST_WRMSR], nr = cpu->batch_n[HOST_RDMSR];
+	u64 np = cpu->batch_n[HOST_RDPMC];
+
+	if (!cpu->batch_count)
+		return;
+	for (unsigned int i = 0; i < HW_EV_NR; i++)
+		t[i] += nw * w[i] + nr * r[i] + np * p[i];
+	cpu->batch_n[HOST_WRMSR] = cpu->batch_n[HOST_RDMSR] = cpu->batch_n[HOST_RDPMC] = 0;
+	if (cpu->mark)
+		cpu->marked_host_cycles += cpu->batch_cycles;
+	cpu->events += cpu->batch_count;
+	cpu->now += cpu->batch_cycles;
+	if (cpu->test_fault == HW_TEST_FAULT_BATCH && cpu->batch_count > 1)
+		cpu->now--;	/* planted by the differential test only */
+	cpu->batch_cycles = cpu->batch_count = 0;
+}
+
+/*
+ * Set the batch's limits from the state as it is now (nothing deferred):
+ * those run_host_piece() checks, as they stay while only register accesses
+ * are made (mark, the interrupt state and what can be deliverable do not
+ * change then: a register access requests no interrupt), and the segments
+ * of the three accesses. At the batch's first access, and at the first
+ * after one that could not be deferred.
+ */
+static void batch_limits(struct hw_cpu *cpu)
+{
+	u64 ready = next_ready_host(cpu);
+	/* a deferred segment must end before @ready and by HW_CPU_MAX_CYCLES */
+	cpu->batch_limit = ready ? min_u64(ready - 1, HW_CPU_MAX_CYCLES) : 0;
+	cpu->batch_room = cpu->events < cpu->max_events && !cpu->failure ?
+			  cpu->max_events - cpu->events : 0;
+	host_slot(cpu, HOST_WRMSR, cpu->costs.wrmsr, 1);
+	host_slot(cpu, HOST_RDMSR, cpu->costs.rdmsr, 1);
+	host_slot(cpu, HOST_RDPMC, cpu->costs.rdpmc, 1);
+	cpu->batch_open = true;
+}
+
+/* Defer the segment of an access of an open batch when run_host_piece()
+ * would run it in one step at the batch's end. */
+static inline bool batch_defer(struct hw_cpu *cpu, enum host_kind kind)
+{
+	u64 c = cpu->host_seg[kind].seg.cycles;
+
+	if (cpu->now + cpu->batch_cycles + c > cpu->batch_limit ||
+	    cpu->batch_count >= cpu->batch_room)
+		return false;
+	if (!is_all_disabled(&cpu->pmu) && decoded(cpu, false, 0)->active)
+		return false;
+	cpu->batch_cycles += c;
+	cpu->batch_count++;
+	cpu->batch_n[kind]++;
+	return true;
+}
+
+static void host_segment(struct hw_cpu *cpu, enum host_kind kind, u64 cycles, u64 insns)
+{
+	bool guest = cpu->guest, batch = cpu->batch_want;
+	u8 cpl = cpu->cpl;
+	unsigned int slot;
+
+	batch_flush(cpu);
+	cpu->batch_open = cpu->batch_want = false;	/* handlers inside run unbatched */
+	slot = host_slot(cpu, kind, cycles, insns);
+	if (!run_host_piece(cpu, slot)) {
+		/* a copy: interrupt handlers inside may do host work of this kind */
+		struct hw_segment copy = cpu->host_seg[slot].seg;
+
+		hw_cpu__run(cpu, &copy, NULL);
+	}
 	cpu->guest = guest;
 	cpu->cpl = cpl;
+	cpu->batch_want = batch;	/* limits set again at the next access */
+}
+
+void hw_cpu__host_batch_begin(struct hw_cpu *cpu)
+{
+	if (cpu->engine == HW_ENGINE_FAST && !cpu->on_host_access && !cpu->failure)
+		cpu->batch_want = true;
+}
+
+void hw_cpu__host_batch_end(struct hw_cpu *cpu)
+{
+	batch_flush(cpu);
+	cpu->batch_open = cpu->batch_want = false;
 }
 
 void hw_cpu__host_exec(struct hw_cpu *cpu, u64 cycles)
 {
-	host_segment(cpu, cycles, cycles ? cycles : 1);
+	host_segment(cpu, HOST_EXEC, cycles, cycles ? cycles : 1);
 }
 
-static enum hw_msr_result host_access(struct hw_cpu *cpu, int kind, u32 reg, u64 *val)
+/* hw_cpu__wrmsr / rdmsr / rdpmc in host mode at CPL 0, which cannot #GP for
+ * the ring; what an access does does not depend on the mode otherwise. */
+static inline enum hw_msr_result host_do(struct hw_cpu *cpu, enum host_kind kind, u32 reg,
+					 u64 *val)
 {
-	bool guest = cpu->guest;
-	u8 cpl = cpu->cpl;
-	enum hw_msr_result r;
+	if (kind == HOST_RDPMC)
+		return cpu->pmu.ops->rdpmc(&cpu->pmu, reg, val);
+	if (reg == MSR_X2APIC_LVTPC) {
+		if (kind == HOST_WRMSR)
+			return hw_apic__write_lvtpc(&cpu->apic, *val);
+		*val = cpu->apic.lvtpc;
+		return HW_MSR_OK;
+	}
+	return kind == HOST_WRMSR ? cpu->pmu.ops->wrmsr(&cpu->pmu, reg, *val) :
+				    cpu->pmu.ops->rdmsr(&cpu->pmu, reg, val);
+}
 
-	cpu->guest = false;
-	cpu->cpl = 0;
-	r = kind == 0 ? hw_cpu__wrmsr(cpu, reg, *val) :
-	    kind == 1 ? hw_cpu__rdmsr(cpu, reg, val) : hw_cpu__rdpmc(cpu, reg, val);
-	cpu->guest = guest;
-	cpu->cpl = cpl;
+/* After the access: the observer, then the instruction's segment. */
+static inline void host_retire(struct hw_cpu *cpu, enum host_kind kind, u32 reg, u64 cycles)
+{
 	if (cpu->on_host_access)	/* observer (sim/interleave.c) */
 		cpu->on_host_access(cpu->access_ctx, reg);
-	host_segment(cpu, kind == 0 ? cpu->costs.wrmsr : kind == 1 ? cpu->costs.rdmsr :
-			  cpu->costs.rdpmc, 1);
-	return r;
+	if (cpu->batch_want) {
+		if (!cpu->batch_open)
+			batch_limits(cpu);
+		if (batch_defer(cpu, kind))
+			return;
+	}
+	host_segment(cpu, kind, cycles, 1);
 }
 
 enum hw_msr_result hw_cpu__host_wrmsr(struct hw_cpu *cpu, u32 msr, u64 val)
 {
-	return host_access(cpu, 0, msr, &val);
+	enum hw_msr_result r = host_do(cpu, HOST_WRMSR, msr, &val);
+
+	host_retire(cpu, HOST_WRMSR, msr, cpu->costs.wrmsr);
+	return r;
 }
 
 u64 hw_cpu__host_rdmsr(struct hw_cpu *cpu, u32 msr)
 {
 	u64 v = 0;
 
-	host_access(cpu, 1, msr, &v);
+	host_do(cpu, HOST_RDMSR, msr, &v);
+	host_retire(cpu, HOST_RDMSR, msr, cpu->costs.rdmsr);
 	return v;
 }
 
@@ -587,6 +873,7 @@ u64 hw_cpu__host_rdpmc(struct hw_cpu *cpu, u32 ecx)
 {
 	u64 v = 0;
 
-	host_access(cpu, 2, ecx, &v);
+	host_do(cpu, HOST_RDPMC, ecx, &v);
+	host_retire(cpu, HOST_RDPMC, ecx, cpu->costs.rdpmc);
 	return v;
 }

@@ -81,6 +81,7 @@ enum hw_test_fault {
 	HW_TEST_FAULT_NONE = 0,
 	HW_TEST_FAULT_SHARE,	/* a counter's share of a piece is one short */
 	HW_TEST_FAULT_STALE_DECODE,	/* decoded setups are never refreshed */
+	HW_TEST_FAULT_BATCH,	/* a host batch of several deferred accesses loses a cycle */
 };
 
 /* The decoded counting setup of one mode, and the registers it was decoded
@@ -92,6 +93,16 @@ struct hw_decoded {
 	u64 active;		/* counters that count in this mode */
 	u64 pmi;		/* ... and request a PMI on overflow */
 	struct hw_count_cfg cc[HW_MAX_IDX];	/* valid where active */
+};
+
+/* A segment's counting as decoded (cpu.c, engine-private): the units of
+ * each counter over the whole segment, and which counters have any. */
+struct hw_span {
+	const struct hw_decoded *d;
+	u64 gen;		/* of d when units were computed; 0 none */
+	u64 live;		/* active counters with units (or metrics) */
+	bool metrics;		/* fixed counter 3 drives PERF_METRICS */
+	u64 units[HW_MAX_IDX];
 };
 
 struct hw_cpu {
@@ -136,6 +147,25 @@ struct hw_cpu {
 	u64 dec_gen;
 	struct hw_decoded dec[2][2][2];	/* [guest][cpl != 0][two most recent] */
 	u8 dec_last[2][2];		/* which of the two was used last */
+	/* The segments of host instructions (WRMSR, RDMSR, RDPMC, then other
+	 * work by its length), with the costs they were derived from (cpu.c
+	 * host_slot). */
+	struct hw_host_seg {
+		u64 cycles, insns;
+		u32 ref_num, ref_den, slots_per_cycle;
+		struct hw_segment seg;
+		struct hw_span span;	/* its counting in host mode, CPL 0 */
+	} host_seg[3 + 8];
+	/* An open host batch (hw_cpu__host_batch_begin): register accesses
+	 * whose segments move no counter (cpu.c batch_defer) but are not yet
+	 * added to now, the ground truth and the event count. */
+	bool batch_want;	/* a batch is open ... */
+	bool batch_open;	/* ... and its limits below are set */
+	u64 batch_limit;	/* the last cycle a deferred segment may end at */
+	u64 batch_room;		/* engine events left before max_events */
+	u64 batch_cycles;	/* cycles not yet added */
+	u64 batch_count;	/* segments not yet added ... */
+	u64 batch_n[3];		/* ... of WRMSR, RDMSR, RDPMC */
 };
 
 int hw_cpu__init(struct hw_cpu *cpu, const struct hw_pmu_config *cfg,
@@ -176,6 +206,31 @@ enum hw_msr_result hw_cpu__host_wrmsr(struct hw_cpu *cpu, u32 msr, u64 val);
 u64 hw_cpu__host_rdmsr(struct hw_cpu *cpu, u32 msr);
 u64 hw_cpu__host_rdpmc(struct hw_cpu *cpu, u32 ecx);
 void hw_cpu__host_exec(struct hw_cpu *cpu, u64 cycles);
+
+/*
+ * A batch of host accesses made back to back (a mediated put or load, the
+ * register accesses of perf's reschedule): between begin and end the caller
+ * makes host accesses (and reads their results and the registers), sets no
+ * field the engine times segments or interrupts by (mode, IF, the tick,
+ * mark, costs, the APIC; the PMU's guest_owned may change: deferred
+ * segments count nothing), and reads the clock only through hw_cpu__now():
+ * cpu->now, the ground truth and the engine event count may lag until end. Every access is made in order, at once, and its
+ * instruction's segment counts exactly as outside a batch: the fast engine
+ * only adds up the segments that move no counter and meet no interrupt,
+ * and applies them in one step, at end or before the first segment that
+ * does not allow it. Host work (hw_cpu__host_exec), hw_cpu__run and
+ * hw_cpu__set_if apply what is deferred first; the last two end the batch.
+ * Interrupt handlers run unbatched. The reference engine (and an observer
+ * of host accesses) runs every access on its own. Units: as hw_cpu.
+ */
+void hw_cpu__host_batch_begin(struct hw_cpu *cpu);
+void hw_cpu__host_batch_end(struct hw_cpu *cpu);
+/* The clock with what an open batch has not yet applied: cpu->now as it
+ * is after the accesses made so far (inside a batch, read this). */
+static inline u64 hw_cpu__now(const struct hw_cpu *cpu)
+{
+	return cpu->now + cpu->batch_cycles;
+}
 
 /* Units a counter configured as @cc adds over all of @seg (cpu.c). */
 u64 hw_count_units(const struct hw_count_cfg *cc, const struct hw_segment *seg);

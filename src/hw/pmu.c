@@ -66,17 +66,6 @@ bool hw_pmu__is_arch_event_available(const struct hw_pmu_config *cfg, unsigned i
 	return i < cfg->ebx_len && i < 32 && !(cfg->unavailable & (1U << i));
 }
 
-bool hw_pmu__is_fixed_present(const struct hw_pmu_config *cfg, unsigned int k)
-{
-	/* SDM CPUID.0AH: fixed counter k exists if ECX[k] || EDX[4:0] > k
-	 * (the ECX bitmask from version 5). */
-	if (cfg->vendor != HW_VENDOR_INTEL || cfg->version < 2 || k >= HW_MAX_FIXED)
-		return false;
-	if (k < cfg->nr_fixed)
-		return true;
-	return cfg->version >= 5 && (cfg->fixed_mask & (1U << k));
-}
-
 void hw_pmu_config__defaults(struct hw_pmu_config *cfg, enum hw_vendor vendor)
 {
 	memset(cfg, 0, sizeof(*cfg));
@@ -107,18 +96,6 @@ int hw_pmu__init(struct hw_pmu *pmu, const struct hw_pmu_config *cfg,
 	pmu->cfg = *cfg;
 	ops->refresh(pmu);
 	return 0;
-}
-
-u64 *hw_pmu__counter(struct hw_pmu *pmu, unsigned int idx)
-{
-	if (idx >= HW_FIXED_BASE)
-		return &pmu->fixed[idx - HW_FIXED_BASE];
-	return &pmu->gp[idx];
-}
-
-u64 hw_pmu__counter_mask(const struct hw_pmu *pmu, unsigned int idx)
-{
-	return idx >= HW_FIXED_BASE ? pmu->fixed_mask : pmu->gp_mask;
 }
 
 /*

@@ -128,9 +128,29 @@ struct hw_pmu {
 int hw_pmu__init(struct hw_pmu *pmu, const struct hw_pmu_config *cfg,
 		 char *err, unsigned long len);
 /* Counter value slot and width mask of a present global index. */
-u64 *hw_pmu__counter(struct hw_pmu *pmu, unsigned int idx);
-u64 hw_pmu__counter_mask(const struct hw_pmu *pmu, unsigned int idx);
-bool hw_pmu__is_fixed_present(const struct hw_pmu_config *cfg, unsigned int k);
+/* (inline: the counting engine asks these for every counter of a piece) */
+static inline u64 *hw_pmu__counter(struct hw_pmu *pmu, unsigned int idx)
+{
+	if (idx >= HW_FIXED_BASE)
+		return &pmu->fixed[idx - HW_FIXED_BASE];
+	return &pmu->gp[idx];
+}
+
+static inline u64 hw_pmu__counter_mask(const struct hw_pmu *pmu, unsigned int idx)
+{
+	return idx >= HW_FIXED_BASE ? pmu->fixed_mask : pmu->gp_mask;
+}
+
+static inline bool hw_pmu__is_fixed_present(const struct hw_pmu_config *cfg, unsigned int k)
+{
+	/* SDM CPUID.0AH: fixed counter k exists if ECX[k] || EDX[4:0] > k
+	 * (the ECX bitmask from version 5). */
+	if (cfg->vendor != HW_VENDOR_INTEL || cfg->version < 2 || k >= HW_MAX_FIXED)
+		return false;
+	if (k < cfg->nr_fixed)
+		return true;
+	return cfg->version >= 5 && (cfg->fixed_mask & (1U << k));
+}
 /* PERF_METRICS as hardware would return it now. */
 u64 hw_pmu__perf_metrics(const struct hw_pmu *pmu);
 void hw_pmu__write_perf_metrics(struct hw_pmu *pmu, u64 val);

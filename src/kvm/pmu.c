@@ -271,13 +271,15 @@ void kvm_pmu__deliver_pmi(struct kvm_pmu *pmu)
  */
 void kvm_pmu__instruction_retired(struct kvm_pmu *pmu, u8 cpl, bool branch)
 {
-	for (unsigned int idx = 0; idx < PERF_NR_IDX; idx++) {
-		struct kvm_pmc *pmc = kvm_pmu__pmc(pmu, idx);
+	/* the valid counters only, in index order */
+	for (u64 m = pmu->all_valid_pmc_idx; m; m &= m - 1) {
+		struct kvm_pmc *pmc = kvm_pmu__pmc(pmu, (unsigned int)__builtin_ctzll(m));
 		struct perf_attr attr;
 		bool pmi, is_insn;
 		u64 ev;
 
-		if (!pmc || !kvm_pmc__is_enabled(pmu, pmc) ||
+		/* kvm_pmc__is_enabled, with the setup it computes kept */
+		if ((pmu->version >= 2 && !(pmu->global_ctrl & BIT_ULL(pmc->idx))) ||
 		    !pmu->vendor->pmc_setup(pmu, pmc, &attr, &pmi))
 			continue;
 		if (cpl ? attr.exclude_user : attr.exclude_kernel)

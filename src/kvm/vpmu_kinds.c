@@ -362,6 +362,7 @@ static void mediated_load(struct kvm_pmu *pmu)
 	if (pmu->loaded)
 		return;
 	perf_cpu__load_guest_context(pmu->host);
+	hw_cpu__host_batch_begin(cpu);	/* register accesses only, up to the end */
 	hw_cpu__host_wrmsr(cpu, intel ? MSR_CORE_PERF_GLOBAL_CTRL : MSR_AMD64_PERF_CNTR_GLOBAL_CTL, 0);
 	if (pmu->lvtpc_vector)
 		perf_cpu__load_guest_lvtpc(pmu->host, pmu->lvtpc);
@@ -378,6 +379,7 @@ static void mediated_load(struct kvm_pmu *pmu)
 	for (unsigned int k = 0; k < pmu->nr_fixed; k++)
 		load_counter(pmu, &pmu->fixed[k]);
 	pmu->vendor->mediated_load(pmu);
+	hw_cpu__host_batch_end(cpu);
 	pmu->loaded = true;
 }
 
@@ -402,6 +404,7 @@ static void mediated_put(struct kvm_pmu *pmu)
 {
 	if (!pmu->loaded)
 		return;
+	hw_cpu__host_batch_begin(pmu->cpu);	/* register accesses only, up to the end */
 	pmu->vendor->mediated_put(pmu);
 	for (unsigned int i = 0; i < pmu->nr_gp; i++)
 		put_counter(pmu, &pmu->gp[i]);
@@ -409,7 +412,8 @@ static void mediated_put(struct kvm_pmu *pmu)
 		put_counter(pmu, &pmu->fixed[k]);
 	pmu->loaded = false;
 	if (pmu->lvtpc_vector)
-		perf_cpu__put_guest_lvtpc(pmu->host);
+		perf_cpu__put_guest_lvtpc(pmu->host);	/* perf_wrmsr: batch-safe */
+	hw_cpu__host_batch_end(pmu->cpu);
 	perf_cpu__put_guest_context(pmu->host);
 }
 

@@ -20,36 +20,37 @@
 
 void perf_cpu__exec(struct perf_cpu *pc, u64 cycles)
 {
-	u64 t0 = pc->cpu->now;
+	u64 t0 = hw_cpu__now(pc->cpu);
 
 	hw_cpu__host_exec(pc->cpu, cycles);
-	pc->overhead_cycles += pc->cpu->now - t0;
+	pc->overhead_cycles += hw_cpu__now(pc->cpu) - t0;
 }
 
-/* Perf's register accesses: hw/'s host primitives, with perf's accounting. */
+/* Perf's register accesses: hw/'s host primitives, with perf's accounting
+ * (by hw_cpu__now: they may be made inside a host batch, perf_resched). */
 void perf_wrmsr(struct perf_cpu *pc, u32 msr, u64 val)
 {
-	u64 t0 = pc->cpu->now;
+	u64 t0 = hw_cpu__now(pc->cpu);
 
 	hw_cpu__host_wrmsr(pc->cpu, msr, val);
-	pc->overhead_cycles += pc->cpu->now - t0;
+	pc->overhead_cycles += hw_cpu__now(pc->cpu) - t0;
 	pc->nr_msr_ops++;
 }
 
 u64 perf_rdmsr(struct perf_cpu *pc, u32 msr)
 {
-	u64 t0 = pc->cpu->now, v = hw_cpu__host_rdmsr(pc->cpu, msr);
+	u64 t0 = hw_cpu__now(pc->cpu), v = hw_cpu__host_rdmsr(pc->cpu, msr);
 
-	pc->overhead_cycles += pc->cpu->now - t0;
+	pc->overhead_cycles += hw_cpu__now(pc->cpu) - t0;
 	pc->nr_msr_ops++;
 	return v;
 }
 
 u64 perf_rdpmc(struct perf_cpu *pc, u32 ecx)
 {
-	u64 t0 = pc->cpu->now, v = hw_cpu__host_rdpmc(pc->cpu, ecx);
+	u64 t0 = hw_cpu__now(pc->cpu), v = hw_cpu__host_rdpmc(pc->cpu, ecx);
 
-	pc->overhead_cycles += pc->cpu->now - t0;
+	pc->overhead_cycles += hw_cpu__now(pc->cpu) - t0;
 	pc->nr_msr_ops++;
 	return v;
 }
@@ -231,7 +232,22 @@ struct plan {
 	int prev[PERF_MAX_EVENTS];
 	int assign[PERF_MAX_EVENTS];
 	int n;
+	/* each group's events in creation order: the first (by the leader's
+	 * id) and the next of each, -1 ending it */
+	int first[PERF_MAX_EVENTS], next[PERF_MAX_EVENTS];
 };
+
+static void plan_groups(const struct perf_cpu *pc, struct plan *p)
+{
+	for (int i = 0; i < pc->nr_events; i++)
+		p->first[i] = -1;
+	for (int i = pc->nr_events - 1; i >= 0; i--) {
+		int g = pc->events[i]->leader->id;
+
+		p->next[i] = p->first[g];
+		p->first[g] = i;
+	}
+}
 
 /* Try to add @leader's group to @p; keep it only if all of it fits. */
 static bool plan_group(const struct perf_cpu *pc, struct plan *p, struct perf_event *leader)
@@ -239,10 +255,10 @@ static bool plan_group(const struct perf_cpu *pc, struct plan *p, struct perf_ev
 	int n0 = p->n;
 	int tmp[PERF_MAX_EVENTS];
 
-	for (int i = 0; i < pc->nr_events && p->n < PERF_MAX_EVENTS; i++) {
+	for (int i = p->first[leader->id]; i >= 0 && p->n < PERF_MAX_EVENTS; i = p->next[i]) {
 		struct perf_event *ev = pc->events[i];
 
-		if (ev->leader != leader || ev->state < PERF_STATE_INACTIVE)
+		if (ev->state < PERF_STATE_INACTIVE)
 			continue;
 		p->ev[p->n] = ev;
 		p->constraint[p->n] = ev->constraint;
@@ -262,6 +278,7 @@ static bool plan_group(const struct perf_cpu *pc, struct plan *p, struct perf_ev
 static void make_plan(struct perf_cpu *pc, struct plan *p)
 {
 	p->n = 0;
+	plan_groups(pc, p);
 	for (int task = 0; task < 2; task++) {
 		for (int i = 0; i < pc->nr_events; i++) {
 			struct perf_event *ev = pc->events[i];
@@ -297,6 +314,7 @@ static void stop_event(struct perf_cpu *pc, struct perf_event *ev)
 	perf_update_event(pc, ev);
 	pc->x86->disable_event(pc, ev);
 	pc->on_idx[ev->idx] = NULL;
+	pc->on_idx_used &= ~BIT_ULL(ev->idx);
 	if (ev->idx < HW_MAX_IDX) {
 		pc->enabled_mask &= ~BIT_ULL(ev->idx);
 		pc->cpu->pmu.guest_owned &= ~BIT_ULL(ev->idx);
@@ -309,6 +327,7 @@ static void start_event(struct perf_cpu *pc, struct perf_event *ev, int idx)
 	perf_unthrottle(pc, ev);	/* event_sched_in: a new start */
 	ev->idx = idx;
 	pc->on_idx[idx] = ev;
+	pc->on_idx_used |= BIT_ULL(idx);
 	if (idx < PERF_IDX_METRIC_BASE) {
 		perf_set_period(pc, ev);
 		pc->enabled_mask |= BIT_ULL(idx);
@@ -339,6 +358,9 @@ void perf_resched(struct perf_cpu *pc)
 		want[p.ev[k]->id] = true;
 		new_idx[p.ev[k]->id] = p.assign[k];
 	}
+	/* from here to the enable, register accesses only (and perf's own
+	 * state): one host batch, the clock read by hw_cpu__now (perf_wrmsr) */
+	hw_cpu__host_batch_begin(pc->cpu);
 	pc->pmu_disabled++;	/* perf_pmu_disable: an NMI meanwhile leaves it off */
 	pc->x86->disable_all(pc);
 	for (int i = 0; i < pc->nr_events; i++) {
@@ -360,6 +382,7 @@ void perf_resched(struct perf_cpu *pc)
 	pc->pmu_disabled--;
 	if (!pc->guest_sched_out)
 		pc->x86->enable_all(pc);
+	hw_cpu__host_batch_end(pc->cpu);
 	if (irqs)
 		hw_cpu__set_if(pc->cpu, true);	/* what came meanwhile is taken now */
 }
@@ -508,17 +531,17 @@ void perf_cpu__switch_task(struct perf_cpu *pc, int task)
 	perf_resched(pc);
 }
 
-/* Metric events (indexes 48..51) all enable PERF_METRICS, GLOBAL_CTRL bit 48. */
+/* Metric events (indexes 48..51) all enable PERF_METRICS, GLOBAL_CTRL bit 48.
+ * Only the indexes that hold an event are visited (on_idx_used). */
 void perf_cpu__guest_get_msrs(const struct perf_cpu *pc, u64 *host, u64 *guest)
 {
 	u64 on = pc->enabled_mask, no_host = 0, no_guest = 0;
 
-	for (int idx = 0; idx < PERF_NR_IDX; idx++) {
+	for (u64 m = pc->on_idx_used; m; m &= m - 1) {
+		int idx = __builtin_ctzll(m);
 		const struct perf_event *ev = pc->on_idx[idx];
 		u64 bit = BIT_ULL(idx < PERF_IDX_METRIC_BASE ? idx : PERF_IDX_METRIC_BASE);
 
-		if (!ev)
-			continue;
 		if (idx >= PERF_IDX_METRIC_BASE)
 			on |= bit;
 		if (ev->attr.exclude_host)

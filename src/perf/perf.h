@@ -165,6 +165,7 @@ struct perf_cpu {
 	int nr_flex;
 	bool rotate_necessary;
 	struct perf_event *on_idx[PERF_NR_IDX];	/* which event holds which counter */
+	u64 on_idx_used;		/* the indexes whose on_idx is set */
 	u64 enabled_mask;		/* counters perf enables in GLOBAL_CTRL */
 	u64 tstamp;			/* times are accounted up to here */
 	int current_task;		/* task whose events may run; 0 none */

@@ -250,6 +250,168 @@ static void test_engine_matches_cycle_by_cycle_reference(void **state)
 	assert_true(overflows > 100);
 }
 
+/* ---- host access batches (hw_cpu__host_batch_begin/end) ---------------- */
+
+/* An interrupt handler that does host work of its own, as perf's does. */
+struct host_handler {
+	struct hw_cpu *cpu;
+	struct irq_log log;
+};
+
+static int host_handler_irq(void *ctx, const struct hw_irq *irq)
+{
+	struct host_handler *h = ctx;
+
+	log_irq(&h->log, irq);
+	hw_cpu__host_rdpmc(h->cpu, 0);
+	if (irq->kind == HW_IRQ_NMI)
+		hw_cpu__host_wrmsr(h->cpu, MSR_X2APIC_LVTPC, APIC_LVT_DM_NMI);
+	hw_cpu__host_exec(h->cpu, 300);
+	return 0;
+}
+
+/* A random host access of the PMU (valid or not: a #GP is the same on all). */
+static void random_access(struct rng *r, struct hw_cpu *cpu)
+{
+	bool intel = cpu->pmu.cfg.vendor == HW_VENDOR_INTEL;
+	unsigned int i = (unsigned int)rng__below(r, 6);
+	u64 v = rng__chance(r, 1, 2) ? 0 : near_wrap(r, cpu->pmu.gp_mask);
+
+	switch (rng__below(r, 8)) {
+	case 0:
+	case 1:
+		hw_cpu__host_rdpmc(cpu, rng__chance(r, 1, 4) && intel ?
+				   (u32)RDPMC_TYPE_FIXED << 16 | (i % 3) : i);
+		break;
+	case 2:
+		hw_cpu__host_wrmsr(cpu, intel ? MSR_IA32_PERFCTR0 + i : MSR_F15H_PERF_CTR0 + 2 * i,
+				   v);
+		break;
+	case 3:
+		hw_cpu__host_wrmsr(cpu, intel ? MSR_P6_EVNTSEL0 + i : MSR_F15H_PERF_CTL0 + 2 * i,
+				   rng__chance(r, 1, 2) ? 0 :
+				   0xc0 | EVTSEL_OS | EVTSEL_ENABLE | EVTSEL_INT * rng__chance(r, 1, 2));
+		break;
+	case 4:
+		hw_cpu__host_wrmsr(cpu, intel ? MSR_CORE_PERF_GLOBAL_CTRL :
+				   MSR_AMD64_PERF_CNTR_GLOBAL_CTL,
+				   rng__chance(r, 1, 2) ? 0 : rng__next(r) & ~cpu->pmu.global_ctrl_rsvd);
+		break;
+	case 5:
+		hw_cpu__host_rdmsr(cpu, intel ? MSR_CORE_PERF_GLOBAL_STATUS :
+				   MSR_AMD64_PERF_CNTR_GLOBAL_STATUS);
+		break;
+	case 6:
+		if (intel)
+			hw_cpu__host_wrmsr(cpu, MSR_CORE_PERF_FIXED_CTR0 + i % 3, v);
+		break;
+	default:
+		hw_cpu__host_wrmsr(cpu, MSR_X2APIC_LVTPC,
+				   (u32[]){ APIC_LVT_MASKED | 32, 32, APIC_LVT_DM_NMI }
+				   [rng__below(r, 3)]);
+		break;
+	}
+}
+
+/*
+ * A batch of accesses leaves every register, the clock, the ground truth,
+ * the engine event count, the host cycles hidden from perf and the taken
+ * interrupts exactly as the same accesses made one by one (fast engine) and
+ * as the reference engine (which makes them one by one), on random PMUs with
+ * host counting, PMIs near, pending interrupts and ticks falling inside the
+ * batch, handlers that do host work, and the engine event bound.
+ */
+static void test_host_batch_is_the_accesses_one_by_one(void **state)
+{
+	struct rng r;
+	unsigned int deferred = 0, irqs = 0;
+
+	(void)state;
+	rng__seed(&r, 0xba7c);
+	for (unsigned int round = 0; round < 400; round++) {
+		struct hw_pmu_config cfg;
+		struct hw_cpu *cpu[3];
+		struct host_handler h[3];
+		struct rng ops[3];
+		u64 seed = rng__next(&r), tick = rng__below(&r, 4000);
+		unsigned int n = 1 + (unsigned int)rng__below(&r, 40);
+		char err[128];
+
+		random_pmu(&r, &cfg);
+		for (unsigned int k = 0; k < 3; k++) {
+			cpu[k] = test_malloc(sizeof(*cpu[k]));
+			h[k] = (struct host_handler){ .cpu = cpu[k] };
+			rng__seed(&ops[k], seed);
+		}
+		assert_int_equal(hw_cpu__init(cpu[0], &cfg, TEST_HW_COSTS, err, sizeof(err)), 0);
+		random_state(&r, cpu[0]);
+		cpu[0]->timer_at = rng__chance(&r, 1, 2) ? tick : UINT64_MAX;
+		cpu[0]->tick_needs_if = rng__chance(&r, 1, 2);
+		cpu[0]->mark = rng__chance(&r, 1, 2);
+		if (rng__chance(&r, 1, 8))
+			cpu[0]->max_events = rng__below(&r, 20);
+		if (rng__chance(&r, 1, 3))	/* a PMI already on its way */
+			hw_apic__request_pmi(cpu[0], cpu[0]->now, 1, false);
+		*cpu[1] = *cpu[0];
+		*cpu[2] = *cpu[0];
+		cpu[2]->engine = HW_ENGINE_REFERENCE;
+		for (unsigned int k = 0; k < 3; k++) {
+			cpu[k]->on_irq = host_handler_irq;
+			cpu[k]->irq_ctx = &h[k];
+			if (k != 1)
+				hw_cpu__host_batch_begin(cpu[k]);
+			for (unsigned int i = 0; i < n; i++) {
+				random_access(&ops[k], cpu[k]);
+				if (k == 0 && cpu[0]->batch_count)
+					deferred++;
+			}
+			if (k != 1)
+				hw_cpu__host_batch_end(cpu[k]);
+		}
+		for (unsigned int k = 1; k < 3; k++) {
+			assert_same(cpu[0], cpu[k], &h[0].log, &h[k].log);
+			assert_memory_equal(cpu[0]->truth, cpu[k]->truth, sizeof(cpu[0]->truth));
+			assert_int_equal(cpu[0]->events, cpu[k]->events);
+			assert_int_equal(cpu[0]->failure, cpu[k]->failure);
+			assert_int_equal(cpu[0]->marked_host_cycles, cpu[k]->marked_host_cycles);
+			assert_int_equal(cpu[0]->pmu.leaked_events, cpu[k]->pmu.leaked_events);
+			assert_memory_equal(cpu[0]->pmu.evtsel, cpu[k]->pmu.evtsel,
+					    sizeof(cpu[0]->pmu.evtsel));
+		}
+		irqs += h[0].log.n;
+		for (unsigned int k = 0; k < 3; k++)
+			test_free(cpu[k]);
+	}
+	print_message("%u accesses deferred, %u interrupts taken\n", deferred, irqs);
+	assert_true(deferred > 1000);	/* the batches really deferred ... */
+	assert_true(irqs > 50);		/* ... and met interrupts */
+}
+
+/* Inside a batch the clock lags (the caller reads it only after the end):
+ * with every counter disabled and nothing due, three accesses move it by
+ * nothing until the end, then by their three costs. */
+static void test_host_batch_defers_then_applies(void **state)
+{
+	struct hw_pmu_config cfg;
+	struct hw_cpu cpu;
+	const struct hw_costs *c = TEST_HW_COSTS;
+	char err[128];
+
+	(void)state;
+	hw_pmu_config__defaults(&cfg, HW_VENDOR_INTEL);
+	assert_int_equal(hw_cpu__init(&cpu, &cfg, c, err, sizeof(err)), 0);
+	hw_cpu__host_batch_begin(&cpu);
+	hw_cpu__host_wrmsr(&cpu, MSR_IA32_PERFCTR0, 5);
+	assert_int_equal(hw_cpu__host_rdpmc(&cpu, 0), 5);	/* the access itself is made */
+	hw_cpu__host_rdmsr(&cpu, MSR_CORE_PERF_GLOBAL_STATUS);
+	assert_int_equal(cpu.now, 0);
+	hw_cpu__host_batch_end(&cpu);
+	assert_int_equal(cpu.now, c->wrmsr + c->rdpmc + c->rdmsr);
+	assert_int_equal(cpu.truth[0][0][HW_EV_INSTRUCTIONS], 3);
+	assert_int_equal(cpu.truth[0][0][HW_EV_CYCLES], c->wrmsr + c->rdpmc + c->rdmsr);
+	assert_int_equal(cpu.events, 3);
+}
+
 /* A counter 10 events short of wrapping, 1000 events over 100 cycles: the
  * 10th event happens in cycle ceil(10 * 100 / 1000) = 1. */
 static void test_overflow_cycle_is_exact(void **state)
@@ -557,6 +719,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_engine_matches_cycle_by_cycle_reference),
 		cmocka_unit_test(test_overflow_cycle_is_exact),
+		cmocka_unit_test(test_host_batch_is_the_accesses_one_by_one),
+		cmocka_unit_test(test_host_batch_defers_then_applies),
 		cmocka_unit_test(test_fixed_pmi_waits_for_if_and_automasks),
 		cmocka_unit_test(test_count_units_thresholds),
 		cmocka_unit_test(test_stop_on_interrupt_returns_rest),
