@@ -105,6 +105,8 @@ static int matrix(const struct profile *prof, int reps, unsigned int scale)
 		if (scenario__load(f->name, &sc, &d))
 			return -1;
 		sc.guest.work_minsns *= scale;
+		for (unsigned int k = 0; k < sc.nr_vms; k++)	/* a host's VMs */
+			sc.vm[k].guest.work_minsns *= scale;
 		for (int k = 0; k < 3; k++) {
 			for (int p = 0; kvm_policies[p] && (k == 2 || !p); p++) {
 				struct sim_config c = {

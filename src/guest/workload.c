@@ -63,7 +63,11 @@ struct gs {
 	u64 next_exit, next_tick;	/* pCPU cycles (UINT64_MAX: never) */
 	u64 next_ipi, ipi_gap;		/* the next IPI to send, their mean gap */
 	struct rng ipi_rng;		/* its own stream: the exits draw as without IPIs */
-	unsigned int ipi_dest;		/* the last destination (round robin) */
+	unsigned int ipi_dest;		/* the next destination (round robin) */
+	/* the gaps after the next IPI, drawn ahead for the lookahead (in the
+	 * order they are used: the same schedule as drawing each in turn) */
+	u64 ipi_ahead[GUEST_MAX_VCPUS];
+	unsigned int ipi_ahead_head, ipi_ahead_n;
 	u64 tick_cycles;
 	bool src_done;
 	enum kvm_exit_reason src_reason;
@@ -280,8 +284,10 @@ static void kernel_code(struct gs *g, u64 insns)
 	seg.ev[HW_EV_BRANCHES] = insns / 5;
 	hw_cpu__fill_derived(g->v->cpu, &seg);
 	g->v->cpu->cpl = 0;
+	g->v->guest_if = false;		/* a handler runs with interrupts off */
 	while (kvm_vcpu__guest_run(g->v, &seg))
 		;
+	g->v->guest_if = true;
 	g->v->cpu->cpl = cpl;
 }
 
@@ -665,18 +671,56 @@ static int workload_exit(struct gs *g, u64 gap_mean)
 	return source_next(g);
 }
 
+/* The other vCPU of the VM after @after, in turn. */
+static unsigned int next_dest(const struct gs *g, unsigned int after, unsigned int n)
+{
+	unsigned int d = (after + 1) % n;
+
+	return d == g->w->vcpu_index ? (d + 1) % n : d;
+}
+
+/* The gap before the IPI after the next; one more is drawn ahead. */
+static u64 next_gap(struct gs *g)
+{
+	u64 gap = g->ipi_ahead[g->ipi_ahead_head];
+
+	g->ipi_ahead[g->ipi_ahead_head] = draw_gap(&g->ipi_rng, g->ipi_gap);
+	g->ipi_ahead_head = (g->ipi_ahead_head + 1) % g->ipi_ahead_n;
+	return gap;
+}
+
 /* An IPI to the next other vCPU of the VM, in turn. */
 static void send_ipi(struct gs *g)
 {
 	unsigned int n = g->w->vm_vcpus;
 
-	g->ipi_dest = (g->ipi_dest + 1) % n;
-	if (g->ipi_dest == g->w->vcpu_index)
-		g->ipi_dest = (g->ipi_dest + 1) % n;
 	kvm_vcpu__guest_send_ipi(g->v, g->ipi_dest);
 	take_pmis(g);
-	g->next_ipi = g->v->cpu->now + draw_gap(&g->ipi_rng, g->ipi_gap);
-	g->v->ipi_promise = g->next_ipi;	/* none before: the host may run others on */
+	g->next_ipi = g->v->cpu->now + next_gap(g);
+	g->ipi_dest = next_dest(g, g->ipi_dest, n);
+}
+
+/* The earliest the guest can send its next IPI to vCPU @dest: the sends
+ * come in turn, each no sooner than the one before plus its gap. */
+static u64 ipi_bound(const void *ctx, unsigned int dest)
+{
+	const struct gs *g = ctx;
+	unsigned int d = g->ipi_dest, n = g->w->vm_vcpus;
+	u64 at = g->next_ipi;
+
+	for (unsigned int k = 0; k + 1 < n; k++) {
+		if (d == dest)
+			return at;
+		at += g->ipi_ahead[(g->ipi_ahead_head + k) % g->ipi_ahead_n];
+		d = next_dest(g, d, n);
+	}
+	return UINT64_MAX;	/* itself */
+}
+
+static u64 never_sends(const void *ctx, unsigned int dest)
+{
+	(void)ctx, (void)dest;
+	return UINT64_MAX;
 }
 
 static bool is_done(const struct gs *g)
@@ -710,13 +754,18 @@ int guest_workload__run(const struct guest_workload *w, struct kvm_vcpu *v, u64 
 	g.next_tick = w->hz ? v->cpu->now + g.tick_cycles : UINT64_MAX;
 	g.next_exit = rate ? v->cpu->now + draw_gap(&g.rng, gap_mean) : UINT64_MAX;
 	g.next_ipi = UINT64_MAX;
-	v->ipi_promise = UINT64_MAX;	/* none, unless it sends (below) */
+	v->ipi_bound = never_sends;	/* unless it sends (below) */
 	g.ipi_dest = w->vcpu_index;
 	if (w->ipi_per_sec && w->vm_vcpus > 1) {
 		rng__seed(&g.ipi_rng, seed ^ 0x1b1b1b1bULL << 24);
 		g.ipi_gap = max_u64(core_hz / w->ipi_per_sec, 1);
 		g.next_ipi = v->cpu->now + draw_gap(&g.ipi_rng, g.ipi_gap);
-		v->ipi_promise = g.next_ipi;
+		g.ipi_ahead_n = min_u64(w->vm_vcpus, GUEST_MAX_VCPUS) - 1;
+		for (unsigned int k = 0; k < g.ipi_ahead_n; k++)
+			g.ipi_ahead[k] = draw_gap(&g.ipi_rng, g.ipi_gap);
+		g.ipi_dest = next_dest(&g, w->vcpu_index, w->vm_vcpus);
+		v->ipi_bound = ipi_bound;
+		v->ipi_bound_ctx = &g;
 	}
 	if (w->src && source_next(&g))
 		return -1;
@@ -735,6 +784,7 @@ int guest_workload__run(const struct guest_workload *w, struct kvm_vcpu *v, u64 
 		if (v->cpu->now >= g.next_ipi)
 			send_ipi(&g);
 	}
+	v->ipi_bound = never_sends;	/* &g is gone after this */
 	finish_perf(&g);
 	kvm_vcpu__stop(v);
 	res->wall_cycles = v->cpu->now - start;

@@ -37,6 +37,7 @@
 #include "kvm/vcpu.h"
 
 #define GUEST_MAX_EVENTS 16
+#define GUEST_MAX_VCPUS 64	/* in one VM (IPI destinations) */
 
 enum guest_perf_mode {
 	GUEST_PERF_NONE,

@@ -443,6 +443,8 @@ static void block(struct kvm_vcpu *v)
 	v->halt_until = 0;
 	if ((v->ipi_pending && v->ipi_at <= v->cpu->now) || until <= v->cpu->now)
 		return;		/* an interrupt is pending: HLT falls through */
+	if (v->ipi_pending)	/* one on its way wakes it when it comes (the kick) */
+		until = min_u64(until, v->ipi_at);
 	v->st.halts++;
 	if (v->policy->at_vcpu || v->policy->lazy)
 		put(v);
@@ -577,7 +579,6 @@ int kvm_vcpu__init(struct kvm_vcpu *v, const struct kvm_vpmu_ops *kind,
 	v->route = route;
 	v->costs = *costs;
 	v->task = 1;
-	v->ipi_promise = 0;		/* unknown until its guest says */
 	kvm_vcpu__seed(v, 0);
 	if (kind->has_pmu && req->vendor != cpu->pmu.cfg.vendor) {
 		/* KVM picks its PMU ops by the host's vendor (kvm_pmu_ops) */
@@ -809,6 +810,8 @@ bool kvm_vcpu__guest_run(struct kvm_vcpu *v, struct hw_segment *seg)
 		struct hw_segment head, rest;
 		bool split = stop > now && stop - now < seg->cycles;
 
+		if (has_guest_ipi(v))
+			return true;	/* one is due: injected at this entry */
 		if (stop <= now) {	/* at the horizon */
 			v->hops->sync(v->hops_ctx);
 			continue;
@@ -871,10 +874,14 @@ static void guest_insn(struct kvm_vcpu *v, u64 cycles)
 {
 	struct hw_segment seg = { .cycles = cycles ? cycles : 1, .cpl = v->cpu->cpl };
 
+	bool was_if = v->guest_if;
+
 	seg.ev[HW_EV_INSTRUCTIONS] = 1;
 	hw_cpu__fill_derived(v->cpu, &seg);
+	v->guest_if = false;	/* interrupts come at instruction boundaries */
 	while (kvm_vcpu__guest_run(v, &seg))
 		;	/* a PMI taken inside one instruction waits for its end */
+	v->guest_if = was_if;
 }
 
 /* The counter (global index) a counter MSR or an RDPMC ECX names, or -1. */
@@ -992,12 +999,23 @@ void kvm_vcpu__guest_send_ipi(struct kvm_vcpu *v, unsigned int dest)
 		v->hops->send_ipi(v->hops_ctx, dest);
 }
 
+/* The earliest queued IPI as ipi_pending / ipi_sent_at / ipi_at. */
+static void ipi_head(struct kvm_vcpu *v)
+{
+	v->ipi_pending = v->ipiq_n > 0;
+	v->ipi_sent_at = v->ipiq_n ? v->ipiq[0].sent : 0;
+	v->ipi_at = v->ipiq_n ? v->ipiq[0].at : 0;
+}
+
+static void ipi_pop(struct kvm_vcpu *v)
+{
+	memmove(&v->ipiq[0], &v->ipiq[1], --v->ipiq_n * sizeof(v->ipiq[0]));
+}
+
 void kvm_vcpu__post_ipi(struct kvm_vcpu *v, u64 sent_at, u64 at)
 {
-	if (v->ipi_pending) {	/* the vector's IRR bit is set already */
-		v->st.ipis_merged++;
-		return;
-	}
+	unsigned int i;
+
 	if (at < v->cpu->now) {	/* this pCPU's clock is past the arrival */
 		/* it came during host work (an exit's handling, a time
 		 * slice elsewhere): pending, injected at the next entry, as
@@ -1006,18 +1024,29 @@ void kvm_vcpu__post_ipi(struct kvm_vcpu *v, u64 sent_at, u64 at)
 			v->st.ipis_late++;
 		at = v->cpu->now;
 	}
-	v->ipi_pending = true;
-	v->ipi_sent_at = sent_at;
-	v->ipi_at = at;
+	if (v->ipiq_n == KVM_IPI_QUEUE) {	/* with the last on its way */
+		v->st.ipis_merged++;
+		return;
+	}
+	for (i = v->ipiq_n; i && v->ipiq[i - 1].at > at; i--)	/* by arrival */
+		v->ipiq[i] = v->ipiq[i - 1];
+	v->ipiq[i] = (struct kvm_ipi){ .sent = sent_at, .at = at };
+	v->ipiq_n++;
+	ipi_head(v);
 }
 
 bool kvm_vcpu__take_guest_ipi(struct kvm_vcpu *v)
 {
 	if (!has_guest_ipi(v))
 		return false;
-	v->ipi_pending = false;
 	v->st.ipis_received++;
 	hist__add(&v->st.ipi_latency, v->cpu->now - v->ipi_sent_at);
+	ipi_pop(v);
+	while (v->ipiq_n && v->ipiq[0].at <= v->cpu->now) {	/* came while it was set */
+		v->st.ipis_merged++;
+		ipi_pop(v);
+	}
+	ipi_head(v);
 	return true;
 }
 

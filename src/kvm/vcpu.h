@@ -185,6 +185,8 @@ struct kvm_vcpu_trace {
 	void *ctx;
 };
 
+#define KVM_IPI_QUEUE 16	/* IPIs on their way to one vCPU; more merge */
+
 struct kvm_vcpu {
 	const struct kvm_vcpu_observer_ops *obs;	/* NULL: none */
 	void *obs_ctx;
@@ -217,12 +219,20 @@ struct kvm_vcpu {
 	u64 truth[2][HW_EV_NR];
 	const struct kvm_host_ops *hops;	/* NULL: none */
 	void *hops_ctx;
-	/* an IPI in the APIC's IRR (one vector: later ones merge) */
+	/* IPIs on their way or arrived, by arrival (pCPU cycles): the first
+	 * that arrives sets the vector's IRR bit, the others that arrive
+	 * before the guest takes it merge into it. ipi_pending, ipi_sent_at and
+	 * ipi_at are the earliest's. */
 	bool ipi_pending;
-	u64 ipi_sent_at, ipi_at;	/* pCPU cycles: sent, reaches this vCPU */
+	u64 ipi_sent_at, ipi_at;
+	struct kvm_ipi { u64 sent, at; } ipiq[KVM_IPI_QUEUE];
+	unsigned int ipiq_n;
 	u64 halt_until;			/* a halting HLT's timer (0: HLT does not halt) */
-	u64 ipi_promise;		/* the guest sends no IPI before this cycle (its
-					 * workload says; the host's lookahead) */
+	/* The guest's promise (the host's lookahead): it sends no IPI to
+	 * vCPU @dest of its VM before the cycle this returns (UINT64_MAX:
+	 * never). NULL: unknown, it may send to anyone at any time. */
+	u64 (*ipi_bound)(const void *ctx, unsigned int dest);
+	const void *ipi_bound_ctx;
 	struct kvm_vcpu_stats st;
 };
 

@@ -217,9 +217,10 @@ static u64 others_min(const struct host *h, const struct hpcpu *self)
 /*
  * How far @p may run before another pCPU could affect it: the fixed
  * quantum past the lowest other clock, and, for IPIs, the earliest cycle
- * another pCPU's thread could deliver one - no sooner than its guest's next
- * send (ipi_promise; a thread that has not said is taken to send now) and
- * that pCPU's clock, plus the delivery time.
+ * another pCPU's thread could deliver one to a thread of @p - no sooner than
+ * its guest's next send to that thread (the guest's ipi_bound; a thread
+ * that has not started is taken to send now, to anyone) and its pCPU's
+ * clock, plus the delivery time.
  */
 static u64 bound(const struct host *h, const struct hpcpu *p)
 {
@@ -229,10 +230,23 @@ static u64 bound(const struct host *h, const struct hpcpu *p)
 		b = m + h->quantum;
 	for (unsigned int i = 0; h->ipis && i < h->nr_t; i++) {
 		const struct hthread *u = &h->t[i];
-		u64 at = max_u64(u->v.ipi_promise, u->p->cpu.now);
 
-		if (u->p != p && !u->done && at != UINT64_MAX)
-			b = min_u64(b, at + u->v.costs.ipi_delivery);
+		if (u->p == p || u->done)
+			continue;
+		if (!u->v.ipi_bound) {	/* not started: it may send to anyone now */
+			b = min_u64(b, u->p->cpu.now + u->v.costs.ipi_delivery);
+			continue;
+		}
+		for (unsigned int k = 0; k < p->nr; k++) {	/* only what reaches @p */
+			const struct hthread *to = p->ring[k];
+			u64 at;
+
+			if (to->vm != u->vm || to->done)
+				continue;
+			at = u->v.ipi_bound(u->v.ipi_bound_ctx, to->index);
+			if (at != UINT64_MAX)
+				b = min_u64(b, max_u64(at, u->p->cpu.now) + u->v.costs.ipi_delivery);
+		}
 	}
 	return b;
 }
@@ -550,7 +564,9 @@ static void idle(struct host *h, struct hpcpu *p)
 	until = min_u64(until, max_u64(bound(h, p), p->cpu.now + 1));
 	p->cpu.on_irq = perf_cpu__host_irq;	/* no vCPU thread: the host's entry */
 	p->cpu.irq_ctx = &p->pc;
-	if (until > p->cpu.now) {
+	/* until that cycle, not for that long: a tick's handler meanwhile
+	 * does not push the end out (only one at the very end can) */
+	while (p->cpu.now < until && !hw_cpu__failure_text(&p->cpu)) {
 		u64 t0 = p->cpu.now;
 
 		if (p->tasks) {
@@ -796,6 +812,7 @@ static int report(struct host *h, struct sim_metrics *m, struct sim_host_report 
 		r->took = t->took;
 		r->left = t->left;
 		r->migrations = t->migrations;
+		r->ipis_left = t->v.ipiq_n;
 		e |= guests_metrics(&all[i], 1, &r->m);
 		r->isolation_diffs = r->m.isolation_diffs;
 		if (t->sh && t->sh->nr_text)

@@ -16,10 +16,11 @@
  * always resumes the pCPU whose clock is lowest, which runs until its clock
  * reaches the earliest cycle another pCPU could affect it (guest code stops
  * there; host work between two VM-entries is not split): with IPIs, the
- * earliest next send of another pCPU's guest (its workload's ipi_promise,
- * or that pCPU's clock if later) plus the profile's ipi_delivery, which
- * makes every IPI's arrival exact (one that comes while its target handles
- * an exit is injected at the next entry, as KVM does); with [host]
+ * earliest next send of another pCPU's guest to one of its vCPUs (the
+ * guest's ipi_bound, or that pCPU's clock if later) plus the profile's
+ * ipi_delivery, so that no IPI reaches a vCPU in guest mode past its
+ * arrival (one that comes while its target handles an exit is injected at
+ * the next entry, as KVM does); with [host]
  * quantum_us instead a fixed lookahead past the lowest other clock, and an
  * IPI that reaches a target in guest mode past its arrival is taken at once
  * and counted late; with threads that can migrate also a quarter slice, so
@@ -51,6 +52,7 @@ struct sim_vcpu_report {
 	u64 isolation_diffs;		/* with a shadow: its differences */
 	u64 isolation_by[SIM_DIFF_NR];	/* ... by kind (sim/shadow.h) */
 	u64 isolation_reads, late_status, skewed_status;
+	u64 ipis_left;			/* still on their way or pending at its end */
 	char isolation_first[160];
 };
 
