@@ -60,7 +60,7 @@ struct hpcpu {
 struct host {
 	const struct sim_config *c;
 	u64 quantum;			/* a fixed lookahead, UINT64_MAX: none */
-	bool ipis;			/* bound by the guests' next IPIs (exact) */
+	bool ipis;			/* bound by the guests' next IPIs (none late) */
 	unsigned int nr_p, nr_t;
 	struct hpcpu *p;
 	struct hthread *t;
