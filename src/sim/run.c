@@ -313,42 +313,39 @@ static bool is_baseline_for(const struct sim_baseline *b, const struct sim_confi
 	       b->route == c->route && b->no_skip == c->no_skip;
 }
 
-/* A host scenario (sim/host.h): the same shape, the baseline a host run
- * under vPMU none. */
-static int run_host(const struct sim_config *c, struct sim_metrics *m, char *err, size_t len)
+/*
+ * One run of @c's scenario under @kind: on the one-vCPU machine, or on the
+ * host of several (sim/host.h) for a host scenario. @measured: every
+ * metric into @m (and the host's report); else only wall_cycles (a
+ * baseline).
+ */
+static int run_kind(const struct sim_config *c, const struct kvm_vpmu_ops *kind,
+		    struct sim_metrics *m, bool measured, char *err, size_t len)
 {
-	struct sim_metrics base;
-	struct sim_config bc = *c;
+	static struct machine mc;	/* large: keep it off the stack */
+	int ret;
 
-	bc.host_report = NULL;
-	bc.shadow = false;
-	if (!c->no_baseline && !is_baseline_for(c->baseline, c)) {
-		memset(&base, 0, sizeof(base));
-		if (sim__run_host(&bc, &kvm_vpmu_none_ops, &base, NULL, err, len))
+	if (scenario__is_host(c->sc)) {
+		struct sim_config hc = *c;
+
+		hc.shadow = measured && c->shadow;
+		if (sim__run_host(&hc, kind, m, measured ? c->host_report : NULL, err, len))
 			return -1;
-		m->wall_cycles_none = base.wall_cycles;
-		if (c->baseline)
-			*c->baseline = (struct sim_baseline){
-				.is_valid = true, .prof = c->prof, .sc = c->sc, .seed = c->seed,
-				.route = c->route, .no_skip = c->no_skip,
-				.wall_cycles = m->wall_cycles_none,
-			};
-	} else if (!c->no_baseline) {
-		m->wall_cycles_none = c->baseline->wall_cycles;
+		m->core_mhz = c->prof->core_mhz;
+		return 0;
 	}
-	if (sim__run_host(c, c->kind, m, c->host_report, err, len))
-		return -1;
-	m->core_mhz = c->prof->core_mhz;
-	m->guest_overhead_pct = m->wall_cycles_none ?
-		100.0 * ((double)m->wall_cycles - (double)m->wall_cycles_none) /
-		(double)m->wall_cycles_none : 0;
-	return 0;
+	ret = run_one(&mc, c, kind, err, len);
+	if (!ret && measured)
+		collect(&mc, m);
+	else if (!ret)
+		m->wall_cycles = mc.gr.wall_cycles;
+	teardown(&mc);
+	return ret ? -1 : 0;
 }
 
 int sim__run(const struct sim_config *c, struct sim_metrics *m, char *err, size_t len)
 {
-	static struct machine mc;	/* large: keep it off the stack */
-	int ret;
+	static struct sim_metrics base;
 
 	memset(m, 0, sizeof(*m));
 	snprintf(m->scenario, sizeof(m->scenario), "%s", c->sc->name);
@@ -360,15 +357,12 @@ int sim__run(const struct sim_config *c, struct sim_metrics *m, char *err, size_
 	snprintf(m->cpu, sizeof(m->cpu), "%s", c->prof->name);
 	m->vendor = c->prof->pmu.vendor;
 	m->seed = c->seed;
-	if (scenario__is_host(c->sc))
-		return run_host(c, m, err, len);
 	/* the baseline: the same work with no vPMU */
 	if (!c->no_baseline && !is_baseline_for(c->baseline, c)) {
-		ret = run_one(&mc, c, &kvm_vpmu_none_ops, err, len);
-		m->wall_cycles_none = mc.gr.wall_cycles;
-		teardown(&mc);
-		if (ret)
+		memset(&base, 0, sizeof(base));
+		if (run_kind(c, &kvm_vpmu_none_ops, &base, false, err, len))
 			return -1;
+		m->wall_cycles_none = base.wall_cycles;
 		if (c->baseline)
 			*c->baseline = (struct sim_baseline){
 				.is_valid = true, .prof = c->prof, .sc = c->sc, .seed = c->seed,
@@ -378,11 +372,7 @@ int sim__run(const struct sim_config *c, struct sim_metrics *m, char *err, size_
 	} else if (!c->no_baseline) {
 		m->wall_cycles_none = c->baseline->wall_cycles;
 	}
-	ret = run_one(&mc, c, c->kind, err, len);
-	if (!ret)
-		collect(&mc, m);
-	teardown(&mc);
-	if (ret)
+	if (run_kind(c, c->kind, m, true, err, len))
 		return -1;
 	m->guest_overhead_pct = m->wall_cycles_none ?
 		100.0 * ((double)m->wall_cycles - (double)m->wall_cycles_none) /

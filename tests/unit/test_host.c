@@ -260,6 +260,7 @@ static void check_ipis(const struct profile *p, bool posted)
 	assert_int_equal(m.ipis_received + m.ipis_merged + left, m.ipis_sent);
 	assert_true(left <= 2 * rep.nr_vcpus);
 	assert_true(m.ipi_latency.min >= p->kvm.ipi_delivery);
+	assert_int_equal(m.ipis_late, 0);	/* the guests' own lookahead */
 	assert_int_equal(m.exits[EXIT_MSR_WRITE_ICR], m.ipis_sent);
 	if (posted) {
 		assert_int_equal(m.ipi_kicks, 0);
@@ -338,7 +339,18 @@ static void test_migration(void **state)
 
 static void test_ipis(void **state)
 {
+	static struct scenario sc;
+	static struct sim_metrics m;
+	struct diag d;
+	char err[256];
+
 	(void)state;
+	/* a fixed 10 us lookahead lets a pCPU run past arrivals: late ones */
+	assert_int_equal(scenario__load("host-ipi", &sc, &d), 0);
+	sc.quantum_us = 10;
+	assert_int_equal(run(&spr, &sc, &kvm_vpmu_mediated_ops, "irqoff", PMI_ROUTE_VECTOR, false,
+			     &m, NULL, err, sizeof(err)), 0);
+	assert_true(m.ipis_late > 0);
 	assert_int_equal(spr.kvm.posted_interrupts, 1);
 	assert_int_equal(zen4.kvm.posted_interrupts, 0);
 	check_ipis(&spr, true);
