@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "input/embedded.h"
 #include "input/ini.h"
@@ -108,14 +109,24 @@ static bool has_nul(const char *path, const char *buf, size_t n, struct diag *d)
 	return true;
 }
 
+/* Profiles and scenarios are small text files; a larger input is a mistake. */
+#define INI_MAX_BYTES (16L << 20)
+
 char *ini__read_file(const char *path, struct diag *d)
 {
 	FILE *f = fopen(path, "rb");
+	struct stat st;
 	char *buf;
 	long n;
 
 	if (!f) {
 		diag__set(d, VPMU_E_IO, path, 0, 0, "cannot open: %s", strerror(errno));
+		return NULL;
+	}
+	if (fstat(fileno(f), &st) || !S_ISREG(st.st_mode) || st.st_size > INI_MAX_BYTES) {
+		fclose(f);
+		diag__set(d, VPMU_E_IO, path, 0, 0, "expected a regular file of at most %ld bytes",
+			  INI_MAX_BYTES);
 		return NULL;
 	}
 	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) ||

@@ -95,12 +95,25 @@ static void test_nul_byte_in_file(void **state)
 	assert_non_null(strstr(d.msg, "NUL byte"));
 }
 
+/* A directory (fuzzing found `[cpu] base = /`: its "size" once asked for a
+ * 2^63-byte buffer) or any other non-regular file is refused, not read. */
+static void test_not_a_regular_file(void **state)
+{
+	struct diag d;
+
+	(void)state;
+	assert_null(ini__read_file("/", &d));
+	assert_non_null(strstr(d.msg, "regular file"));
+	assert_null(ini__read_file("/dev/null/x", &d));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_items_and_positions),
 		cmocka_unit_test(test_malformed_lines),
 		cmocka_unit_test(test_nul_byte_in_file),
+		cmocka_unit_test(test_not_a_regular_file),
 	};
 
 	return cmocka_run_group_tests_name("input/ini", tests, NULL, NULL);
