@@ -450,16 +450,40 @@ void perf_event__enable(struct perf_cpu *pc, struct perf_event *ev)
 	perf_resched(pc);
 }
 
+/*
+ * __perf_event_disable (kernel/events/core.c): the event (a leader: with
+ * its group) is scheduled out under perf_pmu_disable / perf_pmu_enable
+ * with IRQs off, then OFF. Unlike __perf_event_enable there is no
+ * ctx_resched: an event waiting for a counter gets the freed one at the
+ * next resched or rotation.
+ */
 void perf_event__disable(struct perf_cpu *pc, struct perf_event *ev)
 {
+	bool irqs = pc->cpu->intr_enabled;
+
 	perf_cpu__exec(pc, pc->costs.pause);
 	if (ev->state < PERF_STATE_INACTIVE)
 		return;
 	perf_update_times(pc);
-	if (ev->idx >= 0)
-		stop_event(pc, ev);
+	pc->cpu->intr_enabled = false;
+	pc->pmu_disabled++;
+	pc->x86->disable_all(pc);
+	for (int i = 0; i < pc->nr_events; i++) {
+		struct perf_event *m = pc->events[i];
+
+		if (m->leader != ev)
+			continue;
+		if (m->idx >= 0)
+			stop_event(pc, m);
+		if (m->state == PERF_STATE_ACTIVE)
+			m->state = PERF_STATE_INACTIVE;
+	}
+	pc->pmu_disabled--;
+	if (!pc->guest_sched_out)
+		pc->x86->enable_all(pc);
+	if (irqs)
+		hw_cpu__set_if(pc->cpu, true);
 	ev->state = PERF_STATE_OFF;
-	perf_resched(pc);
 }
 
 /* Released events stay in the table (ids are indexes) as OFF and ungrouped. */
