@@ -88,12 +88,12 @@ struct gs {
 /* Ground truth of this vCPU's guest (the pCPU's may hold other vCPUs'). */
 static u64 guest_insns_truth(const struct kvm_vcpu *v)
 {
-	return v->truth[0][HW_EV_INSTRUCTIONS] + v->truth[1][HW_EV_INSTRUCTIONS];
+	return kvm_vcpu__guest_truth(v, HW_EV_INSTRUCTIONS);
 }
 
 static u64 guest_cycles(const struct kvm_vcpu *v)
 {
-	return v->truth[0][HW_EV_CYCLES] + v->truth[1][HW_EV_CYCLES];
+	return kvm_vcpu__guest_truth(v, HW_EV_CYCLES);
 }
 
 /* A gap with the given mean (>= 1), uniform on [1, 2 * mean]: integer-only,

@@ -317,7 +317,6 @@ static void retire(struct kvm_vcpu *v)
 
 	kvm_pmu__instruction_retired(&v->pmu, cpl, false);
 	v->cpu->truth[1][cpl != 0][HW_EV_INSTRUCTIONS]++;
-	v->truth[cpl != 0][HW_EV_INSTRUCTIONS]++;
 	v->st.retired_emulated++;
 	if (v->obs && v->obs->emulated_insn)	/* observer */
 		v->obs->emulated_insn(v->obs_ctx, cpl);
@@ -389,6 +388,31 @@ static bool has_request(const struct kvm_vcpu *v)
  * slices (host user code, which host perf sees), and it is scheduled back
  * in (kvm_sched_in -> vcpu_load).
  */
+/* The vCPU's own ground truth: its thread takes and leaves the pCPU. */
+static void truth_in(struct kvm_vcpu *v)
+{
+	memcpy(v->truth_snap, v->cpu->truth[1], sizeof(v->truth_snap));
+	v->truth_on = true;
+}
+
+static void truth_out(struct kvm_vcpu *v)
+{
+	for (int c = 0; c < 2 && v->truth_on; c++)
+		for (int e = 0; e < HW_EV_NR; e++)
+			v->truth_acc[c][e] += v->cpu->truth[1][c][e] - v->truth_snap[c][e];
+	v->truth_on = false;
+}
+
+u64 kvm_vcpu__guest_truth(const struct kvm_vcpu *v, enum hw_event e)
+{
+	u64 sum = 0;
+
+	for (int c = 0; c < 2; c++)
+		sum += v->truth_acc[c][e] +
+		       (v->truth_on ? v->cpu->truth[1][c][e] - v->truth_snap[c][e] : 0);
+	return sum;
+}
+
 static void run_host_tasks(struct kvm_vcpu *v)
 {
 	struct hw_segment seg = { .cpl = 3 };
@@ -411,10 +435,13 @@ static void reschedule(struct kvm_vcpu *v)
 		put(v);
 	perf_cpu__switch_task(v->host, 0);
 	t1 = v->cpu->now;
-	if (v->hops)
+	if (v->hops) {
+		truth_out(v);
 		v->hops->schedule(v->hops_ctx);	/* other threads and tasks run */
-	else
+		truth_in(v);
+	} else {
 		run_host_tasks(v);
+	}
 	v->st.preemption_cycles += t1 - t0;
 	t1 = v->cpu->now;
 	v->cpu->cpl = 0;
@@ -449,9 +476,11 @@ static void block(struct kvm_vcpu *v)
 	if (v->policy->at_vcpu || v->policy->lazy)
 		put(v);
 	perf_cpu__switch_task(v->host, 0);
-	if (v->hops)
+	if (v->hops) {
+		truth_out(v);
 		v->hops->halt(v->hops_ctx, until);
-	else if (until > v->cpu->now)
+		truth_in(v);
+	} else if (until > v->cpu->now)
 		host_work(v, until - v->cpu->now);
 	v->cpu->cpl = 0;
 	perf_cpu__switch_task(v->host, v->task);
@@ -682,6 +711,7 @@ void kvm_vcpu__set_sched(struct kvm_vcpu *v, const struct kvm_host_sched *s)
 
 void kvm_vcpu__start(struct kvm_vcpu *v)
 {
+	truth_in(v);
 	perf_cpu__switch_task(v->host, v->task);	/* the vCPU thread runs */
 	if (v->policy->at_vcpu)
 		load(v);
@@ -703,6 +733,7 @@ void kvm_vcpu__stop(struct kvm_vcpu *v)
 	put(v);
 	irqs_on(v);
 	perf_cpu__switch_task(v->host, 0);
+	truth_out(v);
 }
 
 static bool has_guest_pmi(const struct kvm_vcpu *v)
@@ -716,14 +747,14 @@ static void observe_run(struct kvm_vcpu *v, const struct hw_segment *seg,
 {
 	struct hw_segment done = *seg;
 
+	if (!v->obs || !v->obs->guest_ran)
+		return;
 	if (rest) {
 		done.cycles -= rest->cycles;
 		for (int e = 0; e < HW_EV_NR; e++)
 			done.ev[e] -= rest->ev[e];
 	}
-	for (int e = 0; e < HW_EV_NR; e++)	/* the vCPU's own ground truth */
-		v->truth[done.cpl != 0][e] += done.ev[e];
-	if (done.cycles && v->obs && v->obs->guest_ran)
+	if (done.cycles)
 		v->obs->guest_ran(v->obs_ctx, &done);
 }
 

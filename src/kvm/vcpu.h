@@ -213,10 +213,13 @@ struct kvm_vcpu {
 	bool need_resched;
 	struct rng cost_rng[EXIT_NR + 2];	/* per reason, userspace, host IRQ */
 	const struct kvm_vcpu_trace *trace;	/* NULL: none */
-	/* Ground truth of this vCPU's guest alone, by [cpl != 0]: what its
-	 * guest-mode work and its emulated instructions added to the pCPU's
-	 * truth (which, on a shared pCPU, has other vCPUs' too). */
-	u64 truth[2][HW_EV_NR];
+	/* Ground truth of this vCPU's guest alone (kvm_vcpu__guest_truth):
+	 * what the pCPU's guest truth gained while this vCPU's thread had the
+	 * pCPU (on a shared pCPU other vCPUs add theirs meanwhile), by
+	 * [cpl != 0]: the sum of the stretches before, and the start of the
+	 * current one. */
+	u64 truth_acc[2][HW_EV_NR], truth_snap[2][HW_EV_NR];
+	bool truth_on;
 	const struct kvm_host_ops *hops;	/* NULL: none */
 	void *hops_ctx;
 	/* IPIs on their way or arrived, by arrival (pCPU cycles): the first
@@ -286,6 +289,8 @@ bool kvm_vcpu__guest_wrmsr(struct kvm_vcpu *v, u32 msr, u64 val);
 bool kvm_vcpu__guest_rdmsr(struct kvm_vcpu *v, u32 msr, u64 *val);
 bool kvm_vcpu__guest_rdpmc(struct kvm_vcpu *v, u32 ecx, u64 *val);
 void kvm_vcpu__guest_cpuid(struct kvm_vcpu *v, u32 leaf, u32 sub, u32 r[4]);
+/* Events @e of this vCPU's guest so far, both CPLs (ground truth). */
+u64 kvm_vcpu__guest_truth(const struct kvm_vcpu *v, enum hw_event e);
 /* The guest executes HLT and has nothing to do until @idle_cycles from now
  * (its next timer) or an IPI: KVM blocks the vCPU thread (kvm_vcpu_halt
  * without halt-polling). */
