@@ -279,5 +279,15 @@ if "$VPMU" replay "$t" --host --vpmu mediated --policies vcpu --pmi vector >"$lo
 	bad "replay --host of $t"; cat "$log" "$log.1"; fi
 rm -f "$log.1" "$log.2"
 
+# 13. a sweep over a host's size: pcpus and vcpus reach the runs, and
+#     sweeping vcpus on a pinned VM is refused (exit 2)
+printf 'scenario = host-overcommit\nvpmu = mediated:vcpu\npcpus = 2, 4\nvcpus = 2, 6\n' >"$tmp/h.grid"
+if "$VPMU" sweep "$tmp/h.grid" --out "$tmp/hs" >"$log" 2>&1 &&
+   [ "$(jq -c '[.runs[] | [.host.pcpus, .host.vcpus]]' "$tmp/hs/sweep.json")" = '[[2,4],[2,12],[4,4],[4,12]]' ]
+then ok; else bad "sweep over pcpus and vcpus"; cat "$log"; fi
+printf 'scenario = host-ipi\nvcpus = 2\n' >"$tmp/p.grid"
+"$VPMU" sweep "$tmp/p.grid" --out "$tmp/ps" >"$log" 2>&1
+if [ $? -eq 2 ] && grep -q 'is pinned' "$log"; then ok; else bad "vcpus on a pinned VM: not refused"; cat "$log"; fi
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -5,8 +5,10 @@
  * A grid file has one parameter per line, `key = v1, v2, ...` ('#'
  * comments): scenario, cpu, vpmu (KIND[:POLICY]), pmi, seed, events (the
  * guest's perf events: how many counters it asks for), freq (guest perf
- * record frequency), rate_scale (percent of every exit rate) and
- * rate.REASON (exits per second of one VMX exit reason). The points are
+ * record frequency), rate_scale (percent of every exit rate),
+ * rate.REASON (exits per second of one VMX exit reason), and for a host
+ * scenario pcpus ([host] pcpus) and vcpus (every VM's vCPUs; not with a
+ * pinned VM); the guest keys apply to every VM's guest too. The points are
  * the cartesian product, the first key varying slowest; a non-mediated
  * vPMU takes only the first pmi value (routing does not apply to it).
  *
@@ -42,7 +44,7 @@ struct grid {
 };
 
 static const char *const key_names[] = { "scenario", "cpu", "vpmu", "pmi", "seed", "events",
-					 "freq", "rate_scale", NULL };
+					 "freq", "rate_scale", "pcpus", "vcpus", NULL };
 
 static int grid_err(const char *path, int line, int col, const char *what)
 {
@@ -68,7 +70,7 @@ static int grid_key(const char *path, int ln, const char *s, int col, struct gri
 				goto ok;
 		near = cli__near(s, key_names);
 		snprintf(msg, sizeof(msg), "unknown key '%.47s'%s%s%s; expected scenario, cpu, vpmu, "
-			 "pmi, seed, events, freq, rate_scale or rate.REASON", s,
+			 "pmi, seed, events, freq, rate_scale, rate.REASON, pcpus or vcpus", s,
 			 near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
 		return grid_err(path, ln, col, msg);
 	}
@@ -203,12 +205,79 @@ static int num(const char *grid, const char *key, const char *v, u64 lo, u64 hi,
 	return 0;
 }
 
+/* A guest key of the grid on @g (the scenario's [guest] and each VM's). */
+static int guest_param(const char *gpath, const char *k, const char *s, struct guest_workload *g)
+{
+	u64 v;
+
+	if (!strcmp(k, "events")) {
+		if (num(gpath, k, s, 0, GUEST_MAX_EVENTS, &v))
+			return EXIT_BAD_INPUT;
+		g->perf_events = (unsigned int)v;
+	} else if (!strcmp(k, "freq")) {
+		if (num(gpath, k, s, 1, 100000, &v))
+			return EXIT_BAD_INPUT;
+		g->perf_freq = (u32)v;
+	} else if (!strcmp(k, "rate_scale")) {
+		if (num(gpath, k, s, 0, 10000, &v))
+			return EXIT_BAD_INPUT;
+		for (int r = 0; r < EXIT_NR; r++)
+			g->exits_per_sec[r] = (u32)((u64)g->exits_per_sec[r] * v / 100);
+	} else if (!strncmp(k, "rate.", 5)) {
+		if (num(gpath, k, s, 0, 10000000, &v))
+			return EXIT_BAD_INPUT;
+		g->exits_per_sec[kvm_exit__by_name(k + 5)] = (u32)v;
+	}
+	return 0;
+}
+
+/* pcpus / vcpus: a host scenario's size. */
+static int host_param(const char *gpath, const char *k, const char *s, struct scenario *sc)
+{
+	u64 v;
+	unsigned int total = 0;
+
+	if (strcmp(k, "pcpus") && strcmp(k, "vcpus"))
+		return 0;
+	if (!sc->nr_vms) {
+		fprintf(stderr, "%s: error: %s = %s: scenario %s is not a host of VMs "
+			"(docs/scenarios.md: [vm.NAME])\n", gpath, k, s, sc->name);
+		return EXIT_BAD_INPUT;
+	}
+	if (num(gpath, k, s, 1, SCENARIO_MAX_VCPUS, &v))
+		return EXIT_BAD_INPUT;
+	if (!strcmp(k, "pcpus"))
+		sc->pcpus = (unsigned int)v;
+	for (unsigned int i = 0; i < sc->nr_vms; i++) {
+		if (!strcmp(k, "vcpus")) {
+			if (sc->vm[i].pinned) {
+				fprintf(stderr, "%s: error: vcpus = %s: VM %s of %s is pinned; its pin "
+					"names a pCPU for each vCPU\n", gpath, s, sc->vm[i].name, sc->name);
+				return EXIT_BAD_INPUT;
+			}
+			sc->vm[i].vcpus = sc->vm[i].guest.vm_vcpus = (unsigned int)v;
+		}
+		total += sc->vm[i].vcpus;
+		for (unsigned int j = 0; sc->vm[i].pinned && j < sc->vm[i].vcpus; j++)
+			if (sc->vm[i].pin[j] >= sc->pcpus) {
+				fprintf(stderr, "%s: error: pcpus = %s: VM %s of %s is pinned to pCPU "
+					"%u\n", gpath, s, sc->vm[i].name, sc->name, sc->vm[i].pin[j]);
+				return EXIT_BAD_INPUT;
+			}
+	}
+	if (total > SCENARIO_MAX_VCPUS) {
+		fprintf(stderr, "%s: error: vcpus = %s: %u vCPUs in all, at most %d\n", gpath, s,
+			total, SCENARIO_MAX_VCPUS);
+		return EXIT_BAD_INPUT;
+	}
+	return 0;
+}
+
 static int build(const char *gpath, const struct grid *g, const int *idx, struct pt *p)
 {
 	struct diag d;
 	const char *vp = get(g, idx, "vpmu", "mediated:irqoff");
 	const char *sn = get(g, idx, "scenario", "slice-of-hardware"), *cpu = get(g, idx, "cpu", "spr");
-	u64 v;
 
 	if (scenario__load(sn, &p->sc, &d))
 		return cli__load_error(&sweep_me, "scenario", sn, scenario_builtin, "scenario", &d);
@@ -228,24 +297,11 @@ static int build(const char *gpath, const struct grid *g, const int *idx, struct
 	for (int i = 0; i < g->n; i++) {
 		const char *k = g->k[i].name, *s = g->k[i].val[idx[i]];
 
-		if (!strcmp(k, "events")) {
-			if (num(gpath, k, s, 0, GUEST_MAX_EVENTS, &v))
+		if (guest_param(gpath, k, s, &p->sc.guest) || host_param(gpath, k, s, &p->sc))
+			return EXIT_BAD_INPUT;
+		for (unsigned int m = 0; m < p->sc.nr_vms; m++)	/* every VM's guest too */
+			if (guest_param(gpath, k, s, &p->sc.vm[m].guest))
 				return EXIT_BAD_INPUT;
-			p->sc.guest.perf_events = (unsigned int)v;
-		} else if (!strcmp(k, "freq")) {
-			if (num(gpath, k, s, 1, 100000, &v))
-				return EXIT_BAD_INPUT;
-			p->sc.guest.perf_freq = (u32)v;
-		} else if (!strcmp(k, "rate_scale")) {
-			if (num(gpath, k, s, 0, 10000, &v))
-				return EXIT_BAD_INPUT;
-			for (int r = 0; r < EXIT_NR; r++)
-				p->sc.guest.exits_per_sec[r] = (u32)((u64)p->sc.guest.exits_per_sec[r] * v / 100);
-		} else if (!strncmp(k, "rate.", 5)) {
-			if (num(gpath, k, s, 0, 10000000, &v))
-				return EXIT_BAD_INPUT;
-			p->sc.guest.exits_per_sec[kvm_exit__by_name(k + 5)] = (u32)v;
-		}
 		json_object_set_new(p->params, k, json_string(s));
 	}
 	return 0;
