@@ -426,33 +426,45 @@ static void run_host_tasks(struct kvm_vcpu *v)
 	v->st.host_task_cycles += v->cpu->now - t0;
 }
 
+/* The preempt notifiers around the thread's time off the pCPU:
+ * kvm_sched_out (vcpu_put: the vcpu / lazy policies put) and kvm_sched_in
+ * (kvm_arch_vcpu_load: cleanup after a preemption, the vcpu policy's
+ * load), back with a fresh slice - the ticks that came meanwhile do not
+ * carry over. The thread's own ground truth stops meanwhile. */
+static void sched_out(struct kvm_vcpu *v)
+{
+	if (v->policy->at_vcpu || v->policy->lazy)
+		put(v);
+	perf_cpu__switch_task(v->host, 0);
+	truth_out(v);
+}
+
+static void sched_in(struct kvm_vcpu *v)
+{
+	truth_in(v);
+	v->cpu->cpl = 0;
+	perf_cpu__switch_task(v->host, v->task);
+	kvm_pmu__sched_in(&v->pmu);
+	if (v->policy->at_vcpu)
+		load(v);
+	v->need_resched = false;
+	v->slice_end = v->cpu->now + v->sched.slice_cycles;
+}
+
 static void reschedule(struct kvm_vcpu *v)
 {
 	u64 t0 = v->cpu->now, t1;
 
 	v->st.preemptions++;
-	if (v->policy->at_vcpu || v->policy->lazy)
-		put(v);
-	perf_cpu__switch_task(v->host, 0);
+	sched_out(v);
 	t1 = v->cpu->now;
-	if (v->hops) {
-		truth_out(v);
+	if (v->hops)
 		v->hops->schedule(v->hops_ctx);	/* other threads and tasks run */
-		truth_in(v);
-	} else {
+	else
 		run_host_tasks(v);
-	}
 	v->st.preemption_cycles += t1 - t0;
 	t1 = v->cpu->now;
-	v->cpu->cpl = 0;
-	perf_cpu__switch_task(v->host, v->task);
-	kvm_pmu__sched_in(&v->pmu);	/* kvm_arch_vcpu_load after a preemption */
-	if (v->policy->at_vcpu)
-		load(v);
-	/* scheduled back in with a fresh slice: the ticks that came during
-	 * the other tasks' slices do not carry over */
-	v->need_resched = false;
-	v->slice_end = v->cpu->now + v->sched.slice_cycles;
+	sched_in(v);
 	v->st.preemption_cycles += v->cpu->now - t1;
 }
 
@@ -473,22 +485,12 @@ static void block(struct kvm_vcpu *v)
 	if (v->ipi_pending)	/* one on its way wakes it when it comes (the kick) */
 		until = min_u64(until, v->ipi_at);
 	v->st.halts++;
-	if (v->policy->at_vcpu || v->policy->lazy)
-		put(v);
-	perf_cpu__switch_task(v->host, 0);
-	if (v->hops) {
-		truth_out(v);
+	sched_out(v);
+	if (v->hops)
 		v->hops->halt(v->hops_ctx, until);
-		truth_in(v);
-	} else if (until > v->cpu->now)
+	else if (until > v->cpu->now)
 		host_work(v, until - v->cpu->now);
-	v->cpu->cpl = 0;
-	perf_cpu__switch_task(v->host, v->task);
-	kvm_pmu__sched_in(&v->pmu);
-	if (v->policy->at_vcpu)
-		load(v);
-	v->need_resched = false;	/* woken with a fresh slice */
-	v->slice_end = v->cpu->now + v->sched.slice_cycles;
+	sched_in(v);
 	v->st.halted_cycles += v->cpu->now - t0;
 }
 
@@ -763,23 +765,6 @@ static bool has_guest_ipi(const struct kvm_vcpu *v)
 	return v->ipi_pending && v->ipi_at <= v->cpu->now && v->guest_if;
 }
 
-/* Run @seg in guest mode; true, with @seg holding the rest, when the guest
- * has a PMI to take. */
-static bool run_guest(struct kvm_vcpu *v, struct hw_segment *seg)
-{
-	struct hw_segment rest;
-
-	while (hw_cpu__run(v->cpu, seg, &rest)) {
-		observe_run(v, seg, &rest);
-		exit_for(v, v->exit_irq.kind == HW_IRQ_NMI ? EXIT_NMI : EXIT_EXTERNAL_INTERRUPT, NULL);
-		*seg = rest;
-		if (has_guest_pmi(v))
-			return true;	/* injected at the entry: the guest takes it now */
-	}
-	observe_run(v, seg, NULL);
-	seg->cycles = 0;
-	return false;
-}
 
 /* @seg's first @k cycles (its events in proportion) into @head; @seg keeps
  * the rest. */
@@ -832,16 +817,15 @@ static void ipi_arrived(struct kvm_vcpu *v)
 bool kvm_vcpu__guest_run(struct kvm_vcpu *v, struct hw_segment *seg)
 {
 	seg->guest = true;
-	if (!v->hops && !v->ipi_pending)
-		return run_guest(v, seg);
-	/* piece by piece, the stop looked at again after every exit (the
-	 * host work of an exit moves the clock too) */
+	/* piece by piece, the stop (a host's horizon, an IPI's arrival; none
+	 * for a vCPU alone) looked at again after every exit: the host work of
+	 * an exit moves the clock too */
 	while (seg->cycles) {
-		u64 stop = guest_stop(v), now = v->cpu->now;
-		struct hw_segment head, rest;
+		u64 now = v->cpu->now, stop = v->hops || v->ipi_pending ? guest_stop(v) : UINT64_MAX;
+		struct hw_segment head, rest, *run = seg;
 		bool split = stop > now && stop - now < seg->cycles;
 
-		if (has_guest_ipi(v))
+		if (v->ipi_pending && has_guest_ipi(v))
 			return true;	/* one is due: injected at this entry */
 		if (stop <= now) {	/* at the horizon */
 			v->hops->sync(v->hops_ctx);
@@ -849,22 +833,22 @@ bool kvm_vcpu__guest_run(struct kvm_vcpu *v, struct hw_segment *seg)
 		}
 		if (split) {
 			split_segment(seg, stop - now, &head);
-		} else {
-			head = *seg;
-			memset(seg->ev, 0, sizeof(seg->ev));
-			seg->cycles = 0;
+			run = &head;
 		}
-		if (hw_cpu__run(v->cpu, &head, &rest)) {
-			observe_run(v, &head, &rest);
+		if (hw_cpu__run(v->cpu, run, &rest)) {
+			observe_run(v, run, &rest);
 			exit_for(v, v->exit_irq.kind == HW_IRQ_NMI ? EXIT_NMI :
 			       EXIT_EXTERNAL_INTERRUPT, NULL);
-			join_segment(&rest, seg);
+			if (split)
+				join_segment(&rest, seg);
 			*seg = rest;
 			if (has_guest_pmi(v))
 				return true;	/* injected at the entry */
 			continue;
 		}
-		observe_run(v, &head, NULL);
+		observe_run(v, run, NULL);
+		if (!split)
+			seg->cycles = 0;
 		if (v->ipi_pending && v->ipi_at <= v->cpu->now) {
 			ipi_arrived(v);
 			return true;	/* the guest takes it */
