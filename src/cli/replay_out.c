@@ -203,6 +203,10 @@ static int run_one(struct run_ctx *x, u32 vi, const struct sim_config *c, struct
 	return 0;
 }
 
+static const struct kvm_vpmu_ops *const kinds[] = {	/* as cli_kind_names */
+	&kvm_vpmu_none_ops, &kvm_vpmu_emulated_ops, &kvm_vpmu_mediated_ops,
+};
+
 static bool is_wanted(const struct replay_opts *o, int k, int p, int r)
 {
 	bool mediated = k == 2;
@@ -215,9 +219,6 @@ static bool is_wanted(const struct replay_opts *o, int k, int p, int r)
  * "none" row is the baseline's own run (the same configuration). */
 static int run_vcpu(struct run_ctx *x, u32 vi)
 {
-	static const struct kvm_vpmu_ops *const kinds[] = {	/* as cli_kind_names */
-		&kvm_vpmu_none_ops, &kvm_vpmu_emulated_ops, &kvm_vpmu_mediated_ops,
-	};
 	struct sim_config c = { .prof = x->prof, .sc = x->sc, .seed = x->o->seed,
 				.policy = kvm_policies[0], .kind = &kvm_vpmu_none_ops,
 				.no_baseline = true };
@@ -289,9 +290,6 @@ static int host_one(struct run_ctx *x, const struct sim_config *c, struct sim_me
 
 static int run_host(struct run_ctx *x)
 {
-	static const struct kvm_vpmu_ops *const kinds[] = {	/* as cli_kind_names */
-		&kvm_vpmu_none_ops, &kvm_vpmu_emulated_ops, &kvm_vpmu_mediated_ops,
-	};
 	static struct sim_host_report base, rep;
 	static struct sim_metrics bm, m;
 	static struct replay_fed bfed[SCENARIO_MAX_VCPUS], fed[SCENARIO_MAX_VCPUS];

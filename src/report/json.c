@@ -102,6 +102,13 @@ static json_t *latency_obj(const struct sim_metrics *m)
 	return o;
 }
 
+/* Mediated context loads and puts, and their cycles. */
+static json_t *switches_obj(const struct sim_metrics *m)
+{
+	return json_pack("{s:I,s:I,s:I}", "loads", (json_int_t)m->loads, "puts",
+			 (json_int_t)m->puts, "cycles", (json_int_t)m->switch_cycles);
+}
+
 static json_t *host_events_arr(const struct sim_metrics *m)
 {
 	json_t *a = json_array();
@@ -191,9 +198,7 @@ json_t *report__json_row(const struct sim_metrics *m, const char *version)
 	json_object_set_new(o, "guest_overhead_pct", percent(m->guest_overhead_pct));
 	json_object_set_new(o, "exits", exits_obj(m));
 	json_object_set_new(o, "exit_latency_cycles", latency_obj(m));
-	json_object_set_new(o, "switches", json_pack("{s:I,s:I,s:I}", "loads",
-			    (json_int_t)m->loads, "puts", (json_int_t)m->puts, "cycles",
-			    (json_int_t)m->switch_cycles));
+	json_object_set_new(o, "switches", switches_obj(m));
 	json_object_set_new(o, "kvm_pmu", json_pack("{s:I,s:I,s:I,s:I,s:I}",
 			    "reprograms", (json_int_t)m->reprograms,
 			    "reprogram_cycles", (json_int_t)m->reprogram_cycles,
@@ -229,9 +234,7 @@ static json_t *guest_obj(const struct sim_metrics *m)
 	json_object_set_new(o, "wall_cycles", json_integer((json_int_t)m->wall_cycles));
 	json_object_set_new(o, "exits", exits_obj(m));
 	json_object_set_new(o, "exit_latency_cycles", latency_obj(m));
-	json_object_set_new(o, "switches", json_pack("{s:I,s:I,s:I}", "loads",
-			    (json_int_t)m->loads, "puts", (json_int_t)m->puts, "cycles",
-			    (json_int_t)m->switch_cycles));
+	json_object_set_new(o, "switches", switches_obj(m));
 	json_object_set_new(o, "preemptions", json_integer((json_int_t)m->preemptions));
 	json_object_set_new(o, "halts", json_pack("{s:I,s:I}", "n", (json_int_t)m->halts,
 			    "cycles", (json_int_t)m->halted_cycles));

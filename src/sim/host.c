@@ -69,19 +69,25 @@ struct host {
 
 /* ---- the scheduler ---------------------------------------------------------- */
 
-/* The host tasks' turn on @p: one segment of their slices at CPL 3 (as
- * kvm/vcpu.c runs them for a vCPU alone), on @from's stack. */
-static void run_tasks(struct hpcpu *p, struct hthread *from)
+/* @cycles of @p's host tasks, at CPL 3 (as kvm/vcpu.c runs them for a vCPU
+ * alone, task_cpi_milli 1000); the cycles they took. */
+static u64 task_work(struct hpcpu *p, u64 cycles)
 {
-	struct hw_segment seg = { .cpl = 3, .cycles = p->tasks * p->slice };
+	struct hw_segment seg = { .cpl = 3, .cycles = cycles };
 	u64 t0 = p->cpu.now;
 
-	seg.ev[HW_EV_INSTRUCTIONS] = seg.cycles;	/* task_cpi_milli 1000 */
+	seg.ev[HW_EV_INSTRUCTIONS] = seg.cycles;
 	hw_cpu__fill_derived(&p->cpu, &seg);
 	hw_cpu__run(&p->cpu, &seg, NULL);
 	p->cpu.cpl = 0;
 	p->task_cycles += p->cpu.now - t0;
-	from->v.st.host_task_cycles += p->cpu.now - t0;
+	return p->cpu.now - t0;
+}
+
+/* The host tasks' turn on @p: their slices, on @from's stack. */
+static void run_tasks(struct hpcpu *p, struct hthread *from)
+{
+	from->v.st.host_task_cycles += task_work(p, p->tasks * p->slice);
 }
 
 /* Can @t run now: not done, and not asleep (a due wake-up wakes it). */
@@ -146,22 +152,29 @@ static struct hthread *hand_on(struct hpcpu *p, struct hthread *from)
 	return next;
 }
 
-/* need_resched: the pCPU goes to the next thread; the core's state that is
- * the thread's (the guest CPL and CR4.PCE KVM keeps for it) comes back
- * with it. */
-static void host_schedule(void *ctx)
+/* @t leaves its pCPU (hand_on gave it to @next) and is back when a pCPU -
+ * maybe another - is its again; the core's state that is the thread's (the
+ * guest CPL and CR4.PCE KVM keeps for it) comes back with it. */
+static void leave_pcpu(struct hthread *t, const struct hthread *next)
 {
-	struct hthread *t = ctx;
 	u8 cpl = t->p->cpu.cpl;
 	bool pce = t->p->cpu.cr4_pce;
 
-	t->left++;
-	t->ready_at = t->p->cpu.now;
-	if (hand_on(t->p, t) != t)
-		coro__yield();	/* back when the pCPU is ours (maybe another) again */
+	if (next != t)
+		coro__yield();
 	t->p->cpu.cpl = cpl;
 	t->p->cpu.cr4_pce = pce;
 	t->took++;
+}
+
+/* need_resched: the pCPU goes to the next thread. */
+static void host_schedule(void *ctx)
+{
+	struct hthread *t = ctx;
+
+	t->left++;
+	t->ready_at = t->p->cpu.now;
+	leave_pcpu(t, hand_on(t->p, t));
 }
 
 /* When @t, waiting for a pCPU, became ready to run. */
@@ -268,8 +281,6 @@ static void host_sync(void *ctx)
 static void host_halt(void *ctx, u64 until)
 {
 	struct hthread *t = ctx;
-	u8 cpl = t->p->cpu.cpl;
-	bool pce = t->p->cpu.cr4_pce;
 
 	t->left++;
 	if (until <= t->p->cpu.now) {	/* the timer came during the put: awake */
@@ -278,11 +289,7 @@ static void host_halt(void *ctx, u64 until)
 	}
 	t->blocked = true;
 	t->wake_at = until;
-	hand_on(t->p, t);
-	coro__yield();		/* back when woken and given the pCPU */
-	t->p->cpu.cpl = cpl;
-	t->p->cpu.cr4_pce = pce;
-	t->took++;
+	leave_pcpu(t, hand_on(t->p, t));	/* never itself: it sleeps */
 }
 
 static void host_send_ipi(void *ctx, unsigned int dest)
@@ -325,40 +332,12 @@ static void thread_main(void *arg)
 
 static int start_pcpu(struct host *h, struct hpcpu *p, char *err, size_t len)
 {
-	const struct profile *pr = h->c->prof;
 	const struct scenario *sc = h->c->sc;
 
-	if (hw_cpu__init(&p->cpu, &pr->pmu, &pr->hw, err, len))
+	if (sim__start_pcpu(&p->cpu, &p->pc, p->hev, &p->nr_hev, h->c->prof, sc, err, len))
 		return -1;
-	perf_cpu__init(&p->pc, &p->cpu, &pr->perf);
-	p->cpu.on_irq = perf_cpu__host_irq;
-	p->cpu.irq_ctx = &p->pc;
-	perf_cpu__start_tick(&p->pc);
-	if (sc->nmi_watchdog) {
-		struct perf_attr a = { .type = PERF_TYPE_HARDWARE, .pinned = true,
-				       .sample_period = (u64)pr->core_mhz * 1000000 * 10 };
-		struct perf_event *ev;
-
-		snprintf(a.name, sizeof(a.name), "nmi_watchdog");
-		if (perf_event__create(&p->pc, &a, NULL, &ev)) {
-			snprintf(err, len, "host perf refused the NMI watchdog's event");
-			return -1;
-		}
-	}
-	for (int i = 0; sc->has_host_perf && i < sc->host_perf.nr; i++) {
-		int l = sc->host_perf.leader[i];
-		int e = perf_event__create(&p->pc, &sc->host_perf.attr[i], l >= 0 ? p->hev[l] : NULL,
-					   &p->hev[i]);
-
-		if (e) {
-			snprintf(err, len, "host perf refused %s (error %d)",
-				 sc->host_perf.attr[i].name, -e);
-			return -1;
-		}
-		p->nr_hev = i + 1;
-	}
 	p->tasks = sc->host_tasks;
-	p->slice = (u64)sc->slice_us * pr->core_mhz;
+	p->slice = (u64)sc->slice_us * h->c->prof->core_mhz;
 	return 0;
 }
 
@@ -570,13 +549,7 @@ static void idle(struct host *h, struct hpcpu *p)
 		u64 t0 = p->cpu.now;
 
 		if (p->tasks) {
-			struct hw_segment seg = { .cpl = 3, .cycles = until - t0 };
-
-			seg.ev[HW_EV_INSTRUCTIONS] = seg.cycles;
-			hw_cpu__fill_derived(&p->cpu, &seg);
-			hw_cpu__run(&p->cpu, &seg, NULL);
-			p->cpu.cpl = 0;
-			p->task_cycles += p->cpu.now - t0;
+			task_work(p, until - t0);
 		} else {
 			hw_cpu__host_exec(&p->cpu, until - t0);
 			p->idle_cycles += p->cpu.now - t0;
@@ -676,13 +649,6 @@ static void stats_free(struct kvm_vcpu_stats *st)
 	hist__free(&st->ipi_latency);
 }
 
-static double abs_pct(u64 got, u64 truth)
-{
-	double d = (double)got - (double)truth;
-
-	return truth ? 100.0 * (d < 0 ? -d : d) / (double)truth : 0.0;
-}
-
 /* The guest side of @n threads together: their statistics, samples and
  * counting error (the mean over all their events), wall = the last end. */
 static int guests_metrics(struct hthread *const *t, unsigned int n, struct sim_metrics *m)
@@ -706,9 +672,7 @@ static int guests_metrics(struct hthread *const *t, unsigned int n, struct sim_m
 		m->lost_counts += g->lost_counts;
 		m->guest_counters = g->nr_counters;
 		snprintf(m->guest_driver, sizeof(m->guest_driver), "%s", g->driver);
-		for (unsigned int k = 0; k < g->nr_events; k++, nev++)
-			err += abs_pct(perf_scale(g->ev[k].count, g->ev[k].enabled,
-						  g->ev[k].running), g->ev[k].truth);
+		sim__guest_errors(g, &err, &nev);
 		if (t[i]->sh)
 			m->isolation_diffs += sim_shadow__total(t[i]->sh);
 	}
@@ -720,37 +684,6 @@ static int guests_metrics(struct hthread *const *t, unsigned int n, struct sim_m
 	return e;
 }
 
-/* The host perf events of every pCPU, summed event by event. */
-static void host_events(struct host *h, struct sim_metrics *m)
-{
-	double sum = 0;
-	int n = 0;
-
-	m->host_count_error_pct = -1;
-	m->nr_host_events = h->p[0].nr_hev;
-	for (int i = 0; i < m->nr_host_events; i++) {
-		struct sim_host_event *he = &m->host_events[i];
-
-		snprintf(he->name, sizeof(he->name), "%s", h->p[0].hev[i]->attr.name);
-		he->has_truth = h->p[0].hev[i]->truth_ev != HW_EV_NONE;
-		for (unsigned int k = 0; k < h->nr_p; k++) {
-			struct perf_values v;
-
-			perf_event__values(&h->p[k].pc, h->p[k].hev[i], &v);
-			he->count += v.count;
-			he->enabled += v.enabled;
-			he->running += v.running;
-			he->truth += v.truth;
-		}
-		if (!he->has_truth)
-			continue;
-		sum += abs_pct(perf_scale(he->count, he->enabled, he->running), he->truth);
-		n++;
-	}
-	if (n)
-		m->host_count_error_pct = sum / n;
-}
-
 static void pcpu_report(struct host *h, struct sim_host_report *rep)
 {
 	for (unsigned int i = 0; i < h->nr_p; i++) {
@@ -760,21 +693,13 @@ static void pcpu_report(struct host *h, struct sim_host_report *rep)
 
 		memset(&one, 0, sizeof(one));
 		sim__host_cpu_metrics(&p->cpu, &one);
+		sim__add_host_events(&p->pc, p->hev, p->nr_hev, &one);
 		*r = (struct sim_pcpu_report){ .threads = p->nr, .host_cycles = one.host_cycles,
 			.blind_cycles = one.blind_cycles, .host_blind_pct = one.host_blind_pct,
 			.task_cycles = p->task_cycles, .vcpu_switches = p->switches,
 			.idle_cycles = p->idle_cycles, .pulls = p->pulls,
 			.nr_host_events = p->nr_hev };
-		for (int k = 0; k < p->nr_hev; k++) {
-			struct perf_values v;
-
-			perf_event__values(&p->pc, p->hev[k], &v);
-			r->host_events[k] = (struct sim_host_event){ .count = v.count,
-				.enabled = v.enabled, .running = v.running, .truth = v.truth,
-				.has_truth = p->hev[k]->truth_ev != HW_EV_NONE };
-			snprintf(r->host_events[k].name, sizeof(r->host_events[k].name), "%s",
-				 p->hev[k]->attr.name);
-		}
+		memcpy(r->host_events, one.host_events, sizeof(r->host_events));
 	}
 }
 
@@ -789,9 +714,10 @@ static int report(struct host *h, struct sim_metrics *m, struct sim_host_report 
 	e |= guests_metrics(all, h->nr_t, m);
 	for (unsigned int i = 0; i < h->nr_p; i++) {
 		sim__host_cpu_metrics(&h->p[i].cpu, m);
+		sim__add_host_events(&h->p[i].pc, h->p[i].hev, h->p[i].nr_hev, m);
 		m->vcpu_switches += h->p[i].switches;
 	}
-	host_events(h, m);
+	sim__host_count_error(m);
 	m->nr_vms = sc->nr_vms;
 	m->nr_pcpus = h->nr_p;
 	if (!rep)

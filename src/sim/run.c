@@ -47,7 +47,7 @@ void sim__pct(struct hist *h, struct sim_pct *p)
  * (10) seconds of cycles (hw_nmi_get_sample_period). Its existence makes
  * perf_create_mediated_pmu() fail with -EBUSY, as on a real host.
  */
-static int start_watchdog(struct machine *mc, const struct profile *p, char *err, size_t len)
+static int start_watchdog(struct perf_cpu *pc, const struct profile *p, char *err, size_t len)
 {
 	struct perf_attr attr = {
 		.type = PERF_TYPE_HARDWARE, .config = 0, .pinned = true,
@@ -56,28 +56,47 @@ static int start_watchdog(struct machine *mc, const struct profile *p, char *err
 	struct perf_event *ev;
 
 	snprintf(attr.name, sizeof(attr.name), "nmi_watchdog");
-	if (perf_event__create(&mc->pc, &attr, NULL, &ev)) {
+	if (perf_event__create(pc, &attr, NULL, &ev)) {
 		snprintf(err, len, "host perf refused the NMI watchdog's event");
 		return -1;
 	}
 	return 0;
 }
 
-static int start_host_perf(struct machine *mc, const struct scenario *sc, char *err, size_t len)
+static int start_host_perf(struct perf_cpu *pc, const struct scenario *sc,
+			   struct perf_event **hev, int *nr_hev, char *err, size_t len)
 {
 	const struct perf_spec *sp = &sc->host_perf;
 
 	for (int i = 0; sc->has_host_perf && i < sp->nr; i++) {
-		struct perf_event *leader = sp->leader[i] >= 0 ? mc->hev[sp->leader[i]] : NULL;
-		int e = perf_event__create(&mc->pc, &sp->attr[i], leader, &mc->hev[i]);
+		struct perf_event *leader = sp->leader[i] >= 0 ? hev[sp->leader[i]] : NULL;
+		int e = perf_event__create(pc, &sp->attr[i], leader, &hev[i]);
 
 		if (e) {
 			snprintf(err, len, "host perf refused %s (error %d)", sp->attr[i].name, -e);
 			return -1;
 		}
-		mc->nr_hev = i + 1;
+		*nr_hev = i + 1;
 	}
 	return 0;
+}
+
+int sim__start_pcpu(struct hw_cpu *cpu, struct perf_cpu *pc, struct perf_event **hev,
+		    int *nr_hev, const struct profile *p, const struct scenario *sc, char *err,
+		    size_t len)
+{
+	if (hw_cpu__init(cpu, &p->pmu, &p->hw, err, len))
+		return -1;
+	perf_cpu__init(pc, cpu, &p->perf);
+	/* the host's interrupt handlers are there from the start: a tick that
+	 * comes while host perf sets up (creating events is slow) is taken,
+	 * not lost; kvm_vcpu__init takes the entry over for the vCPU thread */
+	cpu->on_irq = perf_cpu__host_irq;
+	cpu->irq_ctx = pc;
+	perf_cpu__start_tick(pc);
+	if (sc->nmi_watchdog && start_watchdog(pc, p, err, len))
+		return -1;
+	return start_host_perf(pc, sc, hev, nr_hev, err, len);
 }
 
 /* The timeline's recorder: the state is tracked all along, the events kept
@@ -140,18 +159,7 @@ static int run_one(struct machine *mc, const struct sim_config *c,
 	struct kvm_costs kc;
 
 	memset(mc, 0, sizeof(*mc));
-	if (hw_cpu__init(&mc->cpu, &p->pmu, &p->hw, err, len))
-		return -1;
-	perf_cpu__init(&mc->pc, &mc->cpu, &p->perf);
-	/* the host's interrupt handlers are there from the start: a tick that
-	 * comes while host perf sets up (creating events is slow) is taken,
-	 * not lost; kvm_vcpu__init takes the entry over for the vCPU thread */
-	mc->cpu.on_irq = perf_cpu__host_irq;
-	mc->cpu.irq_ctx = &mc->pc;
-	perf_cpu__start_tick(&mc->pc);
-	if (c->sc->nmi_watchdog && start_watchdog(mc, p, err, len))
-		return -1;
-	if (start_host_perf(mc, c->sc, err, len))
+	if (sim__start_pcpu(&mc->cpu, &mc->pc, mc->hev, &mc->nr_hev, p, c->sc, err, len))
 		return -1;
 	kvm_pmu__supported(&p->pmu, &req);	/* the VMM copies what KVM advertises */
 	costs_of(p, c->sc, &kc);
@@ -198,46 +206,50 @@ static void teardown(struct machine *mc)
 	perf_cpu__exit(&mc->pc);
 }
 
-static double abs_pct(u64 got, u64 truth)
+double sim__count_error_pct(u64 count, u64 enabled, u64 running, u64 truth)
 {
-	double d = (double)got - (double)truth;
+	double d = (double)perf_scale(count, enabled, running) - (double)truth;
 
 	return truth ? 100.0 * (d < 0 ? -d : d) / (double)truth : 0.0;
 }
 
-static void guest_error(const struct guest_result *g, struct sim_metrics *m)
+void sim__guest_errors(const struct guest_result *g, double *sum, unsigned int *n)
 {
-	double sum = 0;
-
-	m->guest_count_error_pct = -1;
-	if (!g->nr_events)
-		return;
-	for (unsigned int k = 0; k < g->nr_events; k++) {
-		const struct guest_event *e = &g->ev[k];
-
-		sum += abs_pct(perf_scale(e->count, e->enabled, e->running), e->truth);
-	}
-	m->guest_count_error_pct = sum / g->nr_events;
+	for (unsigned int k = 0; k < g->nr_events; k++, (*n)++)
+		*sum += sim__count_error_pct(g->ev[k].count, g->ev[k].enabled, g->ev[k].running,
+					     g->ev[k].truth);
 }
 
-static void host_error(struct machine *mc, struct sim_metrics *m)
+void sim__add_host_events(const struct perf_cpu *pc, struct perf_event *const *hev, int nr,
+			  struct sim_metrics *m)
+{
+	m->nr_host_events = nr;
+	for (int i = 0; i < nr; i++) {
+		struct sim_host_event *he = &m->host_events[i];
+		struct perf_values v;
+
+		perf_event__values(pc, hev[i], &v);
+		snprintf(he->name, sizeof(he->name), "%s", hev[i]->attr.name);
+		he->has_truth = hev[i]->truth_ev != HW_EV_NONE;
+		he->count += v.count;
+		he->enabled += v.enabled;
+		he->running += v.running;
+		he->truth += v.truth;
+	}
+}
+
+void sim__host_count_error(struct sim_metrics *m)
 {
 	double sum = 0;
 	int n = 0;
 
 	m->host_count_error_pct = -1;
-	for (int i = 0; i < mc->nr_hev; i++) {
-		struct sim_host_event *he = &m->host_events[m->nr_host_events++];
-		struct perf_values v;
+	for (int i = 0; i < m->nr_host_events; i++) {
+		const struct sim_host_event *he = &m->host_events[i];
 
-		perf_event__values(&mc->pc, mc->hev[i], &v);
-		*he = (struct sim_host_event){ .count = v.count, .enabled = v.enabled,
-			.running = v.running, .truth = v.truth,
-			.has_truth = mc->hev[i]->truth_ev != HW_EV_NONE };
-		snprintf(he->name, sizeof(he->name), "%s", mc->hev[i]->attr.name);
-		if (mc->hev[i]->truth_ev == HW_EV_NONE)
+		if (!he->has_truth)
 			continue;
-		sum += abs_pct(perf_scale(v.count, v.enabled, v.running), v.truth);
+		sum += sim__count_error_pct(he->count, he->enabled, he->running, he->truth);
 		n++;
 	}
 	if (n)
@@ -302,8 +314,15 @@ static void collect(struct machine *mc, struct sim_metrics *m)
 	m->guest_samples = mc->gr.samples;
 	m->residue_reads = mc->v.pmu.residue_reads;
 	m->lost_counts = mc->gr.lost_counts;
-	guest_error(&mc->gr, m);
-	host_error(mc, m);
+	{
+		double sum = 0;
+		unsigned int n = 0;
+
+		sim__guest_errors(&mc->gr, &sum, &n);
+		m->guest_count_error_pct = n ? sum / n : -1;
+	}
+	sim__add_host_events(&mc->pc, mc->hev, mc->nr_hev, m);
+	sim__host_count_error(m);
 }
 
 /* Was @b computed for the baseline @c needs? */

@@ -127,6 +127,20 @@ struct sim_metrics {
 void sim__pct(struct hist *h, struct sim_pct *p);
 /* The vCPU statistics' part of the metrics. */
 void sim__stats_metrics(struct kvm_vcpu_stats *st, struct sim_metrics *m);
+/* A pCPU: its core, host perf (interrupts, tick), the NMI watchdog if the
+ * scenario has it, and the scenario's host session into @hev / @nr_hev. */
+int sim__start_pcpu(struct hw_cpu *cpu, struct perf_cpu *pc, struct perf_event **hev,
+		    int *nr_hev, const struct profile *p, const struct scenario *sc, char *err,
+		    size_t len);
+/* |count scaled by enabled/running - truth| / truth, in percent (0 without truth). */
+double sim__count_error_pct(u64 count, u64 enabled, u64 running, u64 truth);
+/* @g's perf events' errors added to @sum, their number to @n. */
+void sim__guest_errors(const struct guest_result *g, double *sum, unsigned int *n);
+/* @pc's @nr host events (the session) added, event by event, to m->host_events
+ * (pCPUs of a host add up); then their error from the sums. */
+void sim__add_host_events(const struct perf_cpu *pc, struct perf_event *const *hev, int nr,
+			  struct sim_metrics *m);
+void sim__host_count_error(struct sim_metrics *m);
 /* A pCPU's host part, added to what @m has (host cycles, blind cycles,
  * the APIC's dropped and merged PMIs, leaked events). */
 void sim__host_cpu_metrics(const struct hw_cpu *cpu, struct sim_metrics *m);
