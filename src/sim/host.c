@@ -55,6 +55,7 @@ struct hpcpu {
 	hw_irq_fn vcpu_irq;		/* KVM's interrupt entry (a thread runs) */
 	u64 horizon;			/* bound() when the loop resumed it: the other
 					 * pCPUs do not move while it runs */
+	struct sim_host_mark mark;	/* when the threads were ready to run */
 };
 
 struct host {
@@ -441,6 +442,7 @@ static int build(struct host *h, const struct kvm_vpmu_ops *kind, char *err, siz
 	for (unsigned int i = 0; i < h->nr_p; i++) {
 		h->p[i].current = h->p[i].nr ? h->p[i].ring[0] : NULL;
 		h->p[i].vcpu_irq = h->p[i].cpu.on_irq;	/* kvm_vcpu__init's */
+		sim__host_mark(&h->p[i].cpu, &h->p[i].mark);
 	}
 	return 0;
 }
@@ -692,7 +694,7 @@ static void pcpu_report(struct host *h, struct sim_host_report *rep)
 		struct sim_metrics one;
 
 		memset(&one, 0, sizeof(one));
-		sim__host_cpu_metrics(&p->cpu, &one);
+		sim__host_cpu_metrics(&p->cpu, &p->mark, &one);
 		sim__add_host_events(&p->pc, p->hev, p->nr_hev, &one);
 		*r = (struct sim_pcpu_report){ .threads = p->nr, .host_cycles = one.host_cycles,
 			.blind_cycles = one.blind_cycles, .host_blind_pct = one.host_blind_pct,
@@ -713,7 +715,7 @@ static int report(struct host *h, struct sim_metrics *m, struct sim_host_report 
 		all[i] = &h->t[i];
 	e |= guests_metrics(all, h->nr_t, m);
 	for (unsigned int i = 0; i < h->nr_p; i++) {
-		sim__host_cpu_metrics(&h->p[i].cpu, m);
+		sim__host_cpu_metrics(&h->p[i].cpu, &h->p[i].mark, m);
 		sim__add_host_events(&h->p[i].pc, h->p[i].hev, h->p[i].nr_hev, m);
 		m->vcpu_switches += h->p[i].switches;
 	}

@@ -21,6 +21,7 @@ struct machine {
 	int nr_hev;
 	struct guest_result gr;
 	struct kvm_vcpu_trace trace;	/* the timeline's recorder, when asked */
+	struct sim_host_mark mark;	/* at the guest's start */
 };
 
 void sim__pct(struct hist *h, struct sim_pct *p)
@@ -186,6 +187,7 @@ static int run_one(struct machine *mc, const struct sim_config *c,
 
 		kvm_vcpu__set_sched(&mc->v, &s);
 	}
+	sim__host_mark(&mc->cpu, &mc->mark);
 	if (guest_workload__run(&c->sc->guest, &mc->v, c->seed, p->perf.cycles_per_sec, &mc->gr)) {
 		if (hw_cpu__failure_text(&mc->cpu))	/* a run limit (hw/cpu.h) */
 			snprintf(err, len, "%s", hw_cpu__failure_text(&mc->cpu));
@@ -292,10 +294,22 @@ void sim__stats_metrics(struct kvm_vcpu_stats *st, struct sim_metrics *m)
 	sim__pct(&st->ipi_latency, &m->ipi_latency);
 }
 
-void sim__host_cpu_metrics(const struct hw_cpu *cpu, struct sim_metrics *m)
+static u64 host_mode_cycles(const struct hw_cpu *cpu)
 {
-	m->host_cycles += cpu->truth[0][0][HW_EV_CYCLES] + cpu->truth[0][1][HW_EV_CYCLES];
-	m->blind_cycles += cpu->marked_host_cycles;
+	return cpu->truth[0][0][HW_EV_CYCLES] + cpu->truth[0][1][HW_EV_CYCLES];
+}
+
+void sim__host_mark(const struct hw_cpu *cpu, struct sim_host_mark *mark)
+{
+	*mark = (struct sim_host_mark){ .host_cycles = host_mode_cycles(cpu),
+					.blind_cycles = cpu->marked_host_cycles };
+}
+
+void sim__host_cpu_metrics(const struct hw_cpu *cpu, const struct sim_host_mark *mark,
+			   struct sim_metrics *m)
+{
+	m->host_cycles += host_mode_cycles(cpu) - mark->host_cycles;
+	m->blind_cycles += cpu->marked_host_cycles - mark->blind_cycles;
 	m->host_blind_pct = m->host_cycles ? 100.0 * (double)m->blind_cycles /
 					     (double)m->host_cycles : 0;
 	m->pmis_dropped += cpu->apic.pmi_dropped;
@@ -310,7 +324,7 @@ static void collect(struct machine *mc, struct sim_metrics *m)
 	m->perf_event_releases = mc->v.pmu.nr_releases;
 	m->guest_counters = mc->gr.nr_counters;
 	snprintf(m->guest_driver, sizeof(m->guest_driver), "%s", mc->gr.driver);
-	sim__host_cpu_metrics(&mc->cpu, m);
+	sim__host_cpu_metrics(&mc->cpu, &mc->mark, m);
 	m->guest_samples = mc->gr.samples;
 	m->residue_reads = mc->v.pmu.residue_reads;
 	m->lost_counts = mc->gr.lost_counts;

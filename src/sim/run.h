@@ -141,9 +141,17 @@ void sim__guest_errors(const struct guest_result *g, double *sum, unsigned int *
 void sim__add_host_events(const struct perf_cpu *pc, struct perf_event *const *hev, int nr,
 			  struct sim_metrics *m);
 void sim__host_count_error(struct sim_metrics *m);
-/* A pCPU's host part, added to what @m has (host cycles, blind cycles,
- * the APIC's dropped and merged PMIs, leaked events). */
-void sim__host_cpu_metrics(const struct hw_cpu *cpu, struct sim_metrics *m);
+/* A pCPU's host and blind cycles at the guest's start (sim__host_mark):
+ * what host perf's setup took before it (creating events is slow: [perf]
+ * create) is not part of the run the blind share describes. */
+struct sim_host_mark {
+	u64 host_cycles, blind_cycles;
+};
+void sim__host_mark(const struct hw_cpu *cpu, struct sim_host_mark *mark);
+/* A pCPU's host part since @mark, added to what @m has (host cycles, blind
+ * cycles, the APIC's dropped and merged PMIs, leaked events). */
+void sim__host_cpu_metrics(const struct hw_cpu *cpu, const struct sim_host_mark *mark,
+			   struct sim_metrics *m);
 
 /* Returns 0, or -1 with @err (e.g. the mediated PMU refused by host perf). */
 int sim__run(const struct sim_config *c, struct sim_metrics *m, char *err, size_t len);
