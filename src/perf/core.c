@@ -90,17 +90,22 @@ static bool is_task_ok(const struct perf_cpu *pc, const struct perf_event *ev)
 	return !ev->attr.task || ev->attr.task == pc->current_task;
 }
 
-/* Enabled by the user (and its task running): ground truth accumulates. */
+/* Enabled by the user, its group leader too, and its task running: what it
+ * could count, so ground truth accumulates. */
 static bool is_user_enabled(const struct perf_cpu *pc, const struct perf_event *ev)
 {
-	return ev->state >= PERF_STATE_INACTIVE && is_task_ok(pc, ev);
+	return ev->state >= PERF_STATE_INACTIVE && ev->leader->state >= PERF_STATE_INACTIVE &&
+	       is_task_ok(pc, ev);
 }
 
-/* Enabled for perf's time accounting: an exclude_guest event's clock stops
- * while a guest context is loaded (the timeguest clock of Linux 7.0). */
+/* Enabled for perf's time accounting, by its own state as the kernel's
+ * __perf_update_times has it (a sibling of an OFF leader counts enabled
+ * time); an exclude_guest event's clock stops while a guest context is
+ * loaded (the timeguest clock of Linux 7.0). */
 static bool is_time_enabled(const struct perf_cpu *pc, const struct perf_event *ev)
 {
-	return is_user_enabled(pc, ev) && !(pc->guest_ctx_loaded && ev->attr.exclude_guest);
+	return ev->state >= PERF_STATE_INACTIVE && is_task_ok(pc, ev) &&
+	       !(pc->guest_ctx_loaded && ev->attr.exclude_guest);
 }
 
 static u64 truth_of(const struct hw_cpu *cpu, const struct perf_event *ev)
@@ -421,7 +426,7 @@ int perf_event__create(struct perf_cpu *pc, const struct perf_attr *attr,
 	ev->leader = group_leader ? group_leader : ev;
 	ev->idx = -1;
 	ev->id = pc->nr_events;
-	ev->state = PERF_STATE_INACTIVE;
+	ev->state = attr->disabled ? PERF_STATE_OFF : PERF_STATE_INACTIVE;
 	/* perf_event_alloc: a frequency event starts with a period of 1. */
 	ev->sample_period = attr->freq ? 1 : attr->sample_period;
 	ret = pc->x86->hw_config(pc, ev);

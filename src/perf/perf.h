@@ -81,6 +81,7 @@ struct perf_attr {
 	bool freq;
 	bool exclude_user, exclude_kernel, exclude_host, exclude_guest;
 	bool pinned;
+	bool disabled;		/* created OFF (attr.disabled): counts from its first enable */
 	/* A task event (KVM's backing events: bound to the vCPU thread) rather
 	 * than a CPU-wide one; it is scheduled only while its task runs. */
 	int task;		/* 0: CPU-wide; >0: task id */

@@ -105,15 +105,8 @@ int sim__iso_build(struct iso_machine *m, const struct profile *p, const struct 
 		snprintf(err, len, "isolation: host session: %s", why);
 		return -1;
 	}
-	for (int i = 0; i < sp.nr; i++) {
-		struct perf_event *leader = sp.leader[i] >= 0 ? m->hev[sp.leader[i]] : NULL;
-
-		if (perf_event__create(&m->pc, &sp.attr[i], leader, &m->hev[i])) {
-			snprintf(err, len, "host perf refused %s", sp.attr[i].name);
-			return -1;
-		}
-		m->nr_hev = i + 1;
-	}
+	if (sim__start_host_session(&m->pc, &sp, m->hev, &m->nr_hev, err, len))
+		return -1;
 	guest_request(r, &p->pmu, &req);
 	if (kvm_vcpu__init(&m->v, row->kind, row->policy, row->route, &req, &p->kvm, &m->cpu,
 			   &m->pc, &kerr)) {

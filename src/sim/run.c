@@ -64,21 +64,31 @@ static int start_watchdog(struct perf_cpu *pc, const struct profile *p, char *er
 	return 0;
 }
 
-static int start_host_perf(struct perf_cpu *pc, const struct scenario *sc,
-			   struct perf_event **hev, int *nr_hev, char *err, size_t len)
+/*
+ * The scenario's host session, as the perf tool opens it (tools/perf
+ * create_perf_stat_counter, and record's evsel config): every group leader
+ * is created disabled, and once all are open the tool enables them
+ * (evlist__enable), so no event counts the slow creation of the next.
+ */
+int sim__start_host_session(struct perf_cpu *pc, const struct perf_spec *sp,
+			    struct perf_event **hev, int *nr_hev, char *err, size_t len)
 {
-	const struct perf_spec *sp = &sc->host_perf;
-
-	for (int i = 0; sc->has_host_perf && i < sp->nr; i++) {
+	for (int i = 0; i < sp->nr; i++) {
 		struct perf_event *leader = sp->leader[i] >= 0 ? hev[sp->leader[i]] : NULL;
-		int e = perf_event__create(pc, &sp->attr[i], leader, &hev[i]);
+		struct perf_attr a = sp->attr[i];
+		int e;
 
+		a.disabled = !leader;
+		e = perf_event__create(pc, &a, leader, &hev[i]);
 		if (e) {
 			snprintf(err, len, "host perf refused %s (error %d)", sp->attr[i].name, -e);
 			return -1;
 		}
 		*nr_hev = i + 1;
 	}
+	for (int i = 0; i < *nr_hev; i++)
+		if (sp->leader[i] < 0)
+			perf_event__enable(pc, hev[i]);
 	return 0;
 }
 
@@ -97,7 +107,8 @@ int sim__start_pcpu(struct hw_cpu *cpu, struct perf_cpu *pc, struct perf_event *
 	perf_cpu__start_tick(pc);
 	if (sc->nmi_watchdog && start_watchdog(pc, p, err, len))
 		return -1;
-	return start_host_perf(pc, sc, hev, nr_hev, err, len);
+	return sc->has_host_perf ? sim__start_host_session(pc, &sc->host_perf, hev, nr_hev, err,
+							   len) : 0;
 }
 
 /* The timeline's recorder: the state is tracked all along, the events kept

@@ -132,6 +132,11 @@ void sim__stats_metrics(struct kvm_vcpu_stats *st, struct sim_metrics *m);
 int sim__start_pcpu(struct hw_cpu *cpu, struct perf_cpu *pc, struct perf_event **hev,
 		    int *nr_hev, const struct profile *p, const struct scenario *sc, char *err,
 		    size_t len);
+/* A host perf session (@sp) opened on @pc as the perf tool opens it: its
+ * group leaders created disabled, then enabled once all are open; the
+ * events into @hev, their number into @nr_hev. */
+int sim__start_host_session(struct perf_cpu *pc, const struct perf_spec *sp,
+			    struct perf_event **hev, int *nr_hev, char *err, size_t len);
 /* |count scaled by enabled/running - truth| / truth, in percent (0 without truth). */
 double sim__count_error_pct(u64 count, u64 enabled, u64 running, u64 truth);
 /* @g's perf events' errors added to @sum, their number to @n. */
