@@ -565,10 +565,14 @@ static void vm_exit(struct kvm_vcpu *v, const struct exit_req *x)
 	v->st.exits[reason]++;
 	kvm_pmu__vm_exit(&v->pmu);	/* atomic with the exit itself */
 	host_work(v, v->costs.vmexit);
+	/* vmx_vcpu_enter_exit (svm_vcpu_enter_exit: at stgi) takes the NMI
+	 * that caused the exit before anything else runs, so before a put
+	 * even where a policy puts at every exit: the guest context is still
+	 * loaded and a guest PMI's NMI is seen as the guest's */
+	if (had_irq && irq.kind == HW_IRQ_NMI)
+		host_irq(v, &irq);
 	if (v->policy->at_exit)
 		put(v);
-	if (had_irq && irq.kind == HW_IRQ_NMI)	/* vmx_vcpu_enter_exit: NMIs first */
-		host_irq(v, &irq);
 	if (is_fastpath(v, reason)) {
 		host_work(v, x->handler);
 		if (kvm_exits[reason].retires)
