@@ -37,12 +37,8 @@ static int grow(struct hist *h)
 	free(h->bins);
 	h->bins = bins;
 	h->cap = cap;
+	h->last = NULL;
 	return 0;
-}
-
-int hist__add(struct hist *h, u64 value)
-{
-	return hist__add_n(h, value, 1);
 }
 
 int hist__merge(struct hist *to, const struct hist *from)
@@ -59,12 +55,17 @@ int hist__add_n(struct hist *h, u64 value, u64 n)
 
 	if (!n)
 		return 0;
-	if (2 * (h->distinct + 1) > h->cap && grow(h))
-		return VPMU_E_NOMEM;
-	b = find(h->bins, h->cap, value);
-	if (!b->count) {
-		b->value = value;
-		h->distinct++;
+	if (h->last && h->last->value == value) {
+		b = h->last;
+	} else {
+		if (2 * (h->distinct + 1) > h->cap && grow(h))
+			return VPMU_E_NOMEM;
+		b = find(h->bins, h->cap, value);
+		if (!b->count) {
+			b->value = value;
+			h->distinct++;
+		}
+		h->last = b;
 	}
 	b->count += n;
 	h->is_sorted = false;

@@ -69,6 +69,11 @@ struct gs {
 	u64 ipi_ahead[GUEST_MAX_VCPUS];
 	unsigned int ipi_ahead_head, ipi_ahead_n;
 	u64 tick_cycles;
+	/* the exit mix without its zero rates, in reason order, and its sum:
+	 * a draw walks only these (the same pick as over every reason) */
+	u64 mix_rate[EXIT_NR], mix_total;
+	enum kvm_exit_reason mix_reason[EXIT_NR];
+	unsigned int mix_n;
 	bool src_done;
 	enum kvm_exit_reason src_reason;
 	u64 src_handler;
@@ -112,14 +117,28 @@ static u64 total_rate(const struct guest_workload *w)
 	return sum;
 }
 
+static void mix_init(struct gs *g)
+{
+	g->mix_n = 0;
+	g->mix_total = 0;
+	for (int r = 0; r < EXIT_NR; r++)
+		if (g->w->exits_per_sec[r]) {
+			g->mix_reason[g->mix_n] = (enum kvm_exit_reason)r;
+			g->mix_rate[g->mix_n++] = g->w->exits_per_sec[r];
+			g->mix_total += g->w->exits_per_sec[r];
+		}
+}
+
+/* A reason with probability rate / total: the first whose share of
+ * [0, total) holds the pick. */
 static enum kvm_exit_reason draw_reason(struct gs *g)
 {
-	u64 pick = rng__below(&g->rng, total_rate(g->w));
+	u64 pick = rng__below(&g->rng, g->mix_total);
 
-	for (int r = 0; r < EXIT_NR; r++) {
-		if (pick < g->w->exits_per_sec[r])
-			return (enum kvm_exit_reason)r;
-		pick -= g->w->exits_per_sec[r];
+	for (unsigned int k = 0; k < g->mix_n; k++) {
+		if (pick < g->mix_rate[k])
+			return g->mix_reason[k];
+		pick -= g->mix_rate[k];
 	}
 	return EXIT_VMCALL;
 }
@@ -518,6 +537,8 @@ static void take_pmis(struct gs *g)
 {
 	u8 cpl = g->v->cpu->cpl;
 
+	if (!kvm_vcpu__has_guest_interrupt(g->v))
+		return;
 	g->v->cpu->cpl = 0;
 	for (;;) {
 		if (kvm_vcpu__take_guest_pmi(g->v)) {
@@ -532,15 +553,18 @@ static void take_pmis(struct gs *g)
 	g->v->cpu->cpl = cpl;
 }
 
-/* Run up to @insns of work in guest mode, kernel share at CPL 0. */
-static void work(struct gs *g, u64 insns)
+/*
+ * Run @insns of work in guest mode, the kernel share first at CPL 0, over
+ * @cycles if given (the chunk ends exactly there: the user part takes what
+ * the kernel part leaves), else at cpi_milli each part.
+ */
+static void work(struct gs *g, u64 insns, u64 cycles)
 {
-	u64 k = insns * g->w->kernel_pct / 100;
+	u64 k = insns * g->w->kernel_pct / 100, used = 0;
 	struct hw_segment seg;
 
 	if (g->v->ipi_pending)	/* one that came while the vCPU was out of guest mode */
 		take_pmis(g);
-
 	for (int part = 0; part < 2; part++) {
 		u64 n = part ? insns - k : k;
 
@@ -549,6 +573,9 @@ static void work(struct gs *g, u64 insns)
 		memset(&seg, 0, sizeof(seg));
 		seg.cpl = part ? 3 : 0;
 		seg.cycles = max_u64(n * g->w->cpi_milli / 1000, 1);
+		if (cycles && (part || insns == k))	/* the last part */
+			seg.cycles = max_u64(cycles > used ? cycles - used : 0, 1);
+		used += seg.cycles;
 		seg.ev[HW_EV_INSTRUCTIONS] = n;
 		seg.ev[HW_EV_BRANCHES] = n / 5;
 		seg.ev[HW_EV_BRANCH_MISSES] = n / 200;
@@ -744,6 +771,7 @@ int guest_workload__run(const struct guest_workload *w, struct kvm_vcpu *v, u64 
 		return -1;
 	}
 	rng__seed(&g.rng, seed);
+	mix_init(&g);
 	g.left = w->src ? UINT64_MAX : w->work_minsns * 1000000;
 	g.tick_cycles = w->hz ? core_hz / w->hz : 0;
 	if (rate)
@@ -772,11 +800,15 @@ int guest_workload__run(const struct guest_workload *w, struct kvm_vcpu *v, u64 
 	while (!is_done(&g)) {
 		u64 until = min_u64(min_u64(g.next_tick, g.next_exit), g.next_ipi);
 		u64 cycles = until > v->cpu->now ? until - v->cpu->now : 1;
-		u64 insns = min_u64(max_u64(cycles * 1000 / w->cpi_milli, 1), g.left);
+		u64 insns = cycles > UINT64_MAX / 1000 ? UINT64_MAX :
+			    max_u64(cycles * 1000 / w->cpi_milli, 1);
 
 		if (until == UINT64_MAX && w->src)
 			break;
-		work(&g, insns);
+		if (insns > g.left)	/* the work ends first */
+			work(&g, g.left, 0);
+		else
+			work(&g, insns, cycles);
 		if (v->cpu->now >= g.next_tick)
 			tick(&g);
 		if (v->cpu->now >= g.next_exit && workload_exit(&g, gap_mean))

@@ -306,5 +306,11 @@ bool kvm_vcpu__take_guest_ipi(struct kvm_vcpu *v);
 /* A virtual PMI the guest can take now (its IF allows a vectored one);
  * records its latency. Returns whether one was taken. */
 bool kvm_vcpu__take_guest_pmi(struct kvm_vcpu *v);
+/* Whether either of the two above could take one (a superset: false means
+ * both would return false). */
+static inline bool kvm_vcpu__has_guest_interrupt(const struct kvm_vcpu *v)
+{
+	return v->ipi_pending || v->pmu.guest_pmi_pending || v->pmu.guest_nmi_pending;
+}
 
 #endif /* VPMU__KVM_VCPU_H */
