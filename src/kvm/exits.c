@@ -65,11 +65,6 @@ int kvm_exit__by_name(const char *name)
 	return -1;
 }
 
-enum kvm_exit_path kvm_exit__path(enum kvm_exit_reason r, enum hw_vendor vendor)
-{
-	return vendor == HW_VENDOR_AMD ? kvm_exits[r].svm_path : kvm_exits[r].vmx_path;
-}
-
 const char *kvm_exit__name(enum kvm_exit_reason r, enum hw_vendor vendor)
 {
 	return vendor == HW_VENDOR_AMD ? kvm_exits[r].svm : kvm_exits[r].vmx;

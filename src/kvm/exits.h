@@ -55,7 +55,10 @@ extern const struct kvm_exit_info kvm_exits[EXIT_NR];
 /* By VMX or SVM name (case-insensitive); -1 if unknown. */
 int kvm_exit__by_name(const char *name);
 /* Where @vendor's KVM handles @r (PATH_NONE: the vendor has no such exit). */
-enum kvm_exit_path kvm_exit__path(enum kvm_exit_reason r, enum hw_vendor vendor);
+static inline enum kvm_exit_path kvm_exit__path(enum kvm_exit_reason r, enum hw_vendor vendor)
+{
+	return vendor == HW_VENDOR_AMD ? kvm_exits[r].svm_path : kvm_exits[r].vmx_path;
+}
 /* The name @vendor's kvm_exit trace point prints for @r (NULL: none). */
 const char *kvm_exit__name(enum kvm_exit_reason r, enum hw_vendor vendor);
 
