@@ -39,7 +39,10 @@ static void test_percentiles_match_sorted_samples(void **state)
 	for (unsigned int round = 0; round < 300; round++) {
 		struct hist h = { 0 };
 		size_t n = 1 + rng__below(&r, 3000);
-		u64 spread = 1 + rng__below(&r, round % 3 ? 200 : 1ULL << 40);
+		/* values close together (repeats), far apart, and over all 64 bits
+		 * (the radix sort's every byte) */
+		u64 spread = round % 5 == 4 ? UINT64_MAX - 1000 :
+			     1 + rng__below(&r, round % 3 ? 200 : 1ULL << 40);
 		u64 *v = malloc(n * sizeof(*v)), sum = 0, max = 0;
 
 		assert_non_null(v);
