@@ -23,35 +23,43 @@ struct guest_pmu_driver {
 	u32 sel, ctr, stride;		/* event select / counter i: base + i * stride */
 	bool has_global;		/* GLOBAL_CTRL/STATUS/ack */
 	u32 global_ctrl, global_status, global_ack;
-	bool unmask_first;		/* the handler writes the LVTPC first */
-	bool scan_counters;		/* no status: check every counter's top bit */
+	enum guest_pmi_handler {
+		PMI_X86,	/* x86_pmu_handle_irq: unmask the LVTPC, check every
+				 * counter's top bit (no status) */
+		PMI_AMD_V2,	/* amd_pmu_v2_handle_irq: disable, status, handle,
+				 * ack, enable (AMD never masks the LVTPC) */
+		PMI_INTEL,	/* intel_pmu_handle_irq with late_ack (Haswell and
+				 * later): disable, status; then ack, handle and
+				 * read the status again until it is 0; enable;
+				 * unmask the LVTPC last */
+	} handler;
 };
 
 static const struct guest_pmu_driver drv_intel = {
 	.name = "intel", .sel = MSR_P6_EVNTSEL0, .ctr = MSR_IA32_PERFCTR0, .stride = 1,
 	.has_global = true, .global_ctrl = MSR_CORE_PERF_GLOBAL_CTRL,
 	.global_status = MSR_CORE_PERF_GLOBAL_STATUS, .global_ack = MSR_CORE_PERF_GLOBAL_OVF_CTRL,
-	.unmask_first = true,
+	.handler = PMI_INTEL,
 };
 static const struct guest_pmu_driver drv_intel_fw = {
 	.name = "intel", .sel = MSR_P6_EVNTSEL0, .ctr = MSR_IA32_PMC0, .stride = 1,
 	.has_global = true, .global_ctrl = MSR_CORE_PERF_GLOBAL_CTRL,
 	.global_status = MSR_CORE_PERF_GLOBAL_STATUS, .global_ack = MSR_CORE_PERF_GLOBAL_OVF_CTRL,
-	.unmask_first = true,
+	.handler = PMI_INTEL,
 };
 static const struct guest_pmu_driver drv_amd_v2 = {
 	.name = "amd-v2", .sel = MSR_F15H_PERF_CTL0, .ctr = MSR_F15H_PERF_CTR0, .stride = 2,
 	.has_global = true, .global_ctrl = MSR_AMD64_PERF_CNTR_GLOBAL_CTL,
 	.global_status = MSR_AMD64_PERF_CNTR_GLOBAL_STATUS,
-	.global_ack = MSR_AMD64_PERF_CNTR_GLOBAL_STATUS_CLR,
+	.global_ack = MSR_AMD64_PERF_CNTR_GLOBAL_STATUS_CLR, .handler = PMI_AMD_V2,
 };
 static const struct guest_pmu_driver drv_amd_core = {
 	.name = "amd-core", .sel = MSR_F15H_PERF_CTL0, .ctr = MSR_F15H_PERF_CTR0, .stride = 2,
-	.unmask_first = true, .scan_counters = true,
+	.handler = PMI_X86,
 };
 static const struct guest_pmu_driver drv_amd_k7 = {
 	.name = "amd-k7", .sel = MSR_K7_EVNTSEL0, .ctr = MSR_K7_PERFCTR0, .stride = 1,
-	.unmask_first = true, .scan_counters = true,
+	.handler = PMI_X86,
 };
 
 struct gs {
@@ -327,9 +335,11 @@ static void place_events(struct gs *g)
 	}
 }
 
-static void program_events(struct gs *g)
+/* Arm and start the events on counters, then enable; @disabled: the PMU
+ * is already disabled (a rotation inside perf_pmu_disable). */
+static void program_events(struct gs *g, bool disabled)
 {
-	if (g->drv->has_global) {
+	if (g->drv->has_global && !disabled) {
 		set_enabled(g, false);
 		wr(g, g->drv->global_ctrl, 0);
 	}
@@ -347,8 +357,8 @@ static void program_events(struct gs *g)
 	}
 }
 
-/* init_hw_perf_events: which counters there are, per vendor. */
-static void discover(struct gs *g)
+/* intel_pmu_init / amd_pmu_init: which counters there are. */
+static void discover_counters(struct gs *g)
 {
 	u32 r[4];
 
@@ -390,6 +400,48 @@ static void discover(struct gs *g)
 	}
 }
 
+/*
+ * check_hw_exists: the selects must not be in use (a BIOS's) and a counter
+ * must keep what is written to it, or perf says "PMU not available due to
+ * virtualization, using software events only" (a hypervisor that drops
+ * the writes: KVM without a vPMU, whose K7 MSRs read 0). The fixed
+ * control's read is left out: this driver counts on GP counters only.
+ * Returns whether no access faulted and the value stuck.
+ */
+static bool has_working_counters(struct gs *g)
+{
+	u64 val = 0, val_new = 0;
+	int safe = -1;
+	u32 ctr;
+
+	for (unsigned int i = 0; i < g->nr_gp; i++) {
+		if (kvm_vcpu__guest_rdmsr(g->v, sel_msr(g, i), &val))
+			return false;		/* #GP */
+		if (!(val & EVTSEL_ENABLE))
+			safe = (int)i;
+	}
+	if (safe < 0)
+		return false;
+	ctr = ctr_msr(g, (unsigned int)safe);
+	if (kvm_vcpu__guest_rdmsr(g->v, ctr, &val))
+		return false;
+	val ^= 0xffffULL;
+	if (kvm_vcpu__guest_wrmsr(g->v, ctr, val) || kvm_vcpu__guest_rdmsr(g->v, ctr, &val_new))
+		return false;
+	return val == val_new;
+}
+
+/* init_hw_perf_events: which counters there are, per vendor, then
+ * check_hw_exists. The boot's probe is run only for a guest that uses
+ * perf in the run: it decides nothing else, and a replayed trace's exits
+ * stay the input's. */
+static void discover(struct gs *g)
+{
+	discover_counters(g);
+	if (g->nr_gp && g->w->perf != GUEST_PERF_NONE && !has_working_counters(g))
+		g->nr_gp = 0;
+}
+
 static void perf_setup(struct gs *g)
 {
 	discover(g);
@@ -404,25 +456,31 @@ static void perf_setup(struct gs *g)
 
 		e->period = event_period(g);
 		e->armed = (0 - e->period) & g->width_mask;
-		e->freq_stamp = g->v->cpu->now;
 	}
 	wr(g, MSR_X2APIC_LVTPC, APIC_LVT_DM_NMI);	/* perf's PMIs are NMIs */
 	place_events(g);
 	g->truth_at = guest_insns_truth(g->v);
-	program_events(g);
+	program_events(g, false);
 	g->guest_cycles0 = guest_cycles(g->v);
 	g->truth0 = guest_insns_truth(g->v);
 }
 
-/* perf_adjust_freq_unthr_context on the guest tick: each event in turn is
- * stopped, read, given a period from its count over the tick, and
- * restarted where it was (the others count meanwhile). */
+/*
+ * perf_adjust_freq_unthr_context on the guest tick, inside perf_pmu_disable
+ * / perf_pmu_enable ("perf/core: Reduce PMU access to adjust sample freq"):
+ * each event in turn is stopped, read, given a period from its count over
+ * the tick and started again; nothing counts until the PMU is enabled. A
+ * start writes the select at once where there is a global control (Intel;
+ * AMD v2's amd_pmu_v2_enable_event), not on a legacy AMD PMU, where the
+ * enable_all writes them (x86_pmu_enable_event: only with cpuc->enabled).
+ */
 static void perf_freq_tick(struct gs *g)
 {
 	u64 v = 0;
 
 	if (!g->perf_on || !is_freq(g))
 		return;
+	disable_all(g);
 	for (unsigned int k = 0; k < g->res->nr_events; k++) {
 		struct guest_event *e = &g->res->ev[k];
 		u64 delta;
@@ -438,8 +496,10 @@ static void perf_freq_tick(struct gs *g)
 		adjust_period(g, e, g->tick_cycles, delta);
 		if (delta)
 			arm(g, e, left_of(g, e));	/* PERF_EF_RELOAD */
-		start_event(g, e, true);
+		if (g->drv->has_global)
+			start_event(g, e, true);
 	}
+	enable_all(g);
 }
 
 /* Multiplexing on the guest tick: fold the running ones, rotate, reprogram. */
@@ -462,7 +522,7 @@ static void perf_rotate(struct gs *g)
 	}
 	g->rotate = (g->rotate + 1) % g->res->nr_events;
 	place_events(g);
-	program_events(g);
+	program_events(g, true);
 }
 
 /* An overflowed event: fold, write the sample, re-arm a period
@@ -478,35 +538,20 @@ static void rearm(struct gs *g, struct guest_event *e, u64 v)
 	arm(g, e, e->period);
 	if (is_freq(g)) {
 		u64 dt = now - e->freq_stamp;
+		bool first = !e->has_freq_stamp;
 
 		e->freq_stamp = now;
-		if (dt && dt < 2 * g->tick_cycles)
+		e->has_freq_stamp = true;
+		if (!first && dt && dt < 2 * g->tick_cycles)
 			adjust_period(g, e, dt, used);
 	}
 }
 
-/* The guest's PMI handler, as the vendor's Linux driver runs it. */
-static void perf_pmi(struct gs *g)
+/* Handle the overflowed events @status names: read, sample, re-arm. */
+static void handle_status(struct gs *g, u64 status)
 {
-	u64 status = 0, v = 0;
+	u64 v = 0;
 
-	g->res->pmis++;
-	if (g->drv->unmask_first)
-		wr(g, MSR_X2APIC_LVTPC, APIC_LVT_DM_NMI);
-	if (g->drv->scan_counters) {	/* x86_pmu_handle_irq */
-		for (unsigned int k = 0; k < g->res->nr_events; k++) {
-			struct guest_event *e = &g->res->ev[k];
-
-			if (!e->on_counter)
-				continue;
-			kvm_vcpu__guest_rdpmc(g->v, e->counter, &v);
-			if (!(v & (1ULL << 47)))	/* no longer negative: it overflowed */
-				rearm(g, e, v);
-		}
-		return;
-	}
-	disable_all(g);
-	kvm_vcpu__guest_rdmsr(g->v, g->drv->global_status, &status);
 	for (unsigned int k = 0; k < g->res->nr_events; k++) {
 		struct guest_event *e = &g->res->ev[k];
 
@@ -515,9 +560,73 @@ static void perf_pmi(struct gs *g)
 		kvm_vcpu__guest_rdpmc(g->v, e->counter, &v);
 		rearm(g, e, v);
 	}
+}
+
+/* x86_pmu_handle_irq (no global status): unmask first, then every counter
+ * whose top bit is clear has overflowed. */
+static void pmi_x86(struct gs *g)
+{
+	u64 v = 0;
+
+	wr(g, MSR_X2APIC_LVTPC, APIC_LVT_DM_NMI);
+	for (unsigned int k = 0; k < g->res->nr_events; k++) {
+		struct guest_event *e = &g->res->ev[k];
+
+		if (!e->on_counter)
+			continue;
+		kvm_vcpu__guest_rdpmc(g->v, e->counter, &v);
+		if (!(v & (1ULL << 47)))	/* no longer negative: it overflowed */
+			rearm(g, e, v);
+	}
+}
+
+/* intel_pmu_handle_irq, late_ack (x86_pmu.late_ack from Haswell on): the
+ * ack comes before each pass, the status is read again after it (at most
+ * 100 passes), and the LVTPC is unmasked only after the counters are
+ * enabled again. */
+static void pmi_intel(struct gs *g)
+{
+	u64 status = 0;
+
+	disable_all(g);
+	kvm_vcpu__guest_rdmsr(g->v, g->drv->global_status, &status);
+	for (unsigned int loops = 0; status && loops < 100; loops++) {
+		wr(g, g->drv->global_ack, status);
+		handle_status(g, status);
+		kvm_vcpu__guest_rdmsr(g->v, g->drv->global_status, &status);
+	}
+	enable_all(g);
+	wr(g, MSR_X2APIC_LVTPC, APIC_LVT_DM_NMI);
+}
+
+/* amd_pmu_v2_handle_irq: the LVTPC is never masked on AMD. */
+static void pmi_amd_v2(struct gs *g)
+{
+	u64 status = 0;
+
+	disable_all(g);
+	kvm_vcpu__guest_rdmsr(g->v, g->drv->global_status, &status);
+	handle_status(g, status);
 	if (status)
 		wr(g, g->drv->global_ack, status);
 	enable_all(g);
+}
+
+/* The guest's PMI handler, as the vendor's Linux driver runs it. */
+static void perf_pmi(struct gs *g)
+{
+	g->res->pmis++;
+	switch (g->drv->handler) {
+	case PMI_X86:
+		pmi_x86(g);
+		break;
+	case PMI_INTEL:
+		pmi_intel(g);
+		break;
+	case PMI_AMD_V2:
+		pmi_amd_v2(g);
+		break;
+	}
 }
 
 /* An IPI's handler; its EOI is a WRMSR of x2APIC EOI, virtualized with

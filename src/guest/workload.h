@@ -91,7 +91,11 @@ struct guest_event {
 	u64 truth;			/* guest instructions while perf had it enabled */
 	u64 counted_truth;		/* guest instructions while it was counting */
 	u64 samples;
-	u64 freq_stamp;			/* frequency mode: cycle of the last overflow */
+	/* frequency mode: cycle of the last overflow; none yet (hwc's
+	 * freq_time_stamp starts at 0, so the first overflow's delta is the
+	 * time since boot and adjusts nothing) */
+	u64 freq_stamp;
+	bool has_freq_stamp;
 	u64 freq_count_stamp;		/* count at the last tick */
 };
 
