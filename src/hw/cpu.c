@@ -225,7 +225,7 @@ static void batch_flush(struct hw_cpu *cpu);
 int hw_cpu__set_if(struct hw_cpu *cpu, bool on)
 {
 	batch_flush(cpu);
-	cpu->batch_open = cpu->batch_want = false;	/* its limits assumed IF unchanged */
+	cpu->batch_open = cpu->batch_want = cpu->batch_quiet = false;	/* its limits assumed IF unchanged */
 	cpu->intr_enabled = on;
 	return on ? hw_cpu__deliver_due(cpu) : 0;
 }
@@ -610,7 +610,7 @@ int hw_cpu__run(struct hw_cpu *cpu, const struct hw_segment *seg,
 	if (!seg->cycles && has_events(seg))
 		return VPMU_E_INVAL;
 	batch_flush(cpu);
-	cpu->batch_open = cpu->batch_want = false;	/* a run can change what is deliverable */
+	cpu->batch_open = cpu->batch_want = cpu->batch_quiet = false;	/* a run can change what is deliverable */
 	if (!cpu->failure && seg->cycles > HW_CPU_MAX_CYCLES - cpu->now)
 		cpu->failure = HW_CPU_FAIL_TIME;
 	if (cpu->failure) {
@@ -641,7 +641,10 @@ const char *hw_cpu__failure_text(const struct hw_cpu *cpu)
 
 /* ---- host kernel work --------------------------------------------------- */
 
-enum host_kind { HOST_WRMSR, HOST_RDMSR, HOST_RDPMC, HOST_EXEC };
+enum host_kind {
+	HOST_WRMSR = HW_HOST_WRMSR, HOST_RDMSR = HW_HOST_RDMSR, HOST_RDPMC = HW_HOST_RDPMC,
+	HOST_EXEC,
+};
 
 static void batch_flush(struct hw_cpu *cpu);
 
@@ -663,6 +666,13 @@ static void host_slot_fill(struct hw_cpu *cpu, struct hw_host_seg *h, u64 cycles
 	h->ref_num = c->ref_num;
 	h->ref_den = c->ref_den;
 	h->slots_per_cycle = c->slots_per_cycle;
+	if (h < &cpu->host_seg[HOST_EXEC]) {	/* an access: the events batch_flush adds */
+		cpu->batch_events = 0;
+		for (unsigned int i = 0; i < HW_EV_NR; i++)
+			if (cpu->host_seg[HOST_WRMSR].seg.ev[i] | cpu->host_seg[HOST_RDMSR].seg.ev[i] |
+			    cpu->host_seg[HOST_RDPMC].seg.ev[i])
+				cpu->batch_events |= 1U << i;
+	}
 }
 
 static inline unsigned int host_slot(struct hw_cpu *cpu, enum host_kind kind, u64 cycles,
@@ -734,8 +744,11 @@ static void batch_flush(struct hw_cpu *cpu)
 
 	if (!cpu->batch_count)
 		return;
-	for (unsigned int i = 0; i < HW_EV_NR; i++)
+	for (unsigned int m = cpu->batch_events; m; m &= m - 1) {
+		unsigned int i = (unsigned int)__builtin_ctz(m);
+
 		t[i] += nw * w[i] + nr * r[i] + np * p[i];
+	}
 	cpu->batch_n[HOST_WRMSR] = cpu->batch_n[HOST_RDMSR] = cpu->batch_n[HOST_RDPMC] = 0;
 	if (cpu->mark)
 		cpu->marked_host_cycles += cpu->batch_cycles;
@@ -791,7 +804,7 @@ static void host_segment(struct hw_cpu *cpu, enum host_kind kind, u64 cycles, u6
 	unsigned int slot;
 
 	batch_flush(cpu);
-	cpu->batch_open = cpu->batch_want = false;	/* handlers inside run unbatched */
+	cpu->batch_open = cpu->batch_want = cpu->batch_quiet = false;	/* handlers inside run unbatched */
 	slot = host_slot(cpu, kind, cycles, insns);
 	if (!run_host_piece(cpu, slot)) {
 		/* a copy: interrupt handlers inside may do host work of this kind */
@@ -813,7 +826,7 @@ void hw_cpu__host_batch_begin(struct hw_cpu *cpu)
 void hw_cpu__host_batch_end(struct hw_cpu *cpu)
 {
 	batch_flush(cpu);
-	cpu->batch_open = cpu->batch_want = false;
+	cpu->batch_open = cpu->batch_want = cpu->batch_quiet = false;
 }
 
 void hw_cpu__host_exec(struct hw_cpu *cpu, u64 cycles)
@@ -838,21 +851,45 @@ static inline enum hw_msr_result host_do(struct hw_cpu *cpu, enum host_kind kind
 				    cpu->pmu.ops->rdmsr(&cpu->pmu, reg, val);
 }
 
+/*
+ * After an access that the batch deferred: may the next ones take the quiet
+ * path (cpu.h)? Only while every counter is globally disabled, so that no
+ * plain register access can make one count (or be due to PMI) in host
+ * mode, and no observer wants to see each access.
+ */
+static inline void batch_quiet(struct hw_cpu *cpu)
+{
+	cpu->batch_quiet = is_all_disabled(&cpu->pmu) && !cpu->on_host_access;
+}
+
+bool hw_cpu__is_faulty_plain_write(struct hw_cpu *cpu, u32 msr, u64 val)
+{
+	struct hw_pmu *pmu = &cpu->pmu;
+
+	if (msr != (pmu->cfg.vendor == HW_VENDOR_AMD ? MSR_AMD64_PERF_CNTR_GLOBAL_CTL :
+						     MSR_CORE_PERF_GLOBAL_CTRL))
+		return false;
+	return pmu->ops->wrmsr(pmu, msr, val) == HW_MSR_OK;	/* planted by the differential test only */
+}
+
 /* After the access: the observer, then the instruction's segment. */
-static inline void host_retire(struct hw_cpu *cpu, enum host_kind kind, u32 reg, u64 cycles)
+static inline __attribute__((always_inline)) void host_retire(struct hw_cpu *cpu, enum host_kind kind,
+							   u32 reg, u64 cycles)
 {
 	if (cpu->on_host_access)	/* observer (sim/interleave.c) */
 		cpu->on_host_access(cpu->access_ctx, reg);
 	if (cpu->batch_want) {
 		if (!cpu->batch_open)
 			batch_limits(cpu);
-		if (batch_defer(cpu, kind))
+		if (batch_defer(cpu, kind)) {
+			batch_quiet(cpu);
 			return;
+		}
 	}
 	host_segment(cpu, kind, cycles, 1);
 }
 
-enum hw_msr_result hw_cpu__host_wrmsr(struct hw_cpu *cpu, u32 msr, u64 val)
+enum hw_msr_result hw_cpu__host_wrmsr_slow(struct hw_cpu *cpu, u32 msr, u64 val)
 {
 	enum hw_msr_result r = host_do(cpu, HOST_WRMSR, msr, &val);
 
@@ -869,7 +906,7 @@ u64 hw_cpu__host_rdmsr(struct hw_cpu *cpu, u32 msr)
 	return v;
 }
 
-u64 hw_cpu__host_rdpmc(struct hw_cpu *cpu, u32 ecx)
+u64 hw_cpu__host_rdpmc_slow(struct hw_cpu *cpu, u32 ecx)
 {
 	u64 v = 0;
 
