@@ -862,14 +862,21 @@ static inline void batch_quiet(struct hw_cpu *cpu)
 	cpu->batch_quiet = is_all_disabled(&cpu->pmu) && !cpu->on_host_access;
 }
 
-bool hw_cpu__is_faulty_plain_write(struct hw_cpu *cpu, u32 msr, u64 val)
+/* The quiet path's accesses to registers that are not plain (hw/cpu.h):
+ * the access alone; the caller defers its segment. (Under
+ * HW_TEST_FAULT_QUIET a GLOBAL_CTRL write comes here too: planted by the
+ * differential test only.) */
+enum hw_msr_result hw_cpu__host_wrmsr_quiet(struct hw_cpu *cpu, u32 msr, u64 val)
 {
-	struct hw_pmu *pmu = &cpu->pmu;
+	return host_do(cpu, HOST_WRMSR, msr, &val);
+}
 
-	if (msr != (pmu->cfg.vendor == HW_VENDOR_AMD ? MSR_AMD64_PERF_CNTR_GLOBAL_CTL :
-						     MSR_CORE_PERF_GLOBAL_CTRL))
-		return false;
-	return pmu->ops->wrmsr(pmu, msr, val) == HW_MSR_OK;	/* planted by the differential test only */
+u64 hw_cpu__host_read_quiet(struct hw_cpu *cpu, enum hw_host_access kind, u32 reg)
+{
+	u64 v = 0;
+
+	host_do(cpu, (enum host_kind)kind, reg, &v);
+	return v;
 }
 
 /* After the access: the observer, then the instruction's segment. */
@@ -897,7 +904,7 @@ enum hw_msr_result hw_cpu__host_wrmsr_slow(struct hw_cpu *cpu, u32 msr, u64 val)
 	return r;
 }
 
-u64 hw_cpu__host_rdmsr(struct hw_cpu *cpu, u32 msr)
+u64 hw_cpu__host_rdmsr_slow(struct hw_cpu *cpu, u32 msr)
 {
 	u64 v = 0;
 

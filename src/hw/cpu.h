@@ -210,13 +210,18 @@ int hw_cpu__run(struct hw_cpu *cpu, const struct hw_segment *seg,
  * hw_cpu__host_exec runs @cycles of kernel code (IPC 1, an estimate).
  */
 static inline enum hw_msr_result hw_cpu__host_wrmsr(struct hw_cpu *cpu, u32 msr, u64 val);
-u64 hw_cpu__host_rdmsr(struct hw_cpu *cpu, u32 msr);
+static inline u64 hw_cpu__host_rdmsr(struct hw_cpu *cpu, u32 msr);
 static inline u64 hw_cpu__host_rdpmc(struct hw_cpu *cpu, u32 ecx);
 void hw_cpu__host_exec(struct hw_cpu *cpu, u64 cycles);
-/* The general form of the two above (cpu.c): what they do when their
+/* The general form of the three above (cpu.c): what they do when their
  * quiet path (below) does not apply. */
 enum hw_msr_result hw_cpu__host_wrmsr_slow(struct hw_cpu *cpu, u32 msr, u64 val);
+u64 hw_cpu__host_rdmsr_slow(struct hw_cpu *cpu, u32 msr);
 u64 hw_cpu__host_rdpmc_slow(struct hw_cpu *cpu, u32 ecx);
+/* The register access alone, without its instruction's segment (cpu.c:
+ * the quiet path's access to a register that is not plain). */
+enum hw_msr_result hw_cpu__host_wrmsr_quiet(struct hw_cpu *cpu, u32 msr, u64 val);
+u64 hw_cpu__host_read_quiet(struct hw_cpu *cpu, enum hw_host_access kind, u32 reg);
 
 /*
  * A batch of host accesses made back to back (a mediated put or load, the
@@ -252,8 +257,11 @@ static inline u64 hw_cpu__now(const struct hw_cpu *cpu)
  * segment is deferred exactly as batch_defer() in cpu.c would defer it:
  * when it ends before the batch's limit and the event bound has room.
  * Then the access is the register's load or store and a few adds, inline;
- * otherwise the general path runs it. GLOBAL_CTRL and every other register
- * take the general path, which sets batch_quiet again after each access.
+ * otherwise the general path runs it. Every access but a GLOBAL_CTRL write
+ * leaves every counter globally disabled, so it may take the quiet path: a
+ * plain register inline, any other (LVTPC, status, fixed control, RDMSR)
+ * through the vendor's access. A GLOBAL_CTRL write takes the general path,
+ * which sets batch_quiet again after each access.
  */
 static inline bool hw_cpu__has_quiet_room(const struct hw_cpu *cpu, enum hw_host_access kind)
 {
@@ -307,30 +315,42 @@ static inline const u64 *hw_pmu__plain_rdpmc(const struct hw_pmu *pmu, u32 ecx)
 	return NULL;
 }
 
-/* Tests only: HW_TEST_FAULT_QUIET's wrong plain write (cpu.c). */
-bool hw_cpu__is_faulty_plain_write(struct hw_cpu *cpu, u32 msr, u64 val);
 
 static inline enum hw_msr_result hw_cpu__host_wrmsr(struct hw_cpu *cpu, u32 msr, u64 val)
 {
-	if (hw_cpu__has_quiet_room(cpu, HW_HOST_WRMSR) &&
-	    (hw_pmu__is_plain_write(&cpu->pmu, msr, val) ||
-	     (cpu->test_fault == HW_TEST_FAULT_QUIET &&
-	      hw_cpu__is_faulty_plain_write(cpu, msr, val)))) {
-		hw_cpu__quiet_defer(cpu, HW_HOST_WRMSR);
-		return HW_MSR_OK;
-	}
-	return hw_cpu__host_wrmsr_slow(cpu, msr, val);
+	enum hw_msr_result r = HW_MSR_OK;
+
+	if (!hw_cpu__has_quiet_room(cpu, HW_HOST_WRMSR) ||
+	    (msr == cpu->pmu.global_ctrl_msr && cpu->test_fault != HW_TEST_FAULT_QUIET))
+		return hw_cpu__host_wrmsr_slow(cpu, msr, val);
+	if (!hw_pmu__is_plain_write(&cpu->pmu, msr, val))
+		r = hw_cpu__host_wrmsr_quiet(cpu, msr, val);
+	hw_cpu__quiet_defer(cpu, HW_HOST_WRMSR);
+	return r;
 }
 
 static inline u64 hw_cpu__host_rdpmc(struct hw_cpu *cpu, u32 ecx)
 {
-	const u64 *r = hw_pmu__plain_rdpmc(&cpu->pmu, ecx);
+	const u64 *r;
+	u64 v;
 
-	if (r && hw_cpu__has_quiet_room(cpu, HW_HOST_RDPMC)) {
-		hw_cpu__quiet_defer(cpu, HW_HOST_RDPMC);
-		return *r;
-	}
-	return hw_cpu__host_rdpmc_slow(cpu, ecx);
+	if (!hw_cpu__has_quiet_room(cpu, HW_HOST_RDPMC))
+		return hw_cpu__host_rdpmc_slow(cpu, ecx);
+	r = hw_pmu__plain_rdpmc(&cpu->pmu, ecx);
+	v = r ? *r : hw_cpu__host_read_quiet(cpu, HW_HOST_RDPMC, ecx);
+	hw_cpu__quiet_defer(cpu, HW_HOST_RDPMC);
+	return v;
+}
+
+static inline u64 hw_cpu__host_rdmsr(struct hw_cpu *cpu, u32 msr)
+{
+	u64 v;
+
+	if (!hw_cpu__has_quiet_room(cpu, HW_HOST_RDMSR))
+		return hw_cpu__host_rdmsr_slow(cpu, msr);
+	v = hw_cpu__host_read_quiet(cpu, HW_HOST_RDMSR, msr);
+	hw_cpu__quiet_defer(cpu, HW_HOST_RDMSR);
+	return v;
 }
 
 /* Units a counter configured as @cc adds over all of @seg (cpu.c). */

@@ -114,6 +114,7 @@ struct hw_pmu {
 	 * RDPMC_TYPE_FIXED << 16 | k (bit k of rdpmc_fixed) fixed counter k.
 	 * Other forms of these registers take the vendor's path. */
 	u32 win_ctr_base, win_sel_base;
+	u32 global_ctrl_msr;	/* GLOBAL_CTRL's MSR (where has_global) */
 	u8 win_ctr_n, win_sel_n, win_ctr_shift, win_sel_shift;
 	u8 win_fixed, rdpmc_gp_n, rdpmc_fixed;
 

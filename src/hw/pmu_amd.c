@@ -62,6 +62,7 @@ static void amd_refresh(struct hw_pmu *pmu)
 	pmu->global_ctrl = pmu->has_global ? gp_bits : 0;
 	/* the plain registers (hw/pmu.h): the core counters and controls
 	 * with PerfCtrExtCore, else the K7 ones; RDPMC ECX is the index */
+	pmu->global_ctrl_msr = MSR_AMD64_PERF_CNTR_GLOBAL_CTL;
 	pmu->win_ctr_base = c->amd_core ? MSR_F15H_PERF_CTR0 : MSR_K7_PERFCTR0;
 	pmu->win_sel_base = c->amd_core ? MSR_F15H_PERF_CTL0 : MSR_K7_EVNTSEL0;
 	pmu->win_ctr_shift = pmu->win_sel_shift = c->amd_core ? 1 : 0;

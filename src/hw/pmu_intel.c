@@ -109,6 +109,7 @@ static void intel_refresh(struct hw_pmu *pmu)
 	/* the plain registers (hw/pmu.h): the full-width counters (with
 	 * PERF_CAPABILITIES.FW_WRITE; the legacy ones sign-extend), the
 	 * selects, the fixed counters */
+	pmu->global_ctrl_msr = MSR_CORE_PERF_GLOBAL_CTRL;
 	pmu->win_ctr_base = MSR_IA32_PMC0;
 	pmu->win_ctr_n = c->fw_writes ? c->nr_gp : 0;
 	pmu->win_sel_base = MSR_P6_EVNTSEL0;

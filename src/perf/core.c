@@ -466,6 +466,9 @@ void perf_event__disable(struct perf_cpu *pc, struct perf_event *ev)
 		return;
 	perf_update_times(pc);
 	pc->cpu->intr_enabled = false;
+	/* from the disable to the enable, register accesses only (and perf's
+	 * own state): one host batch, as in perf_resched */
+	hw_cpu__host_batch_begin(pc->cpu);
 	pc->pmu_disabled++;
 	pc->x86->disable_all(pc);
 	for (int i = 0; i < pc->nr_events; i++) {
@@ -481,6 +484,7 @@ void perf_event__disable(struct perf_cpu *pc, struct perf_event *ev)
 	pc->pmu_disabled--;
 	if (!pc->guest_sched_out)
 		pc->x86->enable_all(pc);
+	hw_cpu__host_batch_end(pc->cpu);
 	if (irqs)
 		hw_cpu__set_if(pc->cpu, true);
 	ev->state = PERF_STATE_OFF;
@@ -535,6 +539,7 @@ void perf_event__set_period(struct perf_cpu *pc, struct perf_event *ev, u64 peri
 	ev->attr.sample_period = period;
 	ev->sample_period = period;
 	if (ev->state == PERF_STATE_ACTIVE && ev->idx < PERF_IDX_METRIC_BASE) {
+		hw_cpu__host_batch_begin(pc->cpu);	/* register accesses only, to the end */
 		perf_update_event(pc, ev);
 		ev->period_left = (s64)period;
 		perf_set_period(pc, ev);
@@ -543,6 +548,7 @@ void perf_event__set_period(struct perf_cpu *pc, struct perf_event *ev, u64 peri
 			perf_unthrottle(pc, ev);
 			pc->x86->enable_event(pc, ev);
 		}
+		hw_cpu__host_batch_end(pc->cpu);
 	} else {
 		ev->period_left = (s64)period;
 	}
