@@ -359,6 +359,38 @@ static void span_units(struct hw_cpu *cpu, const struct hw_segment *seg, struct 
 		     (pmu->global_ctrl & BIT_ULL(GLOBAL_PERF_METRICS_BIT));
 }
 
+/* span_units() and has_pmi_wrap() in one pass: false (@s left incomplete)
+ * at the first PMI-enabled counter that wraps in all of @seg. */
+static bool span_units_nowrap(struct hw_cpu *cpu, const struct hw_segment *seg,
+			      struct hw_span *s)
+{
+	const struct hw_pmu *pmu = &cpu->pmu;
+	const struct hw_decoded *d = s->d;
+	unsigned int fc3 = HW_FIXED_BASE + 3;
+	u64 live = 0;
+
+	for (u64 m = d->active; m; m &= m - 1) {
+		unsigned int idx = (unsigned int)__builtin_ctzll(m);
+		u64 u = count_units(&d->cc[idx], seg), v, need;
+
+		s->units[idx] = u;
+		if (!u)
+			continue;
+		live |= BIT_ULL(idx);
+		if (!(d->pmi & BIT_ULL(idx)))
+			continue;
+		v = idx >= HW_FIXED_BASE ? pmu->fixed[idx - HW_FIXED_BASE] : pmu->gp[idx];
+		need = hw_pmu__counter_mask(pmu, idx) - v + 1;
+		if (need && u >= need)	/* need 0: a 64-bit counter at 0 needs 2^64 */
+			return false;
+	}
+	s->gen = d->gen;
+	s->live = live;
+	s->metrics = (d->active & BIT_ULL(fc3)) && pmu->cfg.metrics &&
+		     (pmu->global_ctrl & BIT_ULL(GLOBAL_PERF_METRICS_BIT));
+	return true;
+}
+
 /* The share of @total in the first @k of @c cycles (k <= c). */
 static inline u64 share(u64 total, u64 k, u64 c)
 {
@@ -543,8 +575,7 @@ static bool run_one_piece(struct hw_cpu *cpu, const struct hw_segment *seg)
 	    next_ready(cpu) <= cpu->now + seg->cycles)
 		return false;
 	s.d = decoded(cpu, seg->guest, seg->cpl);
-	span_units(cpu, seg, &s);
-	if (has_pmi_wrap(cpu, &s))
+	if (!span_units_nowrap(cpu, seg, &s))
 		return false;
 	cpu->events++;
 	advance_whole(cpu, seg, &s);
@@ -701,7 +732,7 @@ static inline unsigned int host_slot(struct hw_cpu *cpu, enum host_kind kind, u6
  * segment) and the ground truth, and moves the clock. When nothing counts in
  * host mode at CPL 0 (every counter globally disabled, or none set up to
  * count there) no counter is visited at all. Returns false, having changed
- * nothing but the mode, when any of that does not hold.
+ * nothing (but the cache of decoded setups), when any of that does not hold.
  */
 static bool run_host_piece(struct hw_cpu *cpu, unsigned int slot)
 {
@@ -710,8 +741,8 @@ static bool run_host_piece(struct hw_cpu *cpu, unsigned int slot)
 	if (cpu->engine != HW_ENGINE_FAST || cpu->failure || cpu->events >= cpu->max_events ||
 	    seg->cycles > HW_CPU_MAX_CYCLES - cpu->now)
 		return false;
-	cpu->guest = false;
-	cpu->cpl = 0;
+	/* (the mode is not set: nothing here reads it, and the caller keeps
+	 * the mode of what ran before) */
 	if (next_ready_host(cpu) <= cpu->now + seg->cycles)
 		return false;
 	if (!is_all_disabled(&cpu->pmu)) {
@@ -780,6 +811,18 @@ static void batch_limits(struct hw_cpu *cpu)
 	cpu->batch_open = true;
 }
 
+/*
+ * At the batch's begin and after an access that it deferred: may the next
+ * accesses take the quiet path (cpu.h)? Only while every counter is
+ * globally disabled, so that no access but a GLOBAL_CTRL write with an
+ * enable can make one count (or be due to PMI) in host mode, and no
+ * observer wants to see each access.
+ */
+static inline void batch_quiet(struct hw_cpu *cpu)
+{
+	cpu->batch_quiet = is_all_disabled(&cpu->pmu) && !cpu->on_host_access;
+}
+
 /* Defer the segment of an access of an open batch when run_host_piece()
  * would run it in one step at the batch's end. */
 static inline bool batch_defer(struct hw_cpu *cpu, enum host_kind kind)
@@ -799,28 +842,38 @@ static inline bool batch_defer(struct hw_cpu *cpu, enum host_kind kind)
 
 static void host_segment(struct hw_cpu *cpu, enum host_kind kind, u64 cycles, u64 insns)
 {
-	bool guest = cpu->guest, batch = cpu->batch_want;
-	u8 cpl = cpu->cpl;
+	bool batch = cpu->batch_want;
 	unsigned int slot;
 
-	batch_flush(cpu);
+	if (cpu->batch_count)
+		batch_flush(cpu);
 	cpu->batch_open = cpu->batch_want = cpu->batch_quiet = false;	/* handlers inside run unbatched */
 	slot = host_slot(cpu, kind, cycles, insns);
 	if (!run_host_piece(cpu, slot)) {
 		/* a copy: interrupt handlers inside may do host work of this kind */
 		struct hw_segment copy = cpu->host_seg[slot].seg;
+		bool guest = cpu->guest;
+		u8 cpl = cpu->cpl;
 
 		hw_cpu__run(cpu, &copy, NULL);
+		cpu->guest = guest;
+		cpu->cpl = cpl;
 	}
-	cpu->guest = guest;
-	cpu->cpl = cpl;
 	cpu->batch_want = batch;	/* limits set again at the next access */
 }
 
+/* The limits are set at once (as the first access would set them: only
+ * register accesses follow), so that a first access can take the quiet
+ * path too. */
 void hw_cpu__host_batch_begin(struct hw_cpu *cpu)
 {
-	if (cpu->engine == HW_ENGINE_FAST && !cpu->on_host_access && !cpu->failure)
-		cpu->batch_want = true;
+	if (cpu->engine != HW_ENGINE_FAST || cpu->on_host_access || cpu->failure)
+		return;
+	cpu->batch_want = true;
+	if (!cpu->batch_open) {
+		batch_limits(cpu);
+		batch_quiet(cpu);
+	}
 }
 
 void hw_cpu__host_batch_end(struct hw_cpu *cpu)
@@ -851,16 +904,6 @@ static inline enum hw_msr_result host_do(struct hw_cpu *cpu, enum host_kind kind
 				    cpu->pmu.ops->rdmsr(&cpu->pmu, reg, val);
 }
 
-/*
- * After an access that the batch deferred: may the next ones take the quiet
- * path (cpu.h)? Only while every counter is globally disabled, so that no
- * plain register access can make one count (or be due to PMI) in host
- * mode, and no observer wants to see each access.
- */
-static inline void batch_quiet(struct hw_cpu *cpu)
-{
-	cpu->batch_quiet = is_all_disabled(&cpu->pmu) && !cpu->on_host_access;
-}
 
 /* The quiet path's accesses to registers that are not plain (hw/cpu.h):
  * the access alone; the caller defers its segment. (Under

@@ -258,10 +258,12 @@ static inline u64 hw_cpu__now(const struct hw_cpu *cpu)
  * when it ends before the batch's limit and the event bound has room.
  * Then the access is the register's load or store and a few adds, inline;
  * otherwise the general path runs it. Every access but a GLOBAL_CTRL write
- * leaves every counter globally disabled, so it may take the quiet path: a
- * plain register inline, any other (LVTPC, status, fixed control, RDMSR)
- * through the vendor's access. A GLOBAL_CTRL write takes the general path,
- * which sets batch_quiet again after each access.
+ * that enables a counter leaves every counter globally disabled, so it may
+ * take the quiet path: a plain register inline, any other (LVTPC, status,
+ * fixed control, GLOBAL_CTRL enabling none, RDMSR) through the vendor's
+ * access. A GLOBAL_CTRL write with an enable bit takes the general path,
+ * which sets batch_quiet again after each access. The batch's limits and
+ * batch_quiet are set at its begin.
  */
 static inline bool hw_cpu__has_quiet_room(const struct hw_cpu *cpu, enum hw_host_access kind)
 {
@@ -321,7 +323,8 @@ static inline enum hw_msr_result hw_cpu__host_wrmsr(struct hw_cpu *cpu, u32 msr,
 	enum hw_msr_result r = HW_MSR_OK;
 
 	if (!hw_cpu__has_quiet_room(cpu, HW_HOST_WRMSR) ||
-	    (msr == cpu->pmu.global_ctrl_msr && cpu->test_fault != HW_TEST_FAULT_QUIET))
+	    (msr == cpu->pmu.global_ctrl_msr && (val & cpu->pmu.present) &&
+	     cpu->test_fault != HW_TEST_FAULT_QUIET))
 		return hw_cpu__host_wrmsr_slow(cpu, msr, val);
 	if (!hw_pmu__is_plain_write(&cpu->pmu, msr, val))
 		r = hw_cpu__host_wrmsr_quiet(cpu, msr, val);
