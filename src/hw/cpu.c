@@ -775,10 +775,18 @@ static void batch_flush(struct hw_cpu *cpu)
 
 	if (!cpu->batch_count)
 		return;
-	for (unsigned int m = cpu->batch_events; m; m &= m - 1) {
-		unsigned int i = (unsigned int)__builtin_ctz(m);
+	if (!nr && !np) {	/* WRMSRs only (perf's reschedule) */
+		for (unsigned int m = cpu->batch_events; m; m &= m - 1) {
+			unsigned int i = (unsigned int)__builtin_ctz(m);
 
-		t[i] += nw * w[i] + nr * r[i] + np * p[i];
+			t[i] += nw * w[i];
+		}
+	} else {
+		for (unsigned int m = cpu->batch_events; m; m &= m - 1) {
+			unsigned int i = (unsigned int)__builtin_ctz(m);
+
+			t[i] += nw * w[i] + nr * r[i] + np * p[i];
+		}
 	}
 	cpu->batch_n[HOST_WRMSR] = cpu->batch_n[HOST_RDMSR] = cpu->batch_n[HOST_RDPMC] = 0;
 	if (cpu->mark)
