@@ -281,7 +281,7 @@ static void decode_key(const struct hw_pmu *pmu, u64 key[HW_DECODE_KEY])
 }
 
 /* Is @d decoded from the registers as they are now? */
-static bool is_current(const struct hw_pmu *pmu, const struct hw_decoded *d)
+static inline bool is_current(const struct hw_pmu *pmu, const struct hw_decoded *d)
 {
 	const u64 *k = d->key;
 	u64 diff;
@@ -357,38 +357,6 @@ static void span_units(struct hw_cpu *cpu, const struct hw_segment *seg, struct 
 	 * GLOBAL_CTRL.EN_PERF_METRICS (bit 48) is set. */
 	s->metrics = (s->d->active & BIT_ULL(fc3)) && pmu->cfg.metrics &&
 		     (pmu->global_ctrl & BIT_ULL(GLOBAL_PERF_METRICS_BIT));
-}
-
-/* span_units() and has_pmi_wrap() in one pass: false (@s left incomplete)
- * at the first PMI-enabled counter that wraps in all of @seg. */
-static bool span_units_nowrap(struct hw_cpu *cpu, const struct hw_segment *seg,
-			      struct hw_span *s)
-{
-	const struct hw_pmu *pmu = &cpu->pmu;
-	const struct hw_decoded *d = s->d;
-	unsigned int fc3 = HW_FIXED_BASE + 3;
-	u64 live = 0;
-
-	for (u64 m = d->active; m; m &= m - 1) {
-		unsigned int idx = (unsigned int)__builtin_ctzll(m);
-		u64 u = count_units(&d->cc[idx], seg), v, need;
-
-		s->units[idx] = u;
-		if (!u)
-			continue;
-		live |= BIT_ULL(idx);
-		if (!(d->pmi & BIT_ULL(idx)))
-			continue;
-		v = idx >= HW_FIXED_BASE ? pmu->fixed[idx - HW_FIXED_BASE] : pmu->gp[idx];
-		need = hw_pmu__counter_mask(pmu, idx) - v + 1;
-		if (need && u >= need)	/* need 0: a 64-bit counter at 0 needs 2^64 */
-			return false;
-	}
-	s->gen = d->gen;
-	s->live = live;
-	s->metrics = (d->active & BIT_ULL(fc3)) && pmu->cfg.metrics &&
-		     (pmu->global_ctrl & BIT_ULL(GLOBAL_PERF_METRICS_BIT));
-	return true;
 }
 
 /* The share of @total in the first @k of @c cycles (k <= c). */
@@ -524,6 +492,60 @@ static void advance_whole(struct hw_cpu *cpu, const struct hw_segment *seg,
 	}
 }
 
+/*
+ * span_units(), has_pmi_wrap() and advance_whole() for all of @seg under
+ * @d, in one pass over the counters: each adds its units as they are
+ * found; at the first PMI-enabled counter that would wrap, what was added
+ * is taken back (counters modulo their width, the leak, the status bits)
+ * and false is returned, the PMU as it was. (A counter's wrap depends on
+ * its own value only, which the pass has not yet changed.)
+ */
+static bool advance_whole_nowrap(struct hw_cpu *cpu, const struct hw_segment *seg,
+				 const struct hw_decoded *d)
+{
+	struct hw_pmu *pmu = &cpu->pmu;
+	u64 leak = seg->guest ? 0 : pmu->guest_owned, added = 0, add[HW_MAX_IDX];
+	u64 status = pmu->global_status, leaked = pmu->leaked_events;
+	bool fault = cpu->test_fault == HW_TEST_FAULT_SHARE;
+	unsigned int fc3 = HW_FIXED_BASE + 3;
+
+	for (u64 m = d->active; m; m &= m - 1) {
+		unsigned int idx = (unsigned int)__builtin_ctzll(m);
+		u64 u = count_units(&d->cc[idx], seg);
+		u64 *ctr = hw_pmu__counter(pmu, idx), mask = hw_pmu__counter_mask(pmu, idx);
+		u64 need = mask - *ctr + 1, v = u;
+
+		if (!u)
+			continue;
+		if ((d->pmi & BIT_ULL(idx)) && need && u >= need) {	/* need 0: 2^64 */
+			for (; added; added &= added - 1) {
+				unsigned int j = (unsigned int)__builtin_ctzll(added);
+				u64 *c = hw_pmu__counter(pmu, j);
+
+				*c = (*c - add[j]) & hw_pmu__counter_mask(pmu, j);
+			}
+			pmu->global_status = status;
+			pmu->leaked_events = leaked;
+			return false;
+		}
+		if (fault && v > 1)
+			v--;	/* planted by the differential test only */
+		if (leak & BIT_ULL(idx))
+			pmu->leaked_events += v;
+		if (v > mask - *ctr && pmu->has_global)	/* a wrap without PMI */
+			pmu->global_status |= BIT_ULL(idx);
+		*ctr = (*ctr + v) & mask;
+		add[idx] = v;
+		added |= BIT_ULL(idx);
+	}
+	/* SDM 18.3.9.3: PERF_METRICS follows fixed counter 3 while
+	 * GLOBAL_CTRL.EN_PERF_METRICS (bit 48) is set (as span_units). */
+	if ((d->active & BIT_ULL(fc3)) && pmu->cfg.metrics &&
+	    (pmu->global_ctrl & BIT_ULL(GLOBAL_PERF_METRICS_BIT)))
+		count_metrics(pmu, seg, 0, seg->cycles);
+	return true;
+}
+
 static void add_truth(struct hw_cpu *cpu, const struct hw_segment *seg, u64 pos, u64 k)
 {
 	u64 *t = cpu->truth[seg->guest][seg->cpl != 0];
@@ -569,16 +591,12 @@ static u64 next_ready(const struct hw_cpu *cpu)
  */
 static bool run_one_piece(struct hw_cpu *cpu, const struct hw_segment *seg)
 {
-	struct hw_span s;
-
 	if (!seg->cycles || cpu->events >= cpu->max_events ||
 	    next_ready(cpu) <= cpu->now + seg->cycles)
 		return false;
-	s.d = decoded(cpu, seg->guest, seg->cpl);
-	if (!span_units_nowrap(cpu, seg, &s))
+	if (!advance_whole_nowrap(cpu, seg, decoded(cpu, seg->guest, seg->cpl)))
 		return false;
 	cpu->events++;
-	advance_whole(cpu, seg, &s);
 	add_truth_whole(cpu, seg);
 	cpu->now += seg->cycles;
 	return true;
