@@ -84,6 +84,7 @@ enum hw_test_fault {
 	HW_TEST_FAULT_STALE_DECODE,	/* decoded setups are never refreshed */
 	HW_TEST_FAULT_BATCH,	/* a host batch of several deferred accesses loses a cycle */
 	HW_TEST_FAULT_QUIET,	/* the quiet path takes a GLOBAL_CTRL write for a plain one */
+	HW_TEST_FAULT_TAKE_BACK,	/* a one-piece segment that would wrap keeps one counter's units */
 };
 
 /* The kinds of host register access (hw_cpu.host_seg slots, batch_n). */
