@@ -701,7 +701,7 @@ static void batch_flush(struct hw_cpu *cpu);
 
 /* The slot of cpu->host_seg holding the segment of @cycles (at least 1)
  * host cycles retiring @insns, derived events filled: one per access kind,
- * and eight for other work, by its length (hashed: a profile's costs are a
+ * and sixteen for other work, by its length (hashed: a profile's costs are a
  * few values). Filled again when it or a cost it was derived from differs. */
 static void host_slot_fill(struct hw_cpu *cpu, struct hw_host_seg *h, u64 cycles, u64 insns)
 {
@@ -735,7 +735,7 @@ static inline unsigned int host_slot(struct hw_cpu *cpu, enum host_kind kind, u6
 
 	cycles = cycles ? cycles : 1;
 	slot = kind < HOST_EXEC ? kind :
-	       HOST_EXEC + (unsigned int)((cycles * 0x9e3779b97f4a7c15ULL) >> 61);
+	       HOST_EXEC + (unsigned int)((cycles * 0x9e3779b97f4a7c15ULL) >> 60);
 	h = &cpu->host_seg[slot];
 	if (h->cycles != cycles || h->insns != insns || h->ref_num != c->ref_num ||
 	    h->ref_den != c->ref_den || h->slots_per_cycle != c->slots_per_cycle)
@@ -754,6 +754,25 @@ static inline unsigned int host_slot(struct hw_cpu *cpu, enum host_kind kind, u6
  * count there) no counter is visited at all. Returns false, having changed
  * nothing (but the cache of decoded setups), when any of that does not hold.
  */
+/* run_host_piece()'s counting when some counter is enabled (out of line:
+ * the common host step has every counter disabled): false, having changed
+ * nothing, when a PMI-enabled counter would wrap. */
+static __attribute__((noinline)) bool host_piece_counts(struct hw_cpu *cpu, unsigned int slot)
+{
+	const struct hw_segment *seg = &cpu->host_seg[slot].seg;
+	struct hw_span *s = &cpu->host_seg[slot].span;
+
+	s->d = decoded(cpu, false, 0);
+	if (s->d->active) {
+		if (s->d->gen != s->gen)
+			span_units(cpu, seg, s);
+		if (has_pmi_wrap(cpu, s))
+			return false;
+		advance_whole(cpu, seg, s);
+	}
+	return true;
+}
+
 static bool run_host_piece(struct hw_cpu *cpu, unsigned int slot)
 {
 	const struct hw_segment *seg = &cpu->host_seg[slot].seg;
@@ -765,18 +784,8 @@ static bool run_host_piece(struct hw_cpu *cpu, unsigned int slot)
 	 * the mode of what ran before) */
 	if (next_ready_host(cpu) <= cpu->now + seg->cycles)
 		return false;
-	if (!is_all_disabled(&cpu->pmu)) {
-		struct hw_span *s = &cpu->host_seg[slot].span;
-
-		s->d = decoded(cpu, false, 0);
-		if (s->d->active) {
-			if (s->d->gen != s->gen)
-				span_units(cpu, seg, s);
-			if (has_pmi_wrap(cpu, s))
-				return false;
-			advance_whole(cpu, seg, s);
-		}
-	}
+	if (!is_all_disabled(&cpu->pmu) && !host_piece_counts(cpu, slot))
+		return false;
 	cpu->events++;
 	add_truth_whole(cpu, seg);	/* host mode: seg->guest is false */
 	cpu->now += seg->cycles;
@@ -868,6 +877,20 @@ static inline bool batch_defer(struct hw_cpu *cpu, enum host_kind kind)
 	return true;
 }
 
+/* A host segment that is not one piece: the engine's loop, in host mode;
+ * the mode of what ran before is restored (out of line: rare). */
+static __attribute__((noinline)) void host_segment_run(struct hw_cpu *cpu, unsigned int slot)
+{
+	/* a copy: interrupt handlers inside may do host work of this kind */
+	struct hw_segment copy = cpu->host_seg[slot].seg;
+	bool guest = cpu->guest;
+	u8 cpl = cpu->cpl;
+
+	hw_cpu__run(cpu, &copy, NULL);
+	cpu->guest = guest;
+	cpu->cpl = cpl;
+}
+
 static void host_segment(struct hw_cpu *cpu, enum host_kind kind, u64 cycles, u64 insns)
 {
 	bool batch = cpu->batch_want;
@@ -877,16 +900,8 @@ static void host_segment(struct hw_cpu *cpu, enum host_kind kind, u64 cycles, u6
 		batch_flush(cpu);
 	cpu->batch_open = cpu->batch_want = cpu->batch_quiet = false;	/* handlers inside run unbatched */
 	slot = host_slot(cpu, kind, cycles, insns);
-	if (!run_host_piece(cpu, slot)) {
-		/* a copy: interrupt handlers inside may do host work of this kind */
-		struct hw_segment copy = cpu->host_seg[slot].seg;
-		bool guest = cpu->guest;
-		u8 cpl = cpu->cpl;
-
-		hw_cpu__run(cpu, &copy, NULL);
-		cpu->guest = guest;
-		cpu->cpl = cpl;
-	}
+	if (!run_host_piece(cpu, slot))
+		host_segment_run(cpu, slot);
 	cpu->batch_want = batch;	/* limits set again at the next access */
 }
 

@@ -161,7 +161,7 @@ struct hw_cpu {
 		u32 ref_num, ref_den, slots_per_cycle;
 		struct hw_segment seg;
 		struct hw_span span;	/* its counting in host mode, CPL 0 */
-	} host_seg[3 + 8];
+	} host_seg[3 + 16];
 	/* An open host batch (hw_cpu__host_batch_begin): register accesses
 	 * whose segments move no counter (cpu.c batch_defer) but are not yet
 	 * added to now, the ground truth and the event count. */
