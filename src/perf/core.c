@@ -315,6 +315,8 @@ static void stop_event(struct perf_cpu *pc, struct perf_event *ev)
 	pc->x86->disable_event(pc, ev);
 	pc->on_idx[ev->idx] = NULL;
 	pc->on_idx_used &= ~BIT_ULL(ev->idx);
+	pc->on_idx_no_host &= ~BIT_ULL(ev->idx);
+	pc->on_idx_no_guest &= ~BIT_ULL(ev->idx);
 	if (ev->idx < HW_MAX_IDX) {
 		pc->enabled_mask &= ~BIT_ULL(ev->idx);
 		pc->cpu->pmu.guest_owned &= ~BIT_ULL(ev->idx);
@@ -329,6 +331,10 @@ static void start_event(struct perf_cpu *pc, struct perf_event *ev, int idx)
 	pc->on_idx[idx] = ev;
 	pc->on_idx_used |= BIT_ULL(idx);
 	if (idx < PERF_IDX_METRIC_BASE) {
+		if (ev->attr.exclude_host)
+			pc->on_idx_no_host |= BIT_ULL(idx);
+		if (ev->attr.exclude_guest)
+			pc->on_idx_no_guest |= BIT_ULL(idx);
 		perf_set_period(pc, ev);
 		pc->enabled_mask |= BIT_ULL(idx);
 		/* a guest-only event (KVM's backing events): isolation truth */
@@ -562,12 +568,13 @@ void perf_cpu__switch_task(struct perf_cpu *pc, int task)
 }
 
 /* Metric events (indexes 48..51) all enable PERF_METRICS, GLOBAL_CTRL bit 48.
- * Only the indexes that hold an event are visited (on_idx_used). */
+ * The counters' exclusions are kept by start_event / stop_event; only the
+ * metric indexes that hold an event are visited. */
 void perf_cpu__guest_get_msrs(const struct perf_cpu *pc, u64 *host, u64 *guest)
 {
-	u64 on = pc->enabled_mask, no_host = 0, no_guest = 0;
+	u64 on = pc->enabled_mask, no_host = pc->on_idx_no_host, no_guest = pc->on_idx_no_guest;
 
-	for (u64 m = pc->on_idx_used; m; m &= m - 1) {
+	for (u64 m = pc->on_idx_used & ~(BIT_ULL(PERF_IDX_METRIC_BASE) - 1); m; m &= m - 1) {
 		int idx = __builtin_ctzll(m);
 		const struct perf_event *ev = pc->on_idx[idx];
 		u64 bit = BIT_ULL(idx < PERF_IDX_METRIC_BASE ? idx : PERF_IDX_METRIC_BASE);

@@ -166,6 +166,9 @@ struct perf_cpu {
 	bool rotate_necessary;
 	struct perf_event *on_idx[PERF_NR_IDX];	/* which event holds which counter */
 	u64 on_idx_used;		/* the indexes whose on_idx is set */
+	/* ... and of those below PERF_IDX_METRIC_BASE, the ones whose event is
+	 * exclude_host, exclude_guest (perf_cpu__guest_get_msrs) */
+	u64 on_idx_no_host, on_idx_no_guest;
 	u64 enabled_mask;		/* counters perf enables in GLOBAL_CTRL */
 	u64 tstamp;			/* times are accounted up to here */
 	int current_task;		/* task whose events may run; 0 none */
