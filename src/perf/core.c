@@ -232,6 +232,10 @@ struct plan {
 	int prev[PERF_MAX_EVENTS];
 	int assign[PERF_MAX_EVENTS];
 	int n;
+	/* every event so far keeps its previous counter (perf_sched__assign's
+	 * first try succeeds for them), using these counters */
+	bool kept;
+	u64 kept_used;
 	/* each group's events in creation order: the first (by the leader's
 	 * id) and the next of each, -1 ending it */
 	int first[PERF_MAX_EVENTS], next[PERF_MAX_EVENTS];
@@ -247,6 +251,26 @@ static void plan_groups(const struct perf_cpu *pc, struct plan *p)
 		p->next[i] = p->first[g];
 		p->first[g] = i;
 	}
+}
+
+/* perf_sched__assign's first try (every event on its previous counter),
+ * for the events from @n0 on when those before kept theirs: as its result
+ * over all of them, without going over the kept ones again. */
+static bool is_kept_previous(struct plan *p, int n0)
+{
+	u64 used = p->kept_used;
+
+	for (int i = n0; i < p->n; i++) {
+		int prev = p->prev[i];
+
+		if (prev < 0 || !(p->constraint[i] & BIT_ULL(prev)) || (used & BIT_ULL(prev)))
+			return false;
+		used |= BIT_ULL(prev);
+	}
+	for (int i = n0; i < p->n; i++)
+		p->assign[i] = p->prev[i];
+	p->kept_used = used;
+	return true;
 }
 
 /* Try to add @leader's group to @p; keep it only if all of it fits. */
@@ -265,6 +289,9 @@ static bool plan_group(const struct perf_cpu *pc, struct plan *p, struct perf_ev
 		p->prev[p->n] = ev->idx;
 		p->n++;
 	}
+	if (p->kept && is_kept_previous(p, n0))
+		return true;
+	p->kept = false;	/* keeping failed for these events: it fails from here on */
 	if (!perf_sched__assign(p->constraint, p->prev, p->n, tmp)) {
 		memcpy(p->assign, tmp, sizeof(int) * (size_t)p->n);
 		return true;
@@ -278,6 +305,8 @@ static bool plan_group(const struct perf_cpu *pc, struct plan *p, struct perf_ev
 static void make_plan(struct perf_cpu *pc, struct plan *p)
 {
 	p->n = 0;
+	p->kept = true;
+	p->kept_used = 0;
 	plan_groups(pc, p);
 	for (int task = 0; task < 2; task++) {
 		for (int i = 0; i < pc->nr_events; i++) {
