@@ -93,9 +93,17 @@ int kvm_pmu__init_limited(struct kvm_pmu *pmu, const struct kvm_vpmu_ops *kind,
 	if (kind->has_pmu && req->vendor == h->vendor)
 		pmu->vendor->refresh(pmu, req, h);
 	for (unsigned int i = 0; i < KVM_MAX_GP_INTEL; i++)
-		pmu->gp[i] = (struct kvm_pmc){ .pmu = pmu, .idx = i };
+		pmu->gp[i] = (struct kvm_pmc){
+			.pmu = pmu, .idx = i, .hw_ecx = i,
+			.hw_ctr_msr = pmu->vendor->gp_ctr_msr + i * pmu->vendor->gp_stride,
+			.hw_sel_msr = pmu->vendor->gp_sel_msr + i * pmu->vendor->gp_stride,
+		};
 	for (unsigned int k = 0; k < KVM_MAX_FIXED_TOPDOWN; k++)
-		pmu->fixed[k] = (struct kvm_pmc){ .pmu = pmu, .idx = HW_FIXED_BASE + k };
+		pmu->fixed[k] = (struct kvm_pmc){
+			.pmu = pmu, .idx = HW_FIXED_BASE + k,
+			.hw_ecx = (u32)RDPMC_TYPE_FIXED << 16 | k,
+			.hw_ctr_msr = MSR_CORE_PERF_FIXED_CTR0 + k,
+		};
 	/* kvm_pmu_refresh: GLOBAL_CTRL resets to the GP enables (v2+ or mediated). */
 	if (pmu->nr_gp && (pmu->version >= 2 || kind->is_mediated))
 		pmu->global_ctrl = GENMASK_ULL(pmu->nr_gp - 1, 0);

@@ -92,6 +92,9 @@ struct kvm_pmc {
 	u64 current_config;
 	bool is_paused;
 	bool is_period_skewed;	/* emulated: see kvm_pmu__skewed_periods */
+	/* mediated: the host's MSRs of its counter and select (0: none, a
+	 * fixed counter) and its RDPMC ECX (set by kvm_pmu__init) */
+	u32 hw_ctr_msr, hw_sel_msr, hw_ecx;
 };
 
 struct kvm_pmu;

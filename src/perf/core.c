@@ -103,7 +103,7 @@ static bool is_time_enabled(const struct perf_cpu *pc, const struct perf_event *
 	return is_user_enabled(pc, ev) && !(pc->guest_ctx_loaded && ev->attr.exclude_guest);
 }
 
-static u64 truth_of(const struct hw_cpu *cpu, const struct perf_event *ev)
+static inline u64 truth_of(const struct hw_cpu *cpu, const struct perf_event *ev)
 {
 	const struct perf_attr *a = &ev->attr;
 	u64 sum = 0;
