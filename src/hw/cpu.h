@@ -319,7 +319,8 @@ static inline const u64 *hw_pmu__plain_rdpmc(const struct hw_pmu *pmu, u32 ecx)
 }
 
 
-static inline enum hw_msr_result hw_cpu__host_wrmsr(struct hw_cpu *cpu, u32 msr, u64 val)
+static inline __attribute__((always_inline)) enum hw_msr_result
+hw_cpu__host_wrmsr(struct hw_cpu *cpu, u32 msr, u64 val)
 {
 	enum hw_msr_result r = HW_MSR_OK;
 
