@@ -318,23 +318,31 @@ static void decode(struct hw_cpu *cpu, struct hw_decoded *d, const u64 *key,
 	d->gen = ++cpu->dec_gen;
 }
 
-/* The setup of mode (@guest, @cpl): the last or the one before (a put and
- * a load switch between two), else decoded again into the older. */
-static const struct hw_decoded *decoded(struct hw_cpu *cpu, bool guest, u8 cpl)
+/* decoded() when the last setup of the mode is not current (out of line). */
+static __attribute__((noinline)) const struct hw_decoded *
+decoded_again(struct hw_cpu *cpu, bool guest, u8 cpl)
 {
 	struct hw_decoded *d = cpu->dec[guest][cpl != 0];
 	u8 *last = &cpu->dec_last[guest][cpl != 0];
 	u64 key[HW_DECODE_KEY];
 
-	if (is_current(&cpu->pmu, &d[*last]) ||
-	    (d[*last].gen && cpu->test_fault == HW_TEST_FAULT_STALE_DECODE))
-		return &d[*last];	/* (the latter planted by the differential test only) */
+	if (d[*last].gen && cpu->test_fault == HW_TEST_FAULT_STALE_DECODE)
+		return &d[*last];	/* planted by the differential test only */
 	*last ^= 1;
 	if (!is_current(&cpu->pmu, &d[*last])) {
 		decode_key(&cpu->pmu, key);
 		decode(cpu, &d[*last], key, guest, cpl);
 	}
 	return &d[*last];
+}
+
+/* The setup of mode (@guest, @cpl): the last or the one before (a put and
+ * a load switch between two), else decoded again into the older. */
+static inline const struct hw_decoded *decoded(struct hw_cpu *cpu, bool guest, u8 cpl)
+{
+	const struct hw_decoded *d = &cpu->dec[guest][cpl != 0][cpu->dec_last[guest][cpl != 0]];
+
+	return is_current(&cpu->pmu, d) ? d : decoded_again(cpu, guest, cpl);
 }
 
 /* ---- the optimised engine ---------------------------------------------- */
