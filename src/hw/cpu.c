@@ -726,6 +726,7 @@ static void host_slot_fill(struct hw_cpu *cpu, struct hw_host_seg *h, u64 cycles
 	h->ref_den = c->ref_den;
 	h->slots_per_cycle = c->slots_per_cycle;
 	if (h < &cpu->host_seg[HOST_EXEC]) {	/* an access: the events batch_flush adds */
+		cpu->access_costs_ok = false;	/* batch_limits checks all three again */
 		cpu->batch_events = 0;
 		for (unsigned int i = 0; i < HW_EV_NR; i++)
 			if (cpu->host_seg[HOST_WRMSR].seg.ev[i] | cpu->host_seg[HOST_RDMSR].seg.ev[i] |
@@ -843,6 +844,17 @@ static void batch_flush(struct hw_cpu *cpu)
  * of the three accesses. At the batch's first access, and at the first
  * after one that could not be deferred.
  */
+/* Are the three access segments those of the costs as they are (what
+ * host_slot() would check for each)? */
+static inline bool is_access_costs(const struct hw_cpu *cpu)
+{
+	const struct hw_costs *a = &cpu->access_costs, *c = &cpu->costs;
+
+	return cpu->access_costs_ok && a->wrmsr == c->wrmsr && a->rdmsr == c->rdmsr &&
+	       a->rdpmc == c->rdpmc && a->ref_num == c->ref_num && a->ref_den == c->ref_den &&
+	       a->slots_per_cycle == c->slots_per_cycle;
+}
+
 static void batch_limits(struct hw_cpu *cpu)
 {
 	u64 ready = next_ready_host(cpu);
@@ -850,9 +862,13 @@ static void batch_limits(struct hw_cpu *cpu)
 	cpu->batch_limit = ready ? min_u64(ready - 1, HW_CPU_MAX_CYCLES) : 0;
 	cpu->batch_room = cpu->events < cpu->max_events && !cpu->failure ?
 			  cpu->max_events - cpu->events : 0;
-	host_slot(cpu, HOST_WRMSR, cpu->costs.wrmsr, 1);
-	host_slot(cpu, HOST_RDMSR, cpu->costs.rdmsr, 1);
-	host_slot(cpu, HOST_RDPMC, cpu->costs.rdpmc, 1);
+	if (!is_access_costs(cpu)) {
+		host_slot(cpu, HOST_WRMSR, cpu->costs.wrmsr, 1);
+		host_slot(cpu, HOST_RDMSR, cpu->costs.rdmsr, 1);
+		host_slot(cpu, HOST_RDPMC, cpu->costs.rdpmc, 1);
+		cpu->access_costs = cpu->costs;
+		cpu->access_costs_ok = true;
+	}
 	cpu->batch_open = true;
 }
 

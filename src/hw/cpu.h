@@ -174,6 +174,8 @@ struct hw_cpu {
 	u64 batch_count;	/* segments not yet added ... */
 	u64 batch_n[3];		/* ... of WRMSR, RDMSR, RDPMC */
 	unsigned int batch_events;	/* events (bits) the access segments have */
+	bool access_costs_ok;	/* the access segments are of access_costs: */
+	struct hw_costs access_costs;
 };
 
 int hw_cpu__init(struct hw_cpu *cpu, const struct hw_pmu_config *cfg,
