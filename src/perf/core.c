@@ -118,9 +118,18 @@ static inline u64 truth_of(const struct hw_cpu *cpu, const struct perf_event *ev
 	return sum;
 }
 
+/*
+ * With the clock and the core's engine event count where the last update
+ * left them, nothing ran since (every segment that adds to the ground truth
+ * is an engine event), so every event's truth_of() is its truth_snap and dt
+ * is 0: the update would change nothing, whatever the states now.
+ */
 void perf_update_times(struct perf_cpu *pc)
 {
 	u64 now = pc->cpu->now, dt = now - pc->tstamp;
+
+	if (!dt && pc->cpu->events == pc->tstamp_events)
+		return;
 
 	for (int i = 0; i < pc->nr_events; i++) {
 		struct perf_event *ev = pc->events[i];
@@ -137,6 +146,7 @@ void perf_update_times(struct perf_cpu *pc)
 	if (pc->guest_ctx_loaded)
 		pc->guest_time += dt;
 	pc->tstamp = now;
+	pc->tstamp_events = pc->cpu->events;
 }
 
 /* ---- counters ----------------------------------------------------------- */
