@@ -283,8 +283,49 @@ static bool is_kept_previous(struct plan *p, int n0)
 	return true;
 }
 
+/*
+ * perf_sched__assign over @p's events, remembered: a reschedule repeats the
+ * same few assignments (the same events, constraints and previous counters),
+ * and the function depends on nothing else, so an equal input gives the
+ * remembered result (its return value; @out is the assignment when 0).
+ */
+static int assign_remembered(struct perf_cpu *pc, const struct plan *p, int *out)
+{
+	int n = p->n, ret;
+	struct perf_sched_memo *w, *m;
+
+	if (n < 1 || n > PERF_SCHED_MEMO_N || pc->sched_memo_off)
+		return perf_sched__assign(p->constraint, p->prev, n, out);
+	w = pc->sched_memo[n];
+	for (int k = 0; k < PERF_SCHED_MEMO_WAYS; k++) {
+		int i = 0;
+
+		m = &w[k];
+		if (m->n != n)
+			continue;
+		while (i < n && m->constraint[i] == p->constraint[i] && m->prev[i] == p->prev[i])
+			i++;
+		if (i < n)
+			continue;
+		if (!m->ret)
+			for (i = 0; i < n; i++)
+				out[i] = m->assign[i];
+		return m->ret;
+	}
+	ret = perf_sched__assign(p->constraint, p->prev, n, out);
+	m = &w[pc->sched_memo_next[n]++ % PERF_SCHED_MEMO_WAYS];
+	m->n = n;
+	m->ret = ret;
+	for (int i = 0; i < n; i++) {
+		m->constraint[i] = p->constraint[i];
+		m->prev[i] = p->prev[i];
+		m->assign[i] = ret ? -1 : out[i];	/* (out is not set on a failure) */
+	}
+	return ret;
+}
+
 /* Try to add @leader's group to @p; keep it only if all of it fits. */
-static bool plan_group(const struct perf_cpu *pc, struct plan *p, struct perf_event *leader)
+static bool plan_group(struct perf_cpu *pc, struct plan *p, struct perf_event *leader)
 {
 	int n0 = p->n;
 	int tmp[PERF_MAX_EVENTS];
@@ -302,7 +343,7 @@ static bool plan_group(const struct perf_cpu *pc, struct plan *p, struct perf_ev
 	if (p->kept && is_kept_previous(p, n0))
 		return true;
 	p->kept = false;	/* keeping failed for these events: it fails from here on */
-	if (!perf_sched__assign(p->constraint, p->prev, p->n, tmp)) {
+	if (!assign_remembered(pc, p, tmp)) {
 		memcpy(p->assign, tmp, sizeof(int) * (size_t)p->n);
 		return true;
 	}

@@ -154,6 +154,16 @@ struct perf_costs {
 
 struct perf_x86_ops;
 
+/* A remembered counter assignment (core.c assign_remembered): the result of
+ * perf_sched__assign, a pure function, for these inputs. */
+#define PERF_SCHED_MEMO_N	8	/* of at most this many events */
+#define PERF_SCHED_MEMO_WAYS	4	/* kept for each number of events */
+struct perf_sched_memo {
+	int n, ret;			/* n 0: empty */
+	u64 constraint[PERF_SCHED_MEMO_N];
+	int prev[PERF_SCHED_MEMO_N], assign[PERF_SCHED_MEMO_N];
+};
+
 struct perf_cpu {
 	struct hw_cpu *cpu;
 	const struct perf_x86_ops *x86;
@@ -194,6 +204,10 @@ struct perf_cpu {
 	/* statistics */
 	u64 nr_nmis, nr_nmis_unclaimed, nr_rotations, nr_msr_ops, overhead_cycles;
 	u64 nr_lost_samples;		/* samples past PERF_MAX_SAMPLES (counted, not kept) */
+	/* the last assignments made, by number of events (round robin) */
+	struct perf_sched_memo sched_memo[PERF_SCHED_MEMO_N + 1][PERF_SCHED_MEMO_WAYS];
+	unsigned int sched_memo_next[PERF_SCHED_MEMO_N + 1];
+	bool sched_memo_off;		/* tests only: assign every time (test_perf.c) */
 };
 
 int perf_cpu__init(struct perf_cpu *pc, struct hw_cpu *cpu, const struct perf_costs *costs);
