@@ -394,23 +394,6 @@ static u64 first_pmi_wrap(const struct hw_cpu *cpu, const struct hw_segment *seg
 	return next;
 }
 
-/* Does a PMI-enabled counter wrap anywhere in the segment (from its start)? */
-static bool has_pmi_wrap(const struct hw_cpu *cpu, const struct hw_span *s)
-{
-	const struct hw_pmu *pmu = &cpu->pmu;
-
-	for (u64 m = s->live & s->d->pmi; m; m &= m - 1) {
-		unsigned int idx = (unsigned int)__builtin_ctzll(m);
-		u64 v = idx >= HW_FIXED_BASE ? pmu->fixed[idx - HW_FIXED_BASE] : pmu->gp[idx];
-		u64 need = hw_pmu__counter_mask(pmu, idx) - v + 1;
-
-		/* need 0: a 64-bit counter at 0 needs 2^64 */
-		if (need && s->units[idx] >= need)
-			return true;
-	}
-	return false;
-}
-
 static void count_metrics(struct hw_pmu *pmu, const struct hw_segment *seg,
 			  u64 pos, u64 k)
 {
@@ -474,42 +457,19 @@ static inline void add_truth_whole(struct hw_cpu *cpu, const struct hw_segment *
 	t[10] += e[10], t[11] += e[11], t[12] += e[12];
 }
 
-/* advance() over all of @seg (pos 0, k its cycles > 0, so each counter adds
- * its units), when no PMI-enabled counter wraps in it (has_pmi_wrap). */
-static void advance_whole(struct hw_cpu *cpu, const struct hw_segment *seg,
-			  const struct hw_span *s)
-{
-	struct hw_pmu *pmu = &cpu->pmu;
-	u64 leak = seg->guest ? 0 : pmu->guest_owned;
-	bool fault = cpu->test_fault == HW_TEST_FAULT_SHARE;
-
-	if (s->metrics)
-		count_metrics(pmu, seg, 0, seg->cycles);
-	for (u64 m = s->live; m; m &= m - 1) {
-		unsigned int idx = (unsigned int)__builtin_ctzll(m);
-		u64 *ctr = hw_pmu__counter(pmu, idx), mask = hw_pmu__counter_mask(pmu, idx);
-		u64 d = s->units[idx];	/* not 0: the counter is live */
-
-		if (fault && d > 1)
-			d--;	/* planted by the differential test only */
-		if (leak & BIT_ULL(idx))
-			pmu->leaked_events += d;
-		if (d > mask - *ctr && pmu->has_global)	/* a wrap without PMI */
-			pmu->global_status |= BIT_ULL(idx);
-		*ctr = (*ctr + d) & mask;
-	}
-}
-
 /*
- * span_units(), has_pmi_wrap() and advance_whole() for all of @seg under
- * @d, in one pass over the counters: each adds its units as they are
- * found; at the first PMI-enabled counter that would wrap, what was added
- * is taken back (counters modulo their width, the leak, the status bits)
- * and false is returned, the PMU as it was. (A counter's wrap depends on
- * its own value only, which the pass has not yet changed.)
+ * The counting of a segment that is one piece (span_units(), a check that
+ * no PMI-enabled counter wraps in it, and advance() over all of it) for
+ * all of @seg under @d, in one pass over the counters: each adds its units as they are
+ * found (or as @units has them, for the counters in @live, when not NULL:
+ * a span's); at the first PMI-enabled counter that would wrap, what was
+ * added is taken back (counters modulo their width, the leak, the status
+ * bits) and false is returned, the PMU as it was. (A counter's wrap
+ * depends on its own value only, which the pass has not yet changed.)
  */
-static bool advance_whole_nowrap(struct hw_cpu *cpu, const struct hw_segment *seg,
-				 const struct hw_decoded *d)
+static inline __attribute__((always_inline)) bool
+add_units_nowrap(struct hw_cpu *cpu, const struct hw_segment *seg, const struct hw_decoded *d,
+		 const u64 *units, u64 live)
 {
 	struct hw_pmu *pmu = &cpu->pmu;
 	u64 leak = seg->guest ? 0 : pmu->guest_owned, added = 0, add[HW_MAX_IDX];
@@ -517,9 +477,9 @@ static bool advance_whole_nowrap(struct hw_cpu *cpu, const struct hw_segment *se
 	bool fault = cpu->test_fault == HW_TEST_FAULT_SHARE;
 	unsigned int fc3 = HW_FIXED_BASE + 3;
 
-	for (u64 m = d->active; m; m &= m - 1) {
+	for (u64 m = units ? live : d->active; m; m &= m - 1) {
 		unsigned int idx = (unsigned int)__builtin_ctzll(m);
-		u64 u = count_units(&d->cc[idx], seg);
+		u64 u = units ? units[idx] : count_units(&d->cc[idx], seg);
 		u64 *ctr = hw_pmu__counter(pmu, idx), mask = hw_pmu__counter_mask(pmu, idx);
 		u64 need = mask - *ctr + 1, v = u;
 
@@ -554,6 +514,12 @@ static bool advance_whole_nowrap(struct hw_cpu *cpu, const struct hw_segment *se
 	    (pmu->global_ctrl & BIT_ULL(GLOBAL_PERF_METRICS_BIT)))
 		count_metrics(pmu, seg, 0, seg->cycles);
 	return true;
+}
+
+static bool advance_whole_nowrap(struct hw_cpu *cpu, const struct hw_segment *seg,
+				 const struct hw_decoded *d)
+{
+	return add_units_nowrap(cpu, seg, d, NULL, 0);
 }
 
 static void add_truth(struct hw_cpu *cpu, const struct hw_segment *seg, u64 pos, u64 k)
@@ -772,14 +738,12 @@ static __attribute__((noinline)) bool host_piece_counts(struct hw_cpu *cpu, unsi
 	struct hw_span *s = &cpu->host_seg[slot].span;
 
 	s->d = decoded(cpu, false, 0);
-	if (s->d->active) {
-		if (s->d->gen != s->gen)
-			span_units(cpu, seg, s);
-		if (has_pmi_wrap(cpu, s))
-			return false;
-		advance_whole(cpu, seg, s);
-	}
-	return true;
+	if (!s->d->active)
+		return true;
+	if (s->d->gen != s->gen)
+		span_units(cpu, seg, s);
+	/* the wrap check and the counting in one pass (metrics as the span's) */
+	return add_units_nowrap(cpu, seg, s->d, s->units, s->live);
 }
 
 static bool run_host_piece(struct hw_cpu *cpu, unsigned int slot)
