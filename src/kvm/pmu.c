@@ -10,18 +10,6 @@
 #include "hw/msr.h"
 #include "kvm/pmu.h"
 
-struct kvm_pmc *kvm_pmu__pmc(struct kvm_pmu *pmu, unsigned int idx)
-{
-	if (!(pmu->all_valid_pmc_idx & BIT_ULL(idx)))
-		return NULL;
-	return idx >= HW_FIXED_BASE ? &pmu->fixed[idx - HW_FIXED_BASE] : &pmu->gp[idx];
-}
-
-u64 kvm_pmc__mask(const struct kvm_pmu *pmu, const struct kvm_pmc *pmc)
-{
-	return pmu->counter_bitmask[pmc->idx >= HW_FIXED_BASE];
-}
-
 /* pmc_is_globally_enabled && local enable (pmc_is_locally_enabled). */
 bool kvm_pmc__is_enabled(const struct kvm_pmu *pmu, const struct kvm_pmc *pmc)
 {

@@ -277,9 +277,20 @@ u64 kvm_pmu__skewed_periods(const struct kvm_pmu *pmu);
  * -1, and which of the two (KVM's msr_idx_to_pmc over both blocks). */
 int kvm_pmu__msr_to_idx(const struct kvm_pmu *pmu, u32 msr, bool *is_counter);
 
-/* pmu.c helpers shared by the kinds */
-struct kvm_pmc *kvm_pmu__pmc(struct kvm_pmu *pmu, unsigned int idx);
-u64 kvm_pmc__mask(const struct kvm_pmu *pmu, const struct kvm_pmc *pmc);
+/* pmu.c helpers shared by the kinds (the first two inline: the put, the
+ * load and the residue check ask them for every counter) */
+static inline struct kvm_pmc *kvm_pmu__pmc(struct kvm_pmu *pmu, unsigned int idx)
+{
+	if (!(pmu->all_valid_pmc_idx & BIT_ULL(idx)))
+		return NULL;
+	return idx >= HW_FIXED_BASE ? &pmu->fixed[idx - HW_FIXED_BASE] : &pmu->gp[idx];
+}
+
+static inline u64 kvm_pmc__mask(const struct kvm_pmu *pmu, const struct kvm_pmc *pmc)
+{
+	return pmu->counter_bitmask[pmc->idx >= HW_FIXED_BASE];
+}
+
 bool kvm_pmc__is_enabled(const struct kvm_pmu *pmu, const struct kvm_pmc *pmc);
 /* __kvm_perf_overflow: status bit, and KVM_REQ_PMI when the counter's PMI is on. */
 void kvm_pmc__overflow(struct kvm_pmu *pmu, struct kvm_pmc *pmc);
