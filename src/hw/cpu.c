@@ -33,7 +33,11 @@
  *    segment (derived events) and units kept per access kind;
  *  - inside a host batch (hw_cpu__host_batch_begin/end: a mediated put or
  *    load) the steps that move no counter are only added up, and applied
- *    together at the end or before the first access that moves one.
+ *    together at the end or before the first access that moves one; while
+ *    every counter is globally disabled an access takes the quiet path
+ *    (hw/cpu.h): the register access and that adding, inline;
+ *  - a segment that is one piece computes, checks for a PMI wrap and adds
+ *    each counter's units in one pass, taking them back if one would wrap.
  *
  * Limits (issue 8): simulated time never passes HW_CPU_MAX_CYCLES and a CPU
  * runs at most cpu->max_events engine events; past either it fails
