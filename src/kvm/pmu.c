@@ -265,22 +265,40 @@ void kvm_pmu__deliver_pmi(struct kvm_pmu *pmu)
  * counts instructions (or branches) in this ring and is enabled takes one
  * more event. The match ignores edge, INV and CMASK, as KVM's does.
  */
+/* The part of vendor->pmc_setup() the instruction count needs, derived
+ * again only when the register it depends on changed. */
+static void pmc_setup_kept(const struct kvm_pmu *pmu, struct kvm_pmc *pmc)
+{
+	u64 key = pmc->idx >= HW_FIXED_BASE ?
+		  (pmu->fixed_ctr_ctrl >> (4 * (pmc->idx - HW_FIXED_BASE))) & 0xf : pmc->eventsel;
+	struct perf_attr attr;
+	bool pmi;
+
+	if (pmc->setup_kept && pmc->setup_key == key)
+		return;
+	pmc->setup_on = pmu->vendor->pmc_setup(pmu, pmc, &attr, &pmi);
+	pmc->setup_no_kernel = attr.exclude_kernel;
+	pmc->setup_no_user = attr.exclude_user;
+	pmc->setup_ev = (u16)(attr.config & 0xffff);
+	pmc->setup_key = key;
+	pmc->setup_kept = true;
+}
+
 void kvm_pmu__instruction_retired(struct kvm_pmu *pmu, u8 cpl, bool branch)
 {
 	/* the valid counters only, in index order */
 	for (u64 m = pmu->all_valid_pmc_idx; m; m &= m - 1) {
 		struct kvm_pmc *pmc = kvm_pmu__pmc(pmu, (unsigned int)__builtin_ctzll(m));
-		struct perf_attr attr;
-		bool pmi, is_insn;
+		bool is_insn;
 		u64 ev;
 
 		/* kvm_pmc__is_enabled, with the setup it computes kept */
-		if ((pmu->version >= 2 && !(pmu->global_ctrl & BIT_ULL(pmc->idx))) ||
-		    !pmu->vendor->pmc_setup(pmu, pmc, &attr, &pmi))
+		if (pmu->version >= 2 && !(pmu->global_ctrl & BIT_ULL(pmc->idx)))
 			continue;
-		if (cpl ? attr.exclude_user : attr.exclude_kernel)
+		pmc_setup_kept(pmu, pmc);
+		if (!pmc->setup_on || (cpl ? pmc->setup_no_user : pmc->setup_no_kernel))
 			continue;
-		ev = attr.config & 0xffff;
+		ev = pmc->setup_ev;
 		is_insn = pmu->cpu->pmu.cfg.vendor == HW_VENDOR_AMD ? ev == 0xc0 : ev == 0x00c0;
 		if (branch ? !(ev == 0x00c4 || ev == 0xc2) : !is_insn)
 			continue;

@@ -95,6 +95,12 @@ struct kvm_pmc {
 	/* mediated: the host's MSRs of its counter and select (0: none, a
 	 * fixed counter) and its RDPMC ECX (set by kvm_pmu__init) */
 	u32 hw_ctr_msr, hw_sel_msr, hw_ecx;
+	/* what kvm_pmu__instruction_retired needs of vendor->pmc_setup(), kept
+	 * with the register it was derived from (eventsel, or the counter's
+	 * FIXED_CTR_CTRL field; pmc_setup reads nothing else) */
+	bool setup_kept, setup_on, setup_no_kernel, setup_no_user;
+	u16 setup_ev;
+	u64 setup_key;
 };
 
 struct kvm_pmu;
