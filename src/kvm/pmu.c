@@ -10,15 +10,33 @@
 #include "hw/msr.h"
 #include "kvm/pmu.h"
 
-/* pmc_is_globally_enabled && local enable (pmc_is_locally_enabled). */
-bool kvm_pmc__is_enabled(const struct kvm_pmu *pmu, const struct kvm_pmc *pmc)
+/* The part of vendor->pmc_setup() the instruction count and
+ * kvm_pmc__is_enabled need, derived again only when the register it
+ * depends on changed. */
+static inline void pmc_setup_kept(const struct kvm_pmu *pmu, struct kvm_pmc *pmc)
 {
+	u64 key = pmc->idx >= HW_FIXED_BASE ?
+		  (pmu->fixed_ctr_ctrl >> (4 * (pmc->idx - HW_FIXED_BASE))) & 0xf : pmc->eventsel;
 	struct perf_attr attr;
 	bool pmi;
 
+	if (pmc->setup_kept && pmc->setup_key == key)
+		return;
+	pmc->setup_on = pmu->vendor->pmc_setup(pmu, pmc, &attr, &pmi);
+	pmc->setup_no_kernel = attr.exclude_kernel;
+	pmc->setup_no_user = attr.exclude_user;
+	pmc->setup_ev = (u16)(attr.config & 0xffff);
+	pmc->setup_key = key;
+	pmc->setup_kept = true;
+}
+
+/* pmc_is_globally_enabled && local enable (pmc_is_locally_enabled). */
+bool kvm_pmc__is_enabled(const struct kvm_pmu *pmu, struct kvm_pmc *pmc)
+{
 	if (pmu->version >= 2 && !(pmu->global_ctrl & BIT_ULL(pmc->idx)))
 		return false;
-	return pmu->vendor->pmc_setup(pmu, pmc, &attr, &pmi);
+	pmc_setup_kept(pmu, pmc);
+	return pmc->setup_on;
 }
 
 void kvm_pmu__request_reprogram(struct kvm_pmu *pmu, struct kvm_pmc *pmc)
@@ -265,25 +283,6 @@ void kvm_pmu__deliver_pmi(struct kvm_pmu *pmu)
  * counts instructions (or branches) in this ring and is enabled takes one
  * more event. The match ignores edge, INV and CMASK, as KVM's does.
  */
-/* The part of vendor->pmc_setup() the instruction count needs, derived
- * again only when the register it depends on changed. */
-static void pmc_setup_kept(const struct kvm_pmu *pmu, struct kvm_pmc *pmc)
-{
-	u64 key = pmc->idx >= HW_FIXED_BASE ?
-		  (pmu->fixed_ctr_ctrl >> (4 * (pmc->idx - HW_FIXED_BASE))) & 0xf : pmc->eventsel;
-	struct perf_attr attr;
-	bool pmi;
-
-	if (pmc->setup_kept && pmc->setup_key == key)
-		return;
-	pmc->setup_on = pmu->vendor->pmc_setup(pmu, pmc, &attr, &pmi);
-	pmc->setup_no_kernel = attr.exclude_kernel;
-	pmc->setup_no_user = attr.exclude_user;
-	pmc->setup_ev = (u16)(attr.config & 0xffff);
-	pmc->setup_key = key;
-	pmc->setup_kept = true;
-}
-
 void kvm_pmu__instruction_retired(struct kvm_pmu *pmu, u8 cpl, bool branch)
 {
 	/* the valid counters only, in index order */

@@ -297,7 +297,7 @@ static inline u64 kvm_pmc__mask(const struct kvm_pmu *pmu, const struct kvm_pmc 
 	return pmu->counter_bitmask[pmc->idx >= HW_FIXED_BASE];
 }
 
-bool kvm_pmc__is_enabled(const struct kvm_pmu *pmu, const struct kvm_pmc *pmc);
+bool kvm_pmc__is_enabled(const struct kvm_pmu *pmu, struct kvm_pmc *pmc);
 /* __kvm_perf_overflow: status bit, and KVM_REQ_PMI when the counter's PMI is on. */
 void kvm_pmc__overflow(struct kvm_pmu *pmu, struct kvm_pmc *pmc);
 void kvm_pmu__request_reprogram(struct kvm_pmu *pmu, struct kvm_pmc *pmc);
