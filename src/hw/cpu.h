@@ -134,7 +134,10 @@ struct hw_cpu {
 	 * (it forces a VM-exit). Without, it ignores IF (guest programs). */
 	u64 timer_at;
 	bool tick_needs_if;
-	/* Ground truth: every event that happened, by [guest][cpl != 0]. */
+	/* Ground truth: every event that happened, by [guest][cpl != 0]. The
+	 * engine adds to it (each addition an engine event, with cycles);
+	 * outside it only the guest instruction cells are added to (kvm/vcpu.c:
+	 * an instruction KVM emulated), which perf_update_times relies on. */
 	u64 truth[2][2][HW_EV_NR];
 	/* Host cycles run while @mark was set (perf sets it while host events
 	 * are scheduled out for a guest: the cycles host perf cannot see). */

@@ -118,17 +118,26 @@ static inline u64 truth_of(const struct hw_cpu *cpu, const struct perf_event *ev
 	return sum;
 }
 
+/* What the ground truth can have changed by without the engine running:
+ * the guest instructions KVM emulated (hw/cpu.h, hw_cpu.truth). */
+static inline u64 truth_outside(const struct hw_cpu *cpu)
+{
+	return cpu->truth[1][0][HW_EV_INSTRUCTIONS] + cpu->truth[1][1][HW_EV_INSTRUCTIONS];
+}
+
 /*
- * With the clock and the core's engine event count where the last update
- * left them, nothing ran since (every segment that adds to the ground truth
- * is an engine event), so every event's truth_of() is its truth_snap and dt
- * is 0: the update would change nothing, whatever the states now.
+ * With the clock, the core's engine event count and the truth added outside
+ * the engine where the last update left them, nothing ran and nothing was
+ * added since (every segment that adds to the ground truth is an engine
+ * event), so every event's truth_of() is its truth_snap and dt is 0: the
+ * update would change nothing, whatever the states now.
  */
 void perf_update_times(struct perf_cpu *pc)
 {
 	u64 now = pc->cpu->now, dt = now - pc->tstamp;
 
-	if (!dt && pc->cpu->events == pc->tstamp_events)
+	if (!dt && pc->cpu->events == pc->tstamp_events &&
+	    truth_outside(pc->cpu) == pc->tstamp_truth)
 		return;
 
 	for (int i = 0; i < pc->nr_events; i++) {
@@ -147,6 +156,7 @@ void perf_update_times(struct perf_cpu *pc)
 		pc->guest_time += dt;
 	pc->tstamp = now;
 	pc->tstamp_events = pc->cpu->events;
+	pc->tstamp_truth = truth_outside(pc->cpu);
 }
 
 /* ---- counters ----------------------------------------------------------- */

@@ -181,7 +181,8 @@ struct perf_cpu {
 	u64 on_idx_no_host, on_idx_no_guest;
 	u64 enabled_mask;		/* counters perf enables in GLOBAL_CTRL */
 	u64 tstamp;			/* times are accounted up to here */
-	u64 tstamp_events;		/* ... and the core's engine events then */
+	u64 tstamp_events, tstamp_truth;	/* ... the core's engine events and
+					 * truth added outside the engine then (core.c) */
 	int current_task;		/* task whose events may run; 0 none */
 	/* mediated PMU (Linux 7.0) */
 	unsigned int nr_mediated;	/* mediated VMs created */

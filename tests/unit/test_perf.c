@@ -19,6 +19,7 @@
 
 #include "base/rng.h"
 #include "hw/msr.h"
+#include "perf/internal.h"
 #include "perf/perf.h"
 
 struct rig {
@@ -476,6 +477,29 @@ static void test_remembered_assignments_are_the_computed_ones(void **state)
 	rig_free(r[1]);
 }
 
+/* perf_update_times with nothing run since the last update returns at once,
+ * but not when KVM added an emulated guest instruction to the ground truth
+ * meanwhile (kvm/vcpu.c retire: no engine event, no cycle): it is folded
+ * into the event's truth at that update. */
+static void test_times_see_truth_added_outside_the_engine(void **state)
+{
+	struct rig *r = intel(4, 3, false);
+	struct perf_event *ev = ev_new(r, PERF_TYPE_HARDWARE, PERF_COUNT_HW_INSTRUCTIONS, "", NULL);
+	u64 before;
+
+	(void)state;
+	run(r, true, 10000);
+	perf_update_times(&r->pc);
+	before = ev->truth;
+	assert_true(before >= 20000);	/* the guest's user instructions */
+	perf_update_times(&r->pc);	/* nothing ran: nothing changes */
+	assert_int_equal(ev->truth, before);
+	r->cpu.truth[1][1][HW_EV_INSTRUCTIONS] += 7;
+	perf_update_times(&r->pc);
+	assert_int_equal(ev->truth, before + 7);
+	rig_free(r);
+}
+
 static void test_guest_get_msrs_and_mediated_lvtpc(void **state)
 {
 	struct rig *r = intel(4, 3, false);
@@ -517,6 +541,7 @@ int main(void)
 		cmocka_unit_test(test_amd_host_only_and_guest_only),
 		cmocka_unit_test(test_guest_get_msrs_and_mediated_lvtpc),
 		cmocka_unit_test(test_remembered_assignments_are_the_computed_ones),
+		cmocka_unit_test(test_times_see_truth_added_outside_the_engine),
 	};
 
 	return cmocka_run_group_tests_name("perf", tests, NULL, NULL);
