@@ -33,7 +33,11 @@
  *    segment (derived events) and units kept per access kind;
  *  - inside a host batch (hw_cpu__host_batch_begin/end: a mediated put or
  *    load) the steps that move no counter are only added up, and applied
- *    together at the end or before the first access that moves one.
+ *    together at the end or before the first access that moves one; while
+ *    every counter is globally disabled an access takes the quiet path
+ *    (hw/cpu.h): the register access and that adding, inline;
+ *  - a segment that is one piece computes, checks for a PMI wrap and adds
+ *    each counter's units in one pass, taking them back if one would wrap.
  *
  * Limits (issue 8): simulated time never passes HW_CPU_MAX_CYCLES and a CPU
  * runs at most cpu->max_events engine events; past either it fails
@@ -225,7 +229,7 @@ static void batch_flush(struct hw_cpu *cpu);
 int hw_cpu__set_if(struct hw_cpu *cpu, bool on)
 {
 	batch_flush(cpu);
-	cpu->batch_open = cpu->batch_want = false;	/* its limits assumed IF unchanged */
+	cpu->batch_open = cpu->batch_want = cpu->batch_quiet = false;	/* its limits assumed IF unchanged */
 	cpu->intr_enabled = on;
 	return on ? hw_cpu__deliver_due(cpu) : 0;
 }
@@ -281,7 +285,7 @@ static void decode_key(const struct hw_pmu *pmu, u64 key[HW_DECODE_KEY])
 }
 
 /* Is @d decoded from the registers as they are now? */
-static bool is_current(const struct hw_pmu *pmu, const struct hw_decoded *d)
+static inline bool is_current(const struct hw_pmu *pmu, const struct hw_decoded *d)
 {
 	const u64 *k = d->key;
 	u64 diff;
@@ -318,23 +322,31 @@ static void decode(struct hw_cpu *cpu, struct hw_decoded *d, const u64 *key,
 	d->gen = ++cpu->dec_gen;
 }
 
-/* The setup of mode (@guest, @cpl): the last or the one before (a put and
- * a load switch between two), else decoded again into the older. */
-static const struct hw_decoded *decoded(struct hw_cpu *cpu, bool guest, u8 cpl)
+/* decoded() when the last setup of the mode is not current (out of line). */
+static __attribute__((noinline)) const struct hw_decoded *
+decoded_again(struct hw_cpu *cpu, bool guest, u8 cpl)
 {
 	struct hw_decoded *d = cpu->dec[guest][cpl != 0];
 	u8 *last = &cpu->dec_last[guest][cpl != 0];
 	u64 key[HW_DECODE_KEY];
 
-	if (is_current(&cpu->pmu, &d[*last]) ||
-	    (d[*last].gen && cpu->test_fault == HW_TEST_FAULT_STALE_DECODE))
-		return &d[*last];	/* (the latter planted by the differential test only) */
+	if (d[*last].gen && cpu->test_fault == HW_TEST_FAULT_STALE_DECODE)
+		return &d[*last];	/* planted by the differential test only */
 	*last ^= 1;
 	if (!is_current(&cpu->pmu, &d[*last])) {
 		decode_key(&cpu->pmu, key);
 		decode(cpu, &d[*last], key, guest, cpl);
 	}
 	return &d[*last];
+}
+
+/* The setup of mode (@guest, @cpl): the last or the one before (a put and
+ * a load switch between two), else decoded again into the older. */
+static inline const struct hw_decoded *decoded(struct hw_cpu *cpu, bool guest, u8 cpl)
+{
+	const struct hw_decoded *d = &cpu->dec[guest][cpl != 0][cpu->dec_last[guest][cpl != 0]];
+
+	return is_current(&cpu->pmu, d) ? d : decoded_again(cpu, guest, cpl);
 }
 
 /* ---- the optimised engine ---------------------------------------------- */
@@ -384,23 +396,6 @@ static u64 first_pmi_wrap(const struct hw_cpu *cpu, const struct hw_segment *seg
 			next = min_u64(next, mul_div_ceil(need + done, c, u));
 	}
 	return next;
-}
-
-/* Does a PMI-enabled counter wrap anywhere in the segment (from its start)? */
-static bool has_pmi_wrap(const struct hw_cpu *cpu, const struct hw_span *s)
-{
-	const struct hw_pmu *pmu = &cpu->pmu;
-
-	for (u64 m = s->live & s->d->pmi; m; m &= m - 1) {
-		unsigned int idx = (unsigned int)__builtin_ctzll(m);
-		u64 v = idx >= HW_FIXED_BASE ? pmu->fixed[idx - HW_FIXED_BASE] : pmu->gp[idx];
-		u64 need = hw_pmu__counter_mask(pmu, idx) - v + 1;
-
-		/* need 0: a 64-bit counter at 0 needs 2^64 */
-		if (need && s->units[idx] >= need)
-			return true;
-	}
-	return false;
 }
 
 static void count_metrics(struct hw_pmu *pmu, const struct hw_segment *seg,
@@ -466,30 +461,69 @@ static inline void add_truth_whole(struct hw_cpu *cpu, const struct hw_segment *
 	t[10] += e[10], t[11] += e[11], t[12] += e[12];
 }
 
-/* advance() over all of @seg (pos 0, k its cycles > 0, so each counter adds
- * its units), when no PMI-enabled counter wraps in it (has_pmi_wrap). */
-static void advance_whole(struct hw_cpu *cpu, const struct hw_segment *seg,
-			  const struct hw_span *s)
+/*
+ * The counting of a segment that is one piece (span_units(), a check that
+ * no PMI-enabled counter wraps in it, and advance() over all of it) for
+ * all of @seg under @d, in one pass over the counters: each adds its units as they are
+ * found (or as @units has them, for the counters in @live, when not NULL:
+ * a span's); at the first PMI-enabled counter that would wrap, what was
+ * added is taken back (counters modulo their width, the leak, the status
+ * bits) and false is returned, the PMU as it was. (A counter's wrap
+ * depends on its own value only, which the pass has not yet changed.)
+ */
+static inline __attribute__((always_inline)) bool
+add_units_nowrap(struct hw_cpu *cpu, const struct hw_segment *seg, const struct hw_decoded *d,
+		 const u64 *units, u64 live)
 {
 	struct hw_pmu *pmu = &cpu->pmu;
-	u64 leak = seg->guest ? 0 : pmu->guest_owned;
+	u64 leak = seg->guest ? 0 : pmu->guest_owned, added = 0, add[HW_MAX_IDX];
+	u64 status = pmu->global_status, leaked = pmu->leaked_events;
 	bool fault = cpu->test_fault == HW_TEST_FAULT_SHARE;
+	unsigned int fc3 = HW_FIXED_BASE + 3;
 
-	if (s->metrics)
-		count_metrics(pmu, seg, 0, seg->cycles);
-	for (u64 m = s->live; m; m &= m - 1) {
+	for (u64 m = units ? live : d->active; m; m &= m - 1) {
 		unsigned int idx = (unsigned int)__builtin_ctzll(m);
+		u64 u = units ? units[idx] : count_units(&d->cc[idx], seg);
 		u64 *ctr = hw_pmu__counter(pmu, idx), mask = hw_pmu__counter_mask(pmu, idx);
-		u64 d = s->units[idx];	/* not 0: the counter is live */
+		u64 need = mask - *ctr + 1, v = u;
 
-		if (fault && d > 1)
-			d--;	/* planted by the differential test only */
+		if (!u)
+			continue;
+		if ((d->pmi & BIT_ULL(idx)) && need && u >= need) {	/* need 0: 2^64 */
+			if (cpu->test_fault == HW_TEST_FAULT_TAKE_BACK)
+				added &= added - 1;	/* planted by the differential test only */
+			for (; added; added &= added - 1) {
+				unsigned int j = (unsigned int)__builtin_ctzll(added);
+				u64 *c = hw_pmu__counter(pmu, j);
+
+				*c = (*c - add[j]) & hw_pmu__counter_mask(pmu, j);
+			}
+			pmu->global_status = status;
+			pmu->leaked_events = leaked;
+			return false;
+		}
+		if (fault && v > 1)
+			v--;	/* planted by the differential test only */
 		if (leak & BIT_ULL(idx))
-			pmu->leaked_events += d;
-		if (d > mask - *ctr && pmu->has_global)	/* a wrap without PMI */
+			pmu->leaked_events += v;
+		if (v > mask - *ctr && pmu->has_global)	/* a wrap without PMI */
 			pmu->global_status |= BIT_ULL(idx);
-		*ctr = (*ctr + d) & mask;
+		*ctr = (*ctr + v) & mask;
+		add[idx] = v;
+		added |= BIT_ULL(idx);
 	}
+	/* SDM 18.3.9.3: PERF_METRICS follows fixed counter 3 while
+	 * GLOBAL_CTRL.EN_PERF_METRICS (bit 48) is set (as span_units). */
+	if ((d->active & BIT_ULL(fc3)) && pmu->cfg.metrics &&
+	    (pmu->global_ctrl & BIT_ULL(GLOBAL_PERF_METRICS_BIT)))
+		count_metrics(pmu, seg, 0, seg->cycles);
+	return true;
+}
+
+static bool advance_whole_nowrap(struct hw_cpu *cpu, const struct hw_segment *seg,
+				 const struct hw_decoded *d)
+{
+	return add_units_nowrap(cpu, seg, d, NULL, 0);
 }
 
 static void add_truth(struct hw_cpu *cpu, const struct hw_segment *seg, u64 pos, u64 k)
@@ -537,17 +571,12 @@ static u64 next_ready(const struct hw_cpu *cpu)
  */
 static bool run_one_piece(struct hw_cpu *cpu, const struct hw_segment *seg)
 {
-	struct hw_span s;
-
 	if (!seg->cycles || cpu->events >= cpu->max_events ||
 	    next_ready(cpu) <= cpu->now + seg->cycles)
 		return false;
-	s.d = decoded(cpu, seg->guest, seg->cpl);
-	span_units(cpu, seg, &s);
-	if (has_pmi_wrap(cpu, &s))
+	if (!advance_whole_nowrap(cpu, seg, decoded(cpu, seg->guest, seg->cpl)))
 		return false;
 	cpu->events++;
-	advance_whole(cpu, seg, &s);
 	add_truth_whole(cpu, seg);
 	cpu->now += seg->cycles;
 	return true;
@@ -610,7 +639,7 @@ int hw_cpu__run(struct hw_cpu *cpu, const struct hw_segment *seg,
 	if (!seg->cycles && has_events(seg))
 		return VPMU_E_INVAL;
 	batch_flush(cpu);
-	cpu->batch_open = cpu->batch_want = false;	/* a run can change what is deliverable */
+	cpu->batch_open = cpu->batch_want = cpu->batch_quiet = false;	/* a run can change what is deliverable */
 	if (!cpu->failure && seg->cycles > HW_CPU_MAX_CYCLES - cpu->now)
 		cpu->failure = HW_CPU_FAIL_TIME;
 	if (cpu->failure) {
@@ -641,13 +670,16 @@ const char *hw_cpu__failure_text(const struct hw_cpu *cpu)
 
 /* ---- host kernel work --------------------------------------------------- */
 
-enum host_kind { HOST_WRMSR, HOST_RDMSR, HOST_RDPMC, HOST_EXEC };
+enum host_kind {
+	HOST_WRMSR = HW_HOST_WRMSR, HOST_RDMSR = HW_HOST_RDMSR, HOST_RDPMC = HW_HOST_RDPMC,
+	HOST_EXEC,
+};
 
 static void batch_flush(struct hw_cpu *cpu);
 
 /* The slot of cpu->host_seg holding the segment of @cycles (at least 1)
  * host cycles retiring @insns, derived events filled: one per access kind,
- * and eight for other work, by its length (hashed: a profile's costs are a
+ * and sixteen for other work, by its length (hashed: a profile's costs are a
  * few values). Filled again when it or a cost it was derived from differs. */
 static void host_slot_fill(struct hw_cpu *cpu, struct hw_host_seg *h, u64 cycles, u64 insns)
 {
@@ -663,6 +695,14 @@ static void host_slot_fill(struct hw_cpu *cpu, struct hw_host_seg *h, u64 cycles
 	h->ref_num = c->ref_num;
 	h->ref_den = c->ref_den;
 	h->slots_per_cycle = c->slots_per_cycle;
+	if (h < &cpu->host_seg[HOST_EXEC]) {	/* an access: the events batch_flush adds */
+		cpu->access_costs_ok = false;	/* batch_limits checks all three again */
+		cpu->batch_events = 0;
+		for (unsigned int i = 0; i < HW_EV_NR; i++)
+			if (cpu->host_seg[HOST_WRMSR].seg.ev[i] | cpu->host_seg[HOST_RDMSR].seg.ev[i] |
+			    cpu->host_seg[HOST_RDPMC].seg.ev[i])
+				cpu->batch_events |= 1U << i;
+	}
 }
 
 static inline unsigned int host_slot(struct hw_cpu *cpu, enum host_kind kind, u64 cycles,
@@ -674,7 +714,7 @@ static inline unsigned int host_slot(struct hw_cpu *cpu, enum host_kind kind, u6
 
 	cycles = cycles ? cycles : 1;
 	slot = kind < HOST_EXEC ? kind :
-	       HOST_EXEC + (unsigned int)((cycles * 0x9e3779b97f4a7c15ULL) >> 61);
+	       HOST_EXEC + (unsigned int)((cycles * 0x9e3779b97f4a7c15ULL) >> 60);
 	h = &cpu->host_seg[slot];
 	if (h->cycles != cycles || h->insns != insns || h->ref_num != c->ref_num ||
 	    h->ref_den != c->ref_den || h->slots_per_cycle != c->slots_per_cycle)
@@ -691,8 +731,25 @@ static inline unsigned int host_slot(struct hw_cpu *cpu, enum host_kind kind, u6
  * segment) and the ground truth, and moves the clock. When nothing counts in
  * host mode at CPL 0 (every counter globally disabled, or none set up to
  * count there) no counter is visited at all. Returns false, having changed
- * nothing but the mode, when any of that does not hold.
+ * nothing (but the cache of decoded setups), when any of that does not hold.
  */
+/* run_host_piece()'s counting when some counter is enabled (out of line:
+ * the common host step has every counter disabled): false, having changed
+ * nothing, when a PMI-enabled counter would wrap. */
+static __attribute__((noinline)) bool host_piece_counts(struct hw_cpu *cpu, unsigned int slot)
+{
+	const struct hw_segment *seg = &cpu->host_seg[slot].seg;
+	struct hw_span *s = &cpu->host_seg[slot].span;
+
+	s->d = decoded(cpu, false, 0);
+	if (!s->d->active)
+		return true;
+	if (s->d->gen != s->gen)
+		span_units(cpu, seg, s);
+	/* the wrap check and the counting in one pass (metrics as the span's) */
+	return add_units_nowrap(cpu, seg, s->d, s->units, s->live);
+}
+
 static bool run_host_piece(struct hw_cpu *cpu, unsigned int slot)
 {
 	const struct hw_segment *seg = &cpu->host_seg[slot].seg;
@@ -700,22 +757,12 @@ static bool run_host_piece(struct hw_cpu *cpu, unsigned int slot)
 	if (cpu->engine != HW_ENGINE_FAST || cpu->failure || cpu->events >= cpu->max_events ||
 	    seg->cycles > HW_CPU_MAX_CYCLES - cpu->now)
 		return false;
-	cpu->guest = false;
-	cpu->cpl = 0;
+	/* (the mode is not set: nothing here reads it, and the caller keeps
+	 * the mode of what ran before) */
 	if (next_ready_host(cpu) <= cpu->now + seg->cycles)
 		return false;
-	if (!is_all_disabled(&cpu->pmu)) {
-		struct hw_span *s = &cpu->host_seg[slot].span;
-
-		s->d = decoded(cpu, false, 0);
-		if (s->d->active) {
-			if (s->d->gen != s->gen)
-				span_units(cpu, seg, s);
-			if (has_pmi_wrap(cpu, s))
-				return false;
-			advance_whole(cpu, seg, s);
-		}
-	}
+	if (!is_all_disabled(&cpu->pmu) && !host_piece_counts(cpu, slot))
+		return false;
 	cpu->events++;
 	add_truth_whole(cpu, seg);	/* host mode: seg->guest is false */
 	cpu->now += seg->cycles;
@@ -734,8 +781,19 @@ static void batch_flush(struct hw_cpu *cpu)
 
 	if (!cpu->batch_count)
 		return;
-	for (unsigned int i = 0; i < HW_EV_NR; i++)
-		t[i] += nw * w[i] + nr * r[i] + np * p[i];
+	if (!nr && !np) {	/* WRMSRs only (perf's reschedule) */
+		for (unsigned int m = cpu->batch_events; m; m &= m - 1) {
+			unsigned int i = (unsigned int)__builtin_ctz(m);
+
+			t[i] += nw * w[i];
+		}
+	} else {
+		for (unsigned int m = cpu->batch_events; m; m &= m - 1) {
+			unsigned int i = (unsigned int)__builtin_ctz(m);
+
+			t[i] += nw * w[i] + nr * r[i] + np * p[i];
+		}
+	}
 	cpu->batch_n[HOST_WRMSR] = cpu->batch_n[HOST_RDMSR] = cpu->batch_n[HOST_RDPMC] = 0;
 	if (cpu->mark)
 		cpu->marked_host_cycles += cpu->batch_cycles;
@@ -754,6 +812,17 @@ static void batch_flush(struct hw_cpu *cpu)
  * of the three accesses. At the batch's first access, and at the first
  * after one that could not be deferred.
  */
+/* Are the three access segments those of the costs as they are (what
+ * host_slot() would check for each)? */
+static inline bool is_access_costs(const struct hw_cpu *cpu)
+{
+	const struct hw_costs *a = &cpu->access_costs, *c = &cpu->costs;
+
+	return cpu->access_costs_ok && a->wrmsr == c->wrmsr && a->rdmsr == c->rdmsr &&
+	       a->rdpmc == c->rdpmc && a->ref_num == c->ref_num && a->ref_den == c->ref_den &&
+	       a->slots_per_cycle == c->slots_per_cycle;
+}
+
 static void batch_limits(struct hw_cpu *cpu)
 {
 	u64 ready = next_ready_host(cpu);
@@ -761,10 +830,26 @@ static void batch_limits(struct hw_cpu *cpu)
 	cpu->batch_limit = ready ? min_u64(ready - 1, HW_CPU_MAX_CYCLES) : 0;
 	cpu->batch_room = cpu->events < cpu->max_events && !cpu->failure ?
 			  cpu->max_events - cpu->events : 0;
-	host_slot(cpu, HOST_WRMSR, cpu->costs.wrmsr, 1);
-	host_slot(cpu, HOST_RDMSR, cpu->costs.rdmsr, 1);
-	host_slot(cpu, HOST_RDPMC, cpu->costs.rdpmc, 1);
+	if (!is_access_costs(cpu)) {
+		host_slot(cpu, HOST_WRMSR, cpu->costs.wrmsr, 1);
+		host_slot(cpu, HOST_RDMSR, cpu->costs.rdmsr, 1);
+		host_slot(cpu, HOST_RDPMC, cpu->costs.rdpmc, 1);
+		cpu->access_costs = cpu->costs;
+		cpu->access_costs_ok = true;
+	}
 	cpu->batch_open = true;
+}
+
+/*
+ * At the batch's begin and after an access that it deferred: may the next
+ * accesses take the quiet path (cpu.h)? Only while every counter is
+ * globally disabled, so that no access but a GLOBAL_CTRL write with an
+ * enable can make one count (or be due to PMI) in host mode, and no
+ * observer wants to see each access.
+ */
+static inline void batch_quiet(struct hw_cpu *cpu)
+{
+	cpu->batch_quiet = is_all_disabled(&cpu->pmu) && !cpu->on_host_access;
 }
 
 /* Defer the segment of an access of an open batch when run_host_piece()
@@ -784,36 +869,52 @@ static inline bool batch_defer(struct hw_cpu *cpu, enum host_kind kind)
 	return true;
 }
 
-static void host_segment(struct hw_cpu *cpu, enum host_kind kind, u64 cycles, u64 insns)
+/* A host segment that is not one piece: the engine's loop, in host mode;
+ * the mode of what ran before is restored (out of line: rare). */
+static __attribute__((noinline)) void host_segment_run(struct hw_cpu *cpu, unsigned int slot)
 {
-	bool guest = cpu->guest, batch = cpu->batch_want;
+	/* a copy: interrupt handlers inside may do host work of this kind */
+	struct hw_segment copy = cpu->host_seg[slot].seg;
+	bool guest = cpu->guest;
 	u8 cpl = cpu->cpl;
-	unsigned int slot;
 
-	batch_flush(cpu);
-	cpu->batch_open = cpu->batch_want = false;	/* handlers inside run unbatched */
-	slot = host_slot(cpu, kind, cycles, insns);
-	if (!run_host_piece(cpu, slot)) {
-		/* a copy: interrupt handlers inside may do host work of this kind */
-		struct hw_segment copy = cpu->host_seg[slot].seg;
-
-		hw_cpu__run(cpu, &copy, NULL);
-	}
+	hw_cpu__run(cpu, &copy, NULL);
 	cpu->guest = guest;
 	cpu->cpl = cpl;
+}
+
+static void host_segment(struct hw_cpu *cpu, enum host_kind kind, u64 cycles, u64 insns)
+{
+	bool batch = cpu->batch_want;
+	unsigned int slot;
+
+	if (cpu->batch_count)
+		batch_flush(cpu);
+	cpu->batch_open = cpu->batch_want = cpu->batch_quiet = false;	/* handlers inside run unbatched */
+	slot = host_slot(cpu, kind, cycles, insns);
+	if (!run_host_piece(cpu, slot))
+		host_segment_run(cpu, slot);
 	cpu->batch_want = batch;	/* limits set again at the next access */
 }
 
+/* The limits are set at once (as the first access would set them: only
+ * register accesses follow), so that a first access can take the quiet
+ * path too. */
 void hw_cpu__host_batch_begin(struct hw_cpu *cpu)
 {
-	if (cpu->engine == HW_ENGINE_FAST && !cpu->on_host_access && !cpu->failure)
-		cpu->batch_want = true;
+	if (cpu->engine != HW_ENGINE_FAST || cpu->on_host_access || cpu->failure)
+		return;
+	cpu->batch_want = true;
+	if (!cpu->batch_open) {
+		batch_limits(cpu);
+		batch_quiet(cpu);
+	}
 }
 
 void hw_cpu__host_batch_end(struct hw_cpu *cpu)
 {
 	batch_flush(cpu);
-	cpu->batch_open = cpu->batch_want = false;
+	cpu->batch_open = cpu->batch_want = cpu->batch_quiet = false;
 }
 
 void hw_cpu__host_exec(struct hw_cpu *cpu, u64 cycles)
@@ -838,21 +939,42 @@ static inline enum hw_msr_result host_do(struct hw_cpu *cpu, enum host_kind kind
 				    cpu->pmu.ops->rdmsr(&cpu->pmu, reg, val);
 }
 
+
+/* The quiet path's accesses to registers that are not plain (hw/cpu.h):
+ * the access alone; the caller defers its segment. (Under
+ * HW_TEST_FAULT_QUIET a GLOBAL_CTRL write comes here too: planted by the
+ * differential test only.) */
+enum hw_msr_result hw_cpu__host_wrmsr_quiet(struct hw_cpu *cpu, u32 msr, u64 val)
+{
+	return host_do(cpu, HOST_WRMSR, msr, &val);
+}
+
+u64 hw_cpu__host_read_quiet(struct hw_cpu *cpu, enum hw_host_access kind, u32 reg)
+{
+	u64 v = 0;
+
+	host_do(cpu, (enum host_kind)kind, reg, &v);
+	return v;
+}
+
 /* After the access: the observer, then the instruction's segment. */
-static inline void host_retire(struct hw_cpu *cpu, enum host_kind kind, u32 reg, u64 cycles)
+static inline __attribute__((always_inline)) void host_retire(struct hw_cpu *cpu, enum host_kind kind,
+							   u32 reg, u64 cycles)
 {
 	if (cpu->on_host_access)	/* observer (sim/interleave.c) */
 		cpu->on_host_access(cpu->access_ctx, reg);
 	if (cpu->batch_want) {
 		if (!cpu->batch_open)
 			batch_limits(cpu);
-		if (batch_defer(cpu, kind))
+		if (batch_defer(cpu, kind)) {
+			batch_quiet(cpu);
 			return;
+		}
 	}
 	host_segment(cpu, kind, cycles, 1);
 }
 
-enum hw_msr_result hw_cpu__host_wrmsr(struct hw_cpu *cpu, u32 msr, u64 val)
+enum hw_msr_result hw_cpu__host_wrmsr_slow(struct hw_cpu *cpu, u32 msr, u64 val)
 {
 	enum hw_msr_result r = host_do(cpu, HOST_WRMSR, msr, &val);
 
@@ -860,7 +982,7 @@ enum hw_msr_result hw_cpu__host_wrmsr(struct hw_cpu *cpu, u32 msr, u64 val)
 	return r;
 }
 
-u64 hw_cpu__host_rdmsr(struct hw_cpu *cpu, u32 msr)
+u64 hw_cpu__host_rdmsr_slow(struct hw_cpu *cpu, u32 msr)
 {
 	u64 v = 0;
 
@@ -869,7 +991,7 @@ u64 hw_cpu__host_rdmsr(struct hw_cpu *cpu, u32 msr)
 	return v;
 }
 
-u64 hw_cpu__host_rdpmc(struct hw_cpu *cpu, u32 ecx)
+u64 hw_cpu__host_rdpmc_slow(struct hw_cpu *cpu, u32 ecx)
 {
 	u64 v = 0;
 

@@ -22,6 +22,7 @@
 #include "base/util.h"
 #include "hw/costs.h"
 #include "hw/events.h"
+#include "hw/msr.h"
 #include "hw/pmu.h"
 
 enum hw_irq_kind {
@@ -82,7 +83,12 @@ enum hw_test_fault {
 	HW_TEST_FAULT_SHARE,	/* a counter's share of a piece is one short */
 	HW_TEST_FAULT_STALE_DECODE,	/* decoded setups are never refreshed */
 	HW_TEST_FAULT_BATCH,	/* a host batch of several deferred accesses loses a cycle */
+	HW_TEST_FAULT_QUIET,	/* the quiet path takes a GLOBAL_CTRL write for a plain one */
+	HW_TEST_FAULT_TAKE_BACK,	/* a one-piece segment that would wrap keeps one counter's units */
 };
+
+/* The kinds of host register access (hw_cpu.host_seg slots, batch_n). */
+enum hw_host_access { HW_HOST_WRMSR, HW_HOST_RDMSR, HW_HOST_RDPMC };
 
 /* The decoded counting setup of one mode, and the registers it was decoded
  * from (event selects, fixed control, global control, global status). */
@@ -128,7 +134,10 @@ struct hw_cpu {
 	 * (it forces a VM-exit). Without, it ignores IF (guest programs). */
 	u64 timer_at;
 	bool tick_needs_if;
-	/* Ground truth: every event that happened, by [guest][cpl != 0]. */
+	/* Ground truth: every event that happened, by [guest][cpl != 0]. The
+	 * engine adds to it (each addition an engine event, with cycles);
+	 * outside it only the guest instruction cells are added to (kvm/vcpu.c:
+	 * an instruction KVM emulated), which perf_update_times relies on. */
 	u64 truth[2][2][HW_EV_NR];
 	/* Host cycles run while @mark was set (perf sets it while host events
 	 * are scheduled out for a guest: the cycles host perf cannot see). */
@@ -155,17 +164,21 @@ struct hw_cpu {
 		u32 ref_num, ref_den, slots_per_cycle;
 		struct hw_segment seg;
 		struct hw_span span;	/* its counting in host mode, CPL 0 */
-	} host_seg[3 + 8];
+	} host_seg[3 + 16];
 	/* An open host batch (hw_cpu__host_batch_begin): register accesses
 	 * whose segments move no counter (cpu.c batch_defer) but are not yet
 	 * added to now, the ground truth and the event count. */
 	bool batch_want;	/* a batch is open ... */
-	bool batch_open;	/* ... and its limits below are set */
+	bool batch_open;	/* ... and its limits below are set ... */
+	bool batch_quiet;	/* ... and nothing can count (cpu.c batch_quiet) */
 	u64 batch_limit;	/* the last cycle a deferred segment may end at */
 	u64 batch_room;		/* engine events left before max_events */
 	u64 batch_cycles;	/* cycles not yet added */
 	u64 batch_count;	/* segments not yet added ... */
 	u64 batch_n[3];		/* ... of WRMSR, RDMSR, RDPMC */
+	unsigned int batch_events;	/* events (bits) the access segments have */
+	bool access_costs_ok;	/* the access segments are of access_costs: */
+	struct hw_costs access_costs;
 };
 
 int hw_cpu__init(struct hw_cpu *cpu, const struct hw_pmu_config *cfg,
@@ -202,10 +215,19 @@ int hw_cpu__run(struct hw_cpu *cpu, const struct hw_segment *seg,
  * under the state after it). The mode of whatever ran before is restored.
  * hw_cpu__host_exec runs @cycles of kernel code (IPC 1, an estimate).
  */
-enum hw_msr_result hw_cpu__host_wrmsr(struct hw_cpu *cpu, u32 msr, u64 val);
-u64 hw_cpu__host_rdmsr(struct hw_cpu *cpu, u32 msr);
-u64 hw_cpu__host_rdpmc(struct hw_cpu *cpu, u32 ecx);
+static inline enum hw_msr_result hw_cpu__host_wrmsr(struct hw_cpu *cpu, u32 msr, u64 val);
+static inline u64 hw_cpu__host_rdmsr(struct hw_cpu *cpu, u32 msr);
+static inline u64 hw_cpu__host_rdpmc(struct hw_cpu *cpu, u32 ecx);
 void hw_cpu__host_exec(struct hw_cpu *cpu, u64 cycles);
+/* The general form of the three above (cpu.c): what they do when their
+ * quiet path (below) does not apply. */
+enum hw_msr_result hw_cpu__host_wrmsr_slow(struct hw_cpu *cpu, u32 msr, u64 val);
+u64 hw_cpu__host_rdmsr_slow(struct hw_cpu *cpu, u32 msr);
+u64 hw_cpu__host_rdpmc_slow(struct hw_cpu *cpu, u32 ecx);
+/* The register access alone, without its instruction's segment (cpu.c:
+ * the quiet path's access to a register that is not plain). */
+enum hw_msr_result hw_cpu__host_wrmsr_quiet(struct hw_cpu *cpu, u32 msr, u64 val);
+u64 hw_cpu__host_read_quiet(struct hw_cpu *cpu, enum hw_host_access kind, u32 reg);
 
 /*
  * A batch of host accesses made back to back (a mediated put or load, the
@@ -230,6 +252,115 @@ void hw_cpu__host_batch_end(struct hw_cpu *cpu);
 static inline u64 hw_cpu__now(const struct hw_cpu *cpu)
 {
 	return cpu->now + cpu->batch_cycles;
+}
+
+/*
+ * The quiet path of a host access: inside an open batch whose PMU has every
+ * counter globally disabled (cpu->batch_quiet: GLOBAL_CTRL enables none of
+ * them, the state of a mediated put and load), an access to a plain
+ * register (hw/pmu.h: a counter or select written within its bits, a
+ * counter read by RDPMC) changes nothing that counts, so its instruction's
+ * segment is deferred exactly as batch_defer() in cpu.c would defer it:
+ * when it ends before the batch's limit and the event bound has room.
+ * Then the access is the register's load or store and a few adds, inline;
+ * otherwise the general path runs it. Every access but a GLOBAL_CTRL write
+ * that enables a counter leaves every counter globally disabled, so it may
+ * take the quiet path: a plain register inline, any other (LVTPC, status,
+ * fixed control, GLOBAL_CTRL enabling none, RDMSR) through the vendor's
+ * access. A GLOBAL_CTRL write with an enable bit takes the general path,
+ * which sets batch_quiet again after each access. The batch's limits and
+ * batch_quiet are set at its begin.
+ */
+static inline bool hw_cpu__has_quiet_room(const struct hw_cpu *cpu, enum hw_host_access kind)
+{
+	return cpu->batch_quiet &&
+	       cpu->now + cpu->batch_cycles + cpu->host_seg[kind].seg.cycles <= cpu->batch_limit &&
+	       cpu->batch_count < cpu->batch_room;
+}
+
+static inline void hw_cpu__quiet_defer(struct hw_cpu *cpu, enum hw_host_access kind)
+{
+	cpu->batch_cycles += cpu->host_seg[kind].seg.cycles;
+	cpu->batch_count++;
+	cpu->batch_n[kind]++;
+}
+
+/* Store @val to @msr when it is a plain register write (hw/pmu.h). */
+static inline bool hw_pmu__is_plain_write(struct hw_pmu *pmu, u32 msr, u64 val)
+{
+	u32 d = msr - pmu->win_ctr_base;
+
+	if (!(d & ((1U << pmu->win_ctr_shift) - 1)) && (d >> pmu->win_ctr_shift) < pmu->win_ctr_n) {
+		if (val & ~pmu->gp_mask)
+			return false;
+		pmu->gp[d >> pmu->win_ctr_shift] = val;
+		return true;
+	}
+	d = msr - pmu->win_sel_base;
+	if (!(d & ((1U << pmu->win_sel_shift) - 1)) && (d >> pmu->win_sel_shift) < pmu->win_sel_n) {
+		if (val & pmu->evtsel_rsvd)
+			return false;
+		pmu->evtsel[d >> pmu->win_sel_shift] = val;
+		return true;
+	}
+	d = msr - MSR_CORE_PERF_FIXED_CTR0;
+	if (d < HW_MAX_FIXED && (pmu->win_fixed >> d & 1) && !(val & ~pmu->fixed_mask)) {
+		pmu->fixed[d] = val;
+		return true;
+	}
+	return false;
+}
+
+/* The register RDPMC @ecx reads when it is a plain counter read, or NULL. */
+static inline const u64 *hw_pmu__plain_rdpmc(const struct hw_pmu *pmu, u32 ecx)
+{
+	u32 k = ecx - ((u32)RDPMC_TYPE_FIXED << 16);
+
+	if (ecx < pmu->rdpmc_gp_n)
+		return &pmu->gp[ecx];
+	if (k < HW_MAX_FIXED && (pmu->rdpmc_fixed >> k & 1))
+		return &pmu->fixed[k];
+	return NULL;
+}
+
+
+static inline __attribute__((always_inline)) enum hw_msr_result
+hw_cpu__host_wrmsr(struct hw_cpu *cpu, u32 msr, u64 val)
+{
+	enum hw_msr_result r = HW_MSR_OK;
+
+	if (!hw_cpu__has_quiet_room(cpu, HW_HOST_WRMSR) ||
+	    (msr == cpu->pmu.global_ctrl_msr && (val & cpu->pmu.present) &&
+	     cpu->test_fault != HW_TEST_FAULT_QUIET))
+		return hw_cpu__host_wrmsr_slow(cpu, msr, val);
+	if (!hw_pmu__is_plain_write(&cpu->pmu, msr, val))
+		r = hw_cpu__host_wrmsr_quiet(cpu, msr, val);
+	hw_cpu__quiet_defer(cpu, HW_HOST_WRMSR);
+	return r;
+}
+
+static inline u64 hw_cpu__host_rdpmc(struct hw_cpu *cpu, u32 ecx)
+{
+	const u64 *r;
+	u64 v;
+
+	if (!hw_cpu__has_quiet_room(cpu, HW_HOST_RDPMC))
+		return hw_cpu__host_rdpmc_slow(cpu, ecx);
+	r = hw_pmu__plain_rdpmc(&cpu->pmu, ecx);
+	v = r ? *r : hw_cpu__host_read_quiet(cpu, HW_HOST_RDPMC, ecx);
+	hw_cpu__quiet_defer(cpu, HW_HOST_RDPMC);
+	return v;
+}
+
+static inline u64 hw_cpu__host_rdmsr(struct hw_cpu *cpu, u32 msr)
+{
+	u64 v;
+
+	if (!hw_cpu__has_quiet_room(cpu, HW_HOST_RDMSR))
+		return hw_cpu__host_rdmsr_slow(cpu, msr);
+	v = hw_cpu__host_read_quiet(cpu, HW_HOST_RDMSR, msr);
+	hw_cpu__quiet_defer(cpu, HW_HOST_RDMSR);
+	return v;
 }
 
 /* Units a counter configured as @cc adds over all of @seg (cpu.c). */

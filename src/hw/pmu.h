@@ -103,6 +103,20 @@ struct hw_pmu {
 	u64 global_status_rsvd;	/* for OVF_CTRL / STATUS_SET / STATUS_CLR writes */
 	u64 debugctl_rsvd;
 	bool has_global;	/* GLOBAL_CTRL / STATUS exist (Intel v2+, AMD v2) */
+	/* Plain registers (set by refresh, read by the host access fast path
+	 * of hw/cpu.h): MSR win_ctr_base + (i << win_ctr_shift), i <
+	 * win_ctr_n, is GP counter i, and win_sel_base likewise its event
+	 * select: a write with no bit outside gp_mask (counter) or in
+	 * evtsel_rsvd (select) stores the value as is, as the vendor's wrmsr
+	 * does. Fixed counter k (bit k of win_fixed) is
+	 * MSR_CORE_PERF_FIXED_CTR0 + k, written alike within fixed_mask.
+	 * RDPMC with ECX < rdpmc_gp_n reads GP counter ECX, with ECX =
+	 * RDPMC_TYPE_FIXED << 16 | k (bit k of rdpmc_fixed) fixed counter k.
+	 * Other forms of these registers take the vendor's path. */
+	u32 win_ctr_base, win_sel_base;
+	u32 global_ctrl_msr;	/* GLOBAL_CTRL's MSR (where has_global) */
+	u8 win_ctr_n, win_sel_n, win_ctr_shift, win_sel_shift;
+	u8 win_fixed, rdpmc_gp_n, rdpmc_fixed;
 
 	/* Registers. */
 	u64 gp[HW_MAX_GP];

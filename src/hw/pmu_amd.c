@@ -60,6 +60,16 @@ static void amd_refresh(struct hw_pmu *pmu)
 	/* model: GlobalCtl enables every counter at reset, as KVM sets it
 	 * (the PPR reset value was not verified). */
 	pmu->global_ctrl = pmu->has_global ? gp_bits : 0;
+	/* the plain registers (hw/pmu.h): the core counters and controls
+	 * with PerfCtrExtCore, else the K7 ones; RDPMC ECX is the index */
+	pmu->global_ctrl_msr = MSR_AMD64_PERF_CNTR_GLOBAL_CTL;
+	pmu->win_ctr_base = c->amd_core ? MSR_F15H_PERF_CTR0 : MSR_K7_PERFCTR0;
+	pmu->win_sel_base = c->amd_core ? MSR_F15H_PERF_CTL0 : MSR_K7_EVNTSEL0;
+	pmu->win_ctr_shift = pmu->win_sel_shift = c->amd_core ? 1 : 0;
+	pmu->win_ctr_n = pmu->win_sel_n = c->amd_core ? c->nr_gp :
+					  (u8)min_u64(c->nr_gp, AMD64_NUM_COUNTERS);
+	pmu->win_fixed = pmu->rdpmc_fixed = 0;
+	pmu->rdpmc_gp_n = c->nr_gp;
 }
 
 static bool msr_in(u32 msr, u32 base, unsigned int n, unsigned int stride,

@@ -106,6 +106,18 @@ static void intel_refresh(struct hw_pmu *pmu)
 	/* SDM 18.2.2: GLOBAL_CTRL resets to the GP enables (KVM and the
 	 * selftests rely on it; research/pmu-arch.md section 1). */
 	pmu->global_ctrl = pmu->has_global ? gp_bits : 0;
+	/* the plain registers (hw/pmu.h): the full-width counters (with
+	 * PERF_CAPABILITIES.FW_WRITE; the legacy ones sign-extend), the
+	 * selects, the fixed counters */
+	pmu->global_ctrl_msr = MSR_CORE_PERF_GLOBAL_CTRL;
+	pmu->win_ctr_base = MSR_IA32_PMC0;
+	pmu->win_ctr_n = c->fw_writes ? c->nr_gp : 0;
+	pmu->win_sel_base = MSR_P6_EVNTSEL0;
+	pmu->win_sel_n = c->nr_gp;
+	pmu->win_ctr_shift = pmu->win_sel_shift = 0;
+	pmu->win_fixed = (u8)fixed_bits;
+	pmu->rdpmc_gp_n = c->version ? c->nr_gp : 0;
+	pmu->rdpmc_fixed = c->version ? (u8)fixed_bits : 0;
 }
 
 static bool msr_in(u32 msr, u32 base, unsigned int n, unsigned int *i)

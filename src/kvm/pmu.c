@@ -10,27 +10,33 @@
 #include "hw/msr.h"
 #include "kvm/pmu.h"
 
-struct kvm_pmc *kvm_pmu__pmc(struct kvm_pmu *pmu, unsigned int idx)
+/* The part of vendor->pmc_setup() the instruction count and
+ * kvm_pmc__is_enabled need, derived again only when the register it
+ * depends on changed. */
+static inline void pmc_setup_kept(const struct kvm_pmu *pmu, struct kvm_pmc *pmc)
 {
-	if (!(pmu->all_valid_pmc_idx & BIT_ULL(idx)))
-		return NULL;
-	return idx >= HW_FIXED_BASE ? &pmu->fixed[idx - HW_FIXED_BASE] : &pmu->gp[idx];
-}
-
-u64 kvm_pmc__mask(const struct kvm_pmu *pmu, const struct kvm_pmc *pmc)
-{
-	return pmu->counter_bitmask[pmc->idx >= HW_FIXED_BASE];
-}
-
-/* pmc_is_globally_enabled && local enable (pmc_is_locally_enabled). */
-bool kvm_pmc__is_enabled(const struct kvm_pmu *pmu, const struct kvm_pmc *pmc)
-{
+	u64 key = pmc->idx >= HW_FIXED_BASE ?
+		  (pmu->fixed_ctr_ctrl >> (4 * (pmc->idx - HW_FIXED_BASE))) & 0xf : pmc->eventsel;
 	struct perf_attr attr;
 	bool pmi;
 
+	if (pmc->setup_kept && pmc->setup_key == key)
+		return;
+	pmc->setup_on = pmu->vendor->pmc_setup(pmu, pmc, &attr, &pmi);
+	pmc->setup_no_kernel = attr.exclude_kernel;
+	pmc->setup_no_user = attr.exclude_user;
+	pmc->setup_ev = (u16)(attr.config & 0xffff);
+	pmc->setup_key = key;
+	pmc->setup_kept = true;
+}
+
+/* pmc_is_globally_enabled && local enable (pmc_is_locally_enabled). */
+bool kvm_pmc__is_enabled(const struct kvm_pmu *pmu, struct kvm_pmc *pmc)
+{
 	if (pmu->version >= 2 && !(pmu->global_ctrl & BIT_ULL(pmc->idx)))
 		return false;
-	return pmu->vendor->pmc_setup(pmu, pmc, &attr, &pmi);
+	pmc_setup_kept(pmu, pmc);
+	return pmc->setup_on;
 }
 
 void kvm_pmu__request_reprogram(struct kvm_pmu *pmu, struct kvm_pmc *pmc)
@@ -93,9 +99,17 @@ int kvm_pmu__init_limited(struct kvm_pmu *pmu, const struct kvm_vpmu_ops *kind,
 	if (kind->has_pmu && req->vendor == h->vendor)
 		pmu->vendor->refresh(pmu, req, h);
 	for (unsigned int i = 0; i < KVM_MAX_GP_INTEL; i++)
-		pmu->gp[i] = (struct kvm_pmc){ .pmu = pmu, .idx = i };
+		pmu->gp[i] = (struct kvm_pmc){
+			.pmu = pmu, .idx = i, .hw_ecx = i,
+			.hw_ctr_msr = pmu->vendor->gp_ctr_msr + i * pmu->vendor->gp_stride,
+			.hw_sel_msr = pmu->vendor->gp_sel_msr + i * pmu->vendor->gp_stride,
+		};
 	for (unsigned int k = 0; k < KVM_MAX_FIXED_TOPDOWN; k++)
-		pmu->fixed[k] = (struct kvm_pmc){ .pmu = pmu, .idx = HW_FIXED_BASE + k };
+		pmu->fixed[k] = (struct kvm_pmc){
+			.pmu = pmu, .idx = HW_FIXED_BASE + k,
+			.hw_ecx = (u32)RDPMC_TYPE_FIXED << 16 | k,
+			.hw_ctr_msr = MSR_CORE_PERF_FIXED_CTR0 + k,
+		};
 	/* kvm_pmu_refresh: GLOBAL_CTRL resets to the GP enables (v2+ or mediated). */
 	if (pmu->nr_gp && (pmu->version >= 2 || kind->is_mediated))
 		pmu->global_ctrl = GENMASK_ULL(pmu->nr_gp - 1, 0);
@@ -274,17 +288,16 @@ void kvm_pmu__instruction_retired(struct kvm_pmu *pmu, u8 cpl, bool branch)
 	/* the valid counters only, in index order */
 	for (u64 m = pmu->all_valid_pmc_idx; m; m &= m - 1) {
 		struct kvm_pmc *pmc = kvm_pmu__pmc(pmu, (unsigned int)__builtin_ctzll(m));
-		struct perf_attr attr;
-		bool pmi, is_insn;
+		bool is_insn;
 		u64 ev;
 
 		/* kvm_pmc__is_enabled, with the setup it computes kept */
-		if ((pmu->version >= 2 && !(pmu->global_ctrl & BIT_ULL(pmc->idx))) ||
-		    !pmu->vendor->pmc_setup(pmu, pmc, &attr, &pmi))
+		if (pmu->version >= 2 && !(pmu->global_ctrl & BIT_ULL(pmc->idx)))
 			continue;
-		if (cpl ? attr.exclude_user : attr.exclude_kernel)
+		pmc_setup_kept(pmu, pmc);
+		if (!pmc->setup_on || (cpl ? pmc->setup_no_user : pmc->setup_no_kernel))
 			continue;
-		ev = attr.config & 0xffff;
+		ev = pmc->setup_ev;
 		is_insn = pmu->cpu->pmu.cfg.vendor == HW_VENDOR_AMD ? ev == 0xc0 : ev == 0x00c0;
 		if (branch ? !(ev == 0x00c4 || ev == 0xc2) : !is_insn)
 			continue;

@@ -92,6 +92,15 @@ struct kvm_pmc {
 	u64 current_config;
 	bool is_paused;
 	bool is_period_skewed;	/* emulated: see kvm_pmu__skewed_periods */
+	/* mediated: the host's MSRs of its counter and select (0: none, a
+	 * fixed counter) and its RDPMC ECX (set by kvm_pmu__init) */
+	u32 hw_ctr_msr, hw_sel_msr, hw_ecx;
+	/* what kvm_pmu__instruction_retired needs of vendor->pmc_setup(), kept
+	 * with the register it was derived from (eventsel, or the counter's
+	 * FIXED_CTR_CTRL field; pmc_setup reads nothing else) */
+	bool setup_kept, setup_on, setup_no_kernel, setup_no_user;
+	u16 setup_ev;
+	u64 setup_key;
 };
 
 struct kvm_pmu;
@@ -274,10 +283,21 @@ u64 kvm_pmu__skewed_periods(const struct kvm_pmu *pmu);
  * -1, and which of the two (KVM's msr_idx_to_pmc over both blocks). */
 int kvm_pmu__msr_to_idx(const struct kvm_pmu *pmu, u32 msr, bool *is_counter);
 
-/* pmu.c helpers shared by the kinds */
-struct kvm_pmc *kvm_pmu__pmc(struct kvm_pmu *pmu, unsigned int idx);
-u64 kvm_pmc__mask(const struct kvm_pmu *pmu, const struct kvm_pmc *pmc);
-bool kvm_pmc__is_enabled(const struct kvm_pmu *pmu, const struct kvm_pmc *pmc);
+/* pmu.c helpers shared by the kinds (the first two inline: the put, the
+ * load and the residue check ask them for every counter) */
+static inline struct kvm_pmc *kvm_pmu__pmc(struct kvm_pmu *pmu, unsigned int idx)
+{
+	if (!(pmu->all_valid_pmc_idx & BIT_ULL(idx)))
+		return NULL;
+	return idx >= HW_FIXED_BASE ? &pmu->fixed[idx - HW_FIXED_BASE] : &pmu->gp[idx];
+}
+
+static inline u64 kvm_pmc__mask(const struct kvm_pmu *pmu, const struct kvm_pmc *pmc)
+{
+	return pmu->counter_bitmask[pmc->idx >= HW_FIXED_BASE];
+}
+
+bool kvm_pmc__is_enabled(const struct kvm_pmu *pmu, struct kvm_pmc *pmc);
 /* __kvm_perf_overflow: status bit, and KVM_REQ_PMI when the counter's PMI is on. */
 void kvm_pmc__overflow(struct kvm_pmu *pmu, struct kvm_pmc *pmc);
 void kvm_pmu__request_reprogram(struct kvm_pmu *pmu, struct kvm_pmc *pmc);

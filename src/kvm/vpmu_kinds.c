@@ -212,18 +212,18 @@ const struct kvm_vpmu_ops kvm_vpmu_emulated_ops = {
 
 /* ---- mediated --------------------------------------------------------------- */
 
+/* The host's MSRs and RDPMC ECX of a counter: kvm_pmc.hw_* (kvm_pmu__init:
+ * the vendor's GP counter and select MSRs by index and stride, the fixed
+ * counters' MSRs, RDPMC type 0 or fixed). */
 static u32 ctr_msr(const struct kvm_pmu *pmu, const struct kvm_pmc *pmc)
 {
-	if (pmc->idx >= HW_FIXED_BASE)
-		return MSR_CORE_PERF_FIXED_CTR0 + (pmc->idx - HW_FIXED_BASE);
-	return pmu->vendor->gp_ctr_msr + pmc->idx * pmu->vendor->gp_stride;
+	(void)pmu;
+	return pmc->hw_ctr_msr;
 }
 
 static u32 rdpmc_ecx(const struct kvm_pmc *pmc)
 {
-	if (pmc->idx >= HW_FIXED_BASE)
-		return (u32)RDPMC_TYPE_FIXED << 16 | (pmc->idx - HW_FIXED_BASE);
-	return pmc->idx;
+	return pmc->hw_ecx;
 }
 
 static u64 mediated_read(struct kvm_pmu *pmu, struct kvm_pmc *pmc)
@@ -263,8 +263,7 @@ static int mediated_reprogram(struct kvm_pmu *pmu, struct kvm_pmc *pmc)
 	}
 	pmc->eventsel_hw = pmu->vendor->eventsel_hw(pmu, pmc);
 	if (pmu->loaded)
-		hw_cpu__host_wrmsr(pmu->cpu, pmu->vendor->gp_sel_msr +
-				   pmc->idx * pmu->vendor->gp_stride, pmc->eventsel_hw);
+		hw_cpu__host_wrmsr(pmu->cpu, pmc->hw_sel_msr, pmc->eventsel_hw);
 	return 0;
 }
 
@@ -372,8 +371,7 @@ static void mediated_load(struct kvm_pmu *pmu)
 
 		load_counter(pmu, pmc);
 		pmc->eventsel_hw = pmu->vendor->eventsel_hw(pmu, pmc);
-		hw_cpu__host_wrmsr(cpu, pmu->vendor->gp_sel_msr + i * pmu->vendor->gp_stride,
-				   pmc->eventsel_hw);
+		hw_cpu__host_wrmsr(cpu, pmc->hw_sel_msr, pmc->eventsel_hw);
 		pmu->nr_load_msr_ops++;
 	}
 	for (unsigned int k = 0; k < pmu->nr_fixed; k++)
@@ -394,8 +392,7 @@ static void put_counter(struct kvm_pmu *pmu, struct kvm_pmc *pmc)
 		pmu->nr_put_msr_ops++;
 	}
 	if (pmc->idx < HW_FIXED_BASE && pmc->eventsel_hw) {
-		hw_cpu__host_wrmsr(pmu->cpu, pmu->vendor->gp_sel_msr +
-				   pmc->idx * pmu->vendor->gp_stride, 0);
+		hw_cpu__host_wrmsr(pmu->cpu, pmc->hw_sel_msr, 0);
 		pmu->nr_put_msr_ops++;
 	}
 }

@@ -108,7 +108,7 @@ static bool is_time_enabled(const struct perf_cpu *pc, const struct perf_event *
 	       !(pc->guest_ctx_loaded && ev->attr.exclude_guest);
 }
 
-static u64 truth_of(const struct hw_cpu *cpu, const struct perf_event *ev)
+static inline u64 truth_of(const struct hw_cpu *cpu, const struct perf_event *ev)
 {
 	const struct perf_attr *a = &ev->attr;
 	u64 sum = 0;
@@ -123,9 +123,27 @@ static u64 truth_of(const struct hw_cpu *cpu, const struct perf_event *ev)
 	return sum;
 }
 
+/* What the ground truth can have changed by without the engine running:
+ * the guest instructions KVM emulated (hw/cpu.h, hw_cpu.truth). */
+static inline u64 truth_outside(const struct hw_cpu *cpu)
+{
+	return cpu->truth[1][0][HW_EV_INSTRUCTIONS] + cpu->truth[1][1][HW_EV_INSTRUCTIONS];
+}
+
+/*
+ * With the clock, the core's engine event count and the truth added outside
+ * the engine where the last update left them, nothing ran and nothing was
+ * added since (every segment that adds to the ground truth is an engine
+ * event), so every event's truth_of() is its truth_snap and dt is 0: the
+ * update would change nothing, whatever the states now.
+ */
 void perf_update_times(struct perf_cpu *pc)
 {
 	u64 now = pc->cpu->now, dt = now - pc->tstamp;
+
+	if (!dt && pc->cpu->events == pc->tstamp_events &&
+	    truth_outside(pc->cpu) == pc->tstamp_truth)
+		return;
 
 	for (int i = 0; i < pc->nr_events; i++) {
 		struct perf_event *ev = pc->events[i];
@@ -142,6 +160,8 @@ void perf_update_times(struct perf_cpu *pc)
 	if (pc->guest_ctx_loaded)
 		pc->guest_time += dt;
 	pc->tstamp = now;
+	pc->tstamp_events = pc->cpu->events;
+	pc->tstamp_truth = truth_outside(pc->cpu);
 }
 
 /* ---- counters ----------------------------------------------------------- */
@@ -237,6 +257,10 @@ struct plan {
 	int prev[PERF_MAX_EVENTS];
 	int assign[PERF_MAX_EVENTS];
 	int n;
+	/* every event so far keeps its previous counter (perf_sched__assign's
+	 * first try succeeds for them), using these counters */
+	bool kept;
+	u64 kept_used;
 	/* each group's events in creation order: the first (by the leader's
 	 * id) and the next of each, -1 ending it */
 	int first[PERF_MAX_EVENTS], next[PERF_MAX_EVENTS];
@@ -254,8 +278,69 @@ static void plan_groups(const struct perf_cpu *pc, struct plan *p)
 	}
 }
 
+/* perf_sched__assign's first try (every event on its previous counter),
+ * for the events from @n0 on when those before kept theirs: as its result
+ * over all of them, without going over the kept ones again. */
+static bool is_kept_previous(struct plan *p, int n0)
+{
+	u64 used = p->kept_used;
+
+	for (int i = n0; i < p->n; i++) {
+		int prev = p->prev[i];
+
+		if (prev < 0 || !(p->constraint[i] & BIT_ULL(prev)) || (used & BIT_ULL(prev)))
+			return false;
+		used |= BIT_ULL(prev);
+	}
+	for (int i = n0; i < p->n; i++)
+		p->assign[i] = p->prev[i];
+	p->kept_used = used;
+	return true;
+}
+
+/*
+ * perf_sched__assign over @p's events, remembered: a reschedule repeats the
+ * same few assignments (the same events, constraints and previous counters),
+ * and the function depends on nothing else, so an equal input gives the
+ * remembered result (its return value; @out is the assignment when 0).
+ */
+static int assign_remembered(struct perf_cpu *pc, const struct plan *p, int *out)
+{
+	int n = p->n, ret;
+	struct perf_sched_memo *w, *m;
+
+	if (n < 1 || n > PERF_SCHED_MEMO_N || pc->sched_memo_off)
+		return perf_sched__assign(p->constraint, p->prev, n, out);
+	w = pc->sched_memo[n];
+	for (int k = 0; k < PERF_SCHED_MEMO_WAYS; k++) {
+		int i = 0;
+
+		m = &w[k];
+		if (m->n != n)
+			continue;
+		while (i < n && m->constraint[i] == p->constraint[i] && m->prev[i] == p->prev[i])
+			i++;
+		if (i < n)
+			continue;
+		if (!m->ret)
+			for (i = 0; i < n; i++)
+				out[i] = m->assign[i];
+		return m->ret;
+	}
+	ret = perf_sched__assign(p->constraint, p->prev, n, out);
+	m = &w[pc->sched_memo_next[n]++ % PERF_SCHED_MEMO_WAYS];
+	m->n = n;
+	m->ret = ret;
+	for (int i = 0; i < n; i++) {
+		m->constraint[i] = p->constraint[i];
+		m->prev[i] = p->prev[i];
+		m->assign[i] = ret ? -1 : out[i];	/* (out is not set on a failure) */
+	}
+	return ret;
+}
+
 /* Try to add @leader's group to @p; keep it only if all of it fits. */
-static bool plan_group(const struct perf_cpu *pc, struct plan *p, struct perf_event *leader)
+static bool plan_group(struct perf_cpu *pc, struct plan *p, struct perf_event *leader)
 {
 	int n0 = p->n;
 	int tmp[PERF_MAX_EVENTS];
@@ -270,7 +355,10 @@ static bool plan_group(const struct perf_cpu *pc, struct plan *p, struct perf_ev
 		p->prev[p->n] = ev->idx;
 		p->n++;
 	}
-	if (!perf_sched__assign(p->constraint, p->prev, p->n, tmp)) {
+	if (p->kept && is_kept_previous(p, n0))
+		return true;
+	p->kept = false;	/* keeping failed for these events: it fails from here on */
+	if (!assign_remembered(pc, p, tmp)) {
 		memcpy(p->assign, tmp, sizeof(int) * (size_t)p->n);
 		return true;
 	}
@@ -283,6 +371,8 @@ static bool plan_group(const struct perf_cpu *pc, struct plan *p, struct perf_ev
 static void make_plan(struct perf_cpu *pc, struct plan *p)
 {
 	p->n = 0;
+	p->kept = true;
+	p->kept_used = 0;
 	plan_groups(pc, p);
 	for (int task = 0; task < 2; task++) {
 		for (int i = 0; i < pc->nr_events; i++) {
@@ -320,6 +410,8 @@ static void stop_event(struct perf_cpu *pc, struct perf_event *ev)
 	pc->x86->disable_event(pc, ev);
 	pc->on_idx[ev->idx] = NULL;
 	pc->on_idx_used &= ~BIT_ULL(ev->idx);
+	pc->on_idx_no_host &= ~BIT_ULL(ev->idx);
+	pc->on_idx_no_guest &= ~BIT_ULL(ev->idx);
 	if (ev->idx < HW_MAX_IDX) {
 		pc->enabled_mask &= ~BIT_ULL(ev->idx);
 		pc->cpu->pmu.guest_owned &= ~BIT_ULL(ev->idx);
@@ -334,6 +426,10 @@ static void start_event(struct perf_cpu *pc, struct perf_event *ev, int idx)
 	pc->on_idx[idx] = ev;
 	pc->on_idx_used |= BIT_ULL(idx);
 	if (idx < PERF_IDX_METRIC_BASE) {
+		if (ev->attr.exclude_host)
+			pc->on_idx_no_host |= BIT_ULL(idx);
+		if (ev->attr.exclude_guest)
+			pc->on_idx_no_guest |= BIT_ULL(idx);
 		perf_set_period(pc, ev);
 		pc->enabled_mask |= BIT_ULL(idx);
 		/* a guest-only event (KVM's backing events): isolation truth */
@@ -471,6 +567,9 @@ void perf_event__disable(struct perf_cpu *pc, struct perf_event *ev)
 		return;
 	perf_update_times(pc);
 	pc->cpu->intr_enabled = false;
+	/* from the disable to the enable, register accesses only (and perf's
+	 * own state): one host batch, as in perf_resched */
+	hw_cpu__host_batch_begin(pc->cpu);
 	pc->pmu_disabled++;
 	pc->x86->disable_all(pc);
 	for (int i = 0; i < pc->nr_events; i++) {
@@ -486,6 +585,7 @@ void perf_event__disable(struct perf_cpu *pc, struct perf_event *ev)
 	pc->pmu_disabled--;
 	if (!pc->guest_sched_out)
 		pc->x86->enable_all(pc);
+	hw_cpu__host_batch_end(pc->cpu);
 	if (irqs)
 		hw_cpu__set_if(pc->cpu, true);
 	ev->state = PERF_STATE_OFF;
@@ -540,6 +640,7 @@ void perf_event__set_period(struct perf_cpu *pc, struct perf_event *ev, u64 peri
 	ev->attr.sample_period = period;
 	ev->sample_period = period;
 	if (ev->state == PERF_STATE_ACTIVE && ev->idx < PERF_IDX_METRIC_BASE) {
+		hw_cpu__host_batch_begin(pc->cpu);	/* register accesses only, to the end */
 		perf_update_event(pc, ev);
 		ev->period_left = (s64)period;
 		perf_set_period(pc, ev);
@@ -548,6 +649,7 @@ void perf_event__set_period(struct perf_cpu *pc, struct perf_event *ev, u64 peri
 			perf_unthrottle(pc, ev);
 			pc->x86->enable_event(pc, ev);
 		}
+		hw_cpu__host_batch_end(pc->cpu);
 	} else {
 		ev->period_left = (s64)period;
 	}
@@ -561,12 +663,13 @@ void perf_cpu__switch_task(struct perf_cpu *pc, int task)
 }
 
 /* Metric events (indexes 48..51) all enable PERF_METRICS, GLOBAL_CTRL bit 48.
- * Only the indexes that hold an event are visited (on_idx_used). */
+ * The counters' exclusions are kept by start_event / stop_event; only the
+ * metric indexes that hold an event are visited. */
 void perf_cpu__guest_get_msrs(const struct perf_cpu *pc, u64 *host, u64 *guest)
 {
-	u64 on = pc->enabled_mask, no_host = 0, no_guest = 0;
+	u64 on = pc->enabled_mask, no_host = pc->on_idx_no_host, no_guest = pc->on_idx_no_guest;
 
-	for (u64 m = pc->on_idx_used; m; m &= m - 1) {
+	for (u64 m = pc->on_idx_used & ~(BIT_ULL(PERF_IDX_METRIC_BASE) - 1); m; m &= m - 1) {
 		int idx = __builtin_ctzll(m);
 		const struct perf_event *ev = pc->on_idx[idx];
 		u64 bit = BIT_ULL(idx < PERF_IDX_METRIC_BASE ? idx : PERF_IDX_METRIC_BASE);

@@ -155,6 +155,16 @@ struct perf_costs {
 
 struct perf_x86_ops;
 
+/* A remembered counter assignment (core.c assign_remembered): the result of
+ * perf_sched__assign, a pure function, for these inputs. */
+#define PERF_SCHED_MEMO_N	8	/* of at most this many events */
+#define PERF_SCHED_MEMO_WAYS	4	/* kept for each number of events */
+struct perf_sched_memo {
+	int n, ret;			/* n 0: empty */
+	u64 constraint[PERF_SCHED_MEMO_N];
+	int prev[PERF_SCHED_MEMO_N], assign[PERF_SCHED_MEMO_N];
+};
+
 struct perf_cpu {
 	struct hw_cpu *cpu;
 	const struct perf_x86_ops *x86;
@@ -167,8 +177,13 @@ struct perf_cpu {
 	bool rotate_necessary;
 	struct perf_event *on_idx[PERF_NR_IDX];	/* which event holds which counter */
 	u64 on_idx_used;		/* the indexes whose on_idx is set */
+	/* ... and of those below PERF_IDX_METRIC_BASE, the ones whose event is
+	 * exclude_host, exclude_guest (perf_cpu__guest_get_msrs) */
+	u64 on_idx_no_host, on_idx_no_guest;
 	u64 enabled_mask;		/* counters perf enables in GLOBAL_CTRL */
 	u64 tstamp;			/* times are accounted up to here */
+	u64 tstamp_events, tstamp_truth;	/* ... the core's engine events and
+					 * truth added outside the engine then (core.c) */
 	int current_task;		/* task whose events may run; 0 none */
 	/* mediated PMU (Linux 7.0) */
 	unsigned int nr_mediated;	/* mediated VMs created */
@@ -191,6 +206,10 @@ struct perf_cpu {
 	/* statistics */
 	u64 nr_nmis, nr_nmis_unclaimed, nr_rotations, nr_msr_ops, overhead_cycles;
 	u64 nr_lost_samples;		/* samples past PERF_MAX_SAMPLES (counted, not kept) */
+	/* the last assignments made, by number of events (round robin) */
+	struct perf_sched_memo sched_memo[PERF_SCHED_MEMO_N + 1][PERF_SCHED_MEMO_WAYS];
+	unsigned int sched_memo_next[PERF_SCHED_MEMO_N + 1];
+	bool sched_memo_off;		/* tests only: assign every time (test_perf.c) */
 };
 
 int perf_cpu__init(struct perf_cpu *pc, struct hw_cpu *cpu, const struct perf_costs *costs);

@@ -29,15 +29,20 @@ static bool try_keep_previous(const u64 *constraint, const int *prev, int n, int
 	return true;
 }
 
-/* Lightest constraints first; among equal weights, creation order. */
+/* Lightest constraints first; among equal weights, creation order (an
+ * insertion sort, so stable; each weight counted once). */
 static void order_by_weight(const u64 *constraint, int n, int *order)
 {
-	for (int i = 0; i < n; i++)
+	unsigned int w[PERF_MAX_EVENTS];
+
+	for (int i = 0; i < n; i++) {
 		order[i] = i;
+		w[i] = popcount64(constraint[i]);
+	}
 	for (int i = 1; i < n; i++) {
 		int v = order[i], j = i;
 
-		while (j > 0 && popcount64(constraint[order[j - 1]]) > popcount64(constraint[v])) {
+		while (j > 0 && w[order[j - 1]] > w[v]) {
 			order[j] = order[j - 1];
 			j--;
 		}

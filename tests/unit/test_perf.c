@@ -17,7 +17,9 @@
 
 #include "helpers.h"
 
+#include "base/rng.h"
 #include "hw/msr.h"
+#include "perf/internal.h"
 #include "perf/perf.h"
 
 struct rig {
@@ -420,6 +422,84 @@ static void test_amd_host_only_and_guest_only(void **state)
 	rig_free(r);
 }
 
+/* Two rigs, one remembering counter assignments (core.c assign_remembered)
+ * and one assigning every time, through the same random enables, disables,
+ * periods and runs with more events than counters (pinned, flexible, groups,
+ * fixed-counter and narrow constraints): every event and register the same
+ * after each step. */
+static void test_remembered_assignments_are_the_computed_ones(void **state)
+{
+	static const u64 raw[] = { 0x003c, 0x00c0, 0x00c4, 0x00c5, 0x412e, 0x4f2e, 0x0148 };
+	struct rig *r[2] = { intel(4, 3, false), intel(4, 3, false) };
+	struct perf_event *ev[2][12];
+	struct rng g;
+	unsigned int n = 0;
+
+	(void)state;
+	r[1]->pc.sched_memo_off = true;
+	rng__seed(&g, 0x5c4ed);
+	for (unsigned int i = 0; i < 12; i++) {
+		u64 config = raw[rng__below(&g, ARRAY_SIZE(raw))];
+		const char *mods = rng__chance(&g, 1, 3) ? "D" : "";
+		bool group = i && rng__chance(&g, 1, 4) && ev[0][i - 1]->leader == ev[0][i - 1];
+
+		for (int k = 0; k < 2; k++)
+			ev[k][i] = ev_new(r[k], PERF_TYPE_RAW, config, group ? "" : mods,
+					  group ? ev[k][i - 1] : NULL);
+	}
+	for (unsigned int step = 0; step < 3000; step++) {
+		unsigned int i = (unsigned int)rng__below(&g, 12), what = (unsigned int)rng__below(&g, 4);
+		u64 cycles = 1000 + rng__below(&g, 200000);
+
+		for (int k = 0; k < 2; k++) {
+			if (what == 0)
+				perf_event__disable(&r[k]->pc, ev[k][i]);
+			else if (what == 1)
+				perf_event__enable(&r[k]->pc, ev[k][i]);
+			else if (what == 2)
+				perf_event__set_period(&r[k]->pc, ev[k][i], cycles);
+			else
+				run(r[k], false, cycles);
+		}
+		for (unsigned int j = 0; j < 12; j++) {
+			assert_int_equal(ev[0][j]->idx, ev[1][j]->idx);
+			assert_int_equal(ev[0][j]->state, ev[1][j]->state);
+			assert_int_equal(ev[0][j]->count, ev[1][j]->count);
+			assert_int_equal(ev[0][j]->running, ev[1][j]->running);
+		}
+		assert_int_equal(r[0]->cpu.now, r[1]->cpu.now);
+		assert_memory_equal(r[0]->cpu.pmu.evtsel, r[1]->cpu.pmu.evtsel,
+				    sizeof(r[0]->cpu.pmu.evtsel));
+		n += ev[0][i]->state == PERF_STATE_ACTIVE;
+	}
+	assert_true(n > 300);	/* the events really ran */
+	rig_free(r[0]);
+	rig_free(r[1]);
+}
+
+/* perf_update_times with nothing run since the last update returns at once,
+ * but not when KVM added an emulated guest instruction to the ground truth
+ * meanwhile (kvm/vcpu.c retire: no engine event, no cycle): it is folded
+ * into the event's truth at that update. */
+static void test_times_see_truth_added_outside_the_engine(void **state)
+{
+	struct rig *r = intel(4, 3, false);
+	struct perf_event *ev = ev_new(r, PERF_TYPE_HARDWARE, PERF_COUNT_HW_INSTRUCTIONS, "", NULL);
+	u64 before;
+
+	(void)state;
+	run(r, true, 10000);
+	perf_update_times(&r->pc);
+	before = ev->truth;
+	assert_true(before >= 20000);	/* the guest's user instructions */
+	perf_update_times(&r->pc);	/* nothing ran: nothing changes */
+	assert_int_equal(ev->truth, before);
+	r->cpu.truth[1][1][HW_EV_INSTRUCTIONS] += 7;
+	perf_update_times(&r->pc);
+	assert_int_equal(ev->truth, before + 7);
+	rig_free(r);
+}
+
 static void test_guest_get_msrs_and_mediated_lvtpc(void **state)
 {
 	struct rig *r = intel(4, 3, false);
@@ -460,6 +540,8 @@ int main(void)
 		cmocka_unit_test(test_topdown_group),
 		cmocka_unit_test(test_amd_host_only_and_guest_only),
 		cmocka_unit_test(test_guest_get_msrs_and_mediated_lvtpc),
+		cmocka_unit_test(test_remembered_assignments_are_the_computed_ones),
+		cmocka_unit_test(test_times_see_truth_added_outside_the_engine),
 	};
 
 	return cmocka_run_group_tests_name("perf", tests, NULL, NULL);
