@@ -100,8 +100,9 @@ static bool is_user_enabled(const struct perf_cpu *pc, const struct perf_event *
 
 /* Enabled for perf's time accounting, by its own state as the kernel's
  * __perf_update_times has it (a sibling of an OFF leader counts enabled
- * time); an exclude_guest event's clock stops while a guest context is
- * loaded (the timeguest clock of Linux 7.0). */
+ * time); an exclude_guest event's clock (perf_event_time: the context's
+ * time less its guest time, Linux 7.0) stops while a guest context is
+ * loaded, for its enabled and its running time alike. */
 static bool is_time_enabled(const struct perf_cpu *pc, const struct perf_event *ev)
 {
 	return ev->state >= PERF_STATE_INACTIVE && is_task_ok(pc, ev) &&
@@ -152,8 +153,9 @@ void perf_update_times(struct perf_cpu *pc)
 		if (is_user_enabled(pc, ev))
 			ev->truth += t - ev->truth_snap;
 		ev->truth_snap = t;
-		if (is_time_enabled(pc, ev))
-			ev->enabled += dt;
+		if (!is_time_enabled(pc, ev))
+			continue;
+		ev->enabled += dt;
 		if (ev->state == PERF_STATE_ACTIVE)
 			ev->running += dt;
 	}
@@ -616,7 +618,8 @@ void perf_event__values(const struct perf_cpu *pc, const struct perf_event *ev,
 		v->count += (*hw_pmu__counter(&pc->cpu->pmu, (unsigned int)ev->idx) -
 			     ev->prev_raw) & idx_mask(pc, ev->idx);
 	v->enabled = ev->enabled + (is_time_enabled(pc, ev) ? dt : 0);
-	v->running = ev->running + (ev->state == PERF_STATE_ACTIVE ? dt : 0);
+	v->running = ev->running + (ev->state == PERF_STATE_ACTIVE && is_time_enabled(pc, ev) ?
+				    dt : 0);
 	v->truth = ev->truth + (is_user_enabled(pc, ev) ? truth_of(pc->cpu, ev) - ev->truth_snap : 0);
 }
 

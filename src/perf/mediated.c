@@ -30,14 +30,17 @@ void perf_cpu__release_mediated_pmu(struct perf_cpu *pc)
 		pc->nr_mediated--;
 }
 
-/* Schedule out first, then start the guest clock; on put, stop the guest
- * clock, then schedule back in (the order of perf_load/put_guest_context). */
+/* The guest clock starts at the sched-out's time stamp, before the events
+ * go out (ctx_sched_out with EVENT_GUEST: update_context_time, then
+ * __update_context_guest_time, then the events), so an exclude_guest event
+ * loses no running time to the switch; on put it stops before the events
+ * come back in (ctx_sched_in with EVENT_GUEST). */
 void perf_cpu__load_guest_context(struct perf_cpu *pc)
 {
-	pc->guest_sched_out = true;
-	perf_resched(pc);
 	perf_update_times(pc);
 	pc->guest_ctx_loaded = true;
+	pc->guest_sched_out = true;
+	perf_resched(pc);
 	pc->cpu->mark = true;		/* host perf is blind from here */
 }
 

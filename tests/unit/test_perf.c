@@ -122,8 +122,8 @@ static void test_exclude_guest_across_guest_context(void **state)
 	t0 = r->cpu.now - ins->enabled;		/* when it was installed */
 	br = ev_new(r, PERF_TYPE_HARDWARE, PERF_COUNT_HW_BRANCH_INSTRUCTIONS, "H", NULL);
 	run(r, false, 1000000);			/* host user: counted */
+	loaded = r->cpu.now;	/* the guest clock starts before the switch runs */
 	perf_cpu__load_guest_context(&r->pc);
-	loaded = r->cpu.now;
 	run(r, false, 300000);			/* host, guest context loaded: blind */
 	run(r, true, 500000);			/* the guest itself */
 	loaded = r->cpu.now - loaded;
@@ -136,7 +136,7 @@ static void test_exclude_guest_across_guest_context(void **state)
 	assert_int_equal(br->count, 2 * (1000000 + 700000) / 5);
 	assert_int_equal(r->pc.guest_time, loaded);
 	assert_int_equal(ins->enabled, r->cpu.now - t0 - loaded);
-	/* scheduled out (but enabled) only while the switches themselves run */
+	/* scheduled out (but enabled) only while the put's reschedule runs */
 	assert_true(ins->running <= ins->enabled && ins->enabled - ins->running < 2000);
 	assert_int_equal(ins->idx, HW_FIXED_BASE);	/* instructions prefer FC0 */
 	rig_free(r);
