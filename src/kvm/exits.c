@@ -5,9 +5,11 @@
  * and x2APIC ICR writes, the preemption timer, HLT and INVD in the irqs-off
  * loop; SVM (svm_exit_handlers_fastpath) the same MSR writes, HLT and INVD,
  * and has no preemption timer: a guest's TSC deadline is a host hrtimer whose
- * interrupt is an `interrupt` exit on the full path. HLT is taken as a full
- * exit on both here, since a halted vCPU blocks. I/O and MMIO (EPT
- * misconfig, or an SVM npf on an MMIO page) go to the VMM.
+ * interrupt is an `interrupt` exit on the full path. HLT's fastpath
+ * handler (handle_fastpath_hlt) emulates it and re-enters when an event is
+ * pending (kvm_vcpu_running), else leaves the loop handled
+ * (EXIT_FASTPATH_EXIT_HANDLED) for the vCPU to block (kvm/vcpu.c). I/O and
+ * MMIO (EPT misconfig, or an SVM npf on an MMIO page) go to the VMM.
  *
  * `retires`: the exits whose handler ends in kvm_skip_emulated_instruction()
  * or a completed emulation (x86_emulate_instruction), both of which call
@@ -26,7 +28,8 @@ const struct kvm_exit_info kvm_exits[EXIT_NR] = {
 				    PATH_FULL, false, "exit_irq" },
 	[EXIT_CPUID]		= { "CPUID", 10, "cpuid", 0x72, PATH_FULL, PATH_FULL, true,
 				    "exit_cpuid" },
-	[EXIT_HLT]		= { "HLT", 12, "hlt", 0x78, PATH_FULL, PATH_FULL, true, "exit_hlt" },
+	[EXIT_HLT]		= { "HLT", 12, "hlt", 0x78, PATH_FASTPATH, PATH_FASTPATH, true,
+				    "exit_hlt" },
 	[EXIT_RDPMC]		= { "RDPMC", 15, "rdpmc", 0x6f, PATH_FULL, PATH_FULL, true,
 				    "exit_rdpmc" },
 	[EXIT_VMCALL]		= { "VMCALL", 18, "hypercall", 0x81, PATH_FULL, PATH_FULL, true,

@@ -475,12 +475,20 @@ static void reschedule(struct kvm_vcpu *v)
  * scheduled in (load). Halt-polling is not modelled (halt_poll_ns = 0).
  * Alone on its pCPU the pCPU idles meanwhile, as host kernel code.
  */
+/* A HLT the guest made to sleep (kvm_vcpu__guest_halt) with no interrupt
+ * pending: kvm_vcpu_running() is false, the vCPU blocks. */
+static bool is_halt_blocking(const struct kvm_vcpu *v)
+{
+	return v->halt_until > v->cpu->now && !(v->ipi_pending && v->ipi_at <= v->cpu->now);
+}
+
 static void block(struct kvm_vcpu *v)
 {
 	u64 t0 = v->cpu->now, until = v->halt_until;
+	bool blocks = is_halt_blocking(v);
 
 	v->halt_until = 0;
-	if ((v->ipi_pending && v->ipi_at <= v->cpu->now) || until <= v->cpu->now)
+	if (!blocks)
 		return;		/* an interrupt is pending: HLT falls through */
 	if (v->ipi_pending)	/* one on its way wakes it when it comes (the kick) */
 		until = min_u64(until, v->ipi_at);
@@ -577,6 +585,15 @@ static void vm_exit(struct kvm_vcpu *v, const struct exit_req *x)
 		host_work(v, x->handler);
 		if (kvm_exits[reason].retires)
 			retire(v);	/* the fastpath handler skips the instruction */
+		if (reason == EXIT_HLT && is_halt_blocking(v)) {
+			/* handle_fastpath_hlt: EXIT_FASTPATH_EXIT_HANDLED, the vCPU
+			 * is not running: the outer loop blocks it */
+			full_exit(v, x, NULL, true);
+			reenter(v, reason, exit_at, &v->st.latency_full);
+			return;
+		}
+		if (reason == EXIT_HLT)
+			v->halt_until = 0;	/* an event is pending: it re-enters */
 		if (!has_request(v)) {
 			v->st.fastpath_exits++;
 			reenter(v, reason, exit_at, &v->st.latency_fastpath);

@@ -11,7 +11,8 @@
  *  - a guest that runs perf finds its counters and takes PMIs on every
  *    profile, Intel and AMD;
  *  - SVM has no preemption timer, and its exits carry SVM names; a fastpath
- *    exit exists only where the vendor has that fastpath;
+ *    exit exists only where the vendor has that fastpath; HLT is one
+ *    (handle_fastpath_hlt) unless the vCPU sleeps or counts instructions;
  *  - host tasks really preempt the vCPU for their slices;
  *  - lazy differs from vcpu only when host perf wants the PMU;
  *  - RDPMC interception follows counts and widths, not the version; a
@@ -298,7 +299,7 @@ static void test_guest_perf_runs_on_every_profile(void **state)
 }
 
 /* SVM: no preemption timer (the deadline is a host hrtimer's interrupt
- * exit), SVM names, and of the fastpath only the MSR writes. */
+ * exit), SVM names, and of the fastpath the MSR writes and HLT. */
 static void test_svm_is_not_vmx(void **state)
 {
 	struct sim_metrics amd, intel;
@@ -308,9 +309,12 @@ static void test_svm_is_not_vmx(void **state)
 	run("spr", "timer-heavy", "none", "irqoff", &intel, NULL);
 	assert_int_equal(amd.exits[EXIT_PREEMPTION_TIMER], 0);
 	assert_true(amd.exits[EXIT_EXTERNAL_INTERRUPT] >= amd.exits[EXIT_MSR_WRITE_TIMER] / 2);
-	assert_int_equal(amd.fastpath_exits, amd.exits[EXIT_MSR_WRITE_TIMER]);
-	assert_int_equal(intel.fastpath_exits,
-			 intel.exits[EXIT_MSR_WRITE_TIMER] + intel.exits[EXIT_PREEMPTION_TIMER]);
+	/* timer-heavy's HLTs find an event pending: handle_fastpath_hlt
+	 * re-enters (EXIT_FASTPATH_REENTER_GUEST) on both vendors */
+	assert_true(amd.exits[EXIT_HLT] > 0 && intel.exits[EXIT_HLT] > 0);
+	assert_int_equal(amd.fastpath_exits, amd.exits[EXIT_MSR_WRITE_TIMER] + amd.exits[EXIT_HLT]);
+	assert_int_equal(intel.fastpath_exits, intel.exits[EXIT_MSR_WRITE_TIMER] +
+			 intel.exits[EXIT_PREEMPTION_TIMER] + intel.exits[EXIT_HLT]);
 	assert_string_equal(sim__exit_name(EXIT_EXTERNAL_INTERRUPT, HW_VENDOR_AMD), "interrupt");
 	assert_string_equal(sim__exit_name(EXIT_VMCALL, HW_VENDOR_AMD), "hypercall");
 	assert_string_equal(sim__exit_name(EXIT_EPT_VIOLATION, HW_VENDOR_AMD), "npf");
@@ -321,6 +325,43 @@ static void test_svm_is_not_vmx(void **state)
 			continue;
 		for (const char *c = n; *c; c++)	/* SVM names are lower case */
 			assert_false(*c >= 'A' && *c <= 'Z');
+	}
+}
+
+/*
+ * handle_fastpath_hlt (VMX and SVM): a HLT with an event pending re-enters
+ * from the fastpath, so under irqoff it costs no put or load; one that
+ * halts leaves the loop handled (a put, the block, a load, and no full
+ * handler); while an enabled counter counts instructions it bails out to
+ * the full path (kvm_pmu_is_fastpath_emulation_allowed).
+ */
+static void test_hlt_takes_the_fastpath(void **state)
+{
+	static const char *const profiles[] = { "spr", "zen4" };
+
+	(void)state;
+	for (unsigned int i = 0; i < 2; i++) {
+		struct rig *r = rig_new(profiles[i], &kvm_vpmu_mediated_ops, "irqoff");
+		bool amd = r->prof.pmu.vendor == HW_VENDOR_AMD;
+		u64 puts = r->v.st.puts, fast = r->v.st.fastpath_exits;
+
+		kvm_vcpu__guest_exit(&r->v, EXIT_HLT);		/* an event pending */
+		assert_int_equal(r->v.st.fastpath_exits, fast + 1);
+		assert_int_equal(r->v.st.puts, puts);
+		kvm_vcpu__guest_halt(&r->v, 50000);		/* it sleeps */
+		assert_int_equal(r->v.st.fastpath_exits, fast + 1);
+		assert_int_equal(r->v.st.halts, 1);
+		assert_int_equal(r->v.st.puts, puts + 1);
+		/* counter 0 counts retired instructions: the fastpath bails out */
+		assert_false(kvm_vcpu__guest_wrmsr(&r->v, amd ? MSR_F15H_PERF_CTL0 : MSR_P6_EVNTSEL0,
+						   0xc0 | EVTSEL_USR | EVTSEL_OS | EVTSEL_ENABLE));
+		assert_false(kvm_vcpu__guest_wrmsr(&r->v, amd ? MSR_AMD64_PERF_CNTR_GLOBAL_CTL :
+						   MSR_CORE_PERF_GLOBAL_CTRL, 1));
+		puts = r->v.st.puts;
+		kvm_vcpu__guest_exit(&r->v, EXIT_HLT);
+		assert_int_equal(r->v.st.fastpath_exits, fast + 1);
+		assert_int_equal(r->v.st.puts, puts + 1);
+		rig_free(r);
 	}
 }
 
@@ -557,6 +598,7 @@ int main(void)
 		cmocka_unit_test(test_timer_heavy_emulated_pays_for_emulation),
 		cmocka_unit_test(test_guest_perf_runs_on_every_profile),
 		cmocka_unit_test(test_svm_is_not_vmx),
+		cmocka_unit_test(test_hlt_takes_the_fastpath),
 		cmocka_unit_test(test_host_tasks_preempt_the_vcpu),
 		cmocka_unit_test(test_lazy_differs_from_vcpu_only_with_host_perf),
 		cmocka_unit_test(test_exit_latencies_spread),
