@@ -110,6 +110,9 @@ static void print_provenance(const struct run_ctx *x)
 	       x->in.trace_costs && m->has_latency ?
 	       (m->is_table ? ", handler costs = each reason's mean latency" :
 		", handler costs = each exit's exit-to-entry time") : "");
+	if (x->in.trace_costs && m->has_latency)
+		fprintf(f, "  less what the model adds around a handler (VM-exit, VM-entry, the outer "
+			"loop, the VMM); a HLT's time is the vCPU asleep\n");
 	fprintf(f, "from the profile: VM-entry/exit, PMU switching, MSR and PMI costs%s; from the "
 	       "scenario: guest PMU use, host perf, host tasks\n",
 	       x->in.trace_costs && m->has_latency ? "" : ", handler costs");

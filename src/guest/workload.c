@@ -799,7 +799,9 @@ static int workload_exit(struct gs *g, u64 gap_mean)
 		g->next_exit = v->cpu->now + draw_gap(&g->rng, gap_mean);
 		return 0;
 	}
-	if (g->src_handler)
+	if (g->src_reason == EXIT_HLT && g->src_handler)
+		kvm_vcpu__guest_halt(v, g->src_handler);	/* the time it slept */
+	else if (g->src_handler)
 		kvm_vcpu__guest_exit_cost(v, g->src_reason, g->src_handler);
 	else
 		kvm_vcpu__guest_exit(v, g->src_reason);

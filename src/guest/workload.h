@@ -48,7 +48,9 @@ enum guest_perf_mode {
 /*
  * An outside exit stream (a replayed trace). next() gives the guest cycles
  * to run before the next exit (>= 1), its reason, and its handler cost in
- * cycles (0: the profile's); it returns 1, 0 at the end of the stream (the
+ * cycles (0: the profile's; for a HLT, the time the vCPU slept: the guest
+ * halts that long and the handler is the profile's); it returns 1, 0 at the
+ * end of the stream (the
  * workload ends there), or -1 on an error. With a source the workload's own
  * exit rates and tick exits are off (the stream has the timer's exits); the
  * guest tick still drives the perf driver's multiplexing.

@@ -108,6 +108,12 @@ static int mix_from(const char *path, struct sstate *st, struct diag *d)
 		wall_ns += count[r] * lat[r];
 		s->exit_latency_ns[r] = (u32)min_u64(lat[r], UINT32_MAX);
 	}
+	/* a HLT's exit-to-entry time is the vCPU asleep (kvm_vcpu_block), not
+	 * handler work: it becomes the guest's idle time, unless the scenario
+	 * gives its own, and the handler stays the profile's */
+	if (lat[EXIT_HLT] && !s->guest.hlt_idle_us)
+		s->guest.hlt_idle_us = (u32)min_u64(lat[EXIT_HLT] / 1000, 1000000);
+	s->exit_latency_ns[EXIT_HLT] = 0;
 	if (!n)
 		return diag__set(d, VPMU_E_PARSE, path, st->from_line, 1,
 				 "expected exits in %s", s->exits_from);

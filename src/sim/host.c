@@ -408,8 +408,9 @@ static void place(struct host *h)
 static int build(struct host *h, const struct kvm_vpmu_ops *kind, char *err, size_t len)
 {
 	const struct scenario *sc = h->c->sc;
-	struct kvm_costs kc = h->c->prof->kvm;
+	struct kvm_costs kc;
 
+	sim__kvm_costs(h->c->prof, sc, &kc);	/* as a one-vCPU run's (`[exits] from`) */
 	h->nr_p = sc->pcpus;
 	for (unsigned int k = 0; k < sc->nr_vms; k++)
 		h->nr_t += sc->vm[k].vcpus;

@@ -22,6 +22,8 @@ struct src {
 	struct trace_pass pass;
 	struct trace_spill spill;
 	u64 mhz;
+	struct kvm_costs kc;		/* the run's: what the model adds around a handler */
+	enum hw_vendor vendor;
 	struct replay_fed fed;
 	struct diag d;
 	bool failed;
@@ -73,7 +75,16 @@ static int src_next(void *ctx, u64 *gap, enum kvm_exit_reason *reason, u64 *hand
 		return r;
 	*gap = ns_to_cycles(e.has_guest ? e.guest_ns : s->in->guest_ns, s->mhz);
 	*reason = e.model < 0 || e.model >= EXIT_NR ? EXIT_OTHER : (enum kvm_exit_reason)e.model;
-	*handler = s->in->trace_costs && e.has_lat ? ns_to_cycles(e.lat_ns, s->mhz) : 0;
+	*handler = 0;
+	if (s->in->trace_costs && e.has_lat) {
+		/* the trace's exit-to-entry time spans the whole exit: the
+		 * handler is what is left after the model's own VM-exit,
+		 * VM-entry, outer loop and VMM (for a HLT: the time asleep) */
+		u64 lat = ns_to_cycles(e.lat_ns, s->mhz),
+		    fixed = sim__exit_fixed_cycles(&s->kc, *reason, s->vendor);
+
+		*handler = lat > fixed ? lat - fixed : 1;
+	}
 	s->fed.exits[*reason]++;
 	s->fed.total++;
 	s->fed.trace_cost += *handler != 0;
@@ -81,12 +92,15 @@ static int src_next(void *ctx, u64 *gap, enum kvm_exit_reason *reason, u64 *hand
 	return 1;
 }
 
-static int src_open(struct src *s, const struct replay_input *in, u32 vcpu, u64 mhz)
+static int src_open(struct src *s, const struct replay_input *in, u32 vcpu,
+		    const struct sim_config *c)
 {
 	memset(s, 0, sizeof(*s));
 	s->in = in;
 	s->v = &in->m->vcpus[vcpu];
-	s->mhz = mhz;
+	s->mhz = c->prof->core_mhz;
+	sim__kvm_costs(c->prof, c->sc, &s->kc);
+	s->vendor = c->prof->pmu.vendor;
 	if (in->m->is_table) {
 		s->mode = SRC_SYNTH;
 		trace_synth__init(&s->syn, in->m, vcpu, in->guest_ns);
@@ -131,7 +145,7 @@ int sim_replay__vcpu(const struct replay_input *in, u32 vcpu, const struct sim_c
 		struct sim_metrics bm;
 
 		base.kind = &kvm_vpmu_none_ops;
-		if (src_open(&s, in, vcpu, c->prof->core_mhz)) {
+		if (src_open(&s, in, vcpu, c)) {
 			snprintf(err, len, "out of memory");
 			return -1;
 		}
@@ -143,7 +157,7 @@ int sim_replay__vcpu(const struct replay_input *in, u32 vcpu, const struct sim_c
 	}
 	u64 none = c->no_baseline ? 0 : m->wall_cycles_none;
 
-	if (src_open(&s, in, vcpu, c->prof->core_mhz)) {
+	if (src_open(&s, in, vcpu, c)) {
 		snprintf(err, len, "out of memory");
 		return -1;
 	}
@@ -205,7 +219,7 @@ int sim_replay__host(const struct replay_input *in, unsigned int pcpus,
 	for (unsigned int i = 0; i < n; i++)
 		sc.vm[0].pin[i] = i % sc.pcpus;
 	for (; opened < n; opened++) {
-		if (src_open(&s[opened], in, idx[opened], c->prof->core_mhz)) {
+		if (src_open(&s[opened], in, idx[opened], c)) {
 			snprintf(err, len, "out of memory");
 			goto out;
 		}

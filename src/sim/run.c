@@ -137,14 +137,28 @@ static void tl_event(void *ctx, u64 cycle, enum kvm_trace_ev ev, unsigned int ar
 					       .arg = (u16)arg };
 }
 
+u64 sim__exit_fixed_cycles(const struct kvm_costs *kc, enum kvm_exit_reason r,
+			   enum hw_vendor vendor)
+{
+	enum kvm_exit_path path = kvm_exit__path(r, vendor);
+	u64 fixed = (u64)kc->vmexit + kc->vmentry;
+
+	if (path != PATH_FASTPATH || r == EXIT_HLT)	/* a sleeping HLT leaves the loop */
+		fixed += kc->full;
+	if (path == PATH_USERSPACE)
+		fixed += kc->userspace.base;
+	return fixed;
+}
+
 /*
  * KVM's costs for a run: the profile's, but where the scenario took its
  * exits from a trace or table (`[exits] from`), each reason's handler costs
  * what that input's mean exit-to-entry time leaves after the profile's
  * VM-exit, VM-entry and outer-loop costs (and the VMM, for exits that go to
- * userspace); the profile's spread and tail stay.
+ * userspace); the profile's spread and tail stay. (HLT's time is the
+ * guest's idle time instead: input/scenario.c.)
  */
-static void costs_of(const struct profile *p, const struct scenario *sc, struct kvm_costs *kc)
+void sim__kvm_costs(const struct profile *p, const struct scenario *sc, struct kvm_costs *kc)
 {
 	*kc = p->kvm;
 	for (int r = 0; r < EXIT_NR; r++) {
@@ -153,11 +167,7 @@ static void costs_of(const struct profile *p, const struct scenario *sc, struct 
 
 		if (!sc->exit_latency_ns[r] || path == PATH_NONE)
 			continue;
-		fixed = (u64)kc->vmexit + kc->vmentry;
-		if (path != PATH_FASTPATH)
-			fixed += kc->full;
-		if (path == PATH_USERSPACE)
-			fixed += kc->userspace.base;
+		fixed = sim__exit_fixed_cycles(kc, (enum kvm_exit_reason)r, p->pmu.vendor);
 		kc->handler[r].base = (u32)min_u64(lat > fixed ? lat - fixed : 0, UINT32_MAX);
 	}
 }
@@ -174,7 +184,7 @@ static int run_one(struct machine *mc, const struct sim_config *c,
 	if (sim__start_pcpu(&mc->cpu, &mc->pc, mc->hev, &mc->nr_hev, p, c->sc, err, len))
 		return -1;
 	kvm_pmu__supported(&p->pmu, &req);	/* the VMM copies what KVM advertises */
-	costs_of(p, c->sc, &kc);
+	sim__kvm_costs(p, c->sc, &kc);
 	if (kvm_vcpu__init(&mc->v, kind, c->policy, c->route, &req, &kc, &mc->cpu,
 			   &mc->pc, &why)) {
 		snprintf(err, len, "%s", why);

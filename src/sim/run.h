@@ -146,6 +146,16 @@ void sim__guest_errors(const struct guest_result *g, double *sum, unsigned int *
 void sim__add_host_events(const struct perf_cpu *pc, struct perf_event *const *hev, int nr,
 			  struct sim_metrics *m);
 void sim__host_count_error(struct sim_metrics *m);
+/* KVM's costs for a run of @sc on @p: the profile's, with the handler
+ * costs an `[exits] from` input gives (what its exit-to-entry times leave
+ * after sim__exit_fixed_cycles). */
+void sim__kvm_costs(const struct profile *p, const struct scenario *sc, struct kvm_costs *kc);
+/* The model's own cycles around a handler of @r: VM-exit, VM-entry, the
+ * outer loop unless @r stays in the fastpath (a HLT that sleeps leaves it),
+ * the VMM for userspace exits. A trace's exit-to-entry time less these is
+ * the handler's. */
+u64 sim__exit_fixed_cycles(const struct kvm_costs *kc, enum kvm_exit_reason r,
+			   enum hw_vendor vendor);
 /* A pCPU's host and blind cycles at the guest's start (sim__host_mark):
  * what host perf's setup took before it (creating events is slow: [perf]
  * create) is not part of the run the blind share describes. */

@@ -237,6 +237,31 @@ static void test_blind_share_is_what_host_perf_missed(void **state)
 	}
 }
 
+/* `[exits] from` on a host: each reason's handler is the table's, as in a
+ * one-vCPU run of the same table (the host once took the profile's). */
+static void test_exit_costs_from_a_table_on_a_host(void **state)
+{
+	static struct scenario one, two;
+	static struct sim_metrics m1, m2;
+	static struct sim_host_report rep;
+	static const char base[] = "[scenario]\nname = t\n[guest]\nwork_minsns = 20\n"
+		"cpi_milli = 600\n[exits]\nfrom = kvm-stat-minmax.txt\nrate = 20000\n";
+	char text[512], err[256];
+	struct diag d;
+
+	(void)state;
+	assert_int_equal(scenario__parse("tests/traces/t1.ini", base, &one, &d), 0);
+	snprintf(text, sizeof(text), "%s[host]\npcpus = 2\n[vm.a]\nvcpus = 2\npin = 0-1\n", base);
+	assert_int_equal(scenario__parse("tests/traces/t2.ini", text, &two, &d), 0);
+	assert_int_equal(run(&spr, &one, &kvm_vpmu_none_ops, NULL, PMI_ROUTE_VECTOR, false, &m1,
+			     NULL, err, sizeof(err)), 0);
+	assert_int_equal(run(&spr, &two, &kvm_vpmu_none_ops, NULL, PMI_ROUTE_VECTOR, false, &m2,
+			     &rep, err, sizeof(err)), 0);
+	assert_true(m1.exit_latency_by[EXIT_MSR_WRITE].p50 > 5000);	/* the table's, not 1,600 */
+	assert_int_equal(m2.exit_latency_by[EXIT_MSR_WRITE].p50, m1.exit_latency_by[EXIT_MSR_WRITE].p50);
+	assert_int_equal(m2.exit_latency_by[EXIT_CPUID].p50, m1.exit_latency_by[EXIT_CPUID].p50);
+}
+
 /* A put that does not save counter 0 (the other VM's vCPU then runs on the
  * pCPU before this one loads again). */
 static void not_saved_put(struct kvm_pmu *pmu)
@@ -449,6 +474,7 @@ int main(void)
 		cmocka_unit_test(test_2x4_on_4_everywhere),
 		cmocka_unit_test(test_vcpu_policy_follows_the_scheduler),
 		cmocka_unit_test(test_blind_share_is_what_host_perf_missed),
+		cmocka_unit_test(test_exit_costs_from_a_table_on_a_host),
 		cmocka_unit_test(test_guest_to_guest_isolation),
 		cmocka_unit_test(test_nmi_watchdog_on_every_cpu),
 		cmocka_unit_test(test_migration),
