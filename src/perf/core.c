@@ -658,11 +658,24 @@ void perf_event__set_period(struct perf_cpu *pc, struct perf_event *ev, u64 peri
 	}
 }
 
+static bool has_task_events(const struct perf_cpu *pc, int task)
+{
+	for (int i = 0; task && i < pc->nr_events; i++)
+		if (!pc->events[i]->released && pc->events[i]->attr.task == task)
+			return true;
+	return false;
+}
+
+/* perf_event_task_sched_out / _in: a task without a perf context (none of
+ * its events here) costs nothing; else its events leave and come in. */
 void perf_cpu__switch_task(struct perf_cpu *pc, int task)
 {
+	int old = pc->current_task;
+
 	perf_update_times(pc);
 	pc->current_task = task;
-	perf_resched(pc);
+	if (has_task_events(pc, old) || has_task_events(pc, task))
+		perf_resched(pc);
 }
 
 /* Metric events (indexes 48..51) all enable PERF_METRICS, GLOBAL_CTRL bit 48.

@@ -85,6 +85,33 @@ static struct perf_event *ev_new(struct rig *r, enum perf_type type, u64 config,
 	return ev;
 }
 
+/* perf_event_task_sched_out / _in: a switch between tasks that have no
+ * events of their own touches no register and costs no time; one to a task
+ * with an event schedules it in. */
+static void test_task_switch_without_task_events(void **state)
+{
+	struct rig *r = intel(4, 3, false);
+	struct perf_attr a = { .type = PERF_TYPE_HARDWARE, .config = PERF_COUNT_HW_CPU_CYCLES,
+			       .task = 7 };
+	struct perf_event *ev;
+	u64 ops, now;
+
+	(void)state;
+	(void)ev_new(r, PERF_TYPE_HARDWARE, PERF_COUNT_HW_INSTRUCTIONS, "", NULL);  /* CPU-wide */
+	ops = r->pc.nr_msr_ops;
+	now = r->cpu.now;
+	perf_cpu__switch_task(&r->pc, 5);
+	perf_cpu__switch_task(&r->pc, 0);
+	assert_int_equal(r->pc.nr_msr_ops, ops);
+	assert_int_equal(r->cpu.now, now);
+	assert_int_equal(perf_event__create(&r->pc, &a, NULL, &ev), 0);
+	ops = r->pc.nr_msr_ops;
+	perf_cpu__switch_task(&r->pc, 7);
+	assert_true(r->pc.nr_msr_ops > ops);
+	assert_int_equal(ev->state, PERF_STATE_ACTIVE);
+	rig_free(r);
+}
+
 static void test_mediated_pmu_rules(void **state)
 {
 	struct rig *r = intel(4, 3, false);
@@ -530,6 +557,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mediated_pmu_rules),
 		cmocka_unit_test(test_exclude_guest_across_guest_context),
+		cmocka_unit_test(test_task_switch_without_task_events),
 		cmocka_unit_test(test_multiplexing_scales_within_one_percent),
 		cmocka_unit_test(test_pinned_groups),
 		cmocka_unit_test(test_sampling_period),
