@@ -92,6 +92,8 @@ static const struct field {
 	  true },
 	{ "kvm", "posted_interrupts", K_U8, offsetof(struct profile, kvm.posted_interrupts), 0, 1,
 	  true },
+	{ "kvm", "ipi_virtualization", K_U8, offsetof(struct profile, kvm.ipi_virtualization), 0,
+	  1, true },
 };
 
 #define NR_FIELDS (sizeof(fields) / sizeof(fields[0]))

@@ -1030,7 +1030,10 @@ void kvm_vcpu__guest_halt(struct kvm_vcpu *v, u64 idle_cycles)
 void kvm_vcpu__guest_send_ipi(struct kvm_vcpu *v, unsigned int dest)
 {
 	v->st.ipis_sent++;
-	kvm_vcpu__guest_exit(v, EXIT_MSR_WRITE_ICR);	/* the exit retires the WRMSR */
+	/* with IPI virtualization the hardware sends it (the target's posted
+	 * interrupt descriptor); else the fastpath exit retires the WRMSR */
+	if (!v->costs.ipi_virtualization)
+		kvm_vcpu__guest_exit(v, EXIT_MSR_WRITE_ICR);
 	if (v->hops && v->hops->send_ipi)
 		v->hops->send_ipi(v->hops_ctx, dest);
 }

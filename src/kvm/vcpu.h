@@ -60,6 +60,9 @@ struct kvm_costs {
 	u8 posted_interrupts;	/* 1: posted interrupts (APICv / AVIC) reach a target
 				 * in guest mode without a VM-exit; 0: KVM kicks it
 				 * with a host IPI, which exits */
+	u8 ipi_virtualization;	/* 1: IPIv (VMX, SPR on): the sender's unicast
+				 * physical-mode x2APIC ICR write is virtualized,
+				 * no VM-exit; 0: it exits (the fastpath) */
 };
 
 /* Where a mediated vPMU loads and puts the guest context. */
