@@ -198,8 +198,11 @@ static void host_irq(struct kvm_vcpu *v, const struct hw_irq *irq)
 		v->st.host_irqs++;
 		host_work(v, draw_cost(&v->cost_rng[COST_HOST_IRQ], &v->costs.host_irq));
 		perf_cpu__host_irq(v->host, irq);
-		/* scheduler_tick: the vCPU thread's slice is up */
-		if ((v->sched.tasks || v->sched.others) && v->cpu->now >= v->slice_end)
+		/* scheduler_tick: the vCPU thread's slice is up and something
+		 * else can run (nr_running > 1) */
+		if (v->cpu->now >= v->slice_end &&
+		    (v->sched.tasks || (v->hops && v->hops->has_others ?
+					v->hops->has_others(v->hops_ctx) : v->sched.others)))
 			v->need_resched = true;
 		return;
 	case HW_IRQ_VECTOR:

@@ -145,6 +145,10 @@ struct kvm_host_ops {
 	 * already put where the policy puts) until its timer at @until or an
 	 * IPI wakes it; returns when it runs again. */
 	void (*halt)(void *ctx, u64 until);
+	/* At the tick (scheduler_tick): whether another thread on this pCPU
+	 * can run now, one woken since the last switch included. NULL: the
+	 * vCPU's sched.others. */
+	bool (*has_others)(void *ctx);
 };
 
 /*

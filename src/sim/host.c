@@ -303,9 +303,18 @@ static void host_send_ipi(void *ctx, unsigned int dest)
 		to->wake_at = min_u64(to->wake_at, max_u64(at, to->p->cpu.now));
 }
 
+/* The tick's view: another thread of the pCPU runnable now (a sleeper
+ * whose wake-up is due counts: is_runnable wakes it). */
+static bool host_has_others(void *ctx)
+{
+	const struct hthread *t = ctx;
+
+	return runnable(t->p) > 1;
+}
+
 static const struct kvm_host_ops host_ops = {
 	.horizon = host_horizon, .sync = host_sync, .schedule = host_schedule,
-	.send_ipi = host_send_ipi, .halt = host_halt,
+	.send_ipi = host_send_ipi, .halt = host_halt, .has_others = host_has_others,
 };
 
 static void thread_main(void *arg)

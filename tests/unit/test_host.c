@@ -263,6 +263,38 @@ static void test_exit_costs_from_a_table_on_a_host(void **state)
 	assert_int_equal(m2.exit_latency_by[EXIT_CPUID].p50, m1.exit_latency_by[EXIT_CPUID].p50);
 }
 
+/*
+ * Two vCPUs on one pCPU and no host tasks: a vCPU that wakes from its HLT
+ * while the other runs gets the pCPU at the next tick once the running one's
+ * slice is up (scheduler_tick: nr_running > 1), so no HLT lasts longer than
+ * its idle time (at most 2 x 100 us), a slice (1 ms) and a tick period (4 ms
+ * at 250 Hz). The tick once looked at who could run at the last switch, so a
+ * sleeper woken since waited for the other to halt (18 ms here).
+ */
+static void test_woken_vcpu_gets_the_pcpu_at_the_tick(void **state)
+{
+	static struct scenario sc;
+	static struct sim_metrics m;
+	static struct sim_host_report rep;
+	static const char text[] = "[scenario]\nname = two-on-one\n[guest]\nwork_minsns = 600\n"
+		"cpi_milli = 600\nhz = 250\nhlt_idle_us = 100\n[exits]\nhlt = 100\n"
+		"tsc_deadline = 1000\n[host]\npcpus = 1\nslice_us = 1000\n[vm.a]\nvcpus = 2\n";
+	u64 bound = (2 * 100 + 1000 + 1000000 / 250) * spr.core_mhz +
+		    20000;	/* the exit's own handling and the switch */
+	char err[256];
+	struct diag d;
+
+	(void)state;
+	assert_int_equal(scenario__parse("two-on-one.ini", text, &sc, &d), 0);
+	assert_int_equal(run(&spr, &sc, &kvm_vpmu_none_ops, NULL, PMI_ROUTE_VECTOR, false, &m,
+			     &rep, err, sizeof(err)), 0);
+	print_message("HLT latency max %llu cycles (bound %llu), %llu switches\n",
+		      (unsigned long long)m.exit_latency_by[EXIT_HLT].max,
+		      (unsigned long long)bound, (unsigned long long)m.vcpu_switches);
+	assert_true(m.halts > 10);
+	assert_true(m.exit_latency_by[EXIT_HLT].max <= bound);
+}
+
 /* A put that does not save counter 0 (the other VM's vCPU then runs on the
  * pCPU before this one loads again). */
 static void not_saved_put(struct kvm_pmu *pmu)
@@ -486,6 +518,7 @@ int main(void)
 		cmocka_unit_test(test_vcpu_policy_follows_the_scheduler),
 		cmocka_unit_test(test_blind_share_is_what_host_perf_missed),
 		cmocka_unit_test(test_exit_costs_from_a_table_on_a_host),
+		cmocka_unit_test(test_woken_vcpu_gets_the_pcpu_at_the_tick),
 		cmocka_unit_test(test_guest_to_guest_isolation),
 		cmocka_unit_test(test_nmi_watchdog_on_every_cpu),
 		cmocka_unit_test(test_migration),
