@@ -219,11 +219,12 @@ static enum kvm_msr_result intel_set_msr(struct kvm_pmu *pmu, u32 msr, u64 val)
 	case MSR_IA32_PERF_CAPABILITIES:	/* vmx_pmu_caps_test: always #GP */
 		return KVM_MSR_GP;
 	case MSR_IA32_DEBUGCTLMSR:
-		/* vmx_set_msr: bits outside vmx_get_supported_debugctl() #GP
-		 * (bus-lock detect, and LBR | FREEZE_LBRS_ON_PMI only with guest
-		 * LBRs, which the model never gives); BTF is accepted and
-		 * dropped. FREEZE_PERFMON_ON_PMI is not supported at all. */
-		if (val & ~DEBUGCTL_BTF)
+		/* vmx_is_valid_debugctl: bits outside vmx_get_supported_debugctl()
+		 * #GP (bus-lock detect; FREEZE_LBRS_ON_PMI, which needs guest LBRs,
+		 * which the model never gives; FREEZE_PERFMON_ON_PMI, never
+		 * supported), but BTF and LBR are logged (kvm_pr_unimpl_wrmsr)
+		 * and dropped: accepted, reading back 0. */
+		if (val & ~(DEBUGCTL_BTF | DEBUGCTL_LBR))
 			return KVM_MSR_GP;
 		return KVM_MSR_OK;
 	}

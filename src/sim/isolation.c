@@ -594,13 +594,9 @@ int sim__isolation_row(const struct profile *prof, unsigned int nr_seeds, struct
 
 u64 sim__isolation_failures(const struct iso_row *row)
 {
-	u64 t = row->host_over + row->host_under;
+	u64 t = row->host_over + row->host_under + row->misattributed_pmis;
 
 	for (int k = 0; k < SIM_DIFF_NR; k++)
-		if (row->route == PMI_ROUTE_VECTOR ||
-		    (k != SIM_DIFF_PMI_LOST && k != SIM_DIFF_PMI_SPURIOUS))
-			t += row->diff[k];
-	if (row->route == PMI_ROUTE_VECTOR)
-		t += row->misattributed_pmis;
+		t += row->diff[k];
 	return t;
 }

@@ -104,6 +104,24 @@ static void test_nmi_routing_can_misattribute(void **state)
 	assert_true(nmi[1] > 0);
 }
 
+/* A lost or spurious PMI or a misattributed one fails a row under either
+ * routing (an NMI-routing exemption once let every guest PMI of the exit
+ * policy be lost unseen). */
+static void test_pmi_differences_fail_either_route(void **state)
+{
+	for (int r = 0; r < 2; r++) {
+		struct iso_row row = { .route = r ? PMI_ROUTE_NMI : PMI_ROUTE_VECTOR };
+
+		(void)state;
+		assert_int_equal(sim__isolation_failures(&row), 0);
+		row.diff[SIM_DIFF_PMI_LOST] = 1;
+		assert_int_equal(sim__isolation_failures(&row), 1);
+		row.diff[SIM_DIFF_PMI_SPURIOUS] = 1;
+		row.misattributed_pmis = 1;
+		assert_int_equal(sim__isolation_failures(&row), 3);
+	}
+}
+
 /*
  * Found at spr seed 113 (emulated): a host NMI inside perf_resched (between
  * its disable_all and enable_all, while a host event is moved off a counter
@@ -200,6 +218,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_correct_kinds_pass_everywhere),
 		cmocka_unit_test(test_nmi_routing_can_misattribute),
+		cmocka_unit_test(test_pmi_differences_fail_either_route),
 		cmocka_unit_test(test_nmi_inside_perf_resched_leaks_nothing),
 		cmocka_unit_test(test_skewed_period_rule),
 		cmocka_unit_test(test_mediated_narrow_guest_follows_v6),
