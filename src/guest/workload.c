@@ -116,15 +116,6 @@ static u64 draw_gap(struct rng *r, u64 mean)
 	return 1 + rng__below(r, 2 * mean);
 }
 
-static u64 total_rate(const struct guest_workload *w)
-{
-	u64 sum = 0;
-
-	for (int r = 0; r < EXIT_NR; r++)
-		sum += w->exits_per_sec[r];
-	return sum;
-}
-
 static void mix_init(struct gs *g)
 {
 	g->mix_n = 0;
@@ -870,8 +861,10 @@ int guest_workload__run(const struct guest_workload *w, struct kvm_vcpu *v, u64 
 			u64 core_hz, struct guest_result *res)
 {
 	struct gs g = { .w = w, .v = v, .core_hz = core_hz, .res = res };
-	u64 rate = w->src ? 0 : total_rate(w), start = v->cpu->now, gap_mean = 0;
+	u64 rate, start = v->cpu->now, gap_mean = 0;
 
+	mix_init(&g);			/* the exit mix and its total rate */
+	rate = w->src ? 0 : g.mix_total;
 	memset(res, 0, sizeof(*res));
 	if (!w->cpi_milli || !core_hz) {
 		res->error = "the guest needs cpi_milli and a core clock";
@@ -882,7 +875,6 @@ int guest_workload__run(const struct guest_workload *w, struct kvm_vcpu *v, u64 
 		return -1;
 	}
 	rng__seed(&g.rng, seed);
-	mix_init(&g);
 	g.left = w->src ? UINT64_MAX : w->work_minsns * 1000000;
 	g.tick_cycles = w->hz ? core_hz / w->hz : 0;
 	if (rate)

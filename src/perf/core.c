@@ -441,6 +441,27 @@ static void start_event(struct perf_cpu *pc, struct perf_event *ev, int idx)
 	pc->x86->enable_event(pc, ev);
 }
 
+/* perf_pmu_disable / perf_pmu_enable around a change to the events, as
+ * one host batch of register accesses (perf's own state aside; the clock
+ * read by hw_cpu__now): an NMI meanwhile leaves the PMU off. The enable
+ * gives IRQs back if @irqs, and what came meanwhile is taken then. */
+static void pmu_disable(struct perf_cpu *pc)
+{
+	hw_cpu__host_batch_begin(pc->cpu);
+	pc->pmu_disabled++;
+	pc->x86->disable_all(pc);
+}
+
+static void pmu_enable(struct perf_cpu *pc, bool irqs)
+{
+	pc->pmu_disabled--;
+	if (!pc->guest_sched_out)
+		pc->x86->enable_all(pc);
+	hw_cpu__host_batch_end(pc->cpu);
+	if (irqs)
+		hw_cpu__set_if(pc->cpu, true);
+}
+
 void perf_resched(struct perf_cpu *pc)
 {
 	struct plan p;
@@ -461,11 +482,7 @@ void perf_resched(struct perf_cpu *pc)
 		want[p.ev[k]->id] = true;
 		new_idx[p.ev[k]->id] = p.assign[k];
 	}
-	/* from here to the enable, register accesses only (and perf's own
-	 * state): one host batch, the clock read by hw_cpu__now (perf_wrmsr) */
-	hw_cpu__host_batch_begin(pc->cpu);
-	pc->pmu_disabled++;	/* perf_pmu_disable: an NMI meanwhile leaves it off */
-	pc->x86->disable_all(pc);
+	pmu_disable(pc);
 	for (int i = 0; i < pc->nr_events; i++) {
 		struct perf_event *ev = pc->events[i];
 
@@ -482,12 +499,7 @@ void perf_resched(struct perf_cpu *pc)
 		if (want[i])
 			ev->state = PERF_STATE_ACTIVE;
 	}
-	pc->pmu_disabled--;
-	if (!pc->guest_sched_out)
-		pc->x86->enable_all(pc);
-	hw_cpu__host_batch_end(pc->cpu);
-	if (irqs)
-		hw_cpu__set_if(pc->cpu, true);	/* what came meanwhile is taken now */
+	pmu_enable(pc, irqs);
 }
 
 /* ---- the API ---------------------------------------------------------------- */
@@ -569,11 +581,7 @@ void perf_event__disable(struct perf_cpu *pc, struct perf_event *ev)
 		return;
 	perf_update_times(pc);
 	pc->cpu->intr_enabled = false;
-	/* from the disable to the enable, register accesses only (and perf's
-	 * own state): one host batch, as in perf_resched */
-	hw_cpu__host_batch_begin(pc->cpu);
-	pc->pmu_disabled++;
-	pc->x86->disable_all(pc);
+	pmu_disable(pc);
 	for (int i = 0; i < pc->nr_events; i++) {
 		struct perf_event *m = pc->events[i];
 
@@ -584,12 +592,7 @@ void perf_event__disable(struct perf_cpu *pc, struct perf_event *ev)
 		if (m->state == PERF_STATE_ACTIVE)
 			m->state = PERF_STATE_INACTIVE;
 	}
-	pc->pmu_disabled--;
-	if (!pc->guest_sched_out)
-		pc->x86->enable_all(pc);
-	hw_cpu__host_batch_end(pc->cpu);
-	if (irqs)
-		hw_cpu__set_if(pc->cpu, true);
+	pmu_enable(pc, irqs);
 	ev->state = PERF_STATE_OFF;
 }
 

@@ -21,14 +21,21 @@
 
 #define T(name) "tests/traces/" name
 
+/* @name into @p, once */
+static const struct profile *loaded(struct profile *p, const char *name)
+{
+	struct diag d;
+
+	if (!p->name[0] && profile__load(name, p, &d))
+		fail_msg("%s: %s", name, d.msg);
+	return p;
+}
+
 static const struct profile *zen4(void)
 {
 	static struct profile p;
-	struct diag d;
 
-	if (!p.name[0] && profile__load("zen4", &p, &d))
-		fail_msg("zen4: %s", d.msg);
-	return &p;
+	return loaded(&p, "zen4");
 }
 
 /* slice-of-hardware with its PMU use switched off (@quiet) or kept */
@@ -118,11 +125,8 @@ static void test_faithful_text_and_table(void **state)
 static const struct profile *spr(void)
 {
 	static struct profile p;
-	struct diag d;
 
-	if (!p.name[0] && profile__load("spr", &p, &d))
-		fail_msg("spr: %s", d.msg);
-	return &p;
+	return loaded(&p, "spr");
 }
 
 /* One replay of @path's vCPU 0 under @kind / @policy on spr, trace costs on. */
