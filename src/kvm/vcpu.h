@@ -313,6 +313,10 @@ bool kvm_vcpu__take_guest_ipi(struct kvm_vcpu *v);
 /* A virtual PMI the guest can take now (its IF allows a vectored one);
  * records its latency. Returns whether one was taken. */
 bool kvm_vcpu__take_guest_pmi(struct kvm_vcpu *v);
+/* @cycles of host tasks (user code at CPL 3, @cpi_milli) on @cpu, for a
+ * vCPU alone (its slices' turn) or a host's pCPU (sim/host.c); returns the
+ * cycles they took (interrupts taken meanwhile included). */
+u64 kvm_host__run_tasks(struct hw_cpu *cpu, u64 cycles, u32 cpi_milli);
 /* Whether either of the two above could take one (a superset: false means
  * both would return false). */
 static inline bool kvm_vcpu__has_guest_interrupt(const struct kvm_vcpu *v)

@@ -70,19 +70,15 @@ struct host {
 
 /* ---- the scheduler ---------------------------------------------------------- */
 
-/* @cycles of @p's host tasks, at CPL 3 (as kvm/vcpu.c runs them for a vCPU
- * alone, task_cpi_milli 1000); the cycles they took. */
+/* @cycles of @p's host tasks (kvm_host__run_tasks, at a CPI of 1 as a
+ * vCPU alone runs them by default); the cycles they took. */
 static u64 task_work(struct hpcpu *p, u64 cycles)
 {
-	struct hw_segment seg = { .cpl = 3, .cycles = cycles };
-	u64 t0 = p->cpu.now;
+	u64 took = kvm_host__run_tasks(&p->cpu, cycles, 1000);
 
-	seg.ev[HW_EV_INSTRUCTIONS] = seg.cycles;
-	hw_cpu__fill_derived(&p->cpu, &seg);
-	hw_cpu__run(&p->cpu, &seg, NULL);
 	p->cpu.cpl = 0;
-	p->task_cycles += p->cpu.now - t0;
-	return p->cpu.now - t0;
+	p->task_cycles += took;
+	return took;
 }
 
 /* The host tasks' turn on @p: their slices, on @from's stack. */

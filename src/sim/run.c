@@ -270,8 +270,8 @@ void sim__host_count_error(struct sim_metrics *m)
 	for (int i = 0; i < m->nr_host_events; i++) {
 		const struct sim_host_event *he = &m->host_events[i];
 
-		if (!he->has_truth)
-			continue;
+		if (!he->has_truth || (!he->truth && !he->count))
+			continue;	/* nothing happened to count: no evidence */
 		sum += sim__count_error_pct(he->count, he->enabled, he->running, he->truth);
 		n++;
 	}

@@ -382,6 +382,18 @@ static void test_host_tasks_preempt_the_vcpu(void **state)
 	/* their slices, plus the host interrupts taken during them */
 	assert_true(a.host_task_cycles >= a.preemptions * sc.host_tasks * slice);
 	assert_true(a.host_task_cycles < a.preemptions * sc.host_tasks * slice / 100 * 101);
+	/* the tasks are user code the host session sees: its branches:H has
+	 * branches to count (it had none, and counted 0 of 0) */
+	{
+		bool seen = false;
+
+		for (int i = 0; i < a.nr_host_events; i++)
+			if (!strcmp(a.host_events[i].name, "branches:H")) {
+				seen = true;
+				assert_true(a.host_events[i].truth > 1000000);
+			}
+		assert_true(seen);
+	}
 	sc.host_tasks *= 2;
 	run("spr", "overcommit", "mediated", "vcpu", &b, &sc);
 	assert_true(b.host_task_cycles >= b.preemptions * sc.host_tasks * slice);
