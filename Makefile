@@ -19,11 +19,11 @@ O       := build
 WARN := -Wall -Wextra -Werror -Wpedantic -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wpointer-arith -Wcast-qual -Wwrite-strings \
 	-Wformat=2 -Wundef -Wvla -Wimplicit-fallthrough -Wold-style-definition
-BASE_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -Isrc $(WARN) -MMD -MP $(TRACE_CFLAGS)
+BASE_CFLAGS = -std=c11 -pthread -D_POSIX_C_SOURCE=200809L -Isrc $(WARN) -MMD -MP $(TRACE_CFLAGS)
 CFLAGS  ?= -O2 -g
 # libtracecmd / libtraceevent (trace.dat): pkg-config, expanded when a recipe
 # runs, i.e. after tools/ensure-deps has installed them
-LIBS     = -ljansson -lm $(shell pkg-config --libs libtracecmd libtraceevent)
+LIBS     = -pthread -ljansson -lm $(shell pkg-config --libs libtracecmd libtraceevent)
 TRACE_CFLAGS = $(patsubst -I%,-isystem %,$(shell pkg-config --cflags libtracecmd libtraceevent))
 SAN     := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
@@ -44,6 +44,7 @@ LIB_SRCS += src/base/hist.c
 LIB_SRCS += src/base/rng.c
 LIB_SRCS += src/base/coro.c
 LIB_SRCS += src/base/util.c
+LIB_SRCS += src/base/pool.c
 LIB_SRCS += src/hw/apic.c
 LIB_SRCS += src/hw/cpu.c
 LIB_SRCS += src/hw/cpu_ref.c
@@ -148,6 +149,10 @@ endef
 $(eval $(call variant,rel,$(CC),,$(CFLAGS)))
 $(eval $(call variant,san,$(CC),-san,$(SAN)))
 $(eval $(call variant,clang,$(CLANG),-clang,-O2))
+# ThreadSanitizer: the commands that run their runs on several threads
+# (vpmu replay --jobs) are run under it by make check
+TSAN := -O1 -g -fsanitize=thread
+$(eval $(call variant,tsan,$(CC),-tsan,$(TSAN)))
 # libFuzzer (tests/fuzz/): the library instrumented for coverage, ASan, UBSan
 FUZZ_SAN := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
@@ -160,6 +165,10 @@ $(O)/vpmu: $(rel_CLI) $(O)/rel/libvpmu.a
 $(O)/vpmu-san: $(san_CLI) $(O)/san/libvpmu.a
 	$(call say,LD-san,$@)
 	$(Q)$(CC) $(SAN) -o $@ $^ $(LIBS)
+
+$(O)/vpmu-tsan: $(tsan_CLI) $(O)/tsan/libvpmu.a
+	$(call say,LD-tsan,$@)
+	$(Q)$(CC) $(TSAN) -o $@ $^ $(LIBS)
 
 $(O)/vpmu-clang: $(clang_CLI) $(O)/clang/libvpmu.a
 	$(call say,LD-clang,$@)
@@ -200,9 +209,9 @@ $(O)/fuzz/bin/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(O)/fuzz/libvpmu.a
 run: $(O)/vpmu
 	$(Q)$(O)/vpmu compare
 
-check: $(O)/vpmu $(O)/vpmu-san $(O)/vpmu-clang $(patsubst %,$(O)/tests/%,$(UNIT_TESTS)) \
+check: $(O)/vpmu $(O)/vpmu-san $(O)/vpmu-clang $(O)/vpmu-tsan $(patsubst %,$(O)/tests/%,$(UNIT_TESTS)) \
 		$(FUZZ_BINS)
-	$(Q)VPMU=$(O)/vpmu-san VPMU_OTHERS="$(O)/vpmu $(O)/vpmu-clang" FUZZ_BINS="$(FUZZ_BINS)" \
+	$(Q)VPMU=$(O)/vpmu-san VPMU_OTHERS="$(O)/vpmu $(O)/vpmu-clang" VPMU_TSAN=$(O)/vpmu-tsan FUZZ_BINS="$(FUZZ_BINS)" \
 		UNIT_TESTS="$(patsubst %,$(O)/tests/%,$(UNIT_TESTS))" tests/check.sh
 
 $(O)/vpmu-bench: tools/bench.c $(O)/rel/libvpmu.a

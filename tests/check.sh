@@ -97,6 +97,26 @@ for other in ${VPMU_OTHERS:-}; do
 done
 rm -f "$log.ref"
 
+# 3c. vpmu replay runs its runs on threads (--jobs, base/pool.c): under
+#     ThreadSanitizer (VPMU_TSAN) no data race is reported, and the text and
+#     the JSON are the same bytes on 1 and on 3 threads (a trace.dat with two
+#     vCPUs, and a perf kvm stat table)
+for t in tests/traces/bench/kvm-svm-v7-big.dat tests/traces/kvm-svm.kvm-stat.txt; do
+	"$VPMU" replay -j 1 "$t" --json "$log.j1" >"$log.1" 2>&1
+	if [ -n "${VPMU_TSAN:-}" ]; then
+		TSAN_OPTIONS=exitcode=66 "$VPMU_TSAN" replay -j 3 "$t" --json "$log.j3" >"$log.3" 2>"$log.e"
+	else
+		"$VPMU" replay -j 3 "$t" --json "$log.j3" >"$log.3" 2>"$log.e"
+	fi
+	rc=$?
+	if [ "$rc" -eq 0 ] && ! grep -q ThreadSanitizer "$log.e" && cmp -s "$log.1" "$log.3" &&
+	   cmp -s "$log.j1" "$log.j3"; then add 1 0; else
+		echo "FAIL vpmu replay -j 3 $t (rc $rc) differs from -j 1 or races:"; head -40 "$log.e"
+		add 0 1
+	fi
+	rm -f "$log.1" "$log.3" "$log.e" "$log.j1" "$log.j3"
+done
+
 # 3a. outputs do not depend on the counting engine: the reference engine
 #     (VPMU_ENGINE=reference, hw/cpu_ref.c) prints the same bytes for the
 #     conformance suite, vpmu compare --json and vpmu validate

@@ -32,7 +32,7 @@ struct coro {
 	size_t back_size;
 };
 
-static struct coro *current;
+static _Thread_local struct coro *current;	/* one a thread: runs of several threads each have their own */
 
 /*
  * swapcontext(), made of getcontext() and setcontext(): ASan's swapcontext

@@ -15,13 +15,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/pool.h"
 #include "cli/cli.h"
 #include "cli/output.h"
 #include "cli/replay_out.h"
 #include "input/trace_mix.h"
 
 enum { O_FORMAT = 'f', O_VPMU = 'v', O_CPU = 'c', O_SCEN = 's', O_SEED = 'S', O_POL = 256,
-       O_PMI, O_SKIP, O_COUNTS, O_JSON, O_GUEST_US, O_NO_COSTS, O_STATS, O_HOST, O_PCPUS };
+       O_PMI, O_SKIP, O_COUNTS, O_JSON, O_GUEST_US, O_NO_COSTS, O_STATS, O_HOST, O_PCPUS,
+       O_JOBS = 'j' };
 
 static const struct cli_opt opts[] = {
 	{ "format", O_FORMAT, "FORMAT", "auto (default), ftrace, trace-cmd, perf-script, dat, "
@@ -40,6 +42,8 @@ static const struct cli_opt opts[] = {
 	  "latencies" },
 	{ "skip-bad", O_SKIP, NULL, "count and report malformed lines instead of stopping" },
 	{ "json", O_JSON, "FILE|-", "the runs as one JSON document (-: stdout, the text to stderr)" },
+	{ "jobs", O_JOBS, "N", "run the replays on N threads, 1 to 64 (default: the processors "
+	  "online); the output does not depend on it" },
 	{ "stats", O_STATS, NULL, "print the peak resident memory on stderr at the end" },
 	{ "host", O_HOST, NULL, "all vCPUs at once on one host (one pCPU each, pinned), not each "
 	  "on a machine of its own" },
@@ -87,6 +91,11 @@ static int parse_value(struct replay_opts *o, int k, const char *v)
 			return -1;
 		o->pcpus = (unsigned int)n;
 		o->host = true;
+		return 0;
+	case O_JOBS:
+		if (cli__u64(&me, "jobs", v, 1, 64, &n))
+			return -1;
+		o->jobs = (unsigned int)n;
 		return 0;
 	case O_GUEST_US:
 		if (cli__u64(&me, "guest-us", v, 1, 1000000, &n))
@@ -143,7 +152,7 @@ int cmd_replay(int argc, char **argv)
 {
 	static struct trace_mix m;
 	struct replay_opts o = { .seed = 1, .guest_ns = 20000, .scenario = "slice-of-hardware",
-				 .kinds = 7, .policies = 15, .routes = 3 };
+				 .kinds = 7, .policies = 15, .routes = 3, .jobs = pool__cpus() };
 	int ret = parse_args(argc, argv, &o);
 
 	if (ret)

@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "cli/output.h"
 #include "cli/replay_out.h"
+#include "base/pool.h"
 #include "report/json.h"
 #include "sim/replay.h"
 
@@ -83,6 +84,7 @@ struct run_ctx {
 	FILE *out;		/* the text: stdout, or stderr when the JSON is on stdout */
 	bool first;
 	u64 mismatches;
+	unsigned int jobs;	/* threads for the runs */
 };
 
 static void print_provenance(const struct run_ctx *x)
@@ -194,18 +196,6 @@ static void report_run(struct run_ctx *x, u32 vi, struct sim_metrics *m,
 		json_run(x, &x->in.m->vcpus[vi], m, fed);
 }
 
-static int run_one(struct run_ctx *x, u32 vi, const struct sim_config *c, struct sim_metrics *m,
-		   struct replay_fed *fed)
-{
-	char err[512];
-
-	if (sim_replay__vcpu(&x->in, vi, c, m, fed, err, sizeof(err))) {
-		fprintf(stderr, "vpmu replay: %s: %s\n", x->in.m->vcpus[vi].label, err);
-		return EXIT_CHECK_FAILED;
-	}
-	return 0;
-}
-
 static const struct kvm_vpmu_ops *const kinds[] = {	/* as cli_kind_names */
 	&kvm_vpmu_none_ops, &kvm_vpmu_emulated_ops, &kvm_vpmu_mediated_ops,
 };
@@ -218,37 +208,102 @@ static bool is_wanted(const struct replay_opts *o, int k, int p, int r)
 	       (mediated ? o->routes >> r & 1 : !r);
 }
 
-/* The vPMU-none baseline once, then every configuration asked for; the
- * "none" row is the baseline's own run (the same configuration). */
-static int run_vcpu(struct run_ctx *x, u32 vi)
+/*
+ * The runs of every vCPU, in report order: a vCPU's vPMU-none baseline
+ * (which is also its "none" row, the same configuration), then every other
+ * configuration asked for. They are independent, so a window of them runs
+ * on --jobs threads (base/pool.h), each into its own slot, and the window is
+ * reported in order: the output is the same whatever the number of jobs.
+ */
+struct job {
+	u32 vi;
+	bool base;		/* the vCPU's baseline (and its none row if asked) */
+	struct sim_config c;
+	struct sim_metrics m;
+	struct replay_fed fed;
+	int ret;
+	char err[512];
+};
+
+struct jobs {
+	struct run_ctx *x;
+	struct job *j;
+};
+
+static void run_job(void *ctx, size_t i)
+{
+	struct jobs *js = ctx;
+	struct job *j = &js->j[i];
+
+	j->ret = sim_replay__vcpu(&js->x->in, j->vi, &j->c, &j->m, &j->fed, j->err,
+				  sizeof(j->err));
+}
+
+/* The jobs of vCPU @vi from @n on; the new count. */
+static size_t add_jobs(const struct run_ctx *x, u32 vi, struct job *j, size_t n)
 {
 	struct sim_config c = { .prof = x->prof, .sc = x->sc, .seed = x->o->seed,
 				.policy = kvm_policies[0], .kind = &kvm_vpmu_none_ops,
 				.no_baseline = true };
-	struct sim_metrics bm, m;
-	struct replay_fed bfed, fed;
-	int ret;
 
-	if ((ret = run_one(x, vi, &c, &bm, &bfed)))
-		return ret;
-	for (int k = 0; k < (int)ARRAY_SIZE(kinds); k++)
+	j[n++] = (struct job){ .vi = vi, .base = true, .c = c };
+	for (int k = 1; k < (int)ARRAY_SIZE(kinds); k++)
 		for (int p = 0; kvm_policies[p]; p++)
 			for (int r = 0; r < 2; r++) {
 				if (!is_wanted(x->o, k, p, r))
 					continue;
-				if (k == 0) {
-					m = bm;
-					report_run(x, vi, &m, &bfed, bm.wall_cycles);
-					continue;
-				}
 				c.kind = kinds[k];
 				c.policy = kvm_policies[p];
 				c.route = (enum kvm_pmi_route)r;
-				if ((ret = run_one(x, vi, &c, &m, &fed)))
-					return ret;
-				report_run(x, vi, &m, &fed, bm.wall_cycles);
+				j[n++] = (struct job){ .vi = vi, .c = c };
 			}
+	return n;
+}
+
+/* Report @j (run): its row, against its vCPU's baseline @none. */
+static int report_job(struct run_ctx *x, struct job *j, u64 *none)
+{
+	if (j->ret) {
+		fprintf(stderr, "vpmu replay: %s: %s\n", x->in.m->vcpus[j->vi].label, j->err);
+		return EXIT_CHECK_FAILED;
+	}
+	if (j->base)
+		*none = j->m.wall_cycles;
+	if (!j->base || is_wanted(x->o, 0, 0, 0))
+		report_run(x, j->vi, &j->m, &j->fed, *none);
 	return 0;
+}
+
+static int run_vcpus(struct run_ctx *x)
+{
+	const struct trace_mix *m = x->in.m;
+	size_t per = 2, win = 4 * (size_t)x->jobs;	/* per: a vCPU's jobs at most */
+	struct job *j;
+	struct jobs js = { .x = x };
+	u64 none = 0;
+	int ret = 0;
+
+	for (int p = 0; kvm_policies[p]; p++)
+		per += 2;
+	win = win < per ? per : win;
+	j = malloc((win + per) * sizeof(*j));
+	if (!j) {
+		fprintf(stderr, "vpmu replay: out of memory\n");
+		return EXIT_CHECK_FAILED;
+	}
+	js.j = j;
+	for (u32 vi = 0; vi < m->nr_vcpus && !ret;) {
+		size_t n = 0;
+
+		for (; vi < m->nr_vcpus && n < win; vi++)
+			if (m->vcpus[vi].exits)
+				n = add_jobs(x, vi, j, n);
+		pool__run(x->jobs, n, run_job, &js);
+		for (size_t i = 0; i < n && !ret; i++)
+			ret = report_job(x, &j[i], &none);
+	}
+	free(j);
+	return ret;
 }
 
 static int load(const struct cli_cmd *c, const struct replay_opts *o,
@@ -358,13 +413,15 @@ int replay_out__run(const struct cli_cmd *c, const struct replay_opts *o,
 	if (o->json && cli__out_open(&jo, o->json))
 		return cli__fail(c, "--json: cannot write %s", o->json);
 	x.json = o->json ? jo.f : NULL;
+	/* inputs read again by every run (not kept: a trace too large) are
+	 * read by one run at a time, in bounded memory */
+	x.jobs = m->is_table || (m->keep && m->kept_all) ? o->jobs : 1;
 	x.out = x.json == stdout ? stderr : stdout;
 	if (x.json)
 		fputs("{\"replay\": [\n", x.json);
 	print_provenance(&x);
-	for (u32 i = 0; i < m->nr_vcpus && !ret && !o->host; i++)
-		if (m->vcpus[i].exits)
-			ret = run_vcpu(&x, i);
+	if (!o->host)
+		ret = run_vcpus(&x);
 	if (o->host && !ret)
 		ret = run_host(&x);
 	if (x.json) {

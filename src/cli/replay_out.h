@@ -22,6 +22,7 @@ struct replay_opts {
 	bool skip_bad, counts, no_trace_costs, stats;
 	bool host;		/* all vCPUs on one host (sim_replay__host) */
 	unsigned int pcpus;	/* its pCPUs (0: one a vCPU) */
+	unsigned int jobs;	/* threads for the runs (1: the caller's only) */
 };
 
 /* Per reason (all vCPUs), then per vCPU, then the notes. Returns 0. */

@@ -6,6 +6,7 @@
  * kept; a run with the baseline reads the stream twice, so the source is
  * opened afresh for each run.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "guest/workload.h"
@@ -122,59 +123,81 @@ static void src_close(struct src *s)
 		trace_pass__close(&s->pass);
 }
 
+/* What one vCPU's replay keeps (large: off the stack, and one a call, so
+ * that runs of several threads do not share it). */
+struct vcpu_run {
+	struct scenario sc;
+	struct src s;
+};
+
+static int run_src(struct vcpu_run *r, const struct replay_input *in, u32 vcpu,
+		   const struct sim_config *c, const struct sim_config *run,
+		   struct sim_metrics *m, char *err, size_t len)
+{
+	int ret;
+
+	if (src_open(&r->s, in, vcpu, c)) {
+		snprintf(err, len, "out of memory");
+		return -1;
+	}
+	ret = sim__run(run, m, err, len);
+	src_close(&r->s);
+	if (r->s.failed) {
+		diag__format(&r->s.d, err, len);
+		return -1;
+	}
+	return ret ? -1 : 0;
+}
+
 int sim_replay__vcpu(const struct replay_input *in, u32 vcpu, const struct sim_config *c,
 		     struct sim_metrics *m, struct replay_fed *fed, char *err, size_t len)
 {
-	static struct scenario sc;
-	static struct src s;
-	struct guest_exit_source gs = { .next = src_next, .ctx = &s };
+	struct vcpu_run *r;
+	struct guest_exit_source gs = { .next = src_next };
 	struct sim_config cc = *c;
-	int ret;
+	u64 none = 0;
+	int ret = -1;
 
 	if (vcpu >= in->m->nr_vcpus) {
 		snprintf(err, len, "no vCPU %u in the inputs", vcpu);
 		return -1;
 	}
-	sc = *c->sc;
-	sc.guest.src = &gs;
-	snprintf(sc.name, sizeof(sc.name), "trace %.40s", in->m->vcpus[vcpu].label);
-	cc.sc = &sc;
-	cc.no_baseline = true;
-	if (!c->no_baseline) {		/* the baseline: the same stream, vPMU none */
-		struct sim_config base = cc;
-		struct sim_metrics bm;
-
-		base.kind = &kvm_vpmu_none_ops;
-		if (src_open(&s, in, vcpu, c)) {
-			snprintf(err, len, "out of memory");
-			return -1;
-		}
-		ret = sim__run(&base, &bm, err, len);
-		src_close(&s);
-		if (ret)
-			return -1;
-		m->wall_cycles_none = bm.wall_cycles;
-	}
-	u64 none = c->no_baseline ? 0 : m->wall_cycles_none;
-
-	if (src_open(&s, in, vcpu, c)) {
+	r = malloc(sizeof(*r));
+	if (!r) {
 		snprintf(err, len, "out of memory");
 		return -1;
 	}
-	ret = sim__run(&cc, m, err, len);
-	src_close(&s);
-	if (s.failed) {
-		diag__format(&s.d, err, len);
-		return -1;
+	gs.ctx = &r->s;
+	r->sc = *c->sc;
+	r->sc.guest.src = &gs;
+	snprintf(r->sc.name, sizeof(r->sc.name), "trace %.40s", in->m->vcpus[vcpu].label);
+	cc.sc = &r->sc;
+	cc.no_baseline = true;
+	if (!c->no_baseline) {		/* the baseline: the same stream, vPMU none */
+		struct sim_config base = cc;
+		struct sim_metrics *bm = malloc(sizeof(*bm));
+
+		base.kind = &kvm_vpmu_none_ops;
+		if (!bm) {
+			snprintf(err, len, "out of memory");
+			goto out;
+		}
+		ret = run_src(r, in, vcpu, c, &base, bm, err, len);
+		none = bm->wall_cycles;
+		free(bm);
+		if (ret)
+			goto out;
 	}
-	if (ret)
-		return -1;
-	*fed = s.fed;
+	if ((ret = run_src(r, in, vcpu, c, &cc, m, err, len)))
+		goto out;
+	*fed = r->s.fed;
 	m->wall_cycles_none = none;
 	if (none)
 		m->guest_overhead_pct = 100.0 * ((double)m->wall_cycles - (double)none) /
 					(double)none;
-	return 0;
+out:
+	free(r);
+	return ret;
 }
 
 unsigned int sim_replay__host_vcpus(const struct replay_input *in, u32 *idx)
@@ -191,9 +214,11 @@ int sim_replay__host(const struct replay_input *in, unsigned int pcpus,
 		     const struct sim_config *c, struct sim_metrics *m,
 		     struct sim_host_report *rep, struct replay_fed *fed, char *err, size_t len)
 {
-	static struct scenario sc;
-	static struct src s[SCENARIO_MAX_VCPUS];
-	static struct guest_exit_source gs[SCENARIO_MAX_VCPUS];
+	struct host_run {	/* large: off the stack, and one a call */
+		struct scenario sc;
+		struct src s[SCENARIO_MAX_VCPUS];
+		struct guest_exit_source gs[SCENARIO_MAX_VCPUS];
+	} *r;
 	const struct guest_exit_source *srcs[SCENARIO_MAX_VCPUS];
 	struct sim_config cc = *c;
 	u32 idx[SCENARIO_MAX_VCPUS];
@@ -205,19 +230,28 @@ int sim_replay__host(const struct replay_input *in, unsigned int pcpus,
 			 SCENARIO_MAX_PCPUS);
 		return -1;
 	}
-	sc = *c->sc;
-	snprintf(sc.name, sizeof(sc.name), "trace");
-	sc.pcpus = pcpus ? pcpus : n;
-	sc.nr_vms = 1;
-	memset(&sc.vm[0], 0, sizeof(sc.vm[0]));
-	snprintf(sc.vm[0].name, sizeof(sc.vm[0].name), "trace");
-	sc.vm[0].vcpus = n;
-	sc.vm[0].guest = c->sc->guest;
-	sc.vm[0].guest.vm_vcpus = n;
-	sc.vm[0].pinned = !pcpus || pcpus == n;
-	sc.vm[0].nr_pin = n;
+	r = malloc(sizeof(*r));
+	if (!r) {
+		snprintf(err, len, "out of memory");
+		return -1;
+	}
+	struct scenario *sc = &r->sc;
+	struct src *s = r->s;
+	struct guest_exit_source *gs = r->gs;
+
+	*sc = *c->sc;
+	snprintf(sc->name, sizeof(sc->name), "trace");
+	sc->pcpus = pcpus ? pcpus : n;
+	sc->nr_vms = 1;
+	memset(&sc->vm[0], 0, sizeof(sc->vm[0]));
+	snprintf(sc->vm[0].name, sizeof(sc->vm[0].name), "trace");
+	sc->vm[0].vcpus = n;
+	sc->vm[0].guest = c->sc->guest;
+	sc->vm[0].guest.vm_vcpus = n;
+	sc->vm[0].pinned = !pcpus || pcpus == n;
+	sc->vm[0].nr_pin = n;
 	for (unsigned int i = 0; i < n; i++)
-		sc.vm[0].pin[i] = i % sc.pcpus;
+		sc->vm[0].pin[i] = i % sc->pcpus;
 	for (; opened < n; opened++) {
 		if (src_open(&s[opened], in, idx[opened], c)) {
 			snprintf(err, len, "out of memory");
@@ -226,7 +260,7 @@ int sim_replay__host(const struct replay_input *in, unsigned int pcpus,
 		gs[opened] = (struct guest_exit_source){ .next = src_next, .ctx = &s[opened] };
 		srcs[opened] = &gs[opened];
 	}
-	cc.sc = &sc;
+	cc.sc = sc;
 	cc.vcpu_src = srcs;
 	cc.host_report = rep;
 	cc.no_baseline = true;
@@ -241,5 +275,6 @@ int sim_replay__host(const struct replay_input *in, unsigned int pcpus,
 out:
 	for (unsigned int i = 0; i < opened; i++)
 		src_close(&s[i]);
+	free(r);
 	return ret;
 }

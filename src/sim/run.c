@@ -7,6 +7,7 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "guest/workload.h"
@@ -376,7 +377,7 @@ static bool is_baseline_for(const struct sim_baseline *b, const struct sim_confi
 static int run_kind(const struct sim_config *c, const struct kvm_vpmu_ops *kind,
 		    struct sim_metrics *m, bool measured, char *err, size_t len)
 {
-	static struct machine mc;	/* large: keep it off the stack */
+	struct machine *mc;	/* large: off the stack (and one a caller: reentrant) */
 	int ret;
 
 	if (scenario__is_host(c->sc)) {
@@ -388,18 +389,24 @@ static int run_kind(const struct sim_config *c, const struct kvm_vpmu_ops *kind,
 		m->core_mhz = c->prof->core_mhz;
 		return 0;
 	}
-	ret = run_one(&mc, c, kind, err, len);
+	mc = malloc(sizeof(*mc));
+	if (!mc) {
+		snprintf(err, len, "out of memory");
+		return -1;
+	}
+	ret = run_one(mc, c, kind, err, len);
 	if (!ret && measured)
-		collect(&mc, m);
+		collect(mc, m);
 	else if (!ret)
-		m->wall_cycles = mc.gr.wall_cycles;
-	teardown(&mc);
+		m->wall_cycles = mc->gr.wall_cycles;
+	teardown(mc);
+	free(mc);
 	return ret ? -1 : 0;
 }
 
 int sim__run(const struct sim_config *c, struct sim_metrics *m, char *err, size_t len)
 {
-	static struct sim_metrics base;
+	struct sim_metrics *base = NULL;
 
 	memset(m, 0, sizeof(*m));
 	snprintf(m->scenario, sizeof(m->scenario), "%s", c->sc->name);
@@ -413,10 +420,17 @@ int sim__run(const struct sim_config *c, struct sim_metrics *m, char *err, size_
 	m->seed = c->seed;
 	/* the baseline: the same work with no vPMU */
 	if (!c->no_baseline && !is_baseline_for(c->baseline, c)) {
-		memset(&base, 0, sizeof(base));
-		if (run_kind(c, &kvm_vpmu_none_ops, &base, false, err, len))
+		base = calloc(1, sizeof(*base));
+		if (!base) {
+			snprintf(err, len, "out of memory");
 			return -1;
-		m->wall_cycles_none = base.wall_cycles;
+		}
+		if (run_kind(c, &kvm_vpmu_none_ops, base, false, err, len)) {
+			free(base);
+			return -1;
+		}
+		m->wall_cycles_none = base->wall_cycles;
+		free(base);
 		if (c->baseline)
 			*c->baseline = (struct sim_baseline){
 				.is_valid = true, .prof = c->prof, .sc = c->sc, .seed = c->seed,
