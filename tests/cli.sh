@@ -94,6 +94,7 @@ refuse "expected one of auto, ftrace, trace-cmd, perf-script, dat, kvm-stat, bcc
 refuse "did you mean '--policies'" replay --polices irqoff "$dat"
 refuse "--guest-us: 0 is out of range; expected 1 to 1000000" replay --guest-us 0 "$dat"
 refuse "--jobs: 0 is out of range; expected 1 to 64" replay --jobs 0 "$dat"
+refuse "a host scenario (VMs on 4 pCPUs) has no place" replay --scenario host-pinned "$dat"
 refuse "is not a number" replay --seed 1x "$dat"
 refuse "needs a value" replay "$dat" --json
 refuse "did you mean 'timer-heavy'" replay --scenario timer-havy "$dat" --json out.json

@@ -316,6 +316,14 @@ static int load(const struct cli_cmd *c, const struct replay_opts *o,
 		return cli__load_error(c, "cpu", cpu, profile_builtin, "profile", &d);
 	if (scenario__load(o->scenario, sc, &d))
 		return cli__load_error(c, "scenario", o->scenario, scenario_builtin, "scenario", &d);
+	/* without --host each vCPU runs on a machine of its own, which a host
+	 * scenario's VMs and pCPUs have no place on (its guests would not take
+	 * the trace's exits) */
+	if (scenario__is_host(sc) && !o->host)
+		return cli__fail(c, "--scenario %s: a host scenario (VMs on %u pCPUs) has no place "
+				 "on the one-vCPU machine each vCPU is replayed on; expected a "
+				 "scenario without [vm.NAME] sections (vpmu list scenarios), or --host",
+				 o->scenario, sc->pcpus ? sc->pcpus : 1);
 	return cli__check_name(o->scenario, sc);
 }
 

@@ -65,6 +65,7 @@ int perf_cpu__init(struct perf_cpu *pc, struct hw_cpu *cpu, const struct perf_co
 	pc->x86 = cpu->pmu.cfg.vendor == HW_VENDOR_AMD ? &perf_x86_amd_ops : &perf_x86_intel_ops;
 	pc->tstamp = cpu->now;
 	pc->host_lvtpc = APIC_LVT_DM_NMI;
+	pc->plan_gen = 1;
 	perf_throttle_init(pc);
 	/* Linux programs the LVTPC for NMI delivery at boot; perf starts
 	 * with GLOBAL_CTRL cleared. */
@@ -369,9 +370,12 @@ static bool plan_group(struct perf_cpu *pc, struct plan *p, struct perf_event *l
 }
 
 /* ctx_sched_in: pinned groups, CPU then task; flexible groups in rotation
- * order, CPU then task, until one does not fit. */
-static void make_plan(struct perf_cpu *pc, struct plan *p)
+ * order, CPU then task, until one does not fit. Returns false when a pinned
+ * group could not run (its events are now in ERROR). */
+static bool plan_all(struct perf_cpu *pc, struct plan *p)
 {
+	bool ok = true;
+
 	p->n = 0;
 	p->kept = true;
 	p->kept_used = 0;
@@ -384,6 +388,7 @@ static void make_plan(struct perf_cpu *pc, struct plan *p)
 			    !is_eligible(pc, ev))
 				continue;
 			if (!plan_group(pc, p, ev)) {
+				ok = false;
 				ev->state = PERF_STATE_ERROR;	/* pinned and cannot run */
 				for (int j = 0; j < pc->nr_events; j++)
 					if (pc->events[j]->leader == ev)
@@ -400,10 +405,79 @@ static void make_plan(struct perf_cpu *pc, struct plan *p)
 				continue;
 			if (!plan_group(pc, p, ev)) {
 				pc->rotate_necessary = true;	/* can_add_hw = 0 */
-				return;
+				return ok;
 			}
 		}
 	}
+	return ok;
+}
+
+/*
+ * What plan_all() reads of an event beyond what plan_gen stands for (the
+ * events, their groups, attributes and constraints, the rotation order):
+ * whether it may be scheduled at all (state), whether its group may
+ * (is_eligible: state, release, task, a guest's context) and the counter it
+ * holds (perf_sched__assign's previous assignment).
+ */
+static inline u16 plan_code(const struct perf_cpu *pc, const struct perf_event *ev)
+{
+	return (u16)((ev->state >= PERF_STATE_INACTIVE) | is_eligible(pc, ev) << 1 |
+		     (unsigned int)(ev->idx + 1) << 2);
+}
+
+/* plan_all(), remembered: a reschedule (a KVM counter paused and resumed, a
+ * guest context loaded and put) meets the same few inputs again and again,
+ * and plan_all() is a function of them. A plan that put a pinned group in
+ * ERROR is not remembered (it changed the states it read). */
+static void make_plan(struct perf_cpu *pc, struct plan *p)
+{
+	u16 code[PERF_MAX_EVENTS];
+	struct perf_plan_memo *m, *set;
+	int n = pc->nr_events;
+	unsigned int h = 0;
+
+	if (pc->sched_memo_off) {
+		plan_all(pc, p);
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		code[i] = plan_code(pc, pc->events[i]);
+		h = h * 31 + code[i];
+	}
+	h = (h ^ h >> 7 ^ h >> 13) % PERF_PLAN_MEMO_SETS;
+	set = pc->plan_memo[h];
+	for (int w = 0; w < PERF_PLAN_MEMO_WAYS; w++) {
+		m = &set[w];
+		if (m->gen != pc->plan_gen || m->nr_events != n ||
+		    memcmp(m->code, code, sizeof(code[0]) * (size_t)n))
+			continue;
+		p->n = m->n;
+		for (int k = 0; k < m->n; k++) {
+			p->ev[k] = pc->events[m->ev[k]];
+			p->assign[k] = m->assign[k];
+		}
+		pc->rotate_necessary = m->rotate_necessary;
+		return;
+	}
+	if (!plan_all(pc, p))
+		return;
+	m = &set[pc->plan_memo_next[h]++ % PERF_PLAN_MEMO_WAYS];
+	m->gen = pc->plan_gen;
+	m->nr_events = n;
+	m->n = p->n;
+	m->rotate_necessary = pc->rotate_necessary;
+	memcpy(m->code, code, sizeof(code[0]) * (size_t)n);
+	for (int k = 0; k < p->n; k++) {
+		m->ev[k] = (u8)p->ev[k]->id;
+		m->assign[k] = (signed char)p->assign[k];
+	}
+}
+
+/* The events, their groups or the rotation order changed: no remembered
+ * plan holds. */
+void perf_plan_changed(struct perf_cpu *pc)
+{
+	pc->plan_gen++;
 }
 
 static void stop_event(struct perf_cpu *pc, struct perf_event *ev)
@@ -550,6 +624,7 @@ int perf_event__create(struct perf_cpu *pc, const struct perf_attr *attr,
 	pc->events[pc->nr_events++] = ev;
 	if (is_leader(ev) && !attr->pinned)
 		pc->flex_order[pc->nr_flex++] = ev->id;
+	perf_plan_changed(pc);
 	perf_resched(pc);
 	*out = ev;
 	return 0;
@@ -720,6 +795,7 @@ static void unlink_event(struct perf_cpu *pc, struct perf_event *ev)
 		if (pc->flex_order[f] != i)
 			pc->flex_order[k++] = pc->flex_order[f] - (pc->flex_order[f] > i);
 	pc->nr_flex = k;
+	perf_plan_changed(pc);
 }
 
 static bool is_movable(const struct perf_event *ev, int task)
@@ -752,6 +828,7 @@ int perf_cpu__move_task(struct perf_cpu *from, struct perf_cpu *to, int task)
 		to->events[to->nr_events++] = ev;
 		if (!ev->attr.pinned)
 			to->flex_order[to->nr_flex++] = ev->id;
+		perf_plan_changed(to);
 	}
 	/* no resched on either CPU: the task's events are not on counters, and
 	 * the old CPU's PMU is not this CPU's to touch (its time is its own);

@@ -48,6 +48,8 @@ void perf_update_times(struct perf_cpu *pc);
 void perf_update_event(struct perf_cpu *pc, struct perf_event *ev);
 void perf_set_period(struct perf_cpu *pc, struct perf_event *ev);
 void perf_resched(struct perf_cpu *pc);
+/* The events, their groups or the rotation order changed (core.c make_plan). */
+void perf_plan_changed(struct perf_cpu *pc);
 bool perf_is_sampling(const struct perf_event *ev);
 
 /* overflow.c: throttling state at init; clear an event's throttle (and log

@@ -242,6 +242,7 @@ static void rotate(struct perf_cpu *pc)
 		for (int j = k; j < pc->nr_flex - 1; j++)
 			pc->flex_order[j] = pc->flex_order[j + 1];
 		pc->flex_order[pc->nr_flex - 1] = id;
+		perf_plan_changed(pc);
 		break;
 	}
 	pc->nr_rotations++;

@@ -165,6 +165,20 @@ struct perf_sched_memo {
 	int prev[PERF_SCHED_MEMO_N], assign[PERF_SCHED_MEMO_N];
 };
 
+/* A remembered choice of what runs (core.c make_plan): for the same events
+ * and groups (perf_cpu.plan_gen) and each event in the same state class,
+ * eligibility and counter (code[]), the same groups get the same counters. */
+#define PERF_PLAN_MEMO_SETS	16	/* chosen by a hash of the codes ... */
+#define PERF_PLAN_MEMO_WAYS	2	/* ... each of this many plans */
+struct perf_plan_memo {
+	u64 gen;			/* 0: empty */
+	int nr_events, n;
+	bool rotate_necessary;
+	u16 code[PERF_MAX_EVENTS];
+	u8 ev[PERF_MAX_EVENTS];		/* the events chosen (ids), in order */
+	signed char assign[PERF_MAX_EVENTS];	/* ... and their counters */
+};
+
 struct perf_cpu {
 	struct hw_cpu *cpu;
 	const struct perf_x86_ops *x86;
@@ -209,7 +223,12 @@ struct perf_cpu {
 	/* the last assignments made, by number of events (round robin) */
 	struct perf_sched_memo sched_memo[PERF_SCHED_MEMO_N + 1][PERF_SCHED_MEMO_WAYS];
 	unsigned int sched_memo_next[PERF_SCHED_MEMO_N + 1];
-	bool sched_memo_off;		/* tests only: assign every time (test_perf.c) */
+	bool sched_memo_off;		/* tests only: assign and plan every time (test_perf.c) */
+	/* the last choices of what runs (round robin in a set); plan_gen changes with the
+	 * events, their groups or the rotation order (never 0) */
+	struct perf_plan_memo plan_memo[PERF_PLAN_MEMO_SETS][PERF_PLAN_MEMO_WAYS];
+	unsigned int plan_memo_next[PERF_PLAN_MEMO_SETS];
+	u64 plan_gen;
 };
 
 int perf_cpu__init(struct perf_cpu *pc, struct hw_cpu *cpu, const struct perf_costs *costs);

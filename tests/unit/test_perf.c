@@ -450,10 +450,11 @@ static void test_amd_host_only_and_guest_only(void **state)
 }
 
 /* Two rigs, one remembering counter assignments (core.c assign_remembered)
- * and one assigning every time, through the same random enables, disables,
- * periods and runs with more events than counters (pinned, flexible, groups,
- * fixed-counter and narrow constraints): every event and register the same
- * after each step. */
+ * and choices of what runs (make_plan), one assigning and choosing every
+ * time, through the same random enables, disables, periods, runs, ticks
+ * (which rotate the flexible groups) and guest context loads and puts, with
+ * more events than counters (pinned, flexible, groups, fixed-counter and
+ * narrow constraints): every event and register the same after each step. */
 static void test_remembered_assignments_are_the_computed_ones(void **state)
 {
 	static const u64 raw[] = { 0x003c, 0x00c0, 0x00c4, 0x00c5, 0x412e, 0x4f2e, 0x0148 };
@@ -475,7 +476,7 @@ static void test_remembered_assignments_are_the_computed_ones(void **state)
 					  group ? ev[k][i - 1] : NULL);
 	}
 	for (unsigned int step = 0; step < 3000; step++) {
-		unsigned int i = (unsigned int)rng__below(&g, 12), what = (unsigned int)rng__below(&g, 4);
+		unsigned int i = (unsigned int)rng__below(&g, 12), what = (unsigned int)rng__below(&g, 6);
 		u64 cycles = 1000 + rng__below(&g, 200000);
 
 		for (int k = 0; k < 2; k++) {
@@ -485,8 +486,14 @@ static void test_remembered_assignments_are_the_computed_ones(void **state)
 				perf_event__enable(&r[k]->pc, ev[k][i]);
 			else if (what == 2)
 				perf_event__set_period(&r[k]->pc, ev[k][i], cycles);
-			else
+			else if (what == 3)
 				run(r[k], false, cycles);
+			else if (what == 4)
+				perf_cpu__tick(&r[k]->pc);
+			else if (r[k]->pc.guest_ctx_loaded)
+				perf_cpu__put_guest_context(&r[k]->pc);
+			else
+				perf_cpu__load_guest_context(&r[k]->pc);
 		}
 		for (unsigned int j = 0; j < 12; j++) {
 			assert_int_equal(ev[0][j]->idx, ev[1][j]->idx);
@@ -500,6 +507,7 @@ static void test_remembered_assignments_are_the_computed_ones(void **state)
 		n += ev[0][i]->state == PERF_STATE_ACTIVE;
 	}
 	assert_true(n > 300);	/* the events really ran */
+	assert_true(r[0]->pc.nr_rotations > 50);	/* and were rotated */
 	rig_free(r[0]);
 	rig_free(r[1]);
 }
