@@ -97,10 +97,11 @@ for other in ${VPMU_OTHERS:-}; do
 done
 rm -f "$log.ref"
 
-# 3c. vpmu replay runs its runs on threads (--jobs, base/pool.c): under
-#     ThreadSanitizer (VPMU_TSAN) no data race is reported, and the text and
-#     the JSON are the same bytes on 1 and on 3 threads (a trace.dat with two
-#     vCPUs, and a perf kvm stat table)
+# 3c. vpmu replay and vpmu sweep run their runs on threads (--jobs,
+#     base/pool.c): under ThreadSanitizer (VPMU_TSAN) no data race is
+#     reported, and the output is the same bytes on 1 and on 3 threads
+#     (replay: the text and the JSON of a trace.dat with two vCPUs and of a
+#     perf kvm stat table)
 for t in tests/traces/bench/kvm-svm-v7-big.dat tests/traces/kvm-svm.kvm-stat.txt; do
 	"$VPMU" replay -j 1 "$t" --json "$log.j1" >"$log.1" 2>&1
 	if [ -n "${VPMU_TSAN:-}" ]; then
@@ -116,6 +117,22 @@ for t in tests/traces/bench/kvm-svm-v7-big.dat tests/traces/kvm-svm.kvm-stat.txt
 	fi
 	rm -f "$log.1" "$log.3" "$log.e" "$log.j1" "$log.j3"
 done
+# ... and vpmu sweep (its points on threads; a host scenario's vCPUs are
+# coroutines, base/coro.c, each thread with its own)
+rm -rf "$log.d1" "$log.d3"
+"$VPMU" sweep tests/cli/grid-threads.txt -j 1 --out "$log.d1" >/dev/null 2>&1
+if [ -n "${VPMU_TSAN:-}" ]; then
+	TSAN_OPTIONS=exitcode=66 "$VPMU_TSAN" sweep tests/cli/grid-threads.txt -j 3 --out "$log.d3" >/dev/null 2>"$log.e"
+else
+	"$VPMU" sweep tests/cli/grid-threads.txt -j 3 --out "$log.d3" >/dev/null 2>"$log.e"
+fi
+rc=$?
+if [ "$rc" -eq 0 ] && ! grep -q ThreadSanitizer "$log.e" &&
+   cmp -s "$log.d1/sweep.json" "$log.d3/sweep.json"; then add 1 0; else
+	echo "FAIL vpmu sweep -j 3 tests/cli/grid-threads.txt (rc $rc) differs from -j 1 or races:"
+	head -40 "$log.e"; add 0 1
+fi
+rm -rf "$log.d1" "$log.d3" "$log.e"
 
 # 3a. outputs do not depend on the counting engine: the reference engine
 #     (VPMU_ENGINE=reference, hw/cpu_ref.c) prints the same bytes for the

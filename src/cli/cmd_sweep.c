@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/pool.h"
 #include "cli/output.h"
 #include "report/json.h"
 #include "sim/run.h"
@@ -174,6 +175,8 @@ static const char *get(const struct grid *g, const int *idx, const char *key, co
 static const struct cli_opt sweep_opts[] = {
 	{ "shard", 256, "I/N", "run only the I-th of N interleaved slices of the points" },
 	{ "out", 'o', "DIR", "where to write sweep.json or sweep-I-of-N.json (required)" },
+	{ "jobs", 'j', "N", "run the points on N threads, 1 to 64 (default: the processors online); "
+	  "the output does not depend on it" },
 	{ 0 },
 };
 static const struct cli_cmd sweep_me = {
@@ -320,36 +323,99 @@ static json_t *sweep_doc(const char *hash, u64 points, json_t *runs, const char 
 	return d;
 }
 
-static int run_point(const char *gpath, const struct grid *g, u64 k, json_t *runs)
-{
-	static struct pt p;
-	static struct sim_metrics m;
-	int idx[MAX_KEYS], ret;
+/* A point to run: built in order on the caller's thread, run on a job
+ * thread (base/pool.h: only its own slot), its row made in order again. */
+struct job {
+	struct pt p;
+	u64 k;
+	bool skip;		/* a route for a vPMU without routing */
+	struct sim_metrics m;
+	int ret;
 	char err[256];
-	json_t *row;
+};
+
+static void run_job(void *ctx, size_t i)
+{
+	struct job *j = &((struct job *)ctx)[i];
+
+	if (!j->skip)
+		j->ret = sim__run(&j->p.c, &j->m, j->err, sizeof(j->err));
+}
+
+/* Point @k into @j (its sim_config pointing into @j); 0, 1 (skipped) or an
+ * exit code. */
+static int build_job(const char *gpath, const struct grid *g, u64 k, struct job *j)
+{
+	int idx[MAX_KEYS], ret;
 
 	point(g, k, idx);
-	p.params = json_object();
-	if ((ret = build(gpath, g, idx, &p))) {
-		json_decref(p.params);
-		return ret == 1 ? 0 : ret;
+	j->k = k;
+	j->p.params = json_object();
+	ret = build(gpath, g, idx, &j->p);
+	j->skip = ret == 1;
+	if (ret) {
+		json_decref(j->p.params);
+		j->p.params = NULL;
 	}
-	if (sim__run(&p.c, &m, err, sizeof(err))) {
-		snprintf(m.scenario, sizeof(m.scenario), "%s", p.sc.name);
-		snprintf(m.vpmu, sizeof(m.vpmu), "%s", p.c.kind->name);
-		snprintf(m.policy, sizeof(m.policy), "%s", p.c.kind->is_mediated ? p.c.policy->name : "-");
-		snprintf(m.pmi, sizeof(m.pmi), "%s", !p.c.kind->is_mediated ? "-" :
-			 p.c.route ? "nmi" : "vector");
-		snprintf(m.cpu, sizeof(m.cpu), "%s", p.prof.name);
-		m.seed = p.c.seed;
-		row = report__json_na(&m, err, VPMU_VERSION);
+	return ret;
+}
+
+static void add_row(struct job *j, json_t *runs)
+{
+	struct sim_metrics *m = &j->m;
+	const struct pt *p = &j->p;
+	json_t *row;
+
+	if (j->ret) {
+		snprintf(m->scenario, sizeof(m->scenario), "%s", p->sc.name);
+		snprintf(m->vpmu, sizeof(m->vpmu), "%s", p->c.kind->name);
+		snprintf(m->policy, sizeof(m->policy), "%s", p->c.kind->is_mediated ?
+			 p->c.policy->name : "-");
+		snprintf(m->pmi, sizeof(m->pmi), "%s", !p->c.kind->is_mediated ? "-" :
+			 p->c.route ? "nmi" : "vector");
+		snprintf(m->cpu, sizeof(m->cpu), "%s", p->prof.name);
+		m->seed = p->c.seed;
+		row = report__json_na(m, j->err, VPMU_VERSION);
 	} else {
-		row = report__json_row(&m, VPMU_VERSION);
+		row = report__json_row(m, VPMU_VERSION);
 	}
-	json_object_set_new(row, "point", json_integer((json_int_t)k));
-	json_object_set_new(row, "params", p.params);
+	json_object_set_new(row, "point", json_integer((json_int_t)j->k));
+	json_object_set_new(row, "params", p->params);
 	json_array_append_new(runs, row);
-	return 0;
+}
+
+/* The points k = first, first + step, ... below @points, a window of them
+ * at a time on @jobs threads, their rows in point order. */
+static int run_points(const char *gpath, const struct grid *g, u64 first, u64 step, u64 points,
+		      unsigned int jobs, json_t *runs, struct cli_progress *pg)
+{
+	size_t win = 4 * (size_t)jobs, n;
+	struct job *j = calloc(win, sizeof(*j));
+	int ret = 0;
+
+	if (!j)
+		return cli__fail(&sweep_me, "out of memory");
+	for (u64 k = first; k < points && !ret;) {
+		for (n = 0; n < win && k < points && !ret; k += step) {
+			ret = build_job(gpath, g, k, &j[n]);
+			if (ret == 1) {
+				ret = 0;	/* skipped: no row */
+				continue;
+			}
+			if (!ret)
+				n++;
+		}
+		if (ret) {	/* bad input (printed): no document */
+			for (size_t i = 0; i < n; i++)
+				json_decref(j[i].p.params);
+			break;
+		}
+		pool__run(jobs, n, run_job, j);
+		for (size_t i = 0; i < n; i++, cli__progress_step(pg))
+			add_row(&j[i], runs);
+	}
+	free(j);
+	return ret;
 }
 
 int cmd_sweep(int argc, char **argv)
@@ -361,7 +427,8 @@ int cmd_sweep(int argc, char **argv)
 	char path[4096], shard[32];
 	struct cli_progress pg;
 	json_t *runs, *d;
-	u64 points;
+	u64 points, n;
+	unsigned int jobs = pool__cpus();
 	int ret = 0;
 
 	for (int k; (k = cli__next(&sweep_me, argc, argv, &v)) != CLI_END;) {
@@ -369,7 +436,11 @@ int cmd_sweep(int argc, char **argv)
 			return k == CLI_HELP ? 0 : EXIT_BAD_INPUT;
 		if (k == 'o')
 			out = v;
-		else if (cli__shard(&sweep_me, "shard", v, &si, &sn))
+		else if (k == 'j') {
+			if (cli__u64(&sweep_me, "jobs", v, 1, 64, &n))
+				return EXIT_BAD_INPUT;
+			jobs = (unsigned int)n;
+		} else if (cli__shard(&sweep_me, "shard", v, &si, &sn))
 			return EXIT_BAD_INPUT;
 		else
 			sharded = true;
@@ -382,8 +453,7 @@ int cmd_sweep(int argc, char **argv)
 	points = nr_points(&g);
 	runs = json_array();
 	cli__progress_start(&pg, "sweep", (unsigned long)((points + sn - 1) / sn));
-	for (u64 k = si - 1; k < points && !ret; k += sn, cli__progress_step(&pg))
-		ret = run_point(gpath, &g, k, runs);
+	ret = run_points(gpath, &g, si - 1, sn, points, jobs, runs, &pg);
 	cli__progress_end(&pg);
 	snprintf(shard, sizeof(shard), "%u/%u", si, sn);
 	d = sweep_doc(g.hash, points, runs, sharded ? shard : NULL);
