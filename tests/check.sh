@@ -97,7 +97,7 @@ for other in ${VPMU_OTHERS:-}; do
 done
 rm -f "$log.ref"
 
-# 3c. vpmu replay and vpmu sweep run their runs on threads (--jobs,
+# 3c. vpmu replay, sweep and compare run their runs on threads (--jobs,
 #     base/pool.c): under ThreadSanitizer (VPMU_TSAN) no data race is
 #     reported, and the output is the same bytes on 1 and on 3 threads
 #     (replay: the text and the JSON of a trace.dat with two vCPUs and of a
@@ -133,6 +133,21 @@ if [ "$rc" -eq 0 ] && ! grep -q ThreadSanitizer "$log.e" &&
 	head -40 "$log.e"; add 0 1
 fi
 rm -rf "$log.d1" "$log.d3" "$log.e"
+# ... and vpmu compare (its baselines, then its rows)
+"$VPMU" compare -j 1 --json - >"$log.1" 2>/dev/null
+if [ -n "${VPMU_TSAN:-}" ]; then
+	TSAN_OPTIONS=exitcode=66 "$VPMU_TSAN" compare -j 3 --json - >"$log.3" 2>"$log.e"
+else
+	"$VPMU" compare -j 3 --json - >"$log.3" 2>"$log.e"
+fi
+rc=$?
+if [ "$rc" -eq 0 ] && ! grep -q ThreadSanitizer "$log.e" && cmp -s "$log.1" "$log.3"; then
+	add 1 0
+else
+	echo "FAIL vpmu compare -j 3 (rc $rc) differs from -j 1 or races:"; head -40 "$log.e"
+	add 0 1
+fi
+rm -f "$log.1" "$log.3" "$log.e"
 
 # 3a. outputs do not depend on the counting engine: the reference engine
 #     (VPMU_ENGINE=reference, hw/cpu_ref.c) prints the same bytes for the

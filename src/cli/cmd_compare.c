@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/pool.h"
 #include "cli/output.h"
 #include "report/compare.h"
 #include "report/json.h"
@@ -22,8 +23,8 @@
 
 #define MAX_SCEN 16
 
-enum { O_SCEN = 's', O_CPU = 'c', O_SEED = 'S', O_WIDE = 'w', O_POL = 256, O_PMI, O_JSON,
-       O_CSV, O_PLOTS, O_HTML, O_OUT, O_NOOUT, O_KSTAT, O_NOSKIP };
+enum { O_SCEN = 's', O_CPU = 'c', O_SEED = 'S', O_WIDE = 'w', O_JOBS = 'j', O_POL = 256, O_PMI,
+       O_JSON, O_CSV, O_PLOTS, O_HTML, O_OUT, O_NOOUT, O_KSTAT, O_NOSKIP };
 
 static const struct cli_opt opts[] = {
 	{ "scenario", O_SCEN, "NAME|FILE", "a scenario (repeatable; default: every built-in)" },
@@ -41,6 +42,8 @@ static const struct cli_opt opts[] = {
 	{ "csv", O_CSV, "FILE", "the CSV (default DIR/compare.csv)" },
 	{ "plots", O_PLOTS, "DIR", "the plots (default DIR/plots)" },
 	{ "html", O_HTML, "FILE", "the HTML report (default DIR/report.html)" },
+	{ "jobs", O_JOBS, "N", "run the rows on N threads, 1 to 64 (default: the processors "
+	  "online); the output does not depend on it" },
 	{ 0 },
 };
 
@@ -60,6 +63,7 @@ struct cmp {
 	long policies, pmis;
 	u64 seed;
 	bool wide, kstat, no_out, no_skip;
+	unsigned int jobs;	/* threads for the runs */
 	struct profile prof;
 	struct scenario sc[MAX_SCEN];
 	struct report_row *rows, *rate;
@@ -69,6 +73,7 @@ struct cmp {
 static int parse(struct cmp *o, int argc, char **argv)
 {
 	const char *v;
+	u64 n;
 
 	for (int k; (k = cli__next(&me, argc, argv, &v)) != CLI_END;) {
 		switch (k) {
@@ -91,6 +96,11 @@ static int parse(struct cmp *o, int argc, char **argv)
 		case O_SEED:
 			if (cli__u64(&me, "seed", v, 0, UINT64_MAX, &o->seed))
 				return EXIT_BAD_INPUT;
+			break;
+		case O_JOBS:
+			if (cli__u64(&me, "jobs", v, 1, 64, &n))
+				return EXIT_BAD_INPUT;
+			o->jobs = (unsigned int)n;
 			break;
 		case O_WIDE: o->wide = true; break;
 		case O_KSTAT: o->kstat = true; break;
@@ -197,43 +207,117 @@ static void run_row(const struct cmp *o, const struct scenario *sc, struct sim_c
 }
 
 static const int rate_factor_pct[] = { 25, 50, 100, 200, 400 };
+#define NR_RATES (int)(sizeof(rate_factor_pct) / sizeof(rate_factor_pct[0]))
+
+/*
+ * Every run is independent once the baselines are known, so they go on
+ * the pool (base/pool.h) in two passes: the vPMU-none baselines a scenario's
+ * rows share (one per scenario and PMI route used), then the rows, each into
+ * its own slot. A baseline that fails is left invalid, and each row that
+ * needs it runs it again and fails as the first row would have. The rows
+ * are printed in their order afterwards: the output does not depend on the
+ * number of jobs.
+ */
+struct row_job {
+	const struct scenario *sc;
+	struct sim_config c;
+	struct sim_baseline *base;	/* [2], by route */
+	struct report_row *row;
+};
+
+struct base_job {
+	const struct scenario *sc;
+	enum kvm_pmi_route route;
+	struct sim_baseline *b;
+};
+
+struct jobs {
+	const struct cmp *o;
+	struct row_job *r;
+	struct base_job *b;
+};
+
+static void base_job(void *ctx, size_t i)
+{
+	struct jobs *js = ctx;
+	struct base_job *j = &js->b[i];
+	struct sim_config c = { .prof = &js->o->prof, .sc = j->sc, .seed = js->o->seed,
+				.route = j->route, .no_skip = js->o->no_skip,
+				.kind = &kvm_vpmu_none_ops, .policy = kvm_policies[0] };
+	char err[256];
+
+	sim__baseline(&c, j->b, err, sizeof(err));	/* a failure: the rows say it */
+}
+
+static void row_job(void *ctx, size_t i)
+{
+	struct jobs *js = ctx;
+	struct row_job *j = &js->r[i];
+
+	run_row(js->o, j->sc, j->c, j->base, j->row);
+}
 
 static int run_all(struct cmp *o, bool rates)
 {
 	struct sim_config c[16];
 	int nc = configs(o, c, false), nv = configs(o, (struct sim_config[16]){ 0 }, true);
-	int nr = rates ? nv * (int)(sizeof(rate_factor_pct) / sizeof(rate_factor_pct[0])) : 0;
+	int nr = rates ? nv * NR_RATES : 0, ntotal = nc * o->nr_scen + nr, nb = 0;
+	static struct sim_baseline base[MAX_SCEN + NR_RATES][2];
+	static struct scenario rsc[NR_RATES];	/* the first scenario at each rate */
+	bool used[2] = { false, false };
+	struct jobs js = { .o = o };
 	struct cli_progress pg;
+	int ret = 0;
 
 	o->rows = calloc((size_t)(nc * o->nr_scen), sizeof(*o->rows));
 	o->rate = calloc((size_t)(nr ? nr : 1), sizeof(*o->rate));
-	if (!o->rows || !o->rate)
-		return cli__fail(&me, "out of memory");
-	cli__progress_start(&pg, "compare", (unsigned long)(nc * o->nr_scen + nr));
-	for (int s = 0; s < o->nr_scen; s++) {
-		struct sim_baseline base[2] = { { 0 } };
-
-		for (int i = 0; i < nc; i++, cli__progress_step(&pg))
-			run_row(o, &o->sc[s], c[i], base, &o->rows[o->n++]);
+	js.r = calloc((size_t)ntotal, sizeof(*js.r));
+	js.b = calloc((size_t)(MAX_SCEN + NR_RATES) * 2, sizeof(*js.b));
+	if (!o->rows || !o->rate || !js.r || !js.b) {
+		ret = cli__fail(&me, "out of memory");
+		goto out;
 	}
+	memset(base, 0, sizeof(base));
+	for (int i = 0; i < nc; i++)
+		used[c[i].route] = true;
+	for (int s = 0; s < o->nr_scen; s++)
+		for (int i = 0; i < nc; i++, o->n++)
+			js.r[o->n] = (struct row_job){ .sc = &o->sc[s], .c = c[i], .base = base[s],
+						       .row = &o->rows[o->n] };
 	nv = configs(o, c, true);
-	static struct sim_baseline rbase[sizeof(rate_factor_pct) / sizeof(rate_factor_pct[0])][2];
+	for (int f = 0; f < NR_RATES && rates; f++) {
+		rsc[f] = o->sc[0];
+		for (int r = 0; r < EXIT_NR; r++)
+			rsc[f].guest.exits_per_sec[r] = (u32)((u64)rsc[f].guest.exits_per_sec[r] *
+							      (u64)rate_factor_pct[f] / 100);
+	}
+	for (int i = 0; i < nv && rates; i++)	/* in the order the rows are kept */
+		for (int f = 0; f < NR_RATES; f++, o->nr_rate++)
+			js.r[o->n + o->nr_rate] = (struct row_job){ .sc = &rsc[f], .c = c[i],
+				.base = base[MAX_SCEN + f], .row = &o->rate[o->nr_rate] };
+	for (int s = 0; s < o->nr_scen; s++)
+		for (int r = 0; r < 2; r++)
+			if (used[r])
+				js.b[nb++] = (struct base_job){ .sc = &o->sc[s], .route = r,
+								.b = &base[s][r] };
+	for (int f = 0; f < NR_RATES && rates; f++)
+		js.b[nb++] = (struct base_job){ .sc = &rsc[f], .route = PMI_ROUTE_VECTOR,
+						.b = &base[MAX_SCEN + f][0] };
+	cli__progress_start(&pg, "compare", (unsigned long)ntotal);
+	pool__run(o->jobs, (size_t)nb, base_job, &js);
+	for (int k = 0, win = 4 * (int)o->jobs; k < ntotal; k += win) {	/* steps of the bar */
+		int n = ntotal - k < win ? ntotal - k : win;
+		struct jobs w = { .o = o, .r = js.r + k };
 
-	memset(rbase, 0, sizeof(rbase));
-	for (int i = 0; i < nv && rates; i++) {
-		for (size_t f = 0; f < sizeof(rate_factor_pct) / sizeof(rate_factor_pct[0]); f++) {
-			static struct scenario sc;
-
-			sc = o->sc[0];
-			for (int r = 0; r < EXIT_NR; r++)
-				sc.guest.exits_per_sec[r] = (u32)((u64)sc.guest.exits_per_sec[r] *
-								   (u64)rate_factor_pct[f] / 100);
-			run_row(o, &sc, c[i], rbase[f], &o->rate[o->nr_rate++]);
+		pool__run(o->jobs, (size_t)n, row_job, &w);
+		for (int i = 0; i < n; i++)
 			cli__progress_step(&pg);
-		}
 	}
 	cli__progress_end(&pg);
-	return 0;
+out:
+	free(js.r);
+	free(js.b);
+	return ret;
 }
 
 static void text(const struct cmp *o, FILE *f)
@@ -431,7 +515,8 @@ int cmd_compare(int argc, char **argv)
 	FILE *mem;
 	int ret;
 
-	o = (struct cmp){ .cpu = "spr", .out = "vpmu-out", .policies = 15, .pmis = 3, .seed = 1 };
+	o = (struct cmp){ .cpu = "spr", .out = "vpmu-out", .policies = 15, .pmis = 3, .seed = 1,
+			  .jobs = pool__cpus() };
 	if ((ret = parse(&o, argc, argv)))
 		return ret < 0 ? 0 : ret;
 	if ((ret = load(&o)))

@@ -404,10 +404,28 @@ static int run_kind(const struct sim_config *c, const struct kvm_vpmu_ops *kind,
 	return ret ? -1 : 0;
 }
 
+int sim__baseline(const struct sim_config *c, struct sim_baseline *b, char *err, size_t len)
+{
+	struct sim_metrics *base = calloc(1, sizeof(*base));
+
+	if (!base) {
+		snprintf(err, len, "out of memory");
+		return -1;
+	}
+	if (run_kind(c, &kvm_vpmu_none_ops, base, false, err, len)) {
+		free(base);
+		return -1;
+	}
+	*b = (struct sim_baseline){
+		.is_valid = true, .prof = c->prof, .sc = c->sc, .seed = c->seed,
+		.route = c->route, .no_skip = c->no_skip, .wall_cycles = base->wall_cycles,
+	};
+	free(base);
+	return 0;
+}
+
 int sim__run(const struct sim_config *c, struct sim_metrics *m, char *err, size_t len)
 {
-	struct sim_metrics *base = NULL;
-
 	memset(m, 0, sizeof(*m));
 	snprintf(m->scenario, sizeof(m->scenario), "%s", c->sc->name);
 	snprintf(m->vpmu, sizeof(m->vpmu), "%s", c->kind->name);
@@ -420,23 +438,13 @@ int sim__run(const struct sim_config *c, struct sim_metrics *m, char *err, size_
 	m->seed = c->seed;
 	/* the baseline: the same work with no vPMU */
 	if (!c->no_baseline && !is_baseline_for(c->baseline, c)) {
-		base = calloc(1, sizeof(*base));
-		if (!base) {
-			snprintf(err, len, "out of memory");
+		struct sim_baseline b;
+
+		if (sim__baseline(c, &b, err, len))
 			return -1;
-		}
-		if (run_kind(c, &kvm_vpmu_none_ops, base, false, err, len)) {
-			free(base);
-			return -1;
-		}
-		m->wall_cycles_none = base->wall_cycles;
-		free(base);
+		m->wall_cycles_none = b.wall_cycles;
 		if (c->baseline)
-			*c->baseline = (struct sim_baseline){
-				.is_valid = true, .prof = c->prof, .sc = c->sc, .seed = c->seed,
-				.route = c->route, .no_skip = c->no_skip,
-				.wall_cycles = m->wall_cycles_none,
-			};
+			*c->baseline = b;
 	} else if (!c->no_baseline) {
 		m->wall_cycles_none = c->baseline->wall_cycles;
 	}

@@ -13,9 +13,10 @@
 #include "kvm/vcpu.h"
 
 /* The vPMU-none baseline of one scenario, profile, seed and PMI route,
- * computed by the first sim__run() that is given it and reused by the
- * others (vpmu compare's rows). Zero-initialise; the inputs must not change
- * while it is in use. */
+ * computed by the first sim__run() that is given it (or by sim__baseline)
+ * and reused by the others (vpmu compare's rows). Zero-initialise; the
+ * inputs must not change while it is in use, and runs on several threads
+ * may share it only once it is valid. */
 struct sim_baseline {
 	bool is_valid;
 	const struct profile *prof;
@@ -170,6 +171,11 @@ void sim__host_cpu_metrics(const struct hw_cpu *cpu, const struct sim_host_mark 
 
 /* Returns 0, or -1 with @err (e.g. the mediated PMU refused by host perf). */
 int sim__run(const struct sim_config *c, struct sim_metrics *m, char *err, size_t len);
+/* The baseline @c needs (its scenario, profile, seed, route, no_skip under
+ * vPMU none), run now into @b: what sim__run() computes when c->baseline is
+ * not yet valid, so that callers can compute baselines ahead (on several
+ * threads). 0, or -1 with @err and @b unchanged. */
+int sim__baseline(const struct sim_config *c, struct sim_baseline *b, char *err, size_t len);
 /* The name of an exit reason in reports: the vendor's trace name, made
  * unique where two reasons print alike (TSC-deadline writes apart). */
 const char *sim__exit_name(enum kvm_exit_reason r, enum hw_vendor vendor);
