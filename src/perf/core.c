@@ -436,6 +436,11 @@ static void make_plan(struct perf_cpu *pc, struct plan *p)
 	int n = pc->nr_events;
 	unsigned int h = 0;
 
+	if (!n) {		/* what plan_all() makes of no events */
+		p->n = 0;
+		pc->rotate_necessary = false;
+		return;
+	}
 	if (pc->sched_memo_off) {
 		plan_all(pc, p);
 		return;
