@@ -228,12 +228,13 @@ struct job {
 struct jobs {
 	struct run_ctx *x;
 	struct job *j;
+	size_t *order;		/* the jobs in the order they are started */
 };
 
 static void run_job(void *ctx, size_t i)
 {
 	struct jobs *js = ctx;
-	struct job *j = &js->j[i];
+	struct job *j = &js->j[js->order[i]];
 
 	j->ret = sim_replay__vcpu(&js->x->in, j->vi, &j->c, &j->m, &j->fed, j->err,
 				  sizeof(j->err));
@@ -274,6 +275,20 @@ static int report_job(struct run_ctx *x, struct job *j, u64 *none)
 	return 0;
 }
 
+/* The emulated vPMU's runs first: they take longest (each guest PMU access
+ * a perf reprogram), and the others fill in around them. */
+static void start_order(struct jobs *js, size_t n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (js->j[i].c.kind == &kvm_vpmu_emulated_ops)
+			js->order[k++] = i;
+	for (size_t i = 0; i < n; i++)
+		if (js->j[i].c.kind != &kvm_vpmu_emulated_ops)
+			js->order[k++] = i;
+}
+
 static int run_vcpus(struct run_ctx *x)
 {
 	const struct trace_mix *m = x->in.m;
@@ -285,9 +300,12 @@ static int run_vcpus(struct run_ctx *x)
 
 	for (int p = 0; kvm_policies[p]; p++)
 		per += 2;
-	win = win < per ? per : win;
+	win = win < 2 * per ? 2 * per : win;	/* two vCPUs at least: their long runs overlap */
 	j = malloc((win + per) * sizeof(*j));
-	if (!j) {
+	js.order = malloc((win + per) * sizeof(*js.order));
+	if (!j || !js.order) {
+		free(j);
+		free(js.order);
 		fprintf(stderr, "vpmu replay: out of memory\n");
 		return EXIT_CHECK_FAILED;
 	}
@@ -298,11 +316,13 @@ static int run_vcpus(struct run_ctx *x)
 		for (; vi < m->nr_vcpus && n < win; vi++)
 			if (m->vcpus[vi].exits)
 				n = add_jobs(x, vi, j, n);
+		start_order(&js, n);
 		pool__run(x->jobs, n, run_job, &js);
 		for (size_t i = 0; i < n && !ret; i++)
 			ret = report_job(x, &j[i], &none);
 	}
 	free(j);
+	free(js.order);
 	return ret;
 }
 
