@@ -4,7 +4,8 @@
  * trace with more exits than the buffer holds), from a table's synthesised
  * stream, or by reading the inputs again (trace_pass) when they were not
  * kept; a run with the baseline reads the stream twice, so the source is
- * opened afresh for each run.
+ * opened afresh for each run. Each call keeps its state on the heap, so
+ * that calls on several threads share only their (read-only) inputs.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -183,7 +184,7 @@ int sim_replay__vcpu(const struct replay_input *in, u32 vcpu, const struct sim_c
 			goto out;
 		}
 		ret = run_src(r, in, vcpu, c, &base, bm, err, len);
-		none = bm->wall_cycles;
+		none = ret ? 0 : bm->wall_cycles;
 		free(bm);
 		if (ret)
 			goto out;
@@ -219,6 +220,9 @@ int sim_replay__host(const struct replay_input *in, unsigned int pcpus,
 		struct src s[SCENARIO_MAX_VCPUS];
 		struct guest_exit_source gs[SCENARIO_MAX_VCPUS];
 	} *r;
+	struct scenario *sc;
+	struct src *s;
+	struct guest_exit_source *gs;
 	const struct guest_exit_source *srcs[SCENARIO_MAX_VCPUS];
 	struct sim_config cc = *c;
 	u32 idx[SCENARIO_MAX_VCPUS];
@@ -235,10 +239,9 @@ int sim_replay__host(const struct replay_input *in, unsigned int pcpus,
 		snprintf(err, len, "out of memory");
 		return -1;
 	}
-	struct scenario *sc = &r->sc;
-	struct src *s = r->s;
-	struct guest_exit_source *gs = r->gs;
-
+	sc = &r->sc;
+	s = r->s;
+	gs = r->gs;
 	*sc = *c->sc;
 	snprintf(sc->name, sizeof(sc->name), "trace");
 	sc->pcpus = pcpus ? pcpus : n;
