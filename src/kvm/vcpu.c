@@ -778,13 +778,11 @@ static bool has_guest_pmi(const struct kvm_vcpu *v)
 }
 
 /* observer: the part of @seg that ran (all of it when @rest is NULL) */
-static void observe_run(struct kvm_vcpu *v, const struct hw_segment *seg,
+static void observe_ran(struct kvm_vcpu *v, const struct hw_segment *seg,
 			const struct hw_segment *rest)
 {
 	struct hw_segment done = *seg;
 
-	if (!v->obs || !v->obs->guest_ran)
-		return;
 	if (rest) {
 		done.cycles -= rest->cycles;
 		for (int e = 0; e < HW_EV_NR; e++)
@@ -792,6 +790,14 @@ static void observe_run(struct kvm_vcpu *v, const struct hw_segment *seg,
 	}
 	if (done.cycles)
 		v->obs->guest_ran(v->obs_ctx, &done);
+}
+
+/* (inline: the common run has no observer, and nothing to copy) */
+static inline void observe_run(struct kvm_vcpu *v, const struct hw_segment *seg,
+			       const struct hw_segment *rest)
+{
+	if (v->obs && v->obs->guest_ran)
+		observe_ran(v, seg, rest);
 }
 
 static bool has_guest_ipi(const struct kvm_vcpu *v)
