@@ -115,6 +115,9 @@ static void print_provenance(const struct run_ctx *x)
 	if (x->in.trace_costs && m->has_latency)
 		fprintf(f, "  less what the model adds around a handler (VM-exit, VM-entry, the outer "
 			"loop, the VMM); a HLT's time is the vCPU asleep\n");
+	if (!x->o->host)
+		fprintf(f, "  the host's interrupts are the input's interrupt exits: the model's host "
+			"tick does not interrupt the guest, it runs at the next exit\n");
 	fprintf(f, "from the profile: VM-entry/exit, PMU switching, MSR and PMI costs%s; from the "
 	       "scenario: guest PMU use, host perf, host tasks\n",
 	       x->in.trace_costs && m->has_latency ? "" : ", handler costs");
@@ -459,8 +462,9 @@ int replay_out__run(const struct cli_cmd *c, const struct replay_opts *o,
 	}
 	if (!ret)
 		fprintf(x.out, "\nexits: per vCPU and reason, every run took exactly the input's (%s); "
-		       "'added' are the exits the model added (its host's tick interrupts, the vPMU's MSR and PMI exits)\n",
-		       x.mismatches ? "NOT: see above" : "checked");
+		       "'added' are the exits the model added (the guest perf driver's probes, the vPMU's MSR and PMI exits%s)\n",
+		       x.mismatches ? "NOT: see above" : "checked",
+		       o->host ? ", its host's tick interrupts" : "");
 	if (*m->notes)
 		fprintf(x.out, "\nnotes:\n%s", m->notes);
 	return ret ? ret : x.mismatches ? EXIT_CHECK_FAILED : 0;

@@ -193,7 +193,9 @@ static u64 count_units_cond(const struct hw_count_cfg *cc, const struct hw_segme
 
 bool hw_cpu__is_tick_allowed(const struct hw_cpu *cpu)
 {
-	return !cpu->tick_needs_if || cpu->guest || cpu->intr_enabled;
+	if (cpu->guest)
+		return !cpu->tick_skips_guest;
+	return !cpu->tick_needs_if || cpu->intr_enabled;
 }
 
 /* The host tick, when due. */

@@ -131,9 +131,12 @@ struct hw_cpu {
 	/* The host tick: taken at this cycle, then disarmed (UINT64_MAX); its
 	 * handler re-arms it. With tick_needs_if it waits for IF in host mode
 	 * (a host kernel's irqs-off region); in guest mode it is always taken
-	 * (it forces a VM-exit). Without, it ignores IF (guest programs). */
+	 * (it forces a VM-exit). Without, it ignores IF (guest programs).
+	 * With tick_skips_guest it is not taken in guest mode: it waits for
+	 * the next VM-exit and the host's IF (a replayed trace, whose own
+	 * interrupt exits are the host's interrupts, sim_config.input_irqs). */
 	u64 timer_at;
-	bool tick_needs_if;
+	bool tick_needs_if, tick_skips_guest;
 	/* Ground truth: every event that happened, by [guest][cpl != 0]. The
 	 * engine adds to it (each addition an engine event, with cycles);
 	 * outside it only the guest instruction cells are added to (kvm/vcpu.c:

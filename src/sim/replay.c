@@ -174,6 +174,7 @@ int sim_replay__vcpu(const struct replay_input *in, u32 vcpu, const struct sim_c
 	snprintf(r->sc.name, sizeof(r->sc.name), "trace %.40s", in->m->vcpus[vcpu].label);
 	cc.sc = &r->sc;
 	cc.no_baseline = true;
+	cc.input_irqs = true;		/* the trace has the host's interrupts */
 	if (!c->no_baseline) {		/* the baseline: the same stream, vPMU none */
 		struct sim_config base = cc;
 		struct sim_metrics *bm = malloc(sizeof(*bm));

@@ -192,6 +192,7 @@ static int run_one(struct machine *mc, const struct sim_config *c,
 		return -1;
 	}
 	mc->v.pmu.skip_unchanged = !c->no_skip;
+	mc->cpu.tick_skips_guest = c->input_irqs;
 	kvm_vcpu__seed(&mc->v, c->seed);
 	if (c->timeline && kind == c->kind) {
 		mc->trace = (struct kvm_vcpu_trace){ .event = tl_event, .ctx = c->timeline };

@@ -65,6 +65,11 @@ struct sim_config {
 	 * its guest's rates (a replayed trace's vCPU); NULL, or NULL entries:
 	 * the scenario's */
 	const struct guest_exit_source *const *vcpu_src;
+	/* the guest's exit stream is a replayed input's, whose interrupt exits
+	 * are the traced host's interrupts (its ticks among them): the model's
+	 * host tick does not interrupt guest mode, it is taken at the next
+	 * VM-exit (hw_cpu.tick_skips_guest; the one-vCPU machine only) */
+	bool input_irqs;
 };
 
 struct sim_pct {

@@ -364,6 +364,7 @@ static void test_host_batch_is_the_accesses_one_by_one(void **state)
 		random_state(&r, cpu[0]);
 		cpu[0]->timer_at = rng__chance(&r, 1, 2) ? tick : UINT64_MAX;
 		cpu[0]->tick_needs_if = rng__chance(&r, 1, 2);
+		cpu[0]->tick_skips_guest = rng__chance(&r, 1, 4);
 		cpu[0]->mark = rng__chance(&r, 1, 2);
 		if (rng__chance(&r, 1, 8))
 			cpu[0]->max_events = rng__below(&r, 20);
@@ -640,6 +641,49 @@ static void test_nmi_nests_in_tick(void **state)
 	assert_int_equal(n.nmi_at[0], 10100);
 }
 
+/* A replay's machine (tick_skips_guest): the host tick due in guest mode
+ * does not stop the guest's segment (the trace's own interrupt exits are
+ * the host's); it waits in host mode until IF is set, and is taken then. */
+static void test_tick_waits_for_the_exit_in_a_replay(void **state)
+{
+	struct hw_cpu cpu;
+	struct nest n = { 0 };
+	struct hw_pmu_config cfg;
+	struct hw_segment seg = { .cycles = 30000, .guest = true, .cpl = 3 };
+	char err[128];
+
+	(void)state;
+	hw_pmu_config__defaults(&cfg, HW_VENDOR_INTEL);
+	assert_int_equal(hw_cpu__init(&cpu, &cfg, TEST_HW_COSTS, err, sizeof(err)), 0);
+	n.cpu = &cpu;
+	cpu.on_irq = nest_irq;
+	cpu.irq_ctx = &n;
+	cpu.timer_at = 10000;
+	cpu.tick_needs_if = cpu.tick_skips_guest = true;
+	seg.ev[HW_EV_INSTRUCTIONS] = 30000;
+	hw_cpu__fill_derived(&cpu, &seg);
+	assert_int_equal(hw_cpu__run(&cpu, &seg, NULL), 0);
+	assert_int_equal(n.ticks, 0);		/* the guest ran through it */
+	assert_int_equal(cpu.now, 30000);
+	cpu.guest = false;			/* the VM-exit (kvm/vcpu.c vm_exit) */
+	cpu.intr_enabled = false;
+	hw_cpu__host_exec(&cpu, 2000);		/* its work, IRQs off */
+	assert_int_equal(n.ticks, 0);
+	hw_cpu__set_if(&cpu, true);		/* the host enables IRQs */
+	assert_int_equal(n.ticks, 1);
+	assert_int_equal(n.tick_at[0], 32000);
+	/* without the flag the tick stops the guest at 10000 (a VM-exit) */
+	n = (struct nest){ .cpu = &cpu };
+	assert_int_equal(hw_cpu__init(&cpu, &cfg, TEST_HW_COSTS, err, sizeof(err)), 0);
+	cpu.on_irq = nest_irq;
+	cpu.irq_ctx = &n;
+	cpu.timer_at = 10000;
+	cpu.tick_needs_if = true;
+	hw_cpu__run(&cpu, &seg, NULL);
+	assert_true(n.ticks >= 1);
+	assert_int_equal(n.tick_at[0], 10000);
+}
+
 /* Issue 8: simulated time has a limit. A segment that would take the clock
  * past it fails the CPU, which then executes nothing (and so every caller's
  * loop ends); the failure says why. */
@@ -746,6 +790,7 @@ int main(void)
 		cmocka_unit_test(test_stop_on_interrupt_returns_rest),
 		cmocka_unit_test(test_handlers_nest_like_hardware),
 		cmocka_unit_test(test_nmi_nests_in_tick),
+		cmocka_unit_test(test_tick_waits_for_the_exit_in_a_replay),
 		cmocka_unit_test(test_time_limit_fails_the_cpu),
 		cmocka_unit_test(test_event_bound_ends_a_storm),
 		cmocka_unit_test(test_vm_reproducer_ends_at_the_bound),

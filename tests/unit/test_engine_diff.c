@@ -281,6 +281,7 @@ static void random_state(struct rng *r, struct hw_cpu *cpu)
 		[rng__below(r, 5)];
 	cpu->intr_enabled = rng__chance(r, 2, 3);
 	cpu->tick_needs_if = rng__chance(r, 1, 2);
+	cpu->tick_skips_guest = rng__chance(r, 1, 4);	/* a replay's machine */
 	cpu->timer_at = rng__chance(r, 1, 2) ? rng__below(r, 30000) : UINT64_MAX;
 	cpu->costs.pmi_skid = (u32)rng__below(r, 40);
 	pmu->guest_owned = rng__next(r) & pmu->present;

@@ -92,7 +92,6 @@ static void replay_all(const char *path, bool quiet, bool keep)
 						if (fed.exits[e] != want[e])
 							fail_msg("%s: fed %d", kind->name, e);
 						if (mt.exits[e] < want[e] || (quiet && mt.exits[e] != want[e] &&
-						    e != EXIT_EXTERNAL_INTERRUPT &&
 						    (e != EXIT_CPUID || mt.exits[e] > want[e] + 8)))
 							fail_msg("%s %s %s reason %d: %llu exits, input %llu",
 								 path, kind->name, kvm_policies[p]->name, e,
