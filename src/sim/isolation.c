@@ -336,6 +336,56 @@ static void random_read(struct guest *g)
 	}
 }
 
+/* A write the guest's PMU should refuse (#GP on bare metal; KVM must agree,
+ * sim/shadow.c on_write): reserved bits of a select, of GLOBAL_CTRL, of the
+ * fixed control or of an overflow clear, a counter the guest does not have,
+ * a full-width counter value past its width. What a bare-metal PMU does
+ * with it is the shadow's to say; most are refused there too. */
+static void bad_write(struct guest *g)
+{
+	unsigned int i = (unsigned int)rng__below(&g->r, g->nr_gp);
+	u64 bit = BIT_ULL(rng__below(&g->r, 64));
+
+	switch (rng__below(&g->r, 6)) {
+	case 0:	/* read back, as perf's check_hw_exists does */
+		wr(g, sel_msr(g, i), (rd(g, sel_msr(g, i)) | BIT_ULL(32 + rng__below(&g->r, 32))) &
+		   ~(u64)EVTSEL_ENABLE);
+		rd(g, sel_msr(g, i));
+		break;
+	case 1:
+		if (g->global && !(g->global_bits & bit))
+			wr(g, g->amd ? MSR_AMD64_PERF_CNTR_GLOBAL_CTL : MSR_CORE_PERF_GLOBAL_CTRL,
+			   g->global_bits | bit);
+		break;
+	case 2:
+		if (!g->amd) {
+			wr(g, MSR_CORE_PERF_FIXED_CTR_CTRL,
+			   rd(g, MSR_CORE_PERF_FIXED_CTR_CTRL) | BIT_ULL(4 * g->nr_fixed +
+			   rng__below(&g->r, 64 - 4 * g->nr_fixed)));
+			rd(g, MSR_CORE_PERF_FIXED_CTR_CTRL);
+		}
+		break;
+	case 3:
+		if (g->global && !(g->global_bits & bit))
+			wr(g, g->amd ? MSR_AMD64_PERF_CNTR_GLOBAL_STATUS_CLR :
+			   MSR_CORE_PERF_GLOBAL_OVF_CTRL, bit);
+		break;
+	case 4:
+		if (g->nr_gp < HW_MAX_GP)
+			wr(g, ctr_msr(g, g->nr_gp + (unsigned int)rng__below(&g->r, HW_MAX_GP - g->nr_gp)),
+			   rng__below(&g->r, 100000));
+		break;
+	default:	/* (stopped first: a write to a running emulated counter
+			 * skews its period, kvm/pmu.h, a deviation of its own) */
+		if (g->fw || g->amd) {
+			wr(g, sel_msr(g, i), 0);
+			g->period[i] = 0;
+			wr(g, ctr_msr(g, i), (g->gp_mask + 1) << rng__below(&g->r, 8));
+		}
+		break;
+	}
+}
+
 static void set_global(struct guest *g, u64 bits)
 {
 	if (g->global)
@@ -346,7 +396,7 @@ static void one_op(struct guest *g)
 {
 	u32 cpuid[4];
 
-	switch (rng__below(&g->r, 12)) {
+	switch (rng__below(&g->r, 13)) {
 	case 0:
 	case 1:
 		program_gp(g);
@@ -379,6 +429,9 @@ static void one_op(struct guest *g)
 		break;
 	case 10:
 		kvm_vcpu__guest_cpuid(g->v, g->amd ? 0x80000022 : 0xa, 0, cpuid);
+		break;
+	case 11:
+		bad_write(g);
 		break;
 	default:
 		if (g->global) {

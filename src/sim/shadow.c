@@ -213,13 +213,58 @@ static void compare(struct sim_shadow *s, const char *what, u32 reg, bool is_cou
 		     (unsigned long long)got, (unsigned long long)want);
 }
 
+/*
+ * KVM's write rules that bare metal does not share (kvm/pmu.h lists them),
+ * as the kernel states them, so that the isolation guest's invalid writes
+ * test the rest:
+ *  - the P6 and K7 counter and select MSRs of counters the guest does not
+ *    have drop a write instead of faulting (kvm_set_msr_common: "case
+ *    MSR_P6_PERFCTR0 ... MSR_P6_EVNTSEL1 / MSR_K7_...: if
+ *    (!kvm_pmu_is_valid_msr) break");
+ *  - an AMD event select keeps only the bits outside 0xfffffff000280000,
+ *    HostOnly and GuestOnly among those dropped, and never faults
+ *    (amd_pmu_set_msr: data &= ~pmu->reserved_bits);
+ *  - Intel's GLOBAL_OVF_CTRL (GLOBAL_STATUS_RESET) takes the counters'
+ *    bits, OvfBuf (62) and CondChgd (63) only: the v4 resets of what KVM
+ *    does not emulate (ToPA 55, LBR_Frz 58, CTR_Frz 59, ASCI 60, Uncore 61)
+ *    fault (intel_pmu_refresh: global_status_rsvd = global_ctrl_rsvd &
+ *    ~(OVF_BUF | COND_CHGD)).
+ */
+static bool is_dropped_legacy(const struct sim_shadow *s, u32 msr)
+{
+	unsigned int n = s->cpu.pmu.cfg.nr_gp;
+
+	if (s->cpu.pmu.cfg.vendor == HW_VENDOR_AMD)
+		return (msr >= MSR_K7_EVNTSEL0 + n && msr < MSR_K7_EVNTSEL0 + 4) ||
+		       (msr >= MSR_K7_PERFCTR0 + n && msr < MSR_K7_PERFCTR0 + 4);
+	return (msr >= MSR_IA32_PERFCTR0 + n && msr < MSR_IA32_PERFCTR0 + 2) ||
+	       (msr >= MSR_P6_EVNTSEL0 + n && msr < MSR_P6_EVNTSEL0 + 2);
+}
+
+static bool is_amd_select(const struct sim_shadow *s, u32 msr)
+{
+	unsigned int n = s->cpu.pmu.cfg.nr_gp;
+
+	return s->cpu.pmu.cfg.vendor == HW_VENDOR_AMD &&
+	       ((msr >= MSR_K7_EVNTSEL0 && msr < MSR_K7_EVNTSEL0 + n && n <= 4) ||
+		(msr >= MSR_F15H_PERF_CTL0 && msr < MSR_F15H_PERF_CTL0 + 2 * n && !(msr & 1)));
+}
+
+static bool is_kvm_refused_reset(const struct sim_shadow *s, u32 msr, u64 val)
+{
+	return s->cpu.pmu.cfg.vendor == HW_VENDOR_INTEL && msr == MSR_CORE_PERF_GLOBAL_OVF_CTRL &&
+	       (val & ~(s->cpu.pmu.present | BIT_ULL(62) | BIT_ULL(63)));
+}
+
+#define AMD_KVM_DROPPED_SELECT_BITS 0xfffffff000280000ULL
+
 static void on_write(struct sim_shadow *s, u32 msr, u64 val, bool fault)
 {
 	enum hw_msr_result r;
 
 	if (fault) {	/* KVM refused it: bare metal must refuse it too */
-		if (hw_pmu_intel_ops.is_msr_modelled(msr) || hw_pmu_amd_ops.is_msr_modelled(msr) ||
-		    msr == MSR_X2APIC_LVTPC) {
+		if ((hw_pmu_intel_ops.is_msr_modelled(msr) || hw_pmu_amd_ops.is_msr_modelled(msr) ||
+		     msr == MSR_X2APIC_LVTPC) && !is_kvm_refused_reset(s, msr, val)) {
 			/* probe on a copy of the registers: a write bare metal
 			 * accepts changes state the guest never got */
 			struct hw_pmu copy = s->cpu.pmu;
@@ -230,6 +275,10 @@ static void on_write(struct sim_shadow *s, u32 msr, u64 val, bool fault)
 		}
 		return;
 	}
+	if (is_dropped_legacy(s, msr))
+		return;
+	if (is_amd_select(s, msr))
+		val &= ~AMD_KVM_DROPPED_SELECT_BITS;
 	r = hw_cpu__wrmsr(&s->cpu, msr, val);
 	/* kvm/pmu.h deviation: fixed-counter writes are masked, not #GP */
 	if (r != HW_MSR_OK && msr >= MSR_CORE_PERF_FIXED_CTR0 &&

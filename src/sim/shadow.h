@@ -48,7 +48,12 @@
  *    skew can move or lose the counter's PMI; PMIs get no such rule (none
  *    differed in 400 seeds on every profile), so one would be reported;
  *  - LVTPC reads are not compared (KVM masks reserved bits instead of
- *    faulting, and masks on injection rather than on acceptance).
+ *    faulting, and masks on injection rather than on acceptance);
+ *  - KVM's write rules that bare metal lacks (shadow.c on_write, each with
+ *    its kernel source): P6/K7 MSRs of counters the guest lacks drop a
+ *    write, an AMD select drops the bits of KVM's reserved mask (HostOnly
+ *    and GuestOnly among them) and never faults, and Intel's
+ *    GLOBAL_OVF_CTRL faults on the v4 resets KVM does not emulate.
  *
  * Units: cycles are the shadow's (guest-mode) cycles.
  */

@@ -217,6 +217,54 @@ static void emulated_write_adds(struct kvm_pmu *pmu, struct kvm_pmc *pmc, u64 va
 					    kvm_pmc__mask(pmu, pmc));
 }
 
+/* 16, 17. KVM's write rules (the isolation guest's invalid writes): the
+ * vendor's set_msr wrapped from the first load on (the kind ops cannot
+ * reach it otherwise). 16: a GLOBAL_CTRL write with reserved bits is taken
+ * (their value dropped) instead of #GP. 17: an AMD select keeps the bits
+ * KVM drops (amd_pmu_set_msr's reserved_bits, HostOnly/GuestOnly). */
+static struct kvm_pmu_vendor_ops mutant_vendor;
+static enum kvm_msr_result (*real_set_msr)(struct kvm_pmu *pmu, u32 msr, u64 val);
+
+static enum kvm_msr_result global_rsvd_taken(struct kvm_pmu *pmu, u32 msr, u64 val)
+{
+	if (msr == MSR_CORE_PERF_GLOBAL_CTRL && (val & pmu->global_ctrl_rsvd))
+		val &= ~pmu->global_ctrl_rsvd;
+	return real_set_msr(pmu, msr, val);
+}
+
+static enum kvm_msr_result amd_select_keeps_rsvd(struct kvm_pmu *pmu, u32 msr, u64 val)
+{
+	enum kvm_msr_result r = real_set_msr(pmu, msr, val);
+	bool is_counter;
+	int idx = kvm_pmu__msr_to_idx(pmu, msr, &is_counter);
+
+	if (r == KVM_MSR_OK && idx >= 0 && !is_counter && idx < HW_FIXED_BASE)
+		pmu->gp[idx].eventsel |= val & pmu->reserved_bits;
+	return r;
+}
+
+static void wrap_vendor(struct kvm_pmu *pmu,
+			enum kvm_msr_result (*set)(struct kvm_pmu *, u32, u64))
+{
+	if (pmu->vendor != &mutant_vendor) {
+		mutant_vendor = *pmu->vendor;
+		real_set_msr = pmu->vendor->set_msr;
+		mutant_vendor.set_msr = set;
+		pmu->vendor = &mutant_vendor;
+	}
+	real_load(pmu);
+}
+
+static void load_global_rsvd_taken(struct kvm_pmu *pmu)
+{
+	wrap_vendor(pmu, global_rsvd_taken);
+}
+
+static void load_amd_select_keeps_rsvd(struct kvm_pmu *pmu)
+{
+	wrap_vendor(pmu, amd_select_keeps_rsvd);
+}
+
 struct mutant {
 	const char *name;
 	const char *cpu;	/* the profile it is tried on */
@@ -256,6 +304,8 @@ static const struct mutant mutants[] = {
 	{ "event selects not intercepted", "spr", .intercept = selects_not_intercepted },
 	{ "emulated: read drops the perf count", "spr", true, .read = emulated_read_drops_perf },
 	{ "emulated: counter write adds", "zen4", true, .write = emulated_write_adds },
+	{ "GLOBAL_CTRL reserved bits taken, not #GP", "spr", .load = load_global_rsvd_taken },
+	{ "AMD select keeps the bits KVM drops", "zen4", .load = load_amd_select_keeps_rsvd },
 };
 #define NR_MUTANTS (sizeof(mutants) / sizeof(mutants[0]))
 
