@@ -58,6 +58,7 @@ refuse "expected one of none, emulated, mediated" run --scenario slice-of-hardwa
 refuse "did you mean '--policies'" compare --polices irqoff
 refuse "did you mean 'compare'" comapre
 refuse "is not a number" compare --seed -1
+refuse "--seeds: 0 is out of range; expected 1 to 64" compare --seeds 0
 refuse "is not a number" run --scenario slice-of-hardware --vpmu none --seed=1x
 refuse "out of range; expected 1 to 100000" check --isolation --seeds 4294967296
 refuse "out of range" check --isolation --seeds 0
@@ -117,10 +118,27 @@ if [ $? -eq 0 ] && jq -e '.runs | length == 18' "$j" >/dev/null &&
    jq -e '[.runs[] | select(.status == "n/a")] | length == 8' "$j" >/dev/null &&
    jq -e '[.runs[] | select(.scenario == "no-mediated" and .status == "ok")] | length == 1' "$j" >/dev/null; then
 	ok; else bad "compare --json - is not the expected document"; head -c 600 "$j"; cat "$log"; fi
-"$VPMU" compare --scenario timer-heavy --scenario tests/cli/no-mediated.ini --json - 2>/dev/null |
-	if cmp -s - "$j"; then ok; else bad "compare --json - differs between two runs"; fi
+"$VPMU" compare --scenario timer-heavy --scenario tests/cli/no-mediated.ini --json - >"$log.2" 2>/dev/null
+if cmp -s "$log.2" "$j"; then ok; else bad "compare --json - differs between two runs"; fi
 "$VPMU" compare --scenario timer-heavy --seed 2 --json - 2>/dev/null | jq -e '.seed == 2' >/dev/null &&
 	ok || bad "--seed 2 is not in the JSON"
+# --seeds: one seed is the default's bytes; three give every seed's rows in
+# the JSON, and the text's overhead range of each configuration is the
+# lowest and highest of those rows (two prints of one run, checked apart)
+"$VPMU" compare --scenario timer-heavy --json - >"$log.1" 2>/dev/null
+"$VPMU" compare --scenario timer-heavy --seeds 1 --json - >"$log.2" 2>/dev/null
+if cmp -s "$log.2" "$log.1"; then ok; else bad "--seeds 1 differs from the default"; fi
+"$VPMU" compare --scenario timer-heavy --seed 5 --seeds 3 --no-out >"$log.txt" 2>&1 &&
+"$VPMU" compare --scenario timer-heavy --seed 5 --seeds 3 --json - >"$log.json" 2>/dev/null
+jq -r '.runs[] | select(.status == "ok") | [(.vpmu + (if .policy == "-" then "" else ":" + .policy end)), .pmi, .seed, .guest_overhead_pct] | @tsv' \
+	"$log.json" | awk -F'\t' '{ k = $1 " " $2; if (!(k in lo) || $4 < lo[k]) lo[k] = $4;
+	  if (!(k in hi) || $4 > hi[k]) hi[k] = $4; n[k]++; s[$3] = 1 }
+	END { for (k in lo) printf "%s %.2f %.2f %d\n", k, lo[k], hi[k], n[k] }' | sort >"$log.want"
+sed -n 's/^  \([a-z:]*\) *\([a-z-]*\) *\([0-9.]*\) \.\. \([0-9.]*\) %$/\1 \2 \3 \4 3/p' "$log.txt" | sort >"$log.got"
+if jq -e '.seeds == 3 and ([.runs[].seed] | unique) == [5,6,7]' "$log.json" >/dev/null &&
+   [ "$(wc -l <"$log.want")" -eq 9 ] && cmp -s "$log.want" "$log.got" &&
+   grep -q '^== timer-heavy (profile spr, seeds 5..7: each row its median run)$' "$log.txt"; then ok
+else bad "--seeds 3: the ranges printed (>) are not the JSON rows' (<)"; diff "$log.want" "$log.got"; fi
 # every field the man page names is in the output, and every field of the
 # output is in the man page
 sed -n '/^\.SH JSON FIELDS/,/^\.SH CSV/p' man/vpmu.1 | awk '$1 == ".B" && NF == 2 { print $2 }' |
@@ -155,7 +173,8 @@ if cmp -s "$log.man" "$log.out"; then ok; else bad "CSV columns vs man page"; di
 if awk -F, 'NR == 1 { n = NF } NF != n { exit 1 }' "$w/vpmu-out/compare.csv"; then ok; else
 	bad "CSV rows of different widths"; fi
 # the JSON file equals --json - (same seed, same bytes)
-"$VPMU" compare --json - 2>/dev/null | if cmp -s - "$w/vpmu-out/compare.json"; then ok; else
+"$VPMU" compare --json - >"$log.2" 2>/dev/null
+if cmp -s "$log.2" "$w/vpmu-out/compare.json"; then ok; else
 	bad "vpmu-out/compare.json differs from compare --json -"; fi
 
 # 5. without gnuplot the data and scripts are written, and it says how
@@ -267,8 +286,8 @@ if [ $? -eq 0 ] && jq -e '.host.vcpus == 12 and (.vcpus | length) == 12 and
     (.vms | length) == 2 and (.pcpus | length) == 4 and .exits.total > 0 and
     ([.vcpus[].exits.total] | add) == .exits.total' "$j" >/dev/null; then ok; else
 	bad "run --json of host-overcommit lacks its host, vCPUs, VMs or pCPUs"; cat "$log"; fi
-"$VPMU" run --scenario host-overcommit --vpmu mediated:vcpu --json - 2>/dev/null |
-	if cmp -s - "$j"; then ok; else bad "run --json of a host differs between two runs"; fi
+"$VPMU" run --scenario host-overcommit --vpmu mediated:vcpu --json - >"$log.2" 2>/dev/null
+if cmp -s "$log.2" "$j"; then ok; else bad "run --json of a host differs between two runs"; fi
 
 # 12. vpmu replay --host: every vCPU of a real trace on one host, each row
 #     checked against the input (exit 0), a host row per configuration, and

@@ -24,7 +24,7 @@
 #define MAX_SCEN 16
 
 enum { O_SCEN = 's', O_CPU = 'c', O_SEED = 'S', O_WIDE = 'w', O_JOBS = 'j', O_POL = 256, O_PMI,
-       O_JSON, O_CSV, O_PLOTS, O_HTML, O_OUT, O_NOOUT, O_KSTAT, O_NOSKIP };
+       O_JSON, O_CSV, O_PLOTS, O_HTML, O_OUT, O_NOOUT, O_KSTAT, O_NOSKIP, O_SEEDS };
 
 static const struct cli_opt opts[] = {
 	{ "scenario", O_SCEN, "NAME|FILE", "a scenario (repeatable; default: every built-in)" },
@@ -32,6 +32,8 @@ static const struct cli_opt opts[] = {
 	{ "policies", O_POL, "LIST", "mediated policies (default irqoff,exit,vcpu,lazy)" },
 	{ "pmi", O_PMI, "LIST", "PMI routes for the mediated vPMU (default vector,nmi)" },
 	{ "seed", O_SEED, "N", "the seed, 0 to 2^64-1 (default 1)" },
+	{ "seeds", O_SEEDS, "N", "run seeds SEED .. SEED+N-1, 1 to 64 (default 1); the table shows "
+	  "each row's median run and its overhead range" },
 	{ "wide", O_WIDE, NULL, "the wide table (147 columns) with every figure" },
 	{ "kvm-stat", O_KSTAT, NULL, "a perf-kvm-stat table of exits after each row" },
 	{ "no-skip-unchanged", O_NOSKIP, NULL, "mediated: write every counter on load (no "
@@ -64,10 +66,16 @@ struct cmp {
 	u64 seed;
 	bool wide, kstat, no_out, no_skip;
 	unsigned int jobs;	/* threads for the runs */
+	unsigned int seeds;	/* seeds seed .. seed + seeds - 1 */
 	struct profile prof;
 	struct scenario sc[MAX_SCEN];
-	struct report_row *rows, *rate;
-	int n, nr_rate;
+	/* rows: every seed's, seed by seed, each scenario's configurations in
+	 * order (n of them); shown: one a scenario and configuration (nshown),
+	 * the run of the median overhead over the seeds (the row itself for one
+	 * seed), with its overhead range */
+	struct report_row *rows, *rate, *shown;
+	double *ovh_min, *ovh_max;
+	int n, nr_rate, nshown;
 };
 
 static int parse(struct cmp *o, int argc, char **argv)
@@ -101,6 +109,11 @@ static int parse(struct cmp *o, int argc, char **argv)
 			if (cli__u64(&me, "jobs", v, 1, 64, &n))
 				return EXIT_BAD_INPUT;
 			o->jobs = (unsigned int)n;
+			break;
+		case O_SEEDS:
+			if (cli__u64(&me, "seeds", v, 1, 64, &n))
+				return EXIT_BAD_INPUT;
+			o->seeds = (unsigned int)n;
 			break;
 		case O_WIDE: o->wide = true; break;
 		case O_KSTAT: o->kstat = true; break;
@@ -185,11 +198,11 @@ static int configs(const struct cmp *o, struct sim_config *c, bool vector_only)
 /* @base: the vPMU-none baseline of this scenario for each PMI route,
  * computed by the first row that needs it and shared by the others. */
 static void run_row(const struct cmp *o, const struct scenario *sc, struct sim_config c,
-		    struct sim_baseline *base, struct report_row *row)
+		    u64 seed, struct sim_baseline *base, struct report_row *row)
 {
 	c.prof = &o->prof;
 	c.sc = sc;
-	c.seed = o->seed;
+	c.seed = seed;
 	c.no_skip = o->no_skip;
 	c.baseline = &base[c.route];
 	memset(row, 0, sizeof(*row));
@@ -202,7 +215,7 @@ static void run_row(const struct cmp *o, const struct scenario *sc, struct sim_c
 		snprintf(row->m.pmi, sizeof(row->m.pmi), "%s", !c.kind->is_mediated ? "-" :
 			 c.route == PMI_ROUTE_NMI ? "nmi" : "vector");
 		snprintf(row->m.cpu, sizeof(row->m.cpu), "%s", o->prof.name);
-		row->m.seed = o->seed;
+		row->m.seed = seed;
 	}
 }
 
@@ -221,6 +234,7 @@ static const int rate_factor_pct[] = { 25, 50, 100, 200, 400 };
 struct row_job {
 	const struct scenario *sc;
 	struct sim_config c;
+	u64 seed;
 	struct sim_baseline *base;	/* [2], by route */
 	struct report_row *row;
 };
@@ -228,6 +242,7 @@ struct row_job {
 struct base_job {
 	const struct scenario *sc;
 	enum kvm_pmi_route route;
+	u64 seed;
 	struct sim_baseline *b;
 };
 
@@ -241,7 +256,7 @@ static void base_job(void *ctx, size_t i)
 {
 	struct jobs *js = ctx;
 	struct base_job *j = &js->b[i];
-	struct sim_config c = { .prof = &js->o->prof, .sc = j->sc, .seed = js->o->seed,
+	struct sim_config c = { .prof = &js->o->prof, .sc = j->sc, .seed = j->seed,
 				.route = j->route, .no_skip = js->o->no_skip,
 				.kind = &kvm_vpmu_none_ops, .policy = kvm_policies[0] };
 	char err[256];
@@ -254,36 +269,90 @@ static void row_job(void *ctx, size_t i)
 	struct jobs *js = ctx;
 	struct row_job *j = &js->r[i];
 
-	run_row(js->o, j->sc, j->c, j->base, j->row);
+	run_row(js->o, j->sc, j->c, j->seed, j->base, j->row);
+}
+
+/*
+ * The rows shown, one a scenario and configuration: with one seed the row;
+ * with several, the run whose overhead is the median of those that ran
+ * (the lower middle one for an even count), with the others' isolation
+ * counts added so that a fault of any seed is flagged, and the overhead's
+ * range over the seeds. A configuration that ran for no seed shows the
+ * first seed's n/a row.
+ */
+static int shown_rows(struct cmp *o, int nc)
+{
+	int per = nc * o->nr_scen, ns = (int)o->seeds;
+
+	o->nshown = per;
+	o->shown = calloc((size_t)per, sizeof(*o->shown));
+	o->ovh_min = calloc((size_t)per, sizeof(*o->ovh_min));
+	o->ovh_max = calloc((size_t)per, sizeof(*o->ovh_max));
+	if (!o->shown || !o->ovh_min || !o->ovh_max)
+		return -1;
+	for (int i = 0; i < per; i++) {
+		const struct report_row *ok[64];
+		int n = 0;
+
+		for (int k = 0; k < ns; k++)
+			if (o->rows[k * per + i].ok)
+				ok[n++] = &o->rows[k * per + i];
+		for (int a = 1; a < n; a++)	/* by overhead, then seed: insertion */
+			for (int b = a; b > 0 && ok[b]->m.guest_overhead_pct <
+					 ok[b - 1]->m.guest_overhead_pct; b--) {
+				const struct report_row *t = ok[b];
+
+				ok[b] = ok[b - 1];
+				ok[b - 1] = t;
+			}
+		o->shown[i] = n ? *ok[(n - 1) / 2] : o->rows[i];
+		o->ovh_min[i] = n ? ok[0]->m.guest_overhead_pct : 0;
+		o->ovh_max[i] = n ? ok[n - 1]->m.guest_overhead_pct : 0;
+		for (int k = 0; k < n && ns > 1; k++) {
+			const struct sim_metrics *m = &ok[k]->m;
+			struct sim_metrics *d = &o->shown[i].m;
+
+			if (ok[k] == ok[(n - 1) / 2])
+				continue;
+			d->leaked_events += m->leaked_events;
+			d->residue_reads += m->residue_reads;
+			d->misattributed_pmis += m->misattributed_pmis;
+			d->lost_counts += m->lost_counts;
+			d->pmis_dropped += m->pmis_dropped;
+		}
+	}
+	return 0;
 }
 
 static int run_all(struct cmp *o, bool rates)
 {
 	struct sim_config c[16];
 	int nc = configs(o, c, false), nv = configs(o, (struct sim_config[16]){ 0 }, true);
-	int nr = rates ? nv * NR_RATES : 0, ntotal = nc * o->nr_scen + nr, nb = 0;
-	static struct sim_baseline base[MAX_SCEN + NR_RATES][2];
+	int ns = (int)o->seeds, nr = rates ? nv * NR_RATES : 0, nb = 0;
+	int ntotal = nc * o->nr_scen * ns + nr, nbase = (MAX_SCEN + NR_RATES) * ns;
 	static struct scenario rsc[NR_RATES];	/* the first scenario at each rate */
+	struct sim_baseline (*base)[2] = calloc((size_t)nbase, sizeof(*base));
 	bool used[2] = { false, false };
 	struct jobs js = { .o = o };
 	struct cli_progress pg;
 	int ret = 0;
 
-	o->rows = calloc((size_t)(nc * o->nr_scen), sizeof(*o->rows));
+	o->rows = calloc((size_t)(nc * o->nr_scen * ns), sizeof(*o->rows));
 	o->rate = calloc((size_t)(nr ? nr : 1), sizeof(*o->rate));
 	js.r = calloc((size_t)ntotal, sizeof(*js.r));
-	js.b = calloc((size_t)(MAX_SCEN + NR_RATES) * 2, sizeof(*js.b));
-	if (!o->rows || !o->rate || !js.r || !js.b) {
+	js.b = calloc((size_t)nbase * 2, sizeof(*js.b));
+	if (!base || !o->rows || !o->rate || !js.r || !js.b) {
 		ret = cli__fail(&me, "out of memory");
 		goto out;
 	}
-	memset(base, 0, sizeof(base));
 	for (int i = 0; i < nc; i++)
 		used[c[i].route] = true;
-	for (int s = 0; s < o->nr_scen; s++)
-		for (int i = 0; i < nc; i++, o->n++)
-			js.r[o->n] = (struct row_job){ .sc = &o->sc[s], .c = c[i], .base = base[s],
-						       .row = &o->rows[o->n] };
+	for (int k = 0; k < ns; k++)	/* base[k * MAX_SCEN + s]: seed k's of scenario s */
+		for (int s = 0; s < o->nr_scen; s++)
+			for (int i = 0; i < nc; i++, o->n++)
+				js.r[o->n] = (struct row_job){ .sc = &o->sc[s], .c = c[i],
+					.seed = o->seed + (u64)k, .base = base[k * MAX_SCEN + s],
+					.row = &o->rows[o->n] };
 	nv = configs(o, c, true);
 	for (int f = 0; f < NR_RATES && rates; f++) {
 		rsc[f] = o->sc[0];
@@ -291,18 +360,20 @@ static int run_all(struct cmp *o, bool rates)
 			rsc[f].guest.exits_per_sec[r] = (u32)((u64)rsc[f].guest.exits_per_sec[r] *
 							      (u64)rate_factor_pct[f] / 100);
 	}
-	for (int i = 0; i < nv && rates; i++)	/* in the order the rows are kept */
+	for (int i = 0; i < nv && rates; i++)	/* in the order the rows are kept; the first seed */
 		for (int f = 0; f < NR_RATES; f++, o->nr_rate++)
 			js.r[o->n + o->nr_rate] = (struct row_job){ .sc = &rsc[f], .c = c[i],
-				.base = base[MAX_SCEN + f], .row = &o->rate[o->nr_rate] };
-	for (int s = 0; s < o->nr_scen; s++)
-		for (int r = 0; r < 2; r++)
-			if (used[r])
-				js.b[nb++] = (struct base_job){ .sc = &o->sc[s], .route = r,
-								.b = &base[s][r] };
+				.seed = o->seed, .base = base[ns * MAX_SCEN + f],
+				.row = &o->rate[o->nr_rate] };
+	for (int k = 0; k < ns; k++)
+		for (int s = 0; s < o->nr_scen; s++)
+			for (int r = 0; r < 2; r++)
+				if (used[r])
+					js.b[nb++] = (struct base_job){ .sc = &o->sc[s], .route = r,
+						.seed = o->seed + (u64)k, .b = &base[k * MAX_SCEN + s][r] };
 	for (int f = 0; f < NR_RATES && rates; f++)
 		js.b[nb++] = (struct base_job){ .sc = &rsc[f], .route = PMI_ROUTE_VECTOR,
-						.b = &base[MAX_SCEN + f][0] };
+						.seed = o->seed, .b = &base[ns * MAX_SCEN + f][0] };
 	cli__progress_start(&pg, "compare", (unsigned long)ntotal);
 	pool__run(o->jobs, (size_t)nb, base_job, &js);
 	for (int k = 0, win = 4 * (int)o->jobs; k < ntotal; k += win) {	/* steps of the bar */
@@ -314,20 +385,61 @@ static int run_all(struct cmp *o, bool rates)
 			cli__progress_step(&pg);
 	}
 	cli__progress_end(&pg);
+	if (shown_rows(o, nc))
+		ret = cli__fail(&me, "out of memory");
 out:
+	free(base);
 	free(js.r);
 	free(js.b);
 	return ret;
 }
 
+/* Several seeds: each row's overhead range, and the configurations the
+ * best one for the guest is not told apart from (their ranges overlap). */
+static void seed_spread(const struct cmp *o, FILE *f, int s, int per)
+{
+	const struct report_row *r = &o->shown[s * per];
+	const double *lo = &o->ovh_min[s * per], *hi = &o->ovh_max[s * per];
+	int best = -1, ties = 0;
+	char cfg[48];
+
+	fprintf(f, "\nguest overhead over the %u seeds (each row above is its median run):\n",
+		o->seeds);
+	for (int i = 0; i < per; i++) {
+		if (!r[i].ok)
+			continue;
+		fprintf(f, "  %-16s %-6s %7.2f .. %.2f %%\n", report__config(&r[i].m, cfg, sizeof(cfg)),
+			r[i].m.pmi, lo[i], hi[i]);
+		if (!report__flags(&r[i].m, cfg, sizeof(cfg))[0] &&
+		    (best < 0 || r[i].m.guest_overhead_pct < r[best].m.guest_overhead_pct))
+			best = i;
+	}
+	if (best < 0)
+		return;
+	for (int i = 0; i < per; i++) {
+		if (i == best || !r[i].ok || lo[i] > hi[best] || report__flags(&r[i].m, cfg,
+									sizeof(cfg))[0])
+			continue;
+		if (!ties++)
+			fprintf(f, "  not told apart from the best for the guest, %s/%s, by these "
+				"seeds\n  (their ranges overlap):\n     ",
+				report__config(&r[best].m, cfg, sizeof(cfg)), r[best].m.pmi);
+		fprintf(f, " %s/%s", report__config(&r[i].m, cfg, sizeof(cfg)), r[i].m.pmi);
+	}
+	if (ties)
+		fputc('\n', f);
+}
+
 static void text(const struct cmp *o, FILE *f)
 {
-	int per = o->n / o->nr_scen;
+	int per = o->nshown / o->nr_scen;
 
 	for (int s = 0; s < o->nr_scen; s++) {
-		const struct report_row *r = &o->rows[s * per];
+		const struct report_row *r = &o->shown[s * per];
 
-		report__compare_table(f, r, per, o->wide);
+		report__compare_table(f, r, per, o->wide, o->seed, o->seeds);
+		if (o->seeds > 1)
+			seed_spread(o, f, s, per);
 		if (o->kstat)
 			for (int i = 0; i < per; i++)
 				if (r[i].ok) {
@@ -351,6 +463,8 @@ static json_t *doc(const struct cmp *o)
 	json_object_set_new(d, "vpmu_version", json_string(VPMU_VERSION));
 	json_object_set_new(d, "cpu", json_string(o->prof.name));
 	json_object_set_new(d, "seed", json_integer((json_int_t)o->seed));
+	if (o->seeds > 1)	/* runs: every seed's, seed by seed */
+		json_object_set_new(d, "seeds", json_integer((json_int_t)o->seeds));
 	for (int i = 0; i < o->n; i++)
 		json_array_append_new(runs, o->rows[i].ok ?
 			report__json_row(&o->rows[i].m, VPMU_VERSION) :
@@ -451,7 +565,7 @@ static int plots_html(const struct cmp *o, struct arts *a, const char *txt)
 	static struct sim_timeline tl;
 	char what[320];
 	struct report_html_plot hp[8] = { { 0 } };
-	struct report_set set = { o->rows, o->n, o->rate, o->nr_rate, o->prof.core_mhz, &tl,
+	struct report_set set = { o->shown, o->nshown, o->rate, o->nr_rate, o->prof.core_mhz, &tl,
 				  what };
 	int np = 0, rendered;
 
@@ -516,7 +630,7 @@ int cmd_compare(int argc, char **argv)
 	int ret;
 
 	o = (struct cmp){ .cpu = "spr", .out = "vpmu-out", .policies = 15, .pmis = 3, .seed = 1,
-			  .jobs = pool__cpus() };
+			  .jobs = pool__cpus(), .seeds = 1 };
 	if ((ret = parse(&o, argc, argv)))
 		return ret < 0 ? 0 : ret;
 	if ((ret = load(&o)))
@@ -534,5 +648,8 @@ int cmd_compare(int argc, char **argv)
 	free(txt);
 	free(o.rows);
 	free(o.rate);
+	free(o.shown);
+	free(o.ovh_min);
+	free(o.ovh_max);
 	return ret;
 }

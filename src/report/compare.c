@@ -88,12 +88,18 @@ static void wide_row(FILE *f, const struct report_row *r)
 		report__grouped(m->pmis_dropped, b[15], 32), report__flags(m, fl, sizeof(fl)));
 }
 
-void report__compare_table(FILE *f, const struct report_row *rows, int n, bool wide)
+void report__compare_table(FILE *f, const struct report_row *rows, int n, bool wide,
+			   u64 seed, unsigned int seeds)
 {
 	if (!n)
 		return;
-	fprintf(f, "== %s (profile %s, seed %llu)\n", rows[0].m.scenario, rows[0].m.cpu,
-		(unsigned long long)rows[0].m.seed);
+	if (seeds > 1)
+		fprintf(f, "== %s (profile %s, seeds %llu..%llu: each row its median run)\n",
+			rows[0].m.scenario, rows[0].m.cpu, (unsigned long long)seed,
+			(unsigned long long)(seed + seeds - 1));
+	else
+		fprintf(f, "== %s (profile %s, seed %llu)\n", rows[0].m.scenario, rows[0].m.cpu,
+			(unsigned long long)seed);
 	if (wide)
 		fprintf(f, "%-15s %-6s %6s %7s %7s %7s %9s %6s %7s %7s %7s %7s %6s %6s %5s %5s %5s %5s %-4s\n",
 			"config", "pmi", "ovh%", "fast50", "full50", "exit99", "ld+put", "blind%",

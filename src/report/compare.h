@@ -30,7 +30,10 @@ const char *report__config(const struct sim_metrics *m, char *buf, size_t len);
 const char *report__flags(const struct sim_metrics *m, char *buf, size_t len);
 
 /* The rows of one scenario (all with the same m.scenario). */
-void report__compare_table(FILE *f, const struct report_row *rows, int n, bool wide);
+/* @seed: the first seed; @seeds > 1: the rows are each configuration's median
+ * run over seeds @seed .. @seed + @seeds - 1 (the header says so). */
+void report__compare_table(FILE *f, const struct report_row *rows, int n, bool wide,
+			   u64 seed, unsigned int seeds);
 void report__compare_legend(FILE *f, bool wide);
 void report__compare_verdict(FILE *f, const struct report_row *rows, int n);
 
