@@ -232,13 +232,17 @@ static void overheads(struct val *v, unsigned int events, double pub_emu, double
 		size_t n = strlen(chk);
 
 		snprintf(chk + n, sizeof(chk) - n, "; below both: the %u events overflow "
-			 "together, %.1f samples a PMI, as the current guest kernel keeps them "
-			 "(no period change at a first overflow, the tick's adjustment inside "
-			 "perf_pmu_disable); the published runs' guest kernel is not stated, "
-			 "and one whose tick adjusts each event while the others count lets "
-			 "them drift apart into up to %u times the PMIs; the perf tool's own "
-			 "user-space work is not modelled", events,
-			 (double)med.guest_samples / (double)med.guest_pmis, events);
+			 "together under the mediated vPMU, %.1f samples a PMI, as the current "
+			 "guest kernel keeps them (no period change at a first overflow, the "
+			 "tick's adjustment inside perf_pmu_disable; under the emulated one %.1f, "
+			 "as an instruction KVM emulates counts into the counters on at that "
+			 "moment, not always all); the published runs' guest kernel is not "
+			 "stated, and one whose tick adjusts each event while the others count "
+			 "lets them drift apart into up to %u times the PMIs; the perf tool's "
+			 "own user-space work is not modelled", events,
+			 (double)med.guest_samples / (double)med.guest_pmis,
+			 emu.guest_pmis ? (double)emu.guest_samples / (double)emu.guest_pmis : 0.0,
+			 events);
 	}
 	snprintf(rerun, sizeof(rerun), "vpmu compare --scenario specint --policies irqoff "
 		 "--cpu spr-fc3%s", events == 6 ? "" : " (perf_events = 10 in a copy)");

@@ -541,7 +541,39 @@ static void pmu_enable(struct perf_cpu *pc, bool irqs)
 		hw_cpu__set_if(pc->cpu, true);
 }
 
+/* The type bit of @ev's group (get_event_type: a member has its leader's). */
+static unsigned int sched_type(const struct perf_event *ev)
+{
+	const struct perf_event *l = ev->leader;
+
+	return l->attr.task ? (l->attr.pinned ? PERF_SCHED_TASK_PINNED : PERF_SCHED_TASK_FLEXIBLE) :
+	       (l->attr.pinned ? PERF_SCHED_CPU_PINNED : PERF_SCHED_CPU_FLEXIBLE);
+}
+
+/*
+ * ctx_resched(get_event_type(@ev)), as __perf_event_enable and
+ * __perf_install_in_context call it: pinned brings flexible along; the task
+ * context's groups of those types go out; the CPU context's too for a CPU
+ * event, and its flexible ones for a pinned task event.
+ */
+static unsigned int resched_types_of(const struct perf_event *ev)
+{
+	bool cpu = !ev->leader->attr.task, pinned = ev->leader->attr.pinned;
+
+	if (cpu)
+		return pinned ? PERF_SCHED_TASK_PINNED | PERF_SCHED_TASK_FLEXIBLE |
+				PERF_SCHED_CPU_PINNED | PERF_SCHED_CPU_FLEXIBLE :
+				PERF_SCHED_TASK_FLEXIBLE | PERF_SCHED_CPU_FLEXIBLE;
+	return pinned ? PERF_SCHED_TASK_PINNED | PERF_SCHED_TASK_FLEXIBLE | PERF_SCHED_CPU_FLEXIBLE :
+			PERF_SCHED_TASK_FLEXIBLE;
+}
+
 void perf_resched(struct perf_cpu *pc)
+{
+	perf_resched_types(pc, 0);
+}
+
+void perf_resched_types(struct perf_cpu *pc, unsigned int types)
 {
 	struct plan p;
 	bool want[PERF_MAX_EVENTS] = { false };
@@ -565,7 +597,7 @@ void perf_resched(struct perf_cpu *pc)
 	for (int i = 0; i < pc->nr_events; i++) {
 		struct perf_event *ev = pc->events[i];
 
-		if (ev->idx >= 0 && (!want[i] || new_idx[i] != ev->idx))
+		if (ev->idx >= 0 && (!want[i] || new_idx[i] != ev->idx || (types & sched_type(ev))))
 			stop_event(pc, ev);
 		if (!want[i] && ev->state == PERF_STATE_ACTIVE)
 			ev->state = PERF_STATE_INACTIVE;
@@ -630,7 +662,7 @@ int perf_event__create(struct perf_cpu *pc, const struct perf_attr *attr,
 	if (is_leader(ev) && !attr->pinned)
 		pc->flex_order[pc->nr_flex++] = ev->id;
 	perf_plan_changed(pc);
-	perf_resched(pc);
+	perf_resched_types(pc, resched_types_of(ev));	/* __perf_install_in_context */
 	*out = ev;
 	return 0;
 }
@@ -642,7 +674,7 @@ void perf_event__enable(struct perf_cpu *pc, struct perf_event *ev)
 		return;
 	perf_update_times(pc);
 	ev->state = PERF_STATE_INACTIVE;
-	perf_resched(pc);
+	perf_resched_types(pc, resched_types_of(ev));	/* __perf_event_enable */
 }
 
 /*
@@ -749,6 +781,15 @@ static bool has_task_events(const struct perf_cpu *pc, int task)
 	return false;
 }
 
+static bool has_pinned_task_events(const struct perf_cpu *pc, int task)
+{
+	for (int i = 0; task && i < pc->nr_events; i++)
+		if (!pc->events[i]->released && pc->events[i]->attr.task == task &&
+		    pc->events[i]->leader->attr.pinned)	/* in ctx->pinned_groups, whatever its state */
+			return true;
+	return false;
+}
+
 /* perf_event_task_sched_out / _in: a task without a perf context (none of
  * its events here) costs nothing; else its events leave and come in. */
 void perf_cpu__switch_task(struct perf_cpu *pc, int task)
@@ -758,7 +799,10 @@ void perf_cpu__switch_task(struct perf_cpu *pc, int task)
 	perf_update_times(pc);
 	pc->current_task = task;
 	if (has_task_events(pc, old) || has_task_events(pc, task))
-		perf_resched(pc);
+		/* perf_event_context_sched_in: a task context with pinned
+		 * groups flips the CPU context's flexible ones around it */
+		perf_resched_types(pc, has_pinned_task_events(pc, task) ?
+				   PERF_SCHED_CPU_FLEXIBLE : 0);
 }
 
 /* Metric events (indexes 48..51) all enable PERF_METRICS, GLOBAL_CTRL bit 48.

@@ -48,6 +48,18 @@ void perf_update_times(struct perf_cpu *pc);
 void perf_update_event(struct perf_cpu *pc, struct perf_event *ev);
 void perf_set_period(struct perf_cpu *pc, struct perf_event *ev);
 void perf_resched(struct perf_cpu *pc);
+/*
+ * ctx_resched's event types (kernel/events/core.c): the groups of these
+ * types are scheduled out and in again, each on-counter event of them
+ * stopped and restarted (x86_pmu_del, then x86_pmu_start(RELOAD) of a
+ * re-added event, whatever counter it gets); perf_resched() alone moves
+ * only what changes (a load or put of a guest context).
+ */
+enum {
+	PERF_SCHED_TASK_PINNED = 1, PERF_SCHED_TASK_FLEXIBLE = 2,
+	PERF_SCHED_CPU_PINNED = 4, PERF_SCHED_CPU_FLEXIBLE = 8,
+};
+void perf_resched_types(struct perf_cpu *pc, unsigned int types);
 /* The events, their groups or the rotation order changed (core.c make_plan). */
 void perf_plan_changed(struct perf_cpu *pc);
 bool perf_is_sampling(const struct perf_event *ev);

@@ -246,7 +246,8 @@ static void rotate(struct perf_cpu *pc)
 		break;
 	}
 	pc->nr_rotations++;
-	perf_resched(pc);
+	/* perf_rotate_context: the flexible groups go out and come back in */
+	perf_resched_types(pc, PERF_SCHED_TASK_FLEXIBLE | PERF_SCHED_CPU_FLEXIBLE);
 }
 
 /* The unthrottle half of perf_adjust_freq_unthr_context: a period event

@@ -85,6 +85,67 @@ static struct perf_event *ev_new(struct rig *r, enum perf_type type, u64 config,
 	return ev;
 }
 
+/* Counts the host's accesses to one register (hw_cpu.on_host_access). */
+struct reg_count {
+	u32 reg;
+	unsigned int n;
+};
+
+static void count_reg(void *ctx, u32 reg)
+{
+	struct reg_count *c = ctx;
+
+	c->n += reg == c->reg;
+}
+
+/*
+ * ctx_resched's event types: enabling a CPU flexible event schedules the
+ * CPU context's flexible groups out and in again, so an event that keeps
+ * its counter is still stopped and restarted (x86_pmu_del, then
+ * x86_pmu_start(RELOAD): its select written twice, its counter once); a
+ * task flexible event's enable leaves the CPU's events alone; a pinned task
+ * event's (KVM's) takes the CPU's flexible ones along.
+ */
+static void test_enable_reschedules_its_types(void **state)
+{
+	struct rig *r = intel(4, 3, false);
+	struct perf_event *a, *b, *task_flex, *task_pinned;
+	struct perf_attr t = { .type = PERF_TYPE_RAW, .config = 0x00c4, .exclude_kernel = true,
+			       .task = 7, .disabled = true };
+	struct reg_count sel, ctr;
+
+	(void)state;
+	a = ev_new(r, PERF_TYPE_RAW, 0x00c4, "", NULL);		/* CPU flexible */
+	b = ev_new(r, PERF_TYPE_RAW, 0x00c5, "", NULL);
+	assert_int_equal(perf_event__create(&r->pc, &t, NULL, &task_flex), 0);
+	t.pinned = true;
+	assert_int_equal(perf_event__create(&r->pc, &t, NULL, &task_pinned), 0);
+	perf_cpu__switch_task(&r->pc, 7);
+	run(r, false, 10000);
+	assert_true(a->idx >= 0 && a->idx < 4);
+	sel = (struct reg_count){ .reg = MSR_P6_EVNTSEL0 + (u32)a->idx };
+	ctr = (struct reg_count){ .reg = MSR_IA32_PMC0 + (u32)a->idx };
+	r->cpu.on_host_access = count_reg;
+	r->cpu.access_ctx = &sel;
+	perf_event__disable(&r->pc, b);
+	sel.n = 0;
+	perf_event__enable(&r->pc, b);			/* CPU flexible */
+	assert_int_equal(sel.n, 2);
+	r->cpu.access_ctx = &ctr;
+	perf_event__disable(&r->pc, b);
+	perf_event__enable(&r->pc, b);
+	assert_int_equal(ctr.n, 1);			/* the reload */
+	r->cpu.access_ctx = &sel;
+	sel.n = 0;
+	perf_event__enable(&r->pc, task_flex);		/* task flexible: the CPU's stay */
+	assert_int_equal(sel.n, 0);
+	perf_event__enable(&r->pc, task_pinned);	/* pinned task: CPU flexible too */
+	assert_true(sel.n >= 2);
+	assert_int_equal(a->state, PERF_STATE_ACTIVE);
+	r->cpu.on_host_access = NULL;
+	rig_free(r);
+}
+
 /* perf_event_task_sched_out / _in: a switch between tasks that have no
  * events of their own touches no register and costs no time; one to a task
  * with an event schedules it in. */
@@ -563,6 +624,7 @@ static void test_guest_get_msrs_and_mediated_lvtpc(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_enable_reschedules_its_types),
 		cmocka_unit_test(test_mediated_pmu_rules),
 		cmocka_unit_test(test_exclude_guest_across_guest_context),
 		cmocka_unit_test(test_task_switch_without_task_events),
