@@ -369,9 +369,23 @@ static bool plan_group(struct perf_cpu *pc, struct plan *p, struct perf_event *l
 	return false;
 }
 
-/* ctx_sched_in: pinned groups, CPU then task; flexible groups in rotation
- * order, CPU then task, until one does not fit. Returns false when a pinned
- * group could not run (its events are now in ERROR). */
+/* A pinned group that does not run: its events go to ERROR. */
+static void pinned_error(struct perf_cpu *pc, struct perf_event *leader)
+{
+	for (int j = 0; j < pc->nr_events; j++)
+		if (pc->events[j]->leader == leader)
+			pc->events[j]->state = PERF_STATE_ERROR;
+}
+
+/*
+ * perf_event_sched_in: pinned groups, CPU then task; flexible groups in
+ * rotation order, CPU then task. Each of the four passes has its own
+ * can_add_hw (pmu_groups_sched_in): once a group of a pass does not fit, no
+ * later group of that pass goes on (merge_sched_in, group_can_go_on), so a
+ * later pinned group goes to ERROR even where it would fit, and a later
+ * flexible one waits for the rotation; the next pass starts afresh. Returns
+ * false when a pinned group went to ERROR.
+ */
 static bool plan_all(struct perf_cpu *pc, struct plan *p)
 {
 	bool ok = true;
@@ -381,31 +395,32 @@ static bool plan_all(struct perf_cpu *pc, struct plan *p)
 	p->kept_used = 0;
 	plan_groups(pc, p);
 	for (int task = 0; task < 2; task++) {
+		bool can_add_hw = true;
+
 		for (int i = 0; i < pc->nr_events; i++) {
 			struct perf_event *ev = pc->events[i];
 
 			if (!is_leader(ev) || !ev->attr.pinned || !!ev->attr.task != task ||
 			    !is_eligible(pc, ev))
 				continue;
-			if (!plan_group(pc, p, ev)) {
-				ok = false;
-				ev->state = PERF_STATE_ERROR;	/* pinned and cannot run */
-				for (int j = 0; j < pc->nr_events; j++)
-					if (pc->events[j]->leader == ev)
-						pc->events[j]->state = PERF_STATE_ERROR;
+			if (!can_add_hw || !plan_group(pc, p, ev)) {
+				can_add_hw = ok = false;
+				pinned_error(pc, ev);	/* pinned and cannot run */
 			}
 		}
 	}
 	pc->rotate_necessary = false;
 	for (int task = 0; task < 2; task++) {
-		for (int k = 0; k < pc->nr_flex; k++) {
+		bool can_add_hw = true;
+
+		for (int k = 0; k < pc->nr_flex && can_add_hw; k++) {
 			struct perf_event *ev = pc->events[pc->flex_order[k]];
 
 			if (!!ev->attr.task != task || !is_eligible(pc, ev))
 				continue;
 			if (!plan_group(pc, p, ev)) {
-				pc->rotate_necessary = true;	/* can_add_hw = 0 */
-				return ok;
+				can_add_hw = false;
+				pc->rotate_necessary = true;
 			}
 		}
 	}

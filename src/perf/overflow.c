@@ -231,19 +231,25 @@ static void adjust_freq(struct perf_cpu *pc)
 	}
 }
 
-/* rotate_ctx: the first running flexible group goes to the back. */
+/* rotate_ctx: the first running flexible group goes to the back, or with
+ * none running the first group (ctx_event_to_rotate: "if no active
+ * flexible event, pick the first event"), so that one that can never fit
+ * does not keep the others from their turn. */
 static void rotate(struct perf_cpu *pc)
 {
-	for (int k = 0; k < pc->nr_flex; k++) {
+	int k = 0;
+
+	while (k < pc->nr_flex && pc->events[pc->flex_order[k]]->state != PERF_STATE_ACTIVE)
+		k++;
+	if (k == pc->nr_flex)
+		k = 0;
+	if (k < pc->nr_flex) {
 		int id = pc->flex_order[k];
 
-		if (pc->events[id]->state != PERF_STATE_ACTIVE)
-			continue;
 		for (int j = k; j < pc->nr_flex - 1; j++)
 			pc->flex_order[j] = pc->flex_order[j + 1];
 		pc->flex_order[pc->nr_flex - 1] = id;
 		perf_plan_changed(pc);
-		break;
 	}
 	pc->nr_rotations++;
 	/* perf_rotate_context: the flexible groups go out and come back in */

@@ -146,6 +146,34 @@ static void test_enable_reschedules_its_types(void **state)
 	rig_free(r);
 }
 
+/*
+ * merge_sched_in: in one pass over a context's pinned groups, once one does
+ * not fit (can_add_hw = 0) every later one goes to ERROR, even one that
+ * would fit. Two pinned task events, scheduled in together at the task's
+ * switch-in: a GP-only one with every GP counter held by the CPU's pinned
+ * events, then instructions, which fixed counter 0 could take.
+ */
+static void test_pinned_pass_stops_at_the_first_misfit(void **state)
+{
+	struct rig *r = intel(4, 3, false);
+	struct perf_attr t = { .type = PERF_TYPE_RAW, .config = 0x013c, .exclude_kernel = true,
+			       .task = 7, .pinned = true };
+	struct perf_event *gp_only, *insns;
+
+	(void)state;
+	for (int i = 0; i < 4; i++)
+		(void)ev_new(r, PERF_TYPE_RAW, 0x00c4, "D", NULL);	/* CPU pinned, GP */
+	assert_int_equal(perf_event__create(&r->pc, &t, NULL, &gp_only), 0);
+	t.type = PERF_TYPE_HARDWARE;
+	t.config = PERF_COUNT_HW_INSTRUCTIONS;
+	assert_int_equal(perf_event__create(&r->pc, &t, NULL, &insns), 0);
+	perf_cpu__switch_task(&r->pc, 7);
+	assert_int_equal(gp_only->state, PERF_STATE_ERROR);
+	assert_int_equal(insns->state, PERF_STATE_ERROR);
+	assert_true(insns->idx < 0);
+	rig_free(r);
+}
+
 /* perf_event_task_sched_out / _in: a switch between tasks that have no
  * events of their own touches no register and costs no time; one to a task
  * with an event schedules it in. */
@@ -625,6 +653,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_enable_reschedules_its_types),
+		cmocka_unit_test(test_pinned_pass_stops_at_the_first_misfit),
 		cmocka_unit_test(test_mediated_pmu_rules),
 		cmocka_unit_test(test_exclude_guest_across_guest_context),
 		cmocka_unit_test(test_task_switch_without_task_events),
