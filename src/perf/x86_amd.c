@@ -79,9 +79,20 @@ static void amd_enable_event(struct perf_cpu *pc, struct perf_event *ev)
 	perf_wrmsr(pc, ctl_msr(pc, ev->idx), ev->config_hw | EVTSEL_ENABLE);
 }
 
+/* amd_pmu_wait_on_overflow: outside an NMI, the counter is read until its
+ * top bit shows that no overflow waits for its NMI to reset it (one read
+ * here: an overflow's NMI is taken as soon as it is due); inside one it
+ * is not (amd_pmu_disable_event, amd_pmu_check_overflow: in_nmi()). */
+static void wait_on_overflow(struct perf_cpu *pc, int idx)
+{
+	if (!pc->cpu->in_nmi)
+		(void)perf_rdmsr(pc, ctr_msr(pc, idx));
+}
+
 static void amd_disable_event(struct perf_cpu *pc, struct perf_event *ev)
 {
 	perf_wrmsr(pc, ctl_msr(pc, ev->idx), ev->config_hw);
+	wait_on_overflow(pc, ev->idx);
 }
 
 static void amd_write_counter(struct perf_cpu *pc, int idx, u64 val)
@@ -104,6 +115,8 @@ static void amd_enable_all(struct perf_cpu *pc)
 				amd_enable_event(pc, pc->on_idx[idx]);
 }
 
+/* amd_pmu_v2_disable_all / amd_pmu_disable_all (x86_pmu_disable_all's
+ * select writes), then amd_pmu_check_overflow over the active counters. */
 static void amd_disable_all(struct perf_cpu *pc)
 {
 	if (pc->cpu->pmu.has_global)
@@ -111,7 +124,10 @@ static void amd_disable_all(struct perf_cpu *pc)
 	else
 		for (int idx = 0; idx < HW_MAX_GP; idx++)
 			if (pc->on_idx[idx])
-				amd_disable_event(pc, pc->on_idx[idx]);
+				perf_wrmsr(pc, ctl_msr(pc, idx), pc->on_idx[idx]->config_hw);
+	for (int idx = 0; idx < HW_MAX_GP; idx++)
+		if (pc->on_idx[idx])
+			wait_on_overflow(pc, idx);
 }
 
 static u64 amd_get_status(struct perf_cpu *pc)
