@@ -146,6 +146,40 @@ static void test_enable_reschedules_its_types(void **state)
 	rig_free(r);
 }
 
+/* AMD: disabling an event outside an NMI waits on its overflow
+ * (amd_pmu_disable_event -> amd_pmu_wait_on_overflow: an RDMSR of its
+ * counter), and so does the disable_all before it, for every active counter
+ * (amd_pmu_check_overflow); PerfMonV2 and legacy alike. */
+static void test_amd_disable_waits_on_overflow(void **state)
+{
+	(void)state;
+	for (int v2 = 0; v2 < 2; v2++) {
+		struct hw_pmu_config cfg;
+		struct rig *r;
+		struct perf_event *a, *b;
+		struct reg_count ctr;
+
+		hw_pmu_config__defaults(&cfg, HW_VENDOR_AMD);
+		cfg.amd_core = true;
+		cfg.amd_perfmon_v2 = v2;
+		cfg.nr_gp = 6;
+		r = rig_new(&cfg);
+		a = ev_new(r, PERF_TYPE_HARDWARE, PERF_COUNT_HW_INSTRUCTIONS, "", NULL);
+		b = ev_new(r, PERF_TYPE_HARDWARE, PERF_COUNT_HW_CPU_CYCLES, "", NULL);
+		run(r, false, 10000);
+		ctr = (struct reg_count){ .reg = MSR_F15H_PERF_CTR0 + 2 * (u32)a->idx };
+		r->cpu.on_host_access = count_reg;
+		r->cpu.access_ctx = &ctr;
+		perf_event__disable(&r->pc, a);
+		assert_int_equal(ctr.n, 2);	/* disable_all's check, then the event's wait */
+		ctr = (struct reg_count){ .reg = MSR_F15H_PERF_CTR0 + 2 * (u32)b->idx };
+		perf_event__disable(&r->pc, b);
+		assert_int_equal(ctr.n, 2);
+		r->cpu.on_host_access = NULL;
+		rig_free(r);
+	}
+}
+
 /*
  * merge_sched_in: in one pass over a context's pinned groups, once one does
  * not fit (can_add_hw = 0) every later one goes to ERROR, even one that
@@ -654,6 +688,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_enable_reschedules_its_types),
 		cmocka_unit_test(test_pinned_pass_stops_at_the_first_misfit),
+		cmocka_unit_test(test_amd_disable_waits_on_overflow),
 		cmocka_unit_test(test_mediated_pmu_rules),
 		cmocka_unit_test(test_exclude_guest_across_guest_context),
 		cmocka_unit_test(test_task_switch_without_task_events),
