@@ -2,13 +2,16 @@
  * perf/core.c - the host perf core of one pCPU (see perf.h for the rules it
  * follows and their sources).
  *
- * State changes all go through perf_resched(): bring times up to date, choose
- * which groups run (pinned first, then flexible in rotation order, stopping
- * at the first flexible group that does not fit), assign counters under
- * constraints (sched.c), then touch the hardware only for what changed: a
- * stopped or moved event is read and disabled, a new or moved one is armed
- * and enabled, with the PMU globally disabled around the change as
- * x86_pmu_disable()/x86_pmu_enable() do.
+ * State changes all go through perf_resched_types(): bring times up to date,
+ * choose which groups run (pinned first, then flexible in rotation order,
+ * each pass stopping at its first group that does not fit), assign counters
+ * under constraints (sched.c), then touch the hardware: a stopped or moved
+ * event is read and disabled, a new or moved one is armed and enabled, and
+ * so is every running event of the types the change reschedules
+ * (ctx_resched's event types: an enable, a creation, a rotation), with the
+ * PMU globally disabled around it as x86_pmu_disable()/x86_pmu_enable() do.
+ * perf_resched() is the same with no types (a guest context's load or put
+ * moves only the exclude_guest events).
  */
 #include <stdlib.h>
 #include <string.h>

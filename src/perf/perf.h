@@ -5,11 +5,15 @@
  *
  * It follows Linux's kernel/events/core.c and arch/x86/events/ as described
  * in research/vpmu-design.md sections 2 and 7 and DESIGN.md section 5:
- *  - a CPU context with pinned and flexible groups; pinned groups first,
- *    then flexible groups in rotation order; the first flexible group that
- *    does not fit stops the flexible pass (perf's can_add_hw); a pinned
- *    group that does not fit goes to the error state;
- *  - rotation of the flexible groups on the host tick while any did not fit;
+ *  - a CPU context and task contexts with pinned and flexible groups;
+ *    pinned groups first, then flexible groups in rotation order, CPU then
+ *    task; in each pass the first group that does not fit stops the pass
+ *    (perf's can_add_hw): a pinned one and every pinned one after it go to
+ *    the error state, the flexible ones wait for the rotation;
+ *  - an enable or a creation reschedules the groups of its types
+ *    (ctx_resched): their running events are stopped and restarted;
+ *  - rotation of the flexible groups on the host tick while any did not fit
+ *    (the first running one to the back, else the first one);
  *  - times: an event's enabled time runs while it is enabled (and, for an
  *    exclude_guest event, while no guest context is loaded), its running
  *    time while it is on a counter; count * enabled / running is its scaled
