@@ -30,6 +30,7 @@
 #include "input/profile.h"
 #include "kvm/vcpu.h"
 #include "sim/run.h"
+#include "run_helpers.h"
 
 /* ---- one vCPU on one pCPU ------------------------------------------------- */
 
@@ -194,22 +195,7 @@ static void test_failed_reprogram_is_retried(void **state)
 static void run(const char *profile, const char *scenario, const char *vpmu, const char *policy,
 		struct sim_metrics *m, const struct scenario *override)
 {
-	static struct profile prof;
-	static struct scenario sc;
-	struct sim_config c = { .prof = &prof, .sc = &sc, .seed = 1,
-				.route = PMI_ROUTE_VECTOR };
-	struct diag d;
-	char err[256];
-
-	assert_int_equal(profile__load(profile, &prof, &d), 0);
-	if (override)
-		sc = *override;
-	else
-		assert_int_equal(scenario__load(scenario, &sc, &d), 0);
-	c.kind = kvm_vpmu__by_name(vpmu);
-	c.policy = kvm_policy__by_name(policy);
-	if (sim__run(&c, m, err, sizeof(err)))
-		fail_msg("%s %s %s: %s", profile, scenario, vpmu, err);
+	test_run_scenario(profile, scenario, vpmu, policy, m, override);
 }
 
 static void test_timer_heavy_emulated_pays_for_emulation(void **state)

@@ -24,22 +24,12 @@
 
 #include "hw/msr.h"
 #include "sim/run.h"
+#include "run_helpers.h"
 
 static void run(const char *profile, const char *scenario, const char *vpmu, const char *policy,
 		struct sim_metrics *m)
 {
-	static struct profile prof;
-	static struct scenario sc;
-	struct sim_config c = { .prof = &prof, .sc = &sc, .seed = 1, .route = PMI_ROUTE_VECTOR };
-	struct diag d;
-	char err[256];
-
-	assert_int_equal(profile__load(profile, &prof, &d), 0);
-	assert_int_equal(scenario__load(scenario, &sc, &d), 0);
-	c.kind = kvm_vpmu__by_name(vpmu);
-	c.policy = kvm_policy__by_name(policy);
-	if (sim__run(&c, m, err, sizeof(err)))
-		fail_msg("%s %s %s: %s", profile, scenario, vpmu, err);
+	test_run_scenario(profile, scenario, vpmu, policy, m, NULL);
 }
 
 /*
