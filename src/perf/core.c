@@ -791,19 +791,13 @@ void perf_event__set_period(struct perf_cpu *pc, struct perf_event *ev, u64 peri
 	}
 }
 
-static bool has_task_events(const struct perf_cpu *pc, int task)
-{
-	for (int i = 0; task && i < pc->nr_events; i++)
-		if (!pc->events[i]->released && pc->events[i]->attr.task == task)
-			return true;
-	return false;
-}
-
-static bool has_pinned_task_events(const struct perf_cpu *pc, int task)
+/* Has @task events here (a perf context), or with @pinned pinned groups
+ * (in ctx->pinned_groups, whatever their state)? */
+static bool has_task_events(const struct perf_cpu *pc, int task, bool pinned)
 {
 	for (int i = 0; task && i < pc->nr_events; i++)
 		if (!pc->events[i]->released && pc->events[i]->attr.task == task &&
-		    pc->events[i]->leader->attr.pinned)	/* in ctx->pinned_groups, whatever its state */
+		    (!pinned || pc->events[i]->leader->attr.pinned))
 			return true;
 	return false;
 }
@@ -816,10 +810,10 @@ void perf_cpu__switch_task(struct perf_cpu *pc, int task)
 
 	perf_update_times(pc);
 	pc->current_task = task;
-	if (has_task_events(pc, old) || has_task_events(pc, task))
+	if (has_task_events(pc, old, false) || has_task_events(pc, task, false))
 		/* perf_event_context_sched_in: a task context with pinned
 		 * groups flips the CPU context's flexible ones around it */
-		perf_resched_types(pc, has_pinned_task_events(pc, task) ?
+		perf_resched_types(pc, has_task_events(pc, task, true) ?
 				   PERF_SCHED_CPU_FLEXIBLE : 0);
 }
 
