@@ -143,6 +143,26 @@ u64 hist__percentile(struct hist *h, unsigned int p)
 	return h->max;
 }
 
+void hist__percentiles(struct hist *h, const unsigned int *p, size_t n, u64 *out)
+{
+	u64 seen = 0;
+	size_t i = 0, k = 0;
+
+	if (!h->n || (!h->is_sorted && sort_bins(h))) {	/* as hist__percentile */
+		for (k = 0; k < n; k++)
+			out[k] = h->n ? h->max : 0;
+		return;
+	}
+	for (; k < n; k++) {
+		u64 rank = (h->n * p[k] + 99) / 100;
+
+		rank = rank ? rank : 1;
+		while (i < h->distinct && seen + h->sorted[i].count < rank)
+			seen += h->sorted[i++].count;
+		out[k] = i < h->distinct ? h->sorted[i].value : h->max;
+	}
+}
+
 void hist__free(struct hist *h)
 {
 	free(h->bins);

@@ -47,6 +47,9 @@ static inline int hist__add(struct hist *h, u64 value)
 int hist__merge(struct hist *to, const struct hist *from);
 /* The p-th percentile (0..100) by nearest rank; 0 for an empty set. */
 u64 hist__percentile(struct hist *h, unsigned int p);
+/* The @n percentiles @p[0..n) (ascending, each 0..100) into @out, in one
+ * walk: each what hist__percentile() gives. */
+void hist__percentiles(struct hist *h, const unsigned int *p, size_t n, u64 *out);
 void hist__free(struct hist *h);
 
 #endif /* VPMU__BASE_HIST_H */

@@ -221,6 +221,9 @@ static bool is_wanted(const struct replay_opts *o, int k, int p, int r)
 struct job {
 	u32 vi;
 	bool base;		/* the vCPU's baseline (and its none row if asked) */
+	struct job *exit;	/* irqoff: the same vCPU and route's exit-policy job,
+				 * run by this one (sim__is_exit_as_irqoff) */
+	bool by_twin;		/* exit: run by its irqoff job, not started itself */
 	struct sim_config c;
 	struct sim_metrics m;
 	struct replay_fed fed;
@@ -237,10 +240,36 @@ struct jobs {
 static void run_job(void *ctx, size_t i)
 {
 	struct jobs *js = ctx;
-	struct job *j = &js->j[js->order[i]];
+	struct job *j = &js->j[js->order[i]], *e = j->exit;
 
 	j->ret = sim_replay__vcpu(&js->x->in, j->vi, &j->c, &j->m, &j->fed, j->err,
 				  sizeof(j->err));
+	if (e && !j->ret && sim__is_exit_as_irqoff(&j->m)) {
+		e->m = j->m;		/* the exit run, step for step */
+		sim__metrics_as_exit(&e->m);
+		e->fed = j->fed;
+		e->ret = 0;
+	} else if (e) {
+		e->ret = sim_replay__vcpu(&js->x->in, e->vi, &e->c, &e->m, &e->fed, e->err,
+					  sizeof(e->err));
+	}
+}
+
+/* Pair each irqoff job of jobs @j[0..n) with the exit job of its vCPU and
+ * route, if asked for too: the irqoff job runs it (or takes its own
+ * result for it, where the two runs are the same). */
+static void pair_twins(struct job *j, size_t n)
+{
+	for (size_t a = 0; a < n; a++) {
+		if (!j[a].c.kind->is_mediated || strcmp(j[a].c.policy->name, "irqoff"))
+			continue;
+		for (size_t b = 0; b < n; b++)
+			if (j[b].vi == j[a].vi && j[b].c.kind->is_mediated &&
+			    !strcmp(j[b].c.policy->name, "exit") && j[b].c.route == j[a].c.route) {
+				j[a].exit = &j[b];
+				j[b].by_twin = true;
+			}
+	}
 }
 
 /* The jobs of vCPU @vi from @n on; the new count. */
@@ -279,17 +308,24 @@ static int report_job(struct run_ctx *x, struct job *j, u64 *none)
 }
 
 /* The emulated vPMU's runs first: they take longest (each guest PMU access
- * a perf reprogram), and the others fill in around them. */
-static void start_order(struct jobs *js, size_t n)
+ * a perf reprogram), then the irqoff runs that may run their exit twin,
+ * and the others fill in around them. How many are started. */
+static size_t start_order(struct jobs *js, size_t n)
 {
 	size_t k = 0;
 
+	pair_twins(js->j, n);
 	for (size_t i = 0; i < n; i++)
 		if (js->j[i].c.kind == &kvm_vpmu_emulated_ops)
 			js->order[k++] = i;
 	for (size_t i = 0; i < n; i++)
-		if (js->j[i].c.kind != &kvm_vpmu_emulated_ops)
+		if (js->j[i].exit)
 			js->order[k++] = i;
+	for (size_t i = 0; i < n; i++)
+		if (js->j[i].c.kind != &kvm_vpmu_emulated_ops && !js->j[i].exit &&
+		    !js->j[i].by_twin)
+			js->order[k++] = i;
+	return k;
 }
 
 static int run_vcpus(struct run_ctx *x)
@@ -319,8 +355,7 @@ static int run_vcpus(struct run_ctx *x)
 		for (; vi < m->nr_vcpus && n < win; vi++)
 			if (m->vcpus[vi].exits)
 				n = add_jobs(x, vi, j, n);
-		start_order(&js, n);
-		pool__run(x->jobs, n, run_job, &js);
+		pool__run(x->jobs, start_order(&js, n), run_job, &js);
 		for (size_t i = 0; i < n && !ret; i++)
 			ret = report_job(x, &j[i], &none);
 	}

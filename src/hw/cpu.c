@@ -929,8 +929,14 @@ void hw_cpu__host_exec(struct hw_cpu *cpu, u64 cycles)
 static inline enum hw_msr_result host_do(struct hw_cpu *cpu, enum host_kind kind, u32 reg,
 					 u64 *val)
 {
+	const u64 *plain;
+
 	if (kind == HOST_RDPMC)
 		return cpu->pmu.ops->rdpmc(&cpu->pmu, reg, val);
+	if (kind == HOST_RDMSR && (plain = hw_pmu__plain_rdmsr(&cpu->pmu, reg))) {
+		*val = *plain;
+		return HW_MSR_OK;
+	}
 	if (reg == MSR_X2APIC_LVTPC) {
 		if (kind == HOST_WRMSR)
 			return hw_apic__write_lvtpc(&cpu->apic, *val);

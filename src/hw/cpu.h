@@ -314,6 +314,24 @@ static inline bool hw_pmu__is_plain_write(struct hw_pmu *pmu, u32 msr, u64 val)
 	return false;
 }
 
+/* The register RDMSR of @msr reads when it is a plain register (a counter
+ * or select of the windows, a present fixed counter: the value as stored,
+ * as the vendor's rdmsr returns it), or NULL. */
+static inline const u64 *hw_pmu__plain_rdmsr(const struct hw_pmu *pmu, u32 msr)
+{
+	u32 d = msr - pmu->win_ctr_base;
+
+	if (!(d & ((1U << pmu->win_ctr_shift) - 1)) && (d >> pmu->win_ctr_shift) < pmu->win_ctr_n)
+		return &pmu->gp[d >> pmu->win_ctr_shift];
+	d = msr - pmu->win_sel_base;
+	if (!(d & ((1U << pmu->win_sel_shift) - 1)) && (d >> pmu->win_sel_shift) < pmu->win_sel_n)
+		return &pmu->evtsel[d >> pmu->win_sel_shift];
+	d = msr - MSR_CORE_PERF_FIXED_CTR0;
+	if (d < HW_MAX_FIXED && (pmu->win_fixed >> d & 1))
+		return &pmu->fixed[d];
+	return NULL;
+}
+
 /* The register RDPMC @ecx reads when it is a plain counter read, or NULL. */
 static inline const u64 *hw_pmu__plain_rdpmc(const struct hw_pmu *pmu, u32 ecx)
 {

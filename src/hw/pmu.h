@@ -110,6 +110,7 @@ struct hw_pmu {
 	 * evtsel_rsvd (select) stores the value as is, as the vendor's wrmsr
 	 * does. Fixed counter k (bit k of win_fixed) is
 	 * MSR_CORE_PERF_FIXED_CTR0 + k, written alike within fixed_mask.
+	 * An RDMSR of any of them returns the register as stored.
 	 * RDPMC with ECX < rdpmc_gp_n reads GP counter ECX, with ECX =
 	 * RDPMC_TYPE_FIXED << 16 | k (bit k of rdpmc_fixed) fixed counter k.
 	 * Other forms of these registers take the vendor's path. */

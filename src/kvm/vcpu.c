@@ -595,6 +595,7 @@ static void vm_exit(struct kvm_vcpu *v, const struct exit_req *x)
 	if (v->policy->at_exit)
 		put(v);
 	if (is_fastpath(v, reason)) {
+		v->st.fastpath_handled++;
 		host_work(v, x->handler);
 		if (kvm_exits[reason].retires)
 			retire(v);	/* the fastpath handler skips the instruction */

@@ -114,6 +114,9 @@ struct kvm_vcpu_stats {
 	u64 retired_emulated;		/* guest instructions KVM completed */
 	u64 fastpath_left;		/* fastpath-handled exits that left the loop
 					 * for a pending request */
+	u64 fastpath_handled;		/* exits a fastpath handler took: re-entered,
+					 * left for a request or a HLT that sleeps
+					 * (the one place irqoff and exit differ) */
 	/* IPIs (a host of several vCPUs) */
 	u64 ipis_sent, ipis_received, ipis_merged;	/* merged: one was still pending */
 	u64 ipi_kicks;			/* targets in guest mode kicked out (no posting) */

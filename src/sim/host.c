@@ -635,6 +635,7 @@ static int stats_add(struct kvm_vcpu_stats *to, const struct kvm_vcpu_stats *fro
 	to->reprogram_cycles += from->reprogram_cycles;
 	to->retired_emulated += from->retired_emulated;
 	to->fastpath_left += from->fastpath_left;
+	to->fastpath_handled += from->fastpath_handled;
 	to->ipis_sent += from->ipis_sent;
 	to->ipis_received += from->ipis_received;
 	to->ipis_merged += from->ipis_merged;

@@ -27,20 +27,25 @@ struct machine {
 
 void sim__pct(struct hist *h, struct sim_pct *p)
 {
+	/* the CDF's 0, 5, .. 100 with the 99th between 95 and 100 */
+	static const unsigned int ranks[22] = { 0, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55,
+						60, 65, 70, 75, 80, 85, 90, 95, 99, 100 };
 	double mean = h->n ? (double)h->sum / (double)h->n : 0, ss = 0;
+	u64 v[22];
 
+	hist__percentiles(h, ranks, 22, v);
 	*p = (struct sim_pct){
-		.p50 = hist__percentile(h, 50), .p90 = hist__percentile(h, 90),
-		.p99 = hist__percentile(h, 99), .max = h->max, .n = h->n,
-		.min = hist__percentile(h, 0), .sum = h->sum,
+		.p50 = v[10], .p90 = v[18], .p99 = v[20], .max = h->max, .n = h->n,
+		.min = v[0], .sum = h->sum,
 	};
 	for (size_t i = 0; i < h->cap; i++)	/* each distinct value, count times */
 		if (h->bins[i].count)
 			ss += (double)h->bins[i].count * ((double)h->bins[i].value - mean) *
 			      ((double)h->bins[i].value - mean);
 	p->sd = h->n > 1 ? sqrt(ss / (double)(h->n - 1)) : 0;
-	for (unsigned int k = 0; k <= 20; k++)
-		p->cdf[k] = hist__percentile(h, 5 * k);
+	for (unsigned int k = 0; k < 20; k++)
+		p->cdf[k] = v[k];
+	p->cdf[20] = v[21];
 }
 
 /*
@@ -290,6 +295,7 @@ void sim__stats_metrics(struct kvm_vcpu_stats *st, struct sim_metrics *m)
 	}
 	m->fastpath_exits = st->fastpath_exits;
 	m->fastpath_left = st->fastpath_left;
+	m->fastpath_handled = st->fastpath_handled;
 	m->reprograms = st->reprograms;
 	m->reprogram_cycles = st->reprogram_cycles;
 	m->retired_emulated = st->retired_emulated;
@@ -455,6 +461,16 @@ int sim__run(const struct sim_config *c, struct sim_metrics *m, char *err, size_
 		100.0 * ((double)m->wall_cycles - (double)m->wall_cycles_none) /
 		(double)m->wall_cycles_none : 0;
 	return 0;
+}
+
+bool sim__is_exit_as_irqoff(const struct sim_metrics *m)
+{
+	return !strcmp(m->policy, "irqoff") && !m->fastpath_handled;
+}
+
+void sim__metrics_as_exit(struct sim_metrics *m)
+{
+	snprintf(m->policy, sizeof(m->policy), "%s", kvm_policy__by_name("exit")->name);
 }
 
 /*

@@ -90,6 +90,7 @@ struct sim_metrics {
 	double guest_overhead_pct;
 	u64 exits_total, exits[EXIT_NR], fastpath_exits;
 	u64 fastpath_left;		/* handled on the fastpath, left it for a request */
+	u64 fastpath_handled;		/* taken by a fastpath handler (not printed) */
 	u64 reprograms, reprogram_cycles;	/* KVM_REQ_PMU reprogram_counter calls */
 	u64 perf_event_releases;	/* kvm_pmu_cleanup */
 	u64 retired_emulated;		/* guest instructions KVM completed */
@@ -181,6 +182,19 @@ int sim__run(const struct sim_config *c, struct sim_metrics *m, char *err, size_
  * not yet valid, so that callers can compute baselines ahead (on several
  * threads). 0, or -1 with @err and @b unchanged. */
 int sim__baseline(const struct sim_config *c, struct sim_baseline *b, char *err, size_t len);
+/*
+ * Whether @m, the metrics of a mediated irqoff run (of one vCPU or a host),
+ * are also those of the exit policy's run of the same configuration:
+ * kvm/vcpu.c puts and loads for the two at the same points (a put at the
+ * exit, a load at the entry) in every exit but one a fastpath handler
+ * takes, and nothing else looks at the policy, so a run in which no vCPU's
+ * exit took one is the exit run step for step, and
+ * sim__metrics_as_exit() makes @m that run's (its policy's name). Callers
+ * that run both use it to run the second only where it differs
+ * (tests/unit/test_replay.c runs both and compares).
+ */
+bool sim__is_exit_as_irqoff(const struct sim_metrics *m);
+void sim__metrics_as_exit(struct sim_metrics *m);
 /* The name of an exit reason in reports: the vendor's trace name, made
  * unique where two reasons print alike (TSC-deadline writes apart). */
 const char *sim__exit_name(enum kvm_exit_reason r, enum hw_vendor vendor);

@@ -59,6 +59,15 @@ static void test_percentiles_match_sorted_samples(void **state)
 		assert_int_equal(h.max, max);
 		for (unsigned int k = 0; k < sizeof(ps) / sizeof(ps[0]); k++)
 			assert_int_equal(hist__percentile(&h, ps[k]), naive_percentile(v, n, ps[k]));
+		{	/* all at once, in one walk (ranks repeat, and fall in one bin) */
+			static const unsigned int all[] = { 0, 0, 1, 5, 10, 50, 50, 51, 90, 99,
+							    99, 100 };
+			u64 out[sizeof(all) / sizeof(all[0])];
+
+			hist__percentiles(&h, all, sizeof(all) / sizeof(all[0]), out);
+			for (unsigned int k = 0; k < sizeof(all) / sizeof(all[0]); k++)
+				assert_int_equal(out[k], naive_percentile(v, n, all[k]));
+		}
 		free(v);
 		hist__free(&h);
 	}
@@ -67,9 +76,13 @@ static void test_percentiles_match_sorted_samples(void **state)
 static void test_empty_is_zero(void **state)
 {
 	struct hist h = { 0 };
+	const unsigned int ps[] = { 0, 50, 100 };
+	u64 out[3] = { 1, 1, 1 };
 
 	(void)state;
 	assert_int_equal(hist__percentile(&h, 50), 0);
+	hist__percentiles(&h, ps, 3, out);
+	assert_true(!out[0] && !out[1] && !out[2]);
 	assert_int_equal(hist__add(&h, 7), 0);
 	assert_int_equal(hist__percentile(&h, 0), 7);
 	assert_int_equal(hist__percentile(&h, 100), 7);

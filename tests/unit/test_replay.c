@@ -8,15 +8,19 @@
  * probes at start (a few; 8 at most); a table replays with its mix; the
  * same input and seed give the same metrics; exits kept in memory, spilled
  * to a temporary file past the cap, or read again from the input are the
- * same stream and give the same metrics.
+ * same stream and give the same metrics; an exit-policy row taken from its
+ * irqoff twin is the exit run.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
 #include "input/scenario.h"
+#include "report/json.h"
 #include "sim/replay.h"
 
 #define T(name) "tests/traces/" name
@@ -282,6 +286,65 @@ static void test_spill(void **state)
 	same_metrics(T("kvm-svm-v7.dat"));
 }
 
+static char *json_of(struct sim_metrics *m)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	assert_int_equal(report__json(f, m, "test"), 0);
+	fclose(f);
+	return buf;
+}
+
+/* vpmu replay runs an exit-policy row from its irqoff twin where
+ * sim__is_exit_as_irqoff() says they are the same run: on these SVM traces
+ * (no exit takes a fastpath handler while the guest counts instructions)
+ * it does, and both, run, print the same bytes. */
+static void test_exit_twin(void **state)
+{
+	static const char *const paths[] = { T("kvm-svm-v6.dat"), T("kvm-svm-v7.dat") };
+	static struct trace_mix m;
+	static struct scenario sc;
+	static struct sim_metrics irq, ex;
+	struct replay_fed fi, fe;
+	struct diag d;
+	char err[256];
+
+	(void)state;
+	scenario(&sc, false);
+	for (int k = 0; k < 2; k++) {
+		struct replay_input in = { .m = &m, .paths = &paths[k], .nr_paths = 1,
+					   .guest_ns = 20000, .trace_costs = true };
+
+		assert_int_equal(trace_mix__read(&m, &paths[k], 1, NULL, false, true, &d), 0);
+		for (u32 vi = 0; vi < m.nr_vcpus; vi++)
+			for (int r = 0; r < 2; r++) {
+				struct sim_config c = { .prof = zen4(), .sc = &sc, .seed = 4,
+					.kind = &kvm_vpmu_mediated_ops, .route = (enum kvm_pmi_route)r };
+				char *ja, *jb;
+
+				c.policy = kvm_policy__by_name("irqoff");
+				if (sim_replay__vcpu(&in, vi, &c, &irq, &fi, err, sizeof(err)))
+					fail_msg("%s: %s", paths[k], err);
+				c.policy = kvm_policy__by_name("exit");
+				if (sim_replay__vcpu(&in, vi, &c, &ex, &fe, err, sizeof(err)))
+					fail_msg("%s: %s", paths[k], err);
+				assert_true(irq.guest_pmis > 0 || k);
+				assert_true(sim__is_exit_as_irqoff(&irq));
+				sim__metrics_as_exit(&irq);
+				ja = json_of(&irq);
+				jb = json_of(&ex);
+				assert_string_equal(ja, jb);
+				assert_memory_equal(&fi, &fe, sizeof(fi));
+				free(ja);
+				free(jb);
+			}
+		trace_mix__free(&m);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -290,6 +353,7 @@ int main(void)
 		cmocka_unit_test(test_trace_costs_and_determinism),
 		cmocka_unit_test(test_trace_costs_are_the_trace_times),
 		cmocka_unit_test(test_spill),
+		cmocka_unit_test(test_exit_twin),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

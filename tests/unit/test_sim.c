@@ -190,6 +190,58 @@ static void test_timeline_follows_the_policy(void **state)
 	assert_true(n[KVM_TR_LOAD] <= to_vmm && n[KVM_TR_PUT] <= to_vmm);
 }
 
+/*
+ * Where no exit took a fastpath handler, an irqoff run is the exit policy's
+ * run (sim__is_exit_as_irqoff: callers run one for both). Both are run
+ * here, on every built-in scenario, two profiles and both routes, and must
+ * print the same bytes wherever the predicate holds; it must hold somewhere
+ * (zen4, where no exit takes the fastpath while the guest counts
+ * instructions) and not everywhere (spr's preemption-timer exits).
+ */
+static void test_exit_twin_of_irqoff(void **state)
+{
+	static const char *const scen[] = { "host-ipi", "host-overcommit", "host-pinned",
+		"kut-vmexit", "overcommit", "slice-of-hardware", "specint", "timer-heavy" };
+	static struct profile p[2];
+	static struct scenario s;
+	unsigned int held = 0, not_held = 0;
+	struct diag d;
+
+	(void)state;
+	assert_int_equal(profile__load("zen4", &p[0], &d), 0);
+	assert_int_equal(profile__load("spr", &p[1], &d), 0);
+	for (size_t k = 0; k < sizeof(scen) / sizeof(scen[0]); k++)
+		for (int pi = 0; pi < 2; pi++)
+			for (int r = 0; r < 2; r++) {
+				struct sim_config c = { .prof = &p[pi], .sc = &s, .seed = 2,
+					.kind = &kvm_vpmu_mediated_ops, .no_baseline = true,
+					.route = (enum kvm_pmi_route)r };
+				static struct sim_metrics irq, ex;
+				char err[256], *ja, *jb;
+
+				assert_int_equal(scenario__load(scen[k], &s, &d), 0);
+				c.policy = kvm_policy__by_name("irqoff");
+				assert_int_equal(sim__run(&c, &irq, err, sizeof(err)), 0);
+				c.policy = kvm_policy__by_name("exit");
+				assert_int_equal(sim__run(&c, &ex, err, sizeof(err)), 0);
+				assert_false(sim__is_exit_as_irqoff(&ex));	/* irqoff runs only */
+				if (!sim__is_exit_as_irqoff(&irq)) {
+					not_held++;
+					continue;
+				}
+				held++;
+				sim__metrics_as_exit(&irq);
+				ja = json_of(&irq);
+				jb = json_of(&ex);
+				if (strcmp(ja, jb))
+					fail_msg("%s on %s, route %d: the exit run differs", scen[k],
+						 p[pi].name, r);
+				free(ja);
+				free(jb);
+			}
+	assert_true(held >= 12 && not_held >= 4);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -197,6 +249,7 @@ int main(void)
 		cmocka_unit_test(test_nmi_route_delivers_guest_pmis),
 		cmocka_unit_test(test_same_seed_same_bytes),
 		cmocka_unit_test(test_timeline_follows_the_policy),
+		cmocka_unit_test(test_exit_twin_of_irqoff),
 	};
 
 	return cmocka_run_group_tests_name("sim", tests, setup, NULL);
