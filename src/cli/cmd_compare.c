@@ -229,7 +229,9 @@ static const int rate_factor_pct[] = { 25, 50, 100, 200, 400 };
  * its own slot. A baseline that fails is left invalid, and each row that
  * needs it runs it again and fails as the first row would have. The rows
  * are printed in their order afterwards: the output does not depend on the
- * number of jobs.
+ * number of jobs. An irqoff row's job also makes its exit twin's row: a
+ * copy of its own where the two runs are the same (sim__is_exit_as_irqoff),
+ * else the exit run.
  */
 struct row_job {
 	const struct scenario *sc;
@@ -237,6 +239,10 @@ struct row_job {
 	u64 seed;
 	struct sim_baseline *base;	/* [2], by route */
 	struct report_row *row;
+	struct row_job *exit;		/* irqoff: the same scenario, seed and route's
+					 * exit-policy row, run by this job
+					 * (sim__is_exit_as_irqoff) */
+	bool by_twin;			/* exit: run by its irqoff row's job */
 };
 
 struct base_job {
@@ -249,6 +255,7 @@ struct base_job {
 struct jobs {
 	const struct cmp *o;
 	struct row_job *r;
+	size_t *order;		/* the row jobs started, by index into r */
 	struct base_job *b;
 };
 
@@ -267,9 +274,46 @@ static void base_job(void *ctx, size_t i)
 static void row_job(void *ctx, size_t i)
 {
 	struct jobs *js = ctx;
-	struct row_job *j = &js->r[i];
+	struct row_job *j = &js->r[js->order[i]], *e = j->exit;
 
 	run_row(js->o, j->sc, j->c, j->seed, j->base, j->row);
+	if (e && j->row->ok && sim__is_exit_as_irqoff(&j->row->m)) {
+		*e->row = *j->row;	/* the exit run, step for step */
+		sim__metrics_as_exit(&e->row->m);
+	} else if (e) {
+		run_row(js->o, e->sc, e->c, e->seed, e->base, e->row);
+	}
+}
+
+/* Pair each irqoff row of @r[0..n) with the exit row of its scenario, seed
+ * and route (later in the list, within a scenario's configurations or the
+ * rate rows of one); into @order the jobs to start (all but the paired exit
+ * rows, the irqoff ones first). How many. */
+static size_t pair_twins(struct row_job *r, size_t n, size_t *order)
+{
+	const struct kvm_policy_ops *irqoff = kvm_policy__by_name("irqoff"),
+				    *exit = kvm_policy__by_name("exit");
+	size_t k = 0;
+
+	for (size_t a = 0; a < n; a++) {
+		if (!r[a].c.kind->is_mediated || r[a].c.policy != irqoff)
+			continue;
+		for (size_t b = a + 1; b < n && b < a + 16 * NR_RATES; b++)
+			if (r[b].sc == r[a].sc && r[b].seed == r[a].seed &&
+			    r[b].c.kind->is_mediated && r[b].c.policy == exit &&
+			    r[b].c.route == r[a].c.route && !r[b].by_twin) {
+				r[a].exit = &r[b];
+				r[b].by_twin = true;
+				break;
+			}
+	}
+	for (size_t a = 0; a < n; a++)
+		if (r[a].exit)
+			order[k++] = a;
+	for (size_t a = 0; a < n; a++)
+		if (!r[a].exit && !r[a].by_twin)
+			order[k++] = a;
+	return k;
 }
 
 /*
@@ -335,13 +379,15 @@ static int run_all(struct cmp *o, bool rates)
 	bool used[2] = { false, false };
 	struct jobs js = { .o = o };
 	struct cli_progress pg;
+	size_t nstart;
 	int ret = 0;
 
 	o->rows = calloc((size_t)(nc * o->nr_scen * ns), sizeof(*o->rows));
 	o->rate = calloc((size_t)(nr ? nr : 1), sizeof(*o->rate));
 	js.r = calloc((size_t)ntotal, sizeof(*js.r));
+	js.order = calloc((size_t)ntotal, sizeof(*js.order));
 	js.b = calloc((size_t)nbase * 2, sizeof(*js.b));
-	if (!base || !o->rows || !o->rate || !js.r || !js.b) {
+	if (!base || !o->rows || !o->rate || !js.r || !js.order || !js.b) {
 		ret = cli__fail(&me, "out of memory");
 		goto out;
 	}
@@ -374,14 +420,15 @@ static int run_all(struct cmp *o, bool rates)
 	for (int f = 0; f < NR_RATES && rates; f++)
 		js.b[nb++] = (struct base_job){ .sc = &rsc[f], .route = PMI_ROUTE_VECTOR,
 						.seed = o->seed, .b = &base[ns * MAX_SCEN + f][0] };
-	cli__progress_start(&pg, "compare", (unsigned long)ntotal);
+	nstart = pair_twins(js.r, (size_t)ntotal, js.order);
+	cli__progress_start(&pg, "compare", (unsigned long)nstart);
 	pool__run(o->jobs, (size_t)nb, base_job, &js);
-	for (int k = 0, win = 4 * (int)o->jobs; k < ntotal; k += win) {	/* steps of the bar */
-		int n = ntotal - k < win ? ntotal - k : win;
-		struct jobs w = { .o = o, .r = js.r + k };
+	for (size_t k = 0, win = 4 * (size_t)o->jobs; k < nstart; k += win) {	/* steps of the bar */
+		size_t n = nstart - k < win ? nstart - k : win;
+		struct jobs w = { .o = o, .r = js.r, .order = js.order + k };
 
-		pool__run(o->jobs, (size_t)n, row_job, &w);
-		for (int i = 0; i < n; i++)
+		pool__run(o->jobs, n, row_job, &w);
+		for (size_t i = 0; i < n; i++)
 			cli__progress_step(&pg);
 	}
 	cli__progress_end(&pg);
@@ -390,6 +437,7 @@ static int run_all(struct cmp *o, bool rates)
 out:
 	free(base);
 	free(js.r);
+	free(js.order);
 	free(js.b);
 	return ret;
 }
