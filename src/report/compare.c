@@ -124,8 +124,9 @@ void report__compare_legend(FILE *f, bool wide)
 		"pmi50", "guest counter overflow to guest PMI handler, median, cycles",
 		"gerr%", "guest perf count error against ground truth, percent",
 		"herr%", "host perf count error against ground truth, percent",
-		"flag", "L leaks, R residue reads, M misattributed PMIs, C lost counts,",
-		"", "D dropped PMIs; a row with L, R, M or C is not a safe choice",
+		"flag", "L leaks, R residue reads, M misattributed PMIs, C lost counts",
+		"", "(a row with any of them is not a safe choice); D PMIs dropped",
+		"", "by a masked LVTPC (shown only)",
 		NULL,
 	};
 	static const char *const more[] = {
@@ -139,7 +140,7 @@ void report__compare_legend(FILE *f, bool wide)
 		"leak", "leaked host events plus residue reads, count",
 		"mis", "misattributed PMIs, count",
 		"lost", "guest events lost while counting, count",
-		"drop", "guest PMIs dropped, count",
+		"drop", "PMI requests a masked LVTPC dropped (host's or guest's), count",
 		NULL,
 	};
 
@@ -152,8 +153,10 @@ void report__compare_legend(FILE *f, bool wide)
 }
 
 /* Leaks, residue, misattributed PMIs or lost counts: not a safe choice.
- * Dropped PMIs (D) are the guest's own masked LVTPC, shown but not held
- * against a row. */
+ * Dropped PMIs (D) are PMI requests the local APIC dropped while the LVTPC
+ * loaded (the host's, or the guest's under the mediated vPMU) was masked,
+ * as it is from a PMI's delivery until its handler unmasks it: shown but
+ * not held against a row. */
 static bool is_unsafe(const struct sim_metrics *m)
 {
 	return m->leaked_events || m->residue_reads || m->misattributed_pmis || m->lost_counts;
@@ -245,8 +248,11 @@ static void flagged(FILE *f, const struct report_row *rows, int n)
 	if (!bad)
 		fprintf(f, "  no row leaks, loses or misattributes PMIs or counts\n");
 	if (drops)
-		fprintf(f, "  D: %d rows dropped guest PMIs (one arrived while the guest's LVTPC\n"
-			"      was masked); shown, not held against a row\n", drops);
+		fprintf(f, "  D (%d row%s): the local APIC dropped PMI requests that came while the\n"
+			"      LVTPC loaded (the host's, or the guest's under the mediated vPMU) was\n"
+			"      masked, as from a PMI's delivery until its handler unmasks it, which\n"
+			"      then finds the overflow's status bit; shown, not held against a row\n",
+			drops, drops == 1 ? "" : "s");
 }
 
 

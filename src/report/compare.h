@@ -26,7 +26,7 @@ struct report_row {
 /* The configuration as "kind[:policy]". */
 const char *report__config(const struct sim_metrics *m, char *buf, size_t len);
 /* What is wrong with a row, as flag letters (L leaks, R residue reads,
- * M misattributed PMIs, C lost counts, D dropped PMIs); "" when clean. */
+ * M misattributed PMIs, C lost counts, D PMIs a masked LVTPC dropped); "" when clean. */
 const char *report__flags(const struct sim_metrics *m, char *buf, size_t len);
 
 /* The rows of one scenario (all with the same m.scenario). */
