@@ -222,21 +222,31 @@ bool perf_is_sampling(const struct perf_event *ev)
 }
 
 /* x86_perf_event_set_period: arm the counter with -left, where left carries
- * over what the last period overshot. Counting events use max_period. */
+ * over what the last period overshot. A reset (the counter wrapped, or is a
+ * period or more past it) starts a new period: only then are period_left
+ * and last_period (the sample's period) set. The counter is armed with at
+ * least 2 ("certain CPUs don't like it if just 1 hw_event is left") and at
+ * most max_period. Counting events use max_period. */
 void perf_set_period(struct perf_cpu *pc, struct perf_event *ev)
 {
 	s64 max = (s64)pc->x86->max_period(pc);
 	s64 period = perf_is_sampling(ev) ? (s64)min_u64(ev->sample_period, (u64)max) : max;
 	s64 left = ev->period_left;
 
-	if (left <= -period)
+	if (left <= -period) {
 		left = period;
-	if (left <= 0)
+		ev->period_left = left;
+		ev->last_period = (u64)period;
+	}
+	if (left <= 0) {
 		left += period;
+		ev->period_left = left;
+		ev->last_period = (u64)period;
+	}
+	if (left < 2)
+		left = 2;
 	if (left > max)
 		left = max;
-	ev->period_left = left;
-	ev->last_period = (u64)period;
 	ev->prev_raw = (0 - (u64)left) & idx_mask(pc, ev->idx);
 	pc->x86->write_counter(pc, ev->idx, ev->prev_raw);
 }
@@ -542,14 +552,14 @@ static void start_event(struct perf_cpu *pc, struct perf_event *ev, int idx)
  * one host batch of register accesses (perf's own state aside; the clock
  * read by hw_cpu__now): an NMI meanwhile leaves the PMU off. The enable
  * gives IRQs back if @irqs, and what came meanwhile is taken then. */
-static void pmu_disable(struct perf_cpu *pc)
+void perf_pmu_disable(struct perf_cpu *pc)
 {
 	hw_cpu__host_batch_begin(pc->cpu);
 	pc->pmu_disabled++;
 	pc->x86->disable_all(pc);
 }
 
-static void pmu_enable(struct perf_cpu *pc, bool irqs)
+void perf_pmu_enable(struct perf_cpu *pc, bool irqs)
 {
 	pc->pmu_disabled--;
 	if (!pc->guest_sched_out)
@@ -611,7 +621,7 @@ void perf_resched_types(struct perf_cpu *pc, unsigned int types)
 		want[p.ev[k]->id] = true;
 		new_idx[p.ev[k]->id] = p.assign[k];
 	}
-	pmu_disable(pc);
+	perf_pmu_disable(pc);
 	for (int i = 0; i < pc->nr_events; i++) {
 		struct perf_event *ev = pc->events[i];
 
@@ -628,7 +638,7 @@ void perf_resched_types(struct perf_cpu *pc, unsigned int types)
 		if (want[i])
 			ev->state = PERF_STATE_ACTIVE;
 	}
-	pmu_enable(pc, irqs);
+	perf_pmu_enable(pc, irqs);
 }
 
 /* ---- the API ---------------------------------------------------------------- */
@@ -711,7 +721,7 @@ void perf_event__disable(struct perf_cpu *pc, struct perf_event *ev)
 		return;
 	perf_update_times(pc);
 	pc->cpu->intr_enabled = false;
-	pmu_disable(pc);
+	perf_pmu_disable(pc);
 	for (int i = 0; i < pc->nr_events; i++) {
 		struct perf_event *m = pc->events[i];
 
@@ -722,7 +732,7 @@ void perf_event__disable(struct perf_cpu *pc, struct perf_event *ev)
 		if (m->state == PERF_STATE_ACTIVE)
 			m->state = PERF_STATE_INACTIVE;
 	}
-	pmu_enable(pc, irqs);
+	perf_pmu_enable(pc, irqs);
 	ev->state = PERF_STATE_OFF;
 }
 
@@ -770,25 +780,29 @@ u64 perf_event__scaled(const struct perf_event *ev)
 	return perf_scale(ev->count, ev->enabled, ev->running);
 }
 
+/* __perf_event_period: the new period from a reset (period_left 0); an
+ * active event is stopped and started again (RELOAD) with the PMU disabled,
+ * a throttled one unthrottled (its counter was stopped already). */
 void perf_event__set_period(struct perf_cpu *pc, struct perf_event *ev, u64 period)
 {
+	bool irqs = pc->cpu->intr_enabled;
+
 	perf_cpu__exec(pc, pc->costs.period);
 	ev->attr.sample_period = period;
 	ev->sample_period = period;
-	if (ev->state == PERF_STATE_ACTIVE && ev->idx < PERF_IDX_METRIC_BASE) {
-		hw_cpu__host_batch_begin(pc->cpu);	/* register accesses only, to the end */
-		perf_update_event(pc, ev);
-		ev->period_left = (s64)period;
-		perf_set_period(pc, ev);
-		/* __perf_event_period: a throttled event starts again now */
-		if (ev->throttled) {
-			perf_unthrottle(pc, ev);
-			pc->x86->enable_event(pc, ev);
-		}
-		hw_cpu__host_batch_end(pc->cpu);
-	} else {
-		ev->period_left = (s64)period;
-	}
+	ev->period_left = 0;
+	if (ev->state != PERF_STATE_ACTIVE || ev->idx >= PERF_IDX_METRIC_BASE)
+		return;
+	pc->cpu->intr_enabled = false;		/* under the context's lock, IRQs off */
+	perf_pmu_disable(pc);
+	if (!ev->throttled)
+		pc->x86->disable_event(pc, ev);	/* x86_pmu_stop(PERF_EF_UPDATE) */
+	perf_update_event(pc, ev);
+	ev->period_left = 0;			/* what the read left is dropped */
+	perf_unthrottle(pc, ev);
+	perf_set_period(pc, ev);		/* x86_pmu_start(PERF_EF_RELOAD) */
+	pc->x86->enable_event(pc, ev);
+	perf_pmu_enable(pc, irqs);
 }
 
 /* Has @task events here (a perf context), or with @pinned pinned groups

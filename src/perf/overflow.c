@@ -23,10 +23,14 @@
  *    (PERF_RECORD_THROTTLE) and x86_pmu_handle_irq stops its counter; the
  *    sample of that overflow is still taken. Since the 2025 fix "perf/core:
  *    Fix broken throttling when max_samples_per_tick=1" the test is >=.
- *  - the tick (perf_event_task_tick -> perf_adjust_freq_unthr_context)
- *    advances perf_throttled_seq and restarts every throttled event
- *    (PERF_RECORD_UNTHROTTLE); event_sched_in and __perf_event_period
- *    unthrottle too.
+ *  - the tick (perf_event_task_tick -> perf_adjust_freq_unthr_context,
+ *    for the CPU's context and the current task's) advances
+ *    perf_throttled_seq and restarts every throttled event
+ *    (PERF_RECORD_UNTHROTTLE), with the PMU disabled around a context's
+ *    pass where it has frequency events or unthrottles and events on the
+ *    PMU; a frequency event is stopped, adjusted from the tick's count and
+ *    re-armed only if it counted, then started; event_sched_in and
+ *    __perf_event_period unthrottle too.
  *  - perf_sample_event_took: each NMI's handler time enters a running
  *    average over 128 NMIs; when the average passes perf_sample_allowed_ns
  *    (25% of 1 / max_sample_rate at first: perf_cpu_time_max_percent) it
@@ -210,25 +214,58 @@ bool perf_cpu__handle_nmi(struct perf_cpu *pc, const struct hw_irq *irq)
 	return handled > 0;
 }
 
-/* perf_adjust_freq_unthr_context: stop, fold, adjust from the tick's count,
- * restart with the new period. */
-static void adjust_freq(struct perf_cpu *pc)
+/*
+ * perf_adjust_freq_unthr_context for one context (@task 0: the CPU's, else
+ * that task's): where it has frequency events or the tick unthrottles, and
+ * events on the PMU, the PMU is disabled around a pass over its active
+ * events: a throttled one is unthrottled (and started again unless it is a
+ * frequency event, which the next step starts); a frequency event is
+ * stopped (x86_pmu_stop with UPDATE: a throttled one's counter was stopped
+ * already), its period adjusted from the tick's count and, only if it
+ * counted ("reload only if value has changed"), its counter armed again;
+ * then started.
+ */
+static void adjust_freq_unthr(struct perf_cpu *pc, int task, bool unthrottle)
 {
+	bool freq = false, active = false;
+
+	for (int i = 0; i < pc->nr_events; i++) {
+		const struct perf_event *ev = pc->events[i];
+
+		if (ev->released || ev->attr.task != task)
+			continue;
+		freq |= ev->attr.freq;
+		active |= ev->state == PERF_STATE_ACTIVE;
+	}
+	if (!(freq || unthrottle) || !active)
+		return;
+	perf_pmu_disable(pc);
 	for (int i = 0; i < pc->nr_events; i++) {
 		struct perf_event *ev = pc->events[i];
+		bool stopped = ev->throttled;
 		u64 delta;
 
-		if (ev->state != PERF_STATE_ACTIVE || !ev->attr.freq)
+		if (ev->attr.task != task || ev->state != PERF_STATE_ACTIVE)
 			continue;
-		pc->x86->disable_event(pc, ev);
+		if (unthrottle && ev->throttled) {
+			perf_unthrottle(pc, ev);
+			if (!ev->attr.freq)
+				pc->x86->enable_event(pc, ev);
+		}
+		if (!ev->attr.freq)
+			continue;
+		if (!stopped)
+			pc->x86->disable_event(pc, ev);
 		perf_update_event(pc, ev);
 		delta = ev->count - ev->freq_count;
 		ev->freq_count = ev->count;
-		if (delta)
+		if (delta) {
 			adjust_period(pc, ev, pc->costs.tick_cycles, delta);
-		perf_set_period(pc, ev);
+			perf_set_period(pc, ev);
+		}
 		pc->x86->enable_event(pc, ev);
 	}
+	perf_pmu_enable(pc, false);
 }
 
 /* rotate_ctx: the first running flexible group goes to the back, or with
@@ -258,19 +295,6 @@ static void rotate(struct perf_cpu *pc)
 
 /* The unthrottle half of perf_adjust_freq_unthr_context: a period event
  * starts again as it was; a frequency event restarts in adjust_freq(). */
-static void unthrottle_all(struct perf_cpu *pc)
-{
-	for (int i = 0; i < pc->nr_events; i++) {
-		struct perf_event *ev = pc->events[i];
-
-		if (ev->state != PERF_STATE_ACTIVE || !ev->throttled)
-			continue;
-		perf_unthrottle(pc, ev);
-		if (!ev->attr.freq)
-			pc->x86->enable_event(pc, ev);
-	}
-}
-
 void perf_cpu__tick(struct perf_cpu *pc)
 {
 	bool throttled = pc->throttled_count != 0;
@@ -281,9 +305,9 @@ void perf_cpu__tick(struct perf_cpu *pc)
 	pc->throttled_seq++;
 	if (pc->guest_sched_out)
 		return;		/* nothing of perf's is on the PMU */
-	if (throttled)
-		unthrottle_all(pc);
-	adjust_freq(pc);
+	adjust_freq_unthr(pc, 0, throttled);		/* the CPU's context */
+	if (pc->current_task)
+		adjust_freq_unthr(pc, pc->current_task, throttled);	/* current's */
 	if (pc->rotate_necessary)
 		rotate(pc);
 }

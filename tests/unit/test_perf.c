@@ -407,6 +407,121 @@ static void test_frequency_mode(void **state)
 	rig_free(r);
 }
 
+static u64 gp_value(const struct rig *r, const struct perf_event *ev)
+{
+	assert_true(ev->idx >= 0 && ev->idx < HW_FIXED_BASE);
+	return r->cpu.pmu.gp[ev->idx];
+}
+
+/*
+ * x86_perf_event_set_period's rules: a reset (period_left <= 0, or a whole
+ * period past) starts a new period and only then sets period_left and
+ * last_period (a sample's period); the counter is armed with at least 2
+ * and at most max_period (so a frequency event, which starts with a period
+ * of 1, is armed with -2).
+ */
+static void test_set_period_rules(void **state)
+{
+	struct rig *r = intel(4, 3, false);
+	struct perf_attr a = { .type = PERF_TYPE_HARDWARE, .exclude_kernel = true,
+			       .config = PERF_COUNT_HW_BRANCH_INSTRUCTIONS,
+			       .freq = true, .sample_freq = 1000 };
+	u64 mask = r->cpu.pmu.gp_mask;
+	struct perf_event *ev;
+
+	(void)state;
+	assert_int_equal(perf_event__create(&r->pc, &a, NULL, &ev), 0);
+	assert_int_equal(ev->state, PERF_STATE_ACTIVE);
+	assert_int_equal(gp_value(r, ev), (0 - 2ULL) & mask);
+	assert_int_equal(ev->period_left, 1);
+	ev->sample_period = 1000;
+	ev->last_period = 777;
+	ev->period_left = 500;			/* a reload mid-period */
+	perf_set_period(&r->pc, ev);
+	assert_int_equal(gp_value(r, ev), (0 - 500ULL) & mask);
+	assert_int_equal(ev->last_period, 777);
+	assert_int_equal(ev->period_left, 500);
+	ev->period_left = -30;			/* overshot: the rest of a new period */
+	perf_set_period(&r->pc, ev);
+	assert_int_equal(gp_value(r, ev), (0 - 970ULL) & mask);
+	assert_int_equal(ev->last_period, 1000);
+	assert_int_equal(ev->period_left, 970);
+	ev->period_left = -5000;		/* way past: a whole one */
+	perf_set_period(&r->pc, ev);
+	assert_int_equal(gp_value(r, ev), (0 - 1000ULL) & mask);
+	ev->period_left = 1;			/* one left: armed with 2, kept as 1 */
+	perf_set_period(&r->pc, ev);
+	assert_int_equal(gp_value(r, ev), (0 - 2ULL) & mask);
+	assert_int_equal(ev->period_left, 1);
+	rig_free(r);
+}
+
+/*
+ * The tick (perf_adjust_freq_unthr_context) disables the PMU around its
+ * pass over a context with frequency events on it (GLOBAL_CTRL written
+ * twice), stops and starts each (its select twice), and arms the counter
+ * again only if the event counted since the last tick ("reload only if
+ * value has changed"). __perf_event_period stops and starts an active
+ * event with the PMU disabled too, from a new period.
+ */
+static void test_tick_and_period_change_accesses(void **state)
+{
+	struct rig *r = intel(4, 3, false);
+	struct perf_attr a = { .type = PERF_TYPE_HARDWARE, .exclude_kernel = true,
+			       .config = PERF_COUNT_HW_BRANCH_INSTRUCTIONS,
+			       .freq = true, .sample_freq = 1000, .exclude_host = true };
+	struct reg_count glob = { .reg = MSR_CORE_PERF_GLOBAL_CTRL }, sel, ctr;
+	struct perf_event *ev, *smp;
+
+	(void)state;
+	assert_int_equal(perf_event__create(&r->pc, &a, NULL, &ev), 0);	/* counts nothing here */
+	run(r, false, 10000);
+	sel = (struct reg_count){ .reg = MSR_P6_EVNTSEL0 + (u32)ev->idx };
+	ctr = (struct reg_count){ .reg = MSR_IA32_PMC0 + (u32)ev->idx };
+	r->cpu.on_host_access = count_reg;
+	r->cpu.access_ctx = &glob;
+	perf_cpu__tick(&r->pc);
+	assert_int_equal(glob.n, 2);
+	r->cpu.access_ctx = &sel;
+	perf_cpu__tick(&r->pc);
+	assert_int_equal(sel.n, 2);
+	r->cpu.access_ctx = &ctr;
+	perf_cpu__tick(&r->pc);
+	assert_int_equal(ctr.n, 0);			/* nothing counted: no reload */
+	r->cpu.on_host_access = NULL;
+	perf_event__release(&r->pc, ev);
+	a.exclude_host = false;
+	assert_int_equal(perf_event__create(&r->pc, &a, NULL, &ev), 0);
+	run(r, false, 10000);
+	ctr = (struct reg_count){ .reg = MSR_IA32_PMC0 + (u32)ev->idx };
+	r->cpu.on_host_access = count_reg;
+	r->cpu.access_ctx = &ctr;
+	perf_cpu__tick(&r->pc);
+	assert_int_equal(ctr.n, 1);			/* it counted: armed again */
+	r->cpu.on_host_access = NULL;
+	perf_event__release(&r->pc, ev);
+	a = (struct perf_attr){ .type = PERF_TYPE_HARDWARE, .exclude_kernel = true,
+				.config = PERF_COUNT_HW_BRANCH_INSTRUCTIONS, .sample_period = 100000 };
+	assert_int_equal(perf_event__create(&r->pc, &a, NULL, &smp), 0);
+	run(r, false, 10000);
+	glob.n = 0;
+	sel = (struct reg_count){ .reg = MSR_P6_EVNTSEL0 + (u32)smp->idx };
+	r->cpu.on_host_access = count_reg;
+	r->cpu.access_ctx = &glob;
+	perf_event__set_period(&r->pc, smp, 5000);
+	assert_int_equal(glob.n, 2);
+	r->cpu.access_ctx = &sel;
+	perf_event__set_period(&r->pc, smp, 5000);
+	assert_int_equal(sel.n, 2);
+	r->cpu.on_host_access = NULL;
+	assert_int_equal(gp_value(r, smp), (0 - 5000ULL) & r->cpu.pmu.gp_mask);
+	assert_int_equal(smp->last_period, 5000);
+	assert_int_equal(smp->state, PERF_STATE_ACTIVE);
+	run(r, false, 100000);				/* still counting, sampling at 5000 */
+	assert_true(smp->nr_samples >= 5);
+	rig_free(r);
+}
+
 /*
  * Throttling, against Linux's numbers: at the default
  * kernel.perf_event_max_sample_rate (100000) and HZ 250 an event may take
@@ -696,6 +811,8 @@ int main(void)
 		cmocka_unit_test(test_pinned_groups),
 		cmocka_unit_test(test_sampling_period),
 		cmocka_unit_test(test_frequency_mode),
+		cmocka_unit_test(test_set_period_rules),
+		cmocka_unit_test(test_tick_and_period_change_accesses),
 		cmocka_unit_test(test_throttle_period_storm),
 		cmocka_unit_test(test_throttle_rate_lowered),
 		cmocka_unit_test(test_sample_limits),
