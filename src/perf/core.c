@@ -554,14 +554,16 @@ static void start_event(struct perf_cpu *pc, struct perf_event *ev, int idx)
  * gives IRQs back if @irqs, and what came meanwhile is taken then. */
 void perf_pmu_disable(struct perf_cpu *pc)
 {
+	if (pc->pmu_disabled++)		/* nested: only the outermost disables */
+		return;
 	hw_cpu__host_batch_begin(pc->cpu);
-	pc->pmu_disabled++;
 	pc->x86->disable_all(pc);
 }
 
 void perf_pmu_enable(struct perf_cpu *pc, bool irqs)
 {
-	pc->pmu_disabled--;
+	if (--pc->pmu_disabled)		/* and only the outermost enables */
+		return;
 	if (!pc->guest_sched_out)
 		pc->x86->enable_all(pc);
 	hw_cpu__host_batch_end(pc->cpu);

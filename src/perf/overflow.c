@@ -214,11 +214,18 @@ bool perf_cpu__handle_nmi(struct perf_cpu *pc, const struct hw_irq *irq)
 	return handled > 0;
 }
 
+/* is_event_in_freq_mode */
+static bool is_freq_mode(const struct perf_event *ev)
+{
+	return ev->attr.freq && ev->attr.sample_freq;
+}
+
 /*
  * perf_adjust_freq_unthr_context for one context (@task 0: the CPU's, else
- * that task's): where it has frequency events or the tick unthrottles, and
- * events on the PMU, the PMU is disabled around a pass over its active
- * events: a throttled one is unthrottled (and started again unless it is a
+ * that task's): where it has frequency events scheduled in (nr_freq) or the
+ * tick unthrottles, and events on the PMU, the PMU is disabled around a
+ * pass over its active events (perf_adjust_freq_unthr_events): a throttled
+ * one is unthrottled (and started again unless it is a
  * frequency event, which the next step starts); a frequency event is
  * stopped (x86_pmu_stop with UPDATE: a throttled one's counter was stopped
  * already), its period adjusted from the tick's count and, only if it
@@ -232,10 +239,10 @@ static void adjust_freq_unthr(struct perf_cpu *pc, int task, bool unthrottle)
 	for (int i = 0; i < pc->nr_events; i++) {
 		const struct perf_event *ev = pc->events[i];
 
-		if (ev->released || ev->attr.task != task)
+		if (ev->released || ev->attr.task != task || ev->state != PERF_STATE_ACTIVE)
 			continue;
-		freq |= ev->attr.freq;
-		active |= ev->state == PERF_STATE_ACTIVE;
+		freq |= is_freq_mode(ev);	/* nr_freq: counted at sched in and out */
+		active = true;
 	}
 	if (!(freq || unthrottle) || !active)
 		return;
@@ -247,12 +254,12 @@ static void adjust_freq_unthr(struct perf_cpu *pc, int task, bool unthrottle)
 
 		if (ev->attr.task != task || ev->state != PERF_STATE_ACTIVE)
 			continue;
-		if (unthrottle && ev->throttled) {
+		if (ev->throttled) {
 			perf_unthrottle(pc, ev);
-			if (!ev->attr.freq)
+			if (!is_freq_mode(ev))
 				pc->x86->enable_event(pc, ev);
 		}
-		if (!ev->attr.freq)
+		if (!is_freq_mode(ev))
 			continue;
 		if (!stopped)
 			pc->x86->disable_event(pc, ev);
@@ -293,8 +300,9 @@ static void rotate(struct perf_cpu *pc)
 	perf_resched_types(pc, PERF_SCHED_TASK_FLEXIBLE | PERF_SCHED_CPU_FLEXIBLE);
 }
 
-/* The unthrottle half of perf_adjust_freq_unthr_context: a period event
- * starts again as it was; a frequency event restarts in adjust_freq(). */
+/* perf_event_task_tick: a new throttle period, then the CPU's context and
+ * the current task's (adjust_freq_unthr); the rotation, which Linux runs
+ * from its multiplexing hrtimer, at the tick here. */
 void perf_cpu__tick(struct perf_cpu *pc)
 {
 	bool throttled = pc->throttled_count != 0;

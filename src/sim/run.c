@@ -470,6 +470,7 @@ bool sim__is_exit_as_irqoff(const struct sim_metrics *m)
 
 void sim__metrics_as_exit(struct sim_metrics *m)
 {
+	memset(m->policy, 0, sizeof(m->policy));	/* the bytes an exit run has */
 	snprintf(m->policy, sizeof(m->policy), "%s", kvm_policy__by_name("exit")->name);
 }
 

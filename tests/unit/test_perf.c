@@ -519,6 +519,24 @@ static void test_tick_and_period_change_accesses(void **state)
 	assert_int_equal(smp->state, PERF_STATE_ACTIVE);
 	run(r, false, 100000);				/* still counting, sampling at 5000 */
 	assert_true(smp->nr_samples >= 5);
+	/* a frequency event that is off is not in nr_freq: the tick leaves the
+	 * PMU alone while only a period event runs */
+	a = (struct perf_attr){ .type = PERF_TYPE_HARDWARE, .exclude_kernel = true,
+				.config = PERF_COUNT_HW_BRANCH_INSTRUCTIONS, .freq = true,
+				.sample_freq = 1000 };
+	assert_int_equal(perf_event__create(&r->pc, &a, NULL, &ev), 0);
+	run(r, false, 10000);
+	perf_event__disable(&r->pc, ev);
+	glob.n = 0;
+	r->cpu.on_host_access = count_reg;
+	r->cpu.access_ctx = &glob;
+	perf_cpu__tick(&r->pc);
+	assert_int_equal(glob.n, 0);
+	perf_event__enable(&r->pc, ev);
+	glob.n = 0;
+	perf_cpu__tick(&r->pc);
+	assert_int_equal(glob.n, 2);
+	r->cpu.on_host_access = NULL;
 	rig_free(r);
 }
 

@@ -337,6 +337,7 @@ static void test_exit_twin(void **state)
 				ja = json_of(&irq);
 				jb = json_of(&ex);
 				assert_string_equal(ja, jb);
+				assert_memory_equal(&irq, &ex, sizeof(irq));	/* every metric */
 				assert_memory_equal(&fi, &fe, sizeof(fi));
 				free(ja);
 				free(jb);
