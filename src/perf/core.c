@@ -224,24 +224,29 @@ bool perf_is_sampling(const struct perf_event *ev)
 /* x86_perf_event_set_period: arm the counter with -left, where left carries
  * over what the last period overshot. A reset (the counter wrapped, or is a
  * period or more past it) starts a new period: only then are period_left
- * and last_period (the sample's period) set. The counter is armed with at
- * least 2 ("certain CPUs don't like it if just 1 hw_event is left") and at
- * most max_period. Counting events use max_period. */
-void perf_set_period(struct perf_cpu *pc, struct perf_event *ev)
+ * and last_period (the sample's period) set, and only then is it true (an
+ * overflow without one is a part of a period longer than the counter takes,
+ * and takes no sample). The counter is armed with at least 2 ("certain CPUs
+ * don't like it if just 1 hw_event is left") and at most max_period.
+ * Counting events use max_period. */
+bool perf_set_period(struct perf_cpu *pc, struct perf_event *ev)
 {
 	s64 max = (s64)pc->x86->max_period(pc);
-	s64 period = perf_is_sampling(ev) ? (s64)min_u64(ev->sample_period, (u64)max) : max;
+	s64 period = perf_is_sampling(ev) ? (s64)min_u64(ev->sample_period, INT64_MAX) : max;
 	s64 left = ev->period_left;
+	bool reset = false;
 
 	if (left <= -period) {
 		left = period;
 		ev->period_left = left;
 		ev->last_period = (u64)period;
+		reset = true;
 	}
 	if (left <= 0) {
 		left += period;
 		ev->period_left = left;
 		ev->last_period = (u64)period;
+		reset = true;
 	}
 	if (left < 2)
 		left = 2;
@@ -249,6 +254,7 @@ void perf_set_period(struct perf_cpu *pc, struct perf_event *ev)
 		left = max;
 	ev->prev_raw = (0 - (u64)left) & idx_mask(pc, ev->idx);
 	pc->x86->write_counter(pc, ev->idx, ev->prev_raw);
+	return reset;
 }
 
 /* ---- choosing what runs ---------------------------------------------------- */

@@ -46,7 +46,7 @@ int perf_sched__assign(const u64 *constraint, const int *prev, int n, int *assig
 /* core.c */
 void perf_update_times(struct perf_cpu *pc);
 void perf_update_event(struct perf_cpu *pc, struct perf_event *ev);
-void perf_set_period(struct perf_cpu *pc, struct perf_event *ev);
+bool perf_set_period(struct perf_cpu *pc, struct perf_event *ev);
 /* perf_pmu_disable / perf_pmu_enable: the PMU globally disabled (a host
  * batch: register accesses only) until the enable; @irqs: set IF after. */
 void perf_pmu_disable(struct perf_cpu *pc);

@@ -12,8 +12,10 @@
  *
  * Frequency mode follows perf_adjust_period(): the period that would give
  * freq samples per second at the observed rate, approached through a 1/8
- * low-pass filter, at every overflow (from the time since the previous one)
- * and at every tick (from the count over the tick).
+ * low-pass filter, at every overflow (from the time since the previous one;
+ * after the next period is armed, so it takes effect from the one after,
+ * unless what is armed is more than 8 new periods) and at every tick (from
+ * the count over the tick).
  *
  * Throttling follows kernel/events/core.c (facts only; the code is ours):
  *  - __perf_event_account_interrupt: each overflow of an event counts in
@@ -57,7 +59,12 @@ static u64 calculate_period(const struct perf_cpu *pc, const struct perf_event *
 	return max_u64(per_sec / ev->attr.sample_freq, 1);
 }
 
-static void adjust_period(struct perf_cpu *pc, struct perf_event *ev, u64 cycles, u64 count)
+/* perf_adjust_period: the new sample_period; where what is left of the
+ * armed period is more than 8 new ones, a new period at once (with
+ * @restart the counter is stopped and armed again here, as the overflow
+ * path asks; the tick's caller arms it itself). */
+static void adjust_period(struct perf_cpu *pc, struct perf_event *ev, u64 cycles, u64 count,
+			  bool restart)
 {
 	s64 period = (s64)calculate_period(pc, ev, cycles, count);
 	s64 delta = period - (s64)ev->sample_period;
@@ -66,11 +73,21 @@ static void adjust_period(struct perf_cpu *pc, struct perf_event *ev, u64 cycles
 	ev->sample_period = (u64)((s64)ev->sample_period + delta);
 	if (!ev->sample_period || (s64)ev->sample_period < 0)
 		ev->sample_period = 1;
-	if (ev->period_left > 8 * (s64)ev->sample_period)
-		ev->period_left = 0;
+	if (ev->period_left <= 8 * (s64)ev->sample_period)
+		return;
+	if (restart) {
+		pc->x86->disable_event(pc, ev);		/* x86_pmu_stop(UPDATE) */
+		perf_update_event(pc, ev);
+	}
+	ev->period_left = 0;
+	if (restart) {
+		perf_set_period(pc, ev);		/* x86_pmu_start(RELOAD) */
+		pc->x86->enable_event(pc, ev);
+	}
 }
 
-static void record_sample(struct perf_cpu *pc, struct perf_event *ev, const struct hw_irq *irq)
+static void record_sample(struct perf_cpu *pc, struct perf_event *ev, const struct hw_irq *irq,
+			  u64 period)
 {
 	if (ev->nr_samples < PERF_MAX_SAMPLES) {
 		if (!ev->samples)
@@ -78,7 +95,7 @@ static void record_sample(struct perf_cpu *pc, struct perf_event *ev, const stru
 		if (ev->samples)
 			ev->samples[ev->nr_samples] = (struct perf_sample){
 				.cycle = irq->delivered_at,
-				.period = ev->last_period,
+				.period = period,
 				.guest = irq->guest,
 				.cpl = irq->cpl,
 			};
@@ -155,25 +172,34 @@ void perf_unthrottle(struct perf_cpu *pc, struct perf_event *ev)
 	ev->nr_unthrottle++;		/* PERF_RECORD_UNTHROTTLE */
 }
 
-/* One overflow of @ev; true when it is throttled (its counter must stop). */
+/*
+ * One overflow of @ev (intel_pmu_save_and_restart, amd_pmu_v2_handle_irq):
+ * fold it and arm the next period; only an overflow that ended a period
+ * goes on (perf_event_overflow), and only for a sampling event: the
+ * throttle's count and the frequency step (__perf_event_account_interrupt,
+ * from the period now armed), then the sample, with the period that ended
+ * (the last_period read before the arming), and the overflow handler
+ * (KVM's for its events). True when it is throttled (its counter must stop).
+ */
 static bool overflowed(struct perf_cpu *pc, struct perf_event *ev, const struct hw_irq *irq)
 {
-	bool throttle = account_interrupt(pc, ev);
+	u64 ended = ev->last_period;
+	bool throttle;
 
 	perf_update_event(pc, ev);
-	if (perf_is_sampling(ev)) {
-		record_sample(pc, ev, irq);
-		if (ev->attr.freq) {
-			u64 dt = irq->delivered_at - ev->freq_tstamp;
+	if (!perf_set_period(pc, ev) || !perf_is_sampling(ev))
+		return false;
+	throttle = account_interrupt(pc, ev);
+	if (ev->attr.freq) {
+		u64 dt = irq->delivered_at - ev->freq_tstamp;
 
-			ev->freq_tstamp = irq->delivered_at;
-			if (dt && dt < 2 * pc->costs.tick_cycles)
-				adjust_period(pc, ev, dt, ev->last_period);
-		}
-		if (ev->overflow)
-			ev->overflow(ev, ev->overflow_ctx);
+		ev->freq_tstamp = irq->delivered_at;
+		if (dt && dt < 2 * pc->costs.tick_cycles)
+			adjust_period(pc, ev, dt, ev->last_period, true);
 	}
-	perf_set_period(pc, ev);
+	record_sample(pc, ev, irq, ended);
+	if (ev->overflow)
+		ev->overflow(ev, ev->overflow_ctx);
 	return throttle;
 }
 
@@ -267,7 +293,7 @@ static void adjust_freq_unthr(struct perf_cpu *pc, int task, bool unthrottle)
 		delta = ev->count - ev->freq_count;
 		ev->freq_count = ev->count;
 		if (delta) {
-			adjust_period(pc, ev, pc->costs.tick_cycles, delta);
+			adjust_period(pc, ev, pc->costs.tick_cycles, delta, false);
 			perf_set_period(pc, ev);
 		}
 		pc->x86->enable_event(pc, ev);

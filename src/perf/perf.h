@@ -107,8 +107,9 @@ struct perf_sample {
 };
 
 struct perf_event;
-/* Called from the host NMI handler on each overflow of a sampling event;
- * KVM's backing events use it (kvm_perf_overflow). */
+/* Called from the host NMI handler on each overflow of a sampling event
+ * that ends a period (not on a part of a period longer than the counter
+ * takes); KVM's backing events use it (kvm_perf_overflow). */
 typedef void (*perf_overflow_fn)(struct perf_event *ev, void *ctx);
 
 struct perf_event {

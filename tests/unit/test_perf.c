@@ -456,6 +456,47 @@ static void test_set_period_rules(void **state)
 	rig_free(r);
 }
 
+static unsigned int nr_callbacks;
+
+static void count_callback(struct perf_event *ev, void *ctx)
+{
+	(void)ev;
+	(void)ctx;
+	nr_callbacks++;
+}
+
+/*
+ * A period longer than the counter takes (3G events on a PMU without
+ * full-width writes, whose perf max_period is 2^31 - 1) is armed in parts:
+ * the first overflow (at 2^31 - 1) starts no new period, takes no sample and
+ * calls no overflow handler (KVM's, for its events); the one at 3G does.
+ */
+static void test_long_period_in_parts(void **state)
+{
+	struct hw_pmu_config cfg;
+	struct rig *r;
+	struct perf_attr a = { .type = PERF_TYPE_HARDWARE, .config = PERF_COUNT_HW_CPU_CYCLES,
+			       .exclude_kernel = true, .sample_period = 3000000000ULL };
+	struct perf_event *ev;
+
+	(void)state;
+	hw_pmu_config__defaults(&cfg, HW_VENDOR_INTEL);
+	cfg.version = 4;
+	cfg.nr_fixed = 3;
+	cfg.fw_writes = false;
+	r = rig_new(&cfg);
+	assert_int_equal(perf_event__create(&r->pc, &a, NULL, &ev), 0);
+	ev->overflow = count_callback;
+	nr_callbacks = 0;
+	for (int i = 0; i < 45; i++)
+		run(r, false, 100000000);	/* 4.5G user cycles */
+	assert_int_equal(r->pc.nr_nmis, 2);
+	assert_int_equal(ev->nr_samples, 1);
+	assert_int_equal(ev->samples[0].period, 3000000000ULL);
+	assert_int_equal(nr_callbacks, 1);
+	rig_free(r);
+}
+
 /*
  * The tick (perf_adjust_freq_unthr_context) disables the PMU around its
  * pass over a context with frequency events on it (GLOBAL_CTRL written
@@ -830,6 +871,7 @@ int main(void)
 		cmocka_unit_test(test_sampling_period),
 		cmocka_unit_test(test_frequency_mode),
 		cmocka_unit_test(test_set_period_rules),
+		cmocka_unit_test(test_long_period_in_parts),
 		cmocka_unit_test(test_tick_and_period_change_accesses),
 		cmocka_unit_test(test_throttle_period_storm),
 		cmocka_unit_test(test_throttle_rate_lowered),
