@@ -178,11 +178,11 @@ void perf_unthrottle(struct perf_cpu *pc, struct perf_event *ev)
  * goes on (perf_event_overflow), and only for a sampling event: the
  * throttle's count and the frequency step (__perf_event_account_interrupt,
  * from the period now armed), then the sample, with the period that ended
- * (the last_period read before the arming, as Intel's and PerfMonV2's
- * handlers read it; the legacy x86_pmu_handle_irq reads it after, which
- * differs only where a tick changed the period since the last arming), and
- * the overflow handler (KVM's for its events). True when it is throttled
- * (its counter must stop).
+ * (the last_period read before the arming; kernels before 2025's "Record
+ * sample last_period before updating" read it after), and the overflow
+ * handler (KVM's for its events). True when it is throttled (its counter
+ * must stop; the throttle is per event and the stop the handler's, as
+ * before 2025's group throttling).
  */
 static bool overflowed(struct perf_cpu *pc, struct perf_event *ev, const struct hw_irq *irq)
 {

@@ -105,13 +105,22 @@ static u64 amd_read_counter(struct perf_cpu *pc, int idx)
 	return perf_rdpmc(pc, (u32)idx);
 }
 
+/* In cpuc->active_mask: on a counter and not stopped by a throttle
+ * (x86_pmu_stop clears the bit; the handlers and the enable and disable
+ * loops skip the counter). */
+static bool is_active(const struct perf_cpu *pc, int idx)
+{
+	return pc->on_idx[idx] && !pc->on_idx[idx]->throttled;
+}
+
+/* amd_pmu_v2_enable_all, or x86_pmu_enable_all over the active counters. */
 static void amd_enable_all(struct perf_cpu *pc)
 {
 	if (pc->cpu->pmu.has_global)
 		perf_wrmsr(pc, MSR_AMD64_PERF_CNTR_GLOBAL_CTL, pc->enabled_mask);
 	else
 		for (int idx = 0; idx < HW_MAX_GP; idx++)
-			if (pc->on_idx[idx])
+			if (is_active(pc, idx))
 				amd_enable_event(pc, pc->on_idx[idx]);
 }
 
@@ -123,10 +132,10 @@ static void amd_disable_all(struct perf_cpu *pc)
 		perf_wrmsr(pc, MSR_AMD64_PERF_CNTR_GLOBAL_CTL, 0);
 	else
 		for (int idx = 0; idx < HW_MAX_GP; idx++)
-			if (pc->on_idx[idx])
+			if (is_active(pc, idx))
 				perf_wrmsr(pc, ctl_msr(pc, idx), pc->on_idx[idx]->config_hw);
 	for (int idx = 0; idx < HW_MAX_GP; idx++)
-		if (pc->on_idx[idx])
+		if (is_active(pc, idx))
 			wait_on_overflow(pc, idx);
 }
 
@@ -139,7 +148,7 @@ static u64 amd_get_status(struct perf_cpu *pc)
 	/* amd_pmu_handle_irq: a counter armed negative has overflowed once
 	 * its top implemented bit is clear. */
 	for (int idx = 0; idx < HW_MAX_GP; idx++)
-		if (pc->on_idx[idx] && !(amd_read_counter(pc, idx) & (1ULL << 47)))
+		if (is_active(pc, idx) && !(amd_read_counter(pc, idx) & (1ULL << 47)))
 			status |= BIT_ULL(idx);
 	return status;
 }

@@ -437,22 +437,49 @@ static void test_set_period_rules(void **state)
 	ev->sample_period = 1000;
 	ev->last_period = 777;
 	ev->period_left = 500;			/* a reload mid-period */
-	perf_set_period(&r->pc, ev);
+	assert_false(perf_set_period(&r->pc, ev));
 	assert_int_equal(gp_value(r, ev), (0 - 500ULL) & mask);
 	assert_int_equal(ev->last_period, 777);
 	assert_int_equal(ev->period_left, 500);
 	ev->period_left = -30;			/* overshot: the rest of a new period */
-	perf_set_period(&r->pc, ev);
+	assert_true(perf_set_period(&r->pc, ev));
 	assert_int_equal(gp_value(r, ev), (0 - 970ULL) & mask);
 	assert_int_equal(ev->last_period, 1000);
 	assert_int_equal(ev->period_left, 970);
 	ev->period_left = -5000;		/* way past: a whole one */
-	perf_set_period(&r->pc, ev);
+	assert_true(perf_set_period(&r->pc, ev));
 	assert_int_equal(gp_value(r, ev), (0 - 1000ULL) & mask);
 	ev->period_left = 1;			/* one left: armed with 2, kept as 1 */
-	perf_set_period(&r->pc, ev);
+	assert_false(perf_set_period(&r->pc, ev));
 	assert_int_equal(gp_value(r, ev), (0 - 2ULL) & mask);
 	assert_int_equal(ev->period_left, 1);
+	rig_free(r);
+}
+
+/*
+ * The overflow path arms the next period before the frequency step (the
+ * step takes effect from the period after): while the period converges
+ * (no tick here to move it), the period armed (last_period) trails the one
+ * just computed (sample_period), and each sample reports the period that
+ * ended, which grows from sample to sample (from 1, the first overflows'
+ * rates ask for far longer periods).
+ */
+static void test_frequency_step_after_arming(void **state)
+{
+	struct rig *r = intel(4, 3, false);
+	struct perf_attr a = { .type = PERF_TYPE_HARDWARE, .config = PERF_COUNT_HW_INSTRUCTIONS,
+			       .exclude_kernel = true, .freq = true, .sample_freq = 1000 };
+	struct perf_event *ev;
+
+	(void)state;
+	r->cpu.timer_at = UINT64_MAX;		/* no tick */
+	assert_int_equal(perf_event__create(&r->pc, &a, NULL, &ev), 0);
+	for (int i = 0; i < 100; i++)
+		run(r, false, 10000);
+	assert_true(ev->nr_samples >= 3);
+	assert_true(ev->last_period < ev->sample_period);
+	for (u64 k = 2; k < ev->nr_samples; k++)
+		assert_true(ev->samples[k].period > ev->samples[k - 1].period);
 	rig_free(r);
 }
 
@@ -588,15 +615,13 @@ static void test_tick_and_period_change_accesses(void **state)
  * until the next tick. `perf record -c 5` on user cycles would otherwise
  * take an NMI every few thousand cycles for ever.
  */
-static void test_throttle_period_storm(void **state)
+static void storm(struct rig *r, const char *pmu)
 {
-	struct rig *r = intel(4, 3, false);
 	struct perf_attr a = { .type = PERF_TYPE_HARDWARE, .config = PERF_COUNT_HW_CPU_CYCLES,
 			       .exclude_kernel = true, .sample_period = 5 };
 	u64 tick = TEST_PERF_COSTS->tick_cycles, ticks0, ticks;
 	struct perf_event *ev;
 
-	(void)state;
 	assert_int_equal(TEST_PERF_COSTS->cycles_per_sec / tick, 250);	/* HZ */
 	assert_int_equal(r->pc.max_samples_per_tick, 400);
 	assert_int_equal(perf_event__create(&r->pc, &a, NULL, &ev), 0);
@@ -605,6 +630,8 @@ static void test_throttle_period_storm(void **state)
 		run(r, false, tick);
 	ticks = r->pc.throttled_seq - ticks0;
 	perf_event__read(&r->pc, ev);
+	print_message("%s: %llu samples, %llu throttles\n", pmu,
+		      (unsigned long long)ev->nr_samples, (unsigned long long)ev->nr_throttle);
 	assert_in_range(ticks, 9, 11);
 	/* 400 samples in every tick it ran in, a throttle each, an unthrottle
 	 * at every tick but the one still running */
@@ -618,6 +645,24 @@ static void test_throttle_period_storm(void **state)
 	assert_int_equal(r->pc.nr_rate_lowered, 0);
 	assert_int_equal(r->pc.max_sample_rate, PERF_DEFAULT_MAX_SAMPLE_RATE);
 	rig_free(r);
+}
+
+/* The same on Intel, AMD with PerfMonV2 and legacy AMD, where the NMI
+ * handler's enable_all writes each active counter's select (x86_pmu_enable_all:
+ * a throttled event is not among them). */
+static void test_throttle_period_storm(void **state)
+{
+	(void)state;
+	storm(intel(4, 3, false), "intel");
+	for (int v2 = 1; v2 >= 0; v2--) {
+		struct hw_pmu_config cfg;
+
+		hw_pmu_config__defaults(&cfg, HW_VENDOR_AMD);
+		cfg.amd_core = true;
+		cfg.amd_perfmon_v2 = v2;
+		cfg.nr_gp = 6;
+		storm(rig_new(&cfg), v2 ? "amd v2" : "amd legacy");
+	}
 }
 
 /*
@@ -872,6 +917,7 @@ int main(void)
 		cmocka_unit_test(test_frequency_mode),
 		cmocka_unit_test(test_set_period_rules),
 		cmocka_unit_test(test_long_period_in_parts),
+		cmocka_unit_test(test_frequency_step_after_arming),
 		cmocka_unit_test(test_tick_and_period_change_accesses),
 		cmocka_unit_test(test_throttle_period_storm),
 		cmocka_unit_test(test_throttle_rate_lowered),
