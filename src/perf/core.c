@@ -693,7 +693,9 @@ int perf_event__create(struct perf_cpu *pc, const struct perf_attr *attr,
 	}
 	perf_update_times(pc);
 	ev->truth_snap = truth_of(pc->cpu, ev);
-	ev->freq_tstamp = pc->cpu->now;
+	/* hwc->freq_time_stamp starts at 0, so the first overflow's time since
+	 * it is far past 2 ticks (perf_clock counts from boot): no step */
+	ev->freq_tstamp = PERF_NO_TSTAMP;
 	pc->events[pc->nr_events++] = ev;
 	if (is_leader(ev) && !attr->pinned)
 		pc->flex_order[pc->nr_flex++] = ev->id;

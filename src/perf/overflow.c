@@ -194,7 +194,8 @@ static bool overflowed(struct perf_cpu *pc, struct perf_event *ev, const struct 
 		return false;
 	throttle = account_interrupt(pc, ev);
 	if (ev->attr.freq) {
-		u64 dt = irq->delivered_at - ev->freq_tstamp;
+		u64 dt = ev->freq_tstamp == PERF_NO_TSTAMP ? UINT64_MAX :
+			 irq->delivered_at - ev->freq_tstamp;
 
 		ev->freq_tstamp = irq->delivered_at;
 		if (dt && dt < 2 * pc->costs.tick_cycles)

@@ -112,6 +112,8 @@ struct perf_event;
  * takes); KVM's backing events use it (kvm_perf_overflow). */
 typedef void (*perf_overflow_fn)(struct perf_event *ev, void *ctx);
 
+#define PERF_NO_TSTAMP UINT64_MAX
+
 struct perf_event {
 	int id;
 	struct perf_attr attr;
@@ -126,7 +128,8 @@ struct perf_event {
 	/* sampling */
 	u64 sample_period, last_period;
 	s64 period_left;		/* events until the next overflow; <= 0 overshot */
-	u64 freq_tstamp, freq_count;	/* frequency mode bookkeeping */
+	u64 freq_tstamp, freq_count;	/* frequency mode bookkeeping (freq_tstamp
+					 * PERF_NO_TSTAMP before the first overflow) */
 	u64 nr_samples;
 	struct perf_sample *samples;	/* the first PERF_MAX_SAMPLES */
 	/* throttling (hwc->interrupts, hwc->interrupts_seq) */

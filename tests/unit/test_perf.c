@@ -462,7 +462,8 @@ static void test_set_period_rules(void **state)
  * (no tick here to move it), the period armed (last_period) trails the one
  * just computed (sample_period), and each sample reports the period that
  * ended, which grows from sample to sample (from 1, the first overflows'
- * rates ask for far longer periods).
+ * rates ask for far longer periods). The first overflow takes no step (its
+ * time since hwc->freq_time_stamp, 0 at first, is far over 2 ticks).
  */
 static void test_frequency_step_after_arming(void **state)
 {
@@ -474,11 +475,19 @@ static void test_frequency_step_after_arming(void **state)
 	(void)state;
 	r->cpu.timer_at = UINT64_MAX;		/* no tick */
 	assert_int_equal(perf_event__create(&r->pc, &a, NULL, &ev), 0);
+	while (ev->nr_samples < 4)
+		run(r, false, 10);
+	/* each sample's period is the one armed at the overflow before it:
+	 * 1 at the first two (no step at the first), longer from the third */
+	assert_int_equal(ev->samples[0].period, 1);
+	assert_int_equal(ev->samples[1].period, 1);
+	assert_int_equal(ev->samples[2].period, 1);
+	assert_true(ev->samples[3].period > 1);
 	for (int i = 0; i < 100; i++)
 		run(r, false, 10000);
-	assert_true(ev->nr_samples >= 3);
+	assert_true(ev->nr_samples >= 5);
 	assert_true(ev->last_period < ev->sample_period);
-	for (u64 k = 2; k < ev->nr_samples; k++)
+	for (u64 k = 4; k < ev->nr_samples; k++)
 		assert_true(ev->samples[k].period > ev->samples[k - 1].period);
 	rig_free(r);
 }
