@@ -29,8 +29,8 @@
  *    for the CPU's context and the current task's) advances
  *    perf_throttled_seq and restarts every throttled event
  *    (PERF_RECORD_UNTHROTTLE), with the PMU disabled around a context's
- *    pass where it has frequency events or unthrottles and events on the
- *    PMU; a frequency event is stopped, adjusted from the tick's count and
+ *    pass where it has frequency events scheduled in or unthrottles, and
+ *    events on the PMU; a frequency event is stopped, adjusted from the tick's count and
  *    re-armed only if it counted, then started; event_sched_in and
  *    __perf_event_period unthrottle too.
  *  - perf_sample_event_took: each NMI's handler time enters a running
@@ -282,7 +282,7 @@ static void adjust_freq_unthr(struct perf_cpu *pc, int task, bool unthrottle)
 		bool stopped = ev->throttled;
 		u64 delta;
 
-		if (ev->attr.task != task || ev->state != PERF_STATE_ACTIVE)
+		if (ev->released || ev->attr.task != task || ev->state != PERF_STATE_ACTIVE)
 			continue;
 		if (ev->throttled) {
 			perf_unthrottle(pc, ev);
