@@ -58,6 +58,18 @@ static struct rig *intel(u8 version, u8 fixed, bool metrics)
 	return rig_new(&cfg);
 }
 
+/* AMD core counters (6), with PerfMonV2's global registers or without. */
+static struct rig *amd(bool v2)
+{
+	struct hw_pmu_config cfg;
+
+	hw_pmu_config__defaults(&cfg, HW_VENDOR_AMD);
+	cfg.amd_core = true;
+	cfg.amd_perfmon_v2 = v2;
+	cfg.nr_gp = 6;
+	return rig_new(&cfg);
+}
+
 /* A steady user-mode workload: IPC 2, a branch every 5 instructions. */
 static void run(struct rig *r, bool guest, u64 cycles)
 {
@@ -154,16 +166,10 @@ static void test_amd_disable_waits_on_overflow(void **state)
 {
 	(void)state;
 	for (int v2 = 0; v2 < 2; v2++) {
-		struct hw_pmu_config cfg;
-		struct rig *r;
+		struct rig *r = amd(v2);
 		struct perf_event *a, *b;
 		struct reg_count ctr;
 
-		hw_pmu_config__defaults(&cfg, HW_VENDOR_AMD);
-		cfg.amd_core = true;
-		cfg.amd_perfmon_v2 = v2;
-		cfg.nr_gp = 6;
-		r = rig_new(&cfg);
 		a = ev_new(r, PERF_TYPE_HARDWARE, PERF_COUNT_HW_INSTRUCTIONS, "", NULL);
 		b = ev_new(r, PERF_TYPE_HARDWARE, PERF_COUNT_HW_CPU_CYCLES, "", NULL);
 		run(r, false, 10000);
@@ -663,15 +669,8 @@ static void test_throttle_period_storm(void **state)
 {
 	(void)state;
 	storm(intel(4, 3, false), "intel");
-	for (int v2 = 1; v2 >= 0; v2--) {
-		struct hw_pmu_config cfg;
-
-		hw_pmu_config__defaults(&cfg, HW_VENDOR_AMD);
-		cfg.amd_core = true;
-		cfg.amd_perfmon_v2 = v2;
-		cfg.nr_gp = 6;
-		storm(rig_new(&cfg), v2 ? "amd v2" : "amd legacy");
-	}
+	storm(amd(true), "amd v2");
+	storm(amd(false), "amd legacy");
 }
 
 /*
@@ -776,15 +775,10 @@ static void test_topdown_group(void **state)
 
 static void test_amd_host_only_and_guest_only(void **state)
 {
-	struct hw_pmu_config cfg;
-	struct rig *r;
+	struct rig *r = amd(true);
 	struct perf_event *h, *g;
 
 	(void)state;
-	hw_pmu_config__defaults(&cfg, HW_VENDOR_AMD);
-	cfg.amd_core = cfg.amd_perfmon_v2 = true;
-	cfg.nr_gp = 6;
-	r = rig_new(&cfg);
 	h = ev_new(r, PERF_TYPE_HARDWARE, PERF_COUNT_HW_INSTRUCTIONS, "H", NULL);
 	g = ev_new(r, PERF_TYPE_HARDWARE, PERF_COUNT_HW_INSTRUCTIONS, "G", NULL);
 	assert_true(r->cpu.pmu.evtsel[h->idx] & AMD64_EVTSEL_HOSTONLY);

@@ -20,8 +20,8 @@
 #include <cmocka.h>
 
 #include "input/scenario.h"
-#include "report/json.h"
 #include "sim/replay.h"
+#include "run_helpers.h"
 
 #define T(name) "tests/traces/" name
 
@@ -286,18 +286,6 @@ static void test_spill(void **state)
 	same_metrics(T("kvm-svm-v7.dat"));
 }
 
-static char *json_of(struct sim_metrics *m)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	assert_non_null(f);
-	assert_int_equal(report__json(f, m, "test"), 0);
-	fclose(f);
-	return buf;
-}
-
 /* vpmu replay runs an exit-policy row from its irqoff twin where
  * sim__is_exit_as_irqoff() says they are the same run: on these SVM traces
  * (no exit takes a fastpath handler while the guest counts instructions)
@@ -334,8 +322,8 @@ static void test_exit_twin(void **state)
 				assert_true(irq.guest_pmis > 0 || k);
 				assert_true(sim__is_exit_as_irqoff(&irq));
 				sim__metrics_as_exit(&irq);
-				ja = json_of(&irq);
-				jb = json_of(&ex);
+				ja = test_metrics_json(&irq);
+				jb = test_metrics_json(&ex);
 				assert_string_equal(ja, jb);
 				assert_memory_equal(&irq, &ex, sizeof(irq));	/* every metric */
 				assert_memory_equal(&fi, &fe, sizeof(fi));

@@ -13,8 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "report/json.h"
-#include "sim/run.h"
+#include "run_helpers.h"
 
 static struct profile prof;
 static struct scenario sc;
@@ -115,18 +114,6 @@ static void test_nmi_route_delivers_guest_pmis(void **state)
 	}
 }
 
-static char *json_of(struct sim_metrics *m)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	assert_non_null(f);
-	assert_int_equal(report__json(f, m, "test"), 0);
-	fclose(f);
-	return buf;
-}
-
 static void test_same_seed_same_bytes(void **state)
 {
 	struct sim_metrics a, b;
@@ -135,8 +122,8 @@ static void test_same_seed_same_bytes(void **state)
 	(void)state;
 	run("mediated", "lazy", PMI_ROUTE_NMI, &a);
 	run("mediated", "lazy", PMI_ROUTE_NMI, &b);
-	ja = json_of(&a);
-	jb = json_of(&b);
+	ja = test_metrics_json(&a);
+	jb = test_metrics_json(&b);
 	assert_string_equal(ja, jb);
 	free(ja);
 	free(jb);
@@ -231,8 +218,8 @@ static void test_exit_twin_of_irqoff(void **state)
 				}
 				held++;
 				sim__metrics_as_exit(&irq);
-				ja = json_of(&irq);
-				jb = json_of(&ex);
+				ja = test_metrics_json(&irq);
+				jb = test_metrics_json(&ex);
 				if (strcmp(ja, jb) || memcmp(&irq, &ex, sizeof(irq)))	/* every metric */
 					fail_msg("%s on %s, route %d: the exit run differs", scen[k],
 						 p[pi].name, r);
