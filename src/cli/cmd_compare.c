@@ -291,22 +291,16 @@ static void row_job(void *ctx, size_t i)
  * rows, the irqoff ones first). How many. */
 static size_t pair_twins(struct row_job *r, size_t n, size_t *order)
 {
-	const struct kvm_policy_ops *irqoff = kvm_policy__by_name("irqoff"),
-				    *exit = kvm_policy__by_name("exit");
 	size_t k = 0;
 
-	for (size_t a = 0; a < n; a++) {
-		if (!r[a].c.kind->is_mediated || r[a].c.policy != irqoff)
-			continue;
+	for (size_t a = 0; a < n; a++)
 		for (size_t b = a + 1; b < n && b < a + 16 * NR_RATES; b++)
-			if (r[b].sc == r[a].sc && r[b].seed == r[a].seed &&
-			    r[b].c.kind->is_mediated && r[b].c.policy == exit &&
-			    r[b].c.route == r[a].c.route && !r[b].by_twin) {
+			if (r[b].sc == r[a].sc && r[b].seed == r[a].seed && !r[b].by_twin &&
+			    sim__is_exit_twin(&r[a].c, &r[b].c)) {
 				r[a].exit = &r[b];
 				r[b].by_twin = true;
 				break;
 			}
-	}
 	for (size_t a = 0; a < n; a++)
 		if (r[a].exit)
 			order[k++] = a;

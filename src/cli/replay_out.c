@@ -260,16 +260,13 @@ static void run_job(void *ctx, size_t i)
  * result for it, where the two runs are the same). */
 static void pair_twins(struct job *j, size_t n)
 {
-	for (size_t a = 0; a < n; a++) {
-		if (!j[a].c.kind->is_mediated || strcmp(j[a].c.policy->name, "irqoff"))
-			continue;
+	for (size_t a = 0; a < n; a++)
 		for (size_t b = 0; b < n; b++)
-			if (j[b].vi == j[a].vi && j[b].c.kind->is_mediated &&
-			    !strcmp(j[b].c.policy->name, "exit") && j[b].c.route == j[a].c.route) {
+			if (j[b].vi == j[a].vi && !j[b].by_twin && sim__is_exit_twin(&j[a].c, &j[b].c)) {
 				j[a].exit = &j[b];
 				j[b].by_twin = true;
+				break;
 			}
-	}
 }
 
 /* The jobs of vCPU @vi from @n on; the new count. */

@@ -468,6 +468,12 @@ bool sim__is_exit_as_irqoff(const struct sim_metrics *m)
 	return !strcmp(m->policy, "irqoff") && !m->fastpath_handled;
 }
 
+bool sim__is_exit_twin(const struct sim_config *irq, const struct sim_config *ex)
+{
+	return irq->kind->is_mediated && ex->kind == irq->kind && irq->policy->at_irqoff &&
+	       ex->policy->at_exit && ex->route == irq->route && ex->no_skip == irq->no_skip;
+}
+
 void sim__metrics_as_exit(struct sim_metrics *m)
 {
 	memset(m->policy, 0, sizeof(m->policy));	/* the bytes an exit run has */

@@ -195,6 +195,10 @@ int sim__baseline(const struct sim_config *c, struct sim_baseline *b, char *err,
  */
 bool sim__is_exit_as_irqoff(const struct sim_metrics *m);
 void sim__metrics_as_exit(struct sim_metrics *m);
+/* Whether @ex is the exit-policy twin of @irq, a mediated irqoff
+ * configuration: all the same but the policy, as far as these fields go
+ * (the caller compares the scenario, seed and input it runs them on). */
+bool sim__is_exit_twin(const struct sim_config *irq, const struct sim_config *ex);
 /* The name of an exit reason in reports: the vendor's trace name, made
  * unique where two reasons print alike (TSC-deadline writes apart). */
 const char *sim__exit_name(enum kvm_exit_reason r, enum hw_vendor vendor);
