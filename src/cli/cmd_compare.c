@@ -452,15 +452,14 @@ static void seed_spread(const struct cmp *o, FILE *f, int s, int per)
 			continue;
 		fprintf(f, "  %-16s %-6s %7.2f .. %.2f %%\n", report__config(&r[i].m, cfg, sizeof(cfg)),
 			r[i].m.pmi, lo[i], hi[i]);
-		if (!report__flags(&r[i].m, cfg, sizeof(cfg))[0] &&
+		if (report__is_safe(&r[i]) &&
 		    (best < 0 || r[i].m.guest_overhead_pct < r[best].m.guest_overhead_pct))
 			best = i;
 	}
 	if (best < 0)
 		return;
 	for (int i = 0; i < per; i++) {
-		if (i == best || !r[i].ok || lo[i] > hi[best] || report__flags(&r[i].m, cfg,
-									sizeof(cfg))[0])
+		if (i == best || !report__is_safe(&r[i]) || lo[i] > hi[best])
 			continue;
 		if (!ties++)
 			fprintf(f, "  not told apart from the best for the guest, %s/%s, by these "

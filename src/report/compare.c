@@ -162,7 +162,7 @@ static bool is_unsafe(const struct sim_metrics *m)
 	return m->leaked_events || m->residue_reads || m->misattributed_pmis || m->lost_counts;
 }
 
-static bool clean(const struct report_row *r)
+bool report__is_safe(const struct report_row *r)
 {
 	return r->ok && !is_unsafe(&r->m);
 }
@@ -265,7 +265,7 @@ void report__compare_verdict(FILE *f, const struct report_row *rows, int n)
 	for (int i = 0; i < n; i++) {
 		const struct sim_metrics *m = &rows[i].m;
 
-		if (!clean(&rows[i]))
+		if (!report__is_safe(&rows[i]))
 			continue;
 		if (!g || m->guest_overhead_pct < g->guest_overhead_pct)
 			g = m;

@@ -28,6 +28,10 @@ const char *report__config(const struct sim_metrics *m, char *buf, size_t len);
 /* What is wrong with a row, as flag letters (L leaks, R residue reads,
  * M misattributed PMIs, C lost counts, D PMIs a masked LVTPC dropped); "" when clean. */
 const char *report__flags(const struct sim_metrics *m, char *buf, size_t len);
+/* A row that ran and neither leaks, nor reads residue, nor misattributes
+ * PMIs, nor loses counts (flags L, R, M, C; D is shown, not held against
+ * it): what the verdict may call a best. */
+bool report__is_safe(const struct report_row *r);
 
 /* The rows of one scenario (all with the same m.scenario). */
 /* @seed: the first seed; @seeds > 1: the rows are each configuration's median
