@@ -206,17 +206,8 @@ static void run_row(const struct cmp *o, const struct scenario *sc, struct sim_c
 	c.no_skip = o->no_skip;
 	c.baseline = &base[c.route];
 	memset(row, 0, sizeof(*row));
+	/* a row that fails keeps the names sim__run gave it, for its n/a row */
 	row->ok = !sim__run(&c, &row->m, row->reason, sizeof(row->reason));
-	if (!row->ok) {	/* keep its identity for the n/a row */
-		snprintf(row->m.scenario, sizeof(row->m.scenario), "%s", sc->name);
-		snprintf(row->m.vpmu, sizeof(row->m.vpmu), "%s", c.kind->name);
-		snprintf(row->m.policy, sizeof(row->m.policy), "%s",
-			 c.kind->is_mediated ? c.policy->name : "-");
-		snprintf(row->m.pmi, sizeof(row->m.pmi), "%s", !c.kind->is_mediated ? "-" :
-			 c.route == PMI_ROUTE_NMI ? "nmi" : "vector");
-		snprintf(row->m.cpu, sizeof(row->m.cpu), "%s", o->prof.name);
-		row->m.seed = seed;
-	}
 }
 
 static const int rate_factor_pct[] = { 25, 50, 100, 200, 400 };

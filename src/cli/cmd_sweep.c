@@ -366,19 +366,8 @@ static void add_row(struct job *j, json_t *runs)
 	const struct pt *p = &j->p;
 	json_t *row;
 
-	if (j->ret) {
-		snprintf(m->scenario, sizeof(m->scenario), "%s", p->sc.name);
-		snprintf(m->vpmu, sizeof(m->vpmu), "%s", p->c.kind->name);
-		snprintf(m->policy, sizeof(m->policy), "%s", p->c.kind->is_mediated ?
-			 p->c.policy->name : "-");
-		snprintf(m->pmi, sizeof(m->pmi), "%s", !p->c.kind->is_mediated ? "-" :
-			 p->c.route ? "nmi" : "vector");
-		snprintf(m->cpu, sizeof(m->cpu), "%s", p->prof.name);
-		m->seed = p->c.seed;
-		row = report__json_na(m, j->err, VPMU_VERSION);
-	} else {
-		row = report__json_row(m, VPMU_VERSION);
-	}
+	/* a failed run's metrics still name it (sim__run) */
+	row = j->ret ? report__json_na(m, j->err, VPMU_VERSION) : report__json_row(m, VPMU_VERSION);
 	json_object_set_new(row, "point", json_integer((json_int_t)j->k));
 	json_object_set_new(row, "params", p->params);
 	json_array_append_new(runs, row);

@@ -175,7 +175,9 @@ void sim__host_mark(const struct hw_cpu *cpu, struct sim_host_mark *mark);
 void sim__host_cpu_metrics(const struct hw_cpu *cpu, const struct sim_host_mark *mark,
 			   struct sim_metrics *m);
 
-/* Returns 0, or -1 with @err (e.g. the mediated PMU refused by host perf). */
+/* Returns 0, or -1 with @err (e.g. the mediated PMU refused by host perf);
+ * either way @m names the configuration (scenario, vPMU, policy, route,
+ * profile, seed), so that a failed run can be reported by them. */
 int sim__run(const struct sim_config *c, struct sim_metrics *m, char *err, size_t len);
 /* The baseline @c needs (its scenario, profile, seed, route, no_skip under
  * vPMU none), run now into @b: what sim__run() computes when c->baseline is
