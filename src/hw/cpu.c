@@ -60,6 +60,13 @@ void hw_cpu__set_default_engine(enum hw_engine e)
 	default_engine = e;
 }
 
+static enum hw_test_fault default_test_fault = HW_TEST_FAULT_NONE;
+
+void hw_cpu__set_default_test_fault(enum hw_test_fault f)
+{
+	default_test_fault = f;
+}
+
 /* What hw_cpu__init() sets max_events to. */
 static u64 default_max_events = HW_CPU_DEFAULT_MAX_EVENTS;
 
@@ -77,6 +84,7 @@ int hw_cpu__init(struct hw_cpu *cpu, const struct hw_pmu_config *cfg,
 	cpu->costs = *costs;
 	cpu->timer_at = UINT64_MAX;
 	cpu->engine = default_engine;
+	cpu->test_fault = default_test_fault;
 	cpu->max_events = default_max_events;
 	hw_apic__reset(&cpu->apic);
 	return 0;

@@ -85,6 +85,7 @@ enum hw_test_fault {
 	HW_TEST_FAULT_BATCH,	/* a host batch of several deferred accesses loses a cycle */
 	HW_TEST_FAULT_QUIET,	/* the quiet path takes a GLOBAL_CTRL write for a plain one */
 	HW_TEST_FAULT_TAKE_BACK,	/* a one-piece segment that would wrap keeps one counter's units */
+	HW_TEST_FAULT_REARM,	/* perf's re-arm in place (perf/core.c) leaves out a WRMSR's time */
 };
 
 /* The kinds of host register access (hw_cpu.host_seg slots, batch_n). */
@@ -188,6 +189,8 @@ int hw_cpu__init(struct hw_cpu *cpu, const struct hw_pmu_config *cfg,
 		 const struct hw_costs *costs, char *err, unsigned long len);
 /* The engine hw_cpu__init() selects from now on (default HW_ENGINE_FAST). */
 void hw_cpu__set_default_engine(enum hw_engine e);
+/* Tests only: the planted error hw_cpu__init() gives a new CPU. */
+void hw_cpu__set_default_test_fault(enum hw_test_fault f);
 /* The max_events hw_cpu__init() sets from now on (HW_CPU_DEFAULT_MAX_EVENTS). */
 void hw_cpu__set_default_max_events(u64 n);
 /* Why the CPU stopped executing (a limit), or NULL while it runs. */
@@ -286,6 +289,38 @@ static inline void hw_cpu__quiet_defer(struct hw_cpu *cpu, enum hw_host_access k
 	cpu->batch_cycles += cpu->host_seg[kind].seg.cycles;
 	cpu->batch_count++;
 	cpu->batch_n[kind]++;
+}
+
+/*
+ * Host accesses that leave every register as it was (perf re-arming an
+ * event on the counter it holds, perf/core.c rearm_in_place: hw/ does not
+ * check that), @n[k] of each kind, deferred as the quiet path would defer
+ * them one by one: true when the batch is quiet and they fit it with room
+ * left for @reserve more accesses of the costliest kind (those that follow
+ * in the caller's sequence, so that every one of them still fits where the
+ * accesses made one by one, in any order, would); false, having done
+ * nothing, otherwise. @cycles: what they took.
+ */
+static inline bool hw_cpu__host_quiet_nops(struct hw_cpu *cpu, const u32 n[3], u32 reserve,
+					   u64 *cycles)
+{
+	const u64 cw = cpu->host_seg[HW_HOST_WRMSR].seg.cycles;
+	const u64 cr = cpu->host_seg[HW_HOST_RDMSR].seg.cycles;
+	const u64 cp = cpu->host_seg[HW_HOST_RDPMC].seg.cycles;
+	u64 c = n[0] * cw + n[1] * cr + n[2] * cp;
+	u64 most = cw > cr ? (cw > cp ? cw : cp) : (cr > cp ? cr : cp);
+	u64 count = (u64)n[0] + n[1] + n[2];
+
+	if (!cpu->batch_quiet ||
+	    cpu->now + cpu->batch_cycles + c + reserve * most > cpu->batch_limit ||
+	    cpu->batch_count + count + reserve > cpu->batch_room)
+		return false;
+	cpu->batch_cycles += c;
+	cpu->batch_count += count;
+	for (int k = 0; k < 3; k++)
+		cpu->batch_n[k] += n[k];
+	*cycles = c;
+	return true;
 }
 
 /* Store @val to @msr when it is a plain register write (hw/pmu.h). */

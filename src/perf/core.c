@@ -11,7 +11,12 @@
  * (ctx_resched's event types: an enable, a creation, a rotation), with the
  * PMU globally disabled around it as x86_pmu_disable()/x86_pmu_enable() do.
  * perf_resched() is the same with no types (a guest context's load or put
- * moves only the exclude_guest events).
+ * moves only the exclude_guest events). Where every event such a change
+ * stops gets its own counter back, the stops and starts, which leave every
+ * register as it was, are made as what they amount to (rearm_in_place):
+ * the events' counts folded and the accesses' time added to the batch.
+ * The reference engine has no batches, so it always makes them in full,
+ * and test_engine_diff.c holds the two to the same output.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +43,7 @@ void perf_wrmsr(struct perf_cpu *pc, u32 msr, u64 val)
 	hw_cpu__host_wrmsr(pc->cpu, msr, val);
 	pc->overhead_cycles += hw_cpu__now(pc->cpu) - t0;
 	pc->nr_msr_ops++;
+	pc->nr_ops[HW_HOST_WRMSR]++;
 }
 
 u64 perf_rdmsr(struct perf_cpu *pc, u32 msr)
@@ -46,6 +52,7 @@ u64 perf_rdmsr(struct perf_cpu *pc, u32 msr)
 
 	pc->overhead_cycles += hw_cpu__now(pc->cpu) - t0;
 	pc->nr_msr_ops++;
+	pc->nr_ops[HW_HOST_RDMSR]++;
 	return v;
 }
 
@@ -55,6 +62,7 @@ u64 perf_rdpmc(struct perf_cpu *pc, u32 ecx)
 
 	pc->overhead_cycles += hw_cpu__now(pc->cpu) - t0;
 	pc->nr_msr_ops++;
+	pc->nr_ops[HW_HOST_RDPMC]++;
 	return v;
 }
 
@@ -609,10 +617,125 @@ void perf_resched(struct perf_cpu *pc)
 	perf_resched_types(pc, 0);
 }
 
+/*
+ * A stop and a start of @ev on the counter it holds, in a quiet batch, as
+ * what they amount to: stop_event's update folds the counter's progress
+ * (count, period_left, prev_raw = the counter); start_event's
+ * perf_set_period arms the counter with -left, which is the value it holds
+ * when no new period starts (left > 0) and no bound applies (2 <= left <=
+ * max_period: then the legacy Intel alias's sign extension of bit 31 also
+ * gives it back, bits 31 up being ones); the select (or fixed field) is
+ * written without and with its enable, back to what it holds when
+ * x86->is_armed. Every register ends as it was, so what remains is the
+ * accesses' time: the counts of rearm_n, learned from the last stop and
+ * start made in full on this counter (the vendor's sequence depends on the
+ * counter and on being in an NMI, nothing else). Not for a throttled event
+ * (the start unthrottles it) nor slots (its update reads the metrics).
+ * Returns false, having changed nothing, when any of that does not hold.
+ */
+static bool is_rearm_plain(const struct perf_cpu *pc, const struct perf_event *ev, u64 *raw)
+{
+	bool nmi = pc->cpu->in_nmi;
+	u64 mask, delta;
+	s64 max, left;
+
+	if (ev->state != PERF_STATE_ACTIVE || ev->throttled || ev->rearm_idx != ev->idx ||
+	    !ev->rearm_ok[nmi] || (ev->idx == HW_FIXED_BASE + 3 && ev->truth_ev == HW_EV_SLOTS) ||
+	    !pc->x86->is_armed(pc, ev))
+		return false;
+	mask = idx_mask(pc, ev->idx);
+	*raw = *hw_pmu__counter(&pc->cpu->pmu, (unsigned int)ev->idx);
+	delta = (*raw - ev->prev_raw) & mask;
+	max = (s64)pc->x86->max_period(pc);
+	left = ev->period_left - (s64)delta;
+	return left >= 2 && left <= max && ((0 - (u64)left) & mask) == *raw;
+}
+
+/*
+ * ctx_resched's stops and starts when each event it stops gets its own
+ * counter back (a KVM counter resumed: the other events of the types go
+ * out and in again; the new ones take free counters), done as
+ * is_rearm_plain() says, or false with nothing changed. The starts of new
+ * events that follow are left room in the batch (at most 4 accesses each),
+ * so that every access fits where it would in the full sequence.
+ */
+static bool rearm_in_place(struct perf_cpu *pc, unsigned int types, const bool *want,
+			   const int *new_idx)
+{
+	u64 raw[PERF_MAX_EVENTS], cycles;
+	u32 n[3] = { 0, 0, 0 }, starts = 0, nr = 0;
+	bool nmi = pc->cpu->in_nmi;
+
+	if (!pc->cpu->batch_quiet || pc->rearm_off)
+		return false;
+	for (int i = 0; i < pc->nr_events; i++) {
+		struct perf_event *ev = pc->events[i];
+
+		if (ev->idx < 0) {
+			starts += want[i];
+			continue;
+		}
+		if (!want[i] || new_idx[i] != ev->idx)
+			return false;		/* a stop or a move */
+		if (!(types & sched_type(ev)))
+			continue;		/* left alone */
+		if (!is_rearm_plain(pc, ev, &raw[i]))
+			return false;
+		for (int k = 0; k < 3; k++)
+			n[k] += ev->rearm_n[nmi][k];
+		nr++;
+	}
+	if (pc->cpu->test_fault == HW_TEST_FAULT_REARM && n[HW_HOST_WRMSR])
+		n[HW_HOST_WRMSR]--;	/* planted by the differential test only */
+	if (!nr || !hw_cpu__host_quiet_nops(pc->cpu, n, 4 * starts, &cycles))
+		return false;
+	for (int i = 0; i < pc->nr_events; i++) {
+		struct perf_event *ev = pc->events[i];
+		u64 delta;
+
+		if (ev->idx < 0 || !(types & sched_type(ev)))
+			continue;
+		delta = (raw[i] - ev->prev_raw) & idx_mask(pc, ev->idx);
+		ev->prev_raw = raw[i];
+		ev->count += delta;
+		ev->period_left -= (s64)delta;
+	}
+	pc->overhead_cycles += cycles;
+	pc->nr_msr_ops += (u64)n[0] + n[1] + n[2];
+	for (int k = 0; k < 3; k++)
+		pc->nr_ops[k] += n[k];
+	return true;
+}
+
+/* Count the accesses of a stop (@start false) or a start of @ev made in
+ * full on the counter @idx it had and gets back: @before is pc->nr_ops as
+ * it was before the call. */
+static void rearm_learn(struct perf_cpu *pc, struct perf_event *ev, int idx, bool start,
+			const u64 before[3])
+{
+	bool nmi = pc->cpu->in_nmi;
+
+	if (!start && ev->rearm_idx != idx) {
+		ev->rearm_idx = idx;
+		ev->rearm_ok[0] = ev->rearm_ok[1] = false;
+	}
+	if (ev->rearm_idx != idx)
+		return;
+	ev->rearm_ok[nmi] = false;	/* counted again */
+	for (int k = 0; k < 3; k++) {
+		u64 d = pc->nr_ops[k] - before[k] + (start ? ev->rearm_n[nmi][k] : 0);
+
+		if (d > 255)
+			return;
+		ev->rearm_n[nmi][k] = (u8)d;
+	}
+	ev->rearm_ok[nmi] = start;
+}
+
 void perf_resched_types(struct perf_cpu *pc, unsigned int types)
 {
 	struct plan p;
-	bool want[PERF_MAX_EVENTS] = { false };
+	bool want[PERF_MAX_EVENTS] = { false }, rearm[PERF_MAX_EVENTS] = { false };
 	int new_idx[PERF_MAX_EVENTS];
 	/* ctx_resched runs under perf_ctx_lock with IRQs off: a tick (and its
 	 * rotation) taken in the middle would reschedule the events it is
@@ -630,19 +753,36 @@ void perf_resched_types(struct perf_cpu *pc, unsigned int types)
 		new_idx[p.ev[k]->id] = p.assign[k];
 	}
 	perf_pmu_disable(pc);
+	/* done in place, the re-arms leave nothing to stop: the loops below
+	 * start the new events */
+	if (types && rearm_in_place(pc, types, want, new_idx))
+		types = 0;
 	for (int i = 0; i < pc->nr_events; i++) {
 		struct perf_event *ev = pc->events[i];
+		u64 before[3];
 
-		if (ev->idx >= 0 && (!want[i] || new_idx[i] != ev->idx || (types & sched_type(ev))))
+		if (ev->idx >= 0 && (!want[i] || new_idx[i] != ev->idx || (types & sched_type(ev)))) {
+			/* (learned from a plain one only: see is_rearm_plain) */
+			rearm[i] = want[i] && new_idx[i] == ev->idx &&
+				   ev->state == PERF_STATE_ACTIVE && !ev->throttled;
+			memcpy(before, pc->nr_ops, sizeof(before));
 			stop_event(pc, ev);
+			if (rearm[i])
+				rearm_learn(pc, ev, new_idx[i], false, before);
+		}
 		if (!want[i] && ev->state == PERF_STATE_ACTIVE)
 			ev->state = PERF_STATE_INACTIVE;
 	}
 	for (int i = 0; i < pc->nr_events; i++) {
 		struct perf_event *ev = pc->events[i];
+		u64 before[3];
 
-		if (want[i] && ev->idx < 0)
+		if (want[i] && ev->idx < 0) {
+			memcpy(before, pc->nr_ops, sizeof(before));
 			start_event(pc, ev, new_idx[i]);
+			if (rearm[i])
+				rearm_learn(pc, ev, new_idx[i], true, before);
+		}
 		if (want[i])
 			ev->state = PERF_STATE_ACTIVE;
 	}
@@ -682,6 +822,7 @@ int perf_event__create(struct perf_cpu *pc, const struct perf_attr *attr,
 	ev->attr = *attr;
 	ev->leader = group_leader ? group_leader : ev;
 	ev->idx = -1;
+	ev->rearm_idx = -1;
 	ev->id = pc->nr_events;
 	ev->state = attr->disabled ? PERF_STATE_OFF : PERF_STATE_INACTIVE;
 	/* perf_event_alloc: a frequency event starts with a period of 1. */

@@ -19,6 +19,9 @@ struct perf_x86_ops {
 	/* Program ev on ev->idx (counter value already written) and enable it. */
 	void (*enable_event)(struct perf_cpu *pc, struct perf_event *ev);
 	void (*disable_event)(struct perf_cpu *pc, struct perf_event *ev);
+	/* Do the registers hold what enable_event writes for ev on ev->idx
+	 * (false for an index without registers: a metric)? */
+	bool (*is_armed)(const struct perf_cpu *pc, const struct perf_event *ev);
 	void (*write_counter)(struct perf_cpu *pc, int idx, u64 val);
 	u64 (*read_counter)(struct perf_cpu *pc, int idx);
 	/* Global enable of every counter in pc->enabled_mask / of none. */

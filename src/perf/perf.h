@@ -144,6 +144,13 @@ struct perf_event {
 	perf_overflow_fn overflow;
 	void *overflow_ctx;
 	bool released;
+	/* A stop and a start on the counter it holds (core.c rearm_in_place):
+	 * their register accesses by kind (WRMSR, RDMSR, RDPMC), as the last
+	 * one made in full on rearm_idx made them, outside an NMI [0] and
+	 * inside one [1] (AMD's stop waits on an overflow only outside). */
+	int rearm_idx;			/* -1: none made in full yet */
+	bool rearm_ok[2];
+	u8 rearm_n[2][3];
 };
 
 /* Cost of the perf operations that are software, not register accesses;
@@ -232,6 +239,8 @@ struct perf_cpu {
 	struct perf_sched_memo sched_memo[PERF_SCHED_MEMO_N + 1][PERF_SCHED_MEMO_WAYS];
 	unsigned int sched_memo_next[PERF_SCHED_MEMO_N + 1];
 	bool sched_memo_off;		/* tests only: assign and plan every time (test_perf.c) */
+	u64 nr_ops[3];			/* nr_msr_ops by kind: WRMSR, RDMSR, RDPMC */
+	bool rearm_off;			/* tests only: every re-arm made in full (core.c rearm_in_place) */
 	/* the last choices of what runs (round robin in a set); plan_gen changes with the
 	 * events, their groups or the rotation order (never 0) */
 	struct perf_plan_memo plan_memo[PERF_PLAN_MEMO_SETS][PERF_PLAN_MEMO_WAYS];

@@ -79,6 +79,13 @@ static void amd_enable_event(struct perf_cpu *pc, struct perf_event *ev)
 	perf_wrmsr(pc, ctl_msr(pc, ev->idx), ev->config_hw | EVTSEL_ENABLE);
 }
 
+/* (both MSR blocks, K7 and F15H, reach the same select) */
+static bool amd_is_armed(const struct perf_cpu *pc, const struct perf_event *ev)
+{
+	return ev->idx >= 0 && ev->idx < HW_MAX_GP &&
+	       pc->cpu->pmu.evtsel[ev->idx] == (ev->config_hw | EVTSEL_ENABLE);
+}
+
 /* amd_pmu_wait_on_overflow: outside an NMI, the counter is read until its
  * top bit shows that no overflow waits for its NMI to reset it (one read
  * here: an overflow's NMI is taken as soon as it is due); inside one it
@@ -165,6 +172,7 @@ const struct perf_x86_ops perf_x86_amd_ops = {
 	.max_period = amd_max_period,
 	.enable_event = amd_enable_event,
 	.disable_event = amd_disable_event,
+	.is_armed = amd_is_armed,
 	.write_counter = amd_write_counter,
 	.read_counter = amd_read_counter,
 	.enable_all = amd_enable_all,

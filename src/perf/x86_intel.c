@@ -135,6 +135,13 @@ static u64 fixed_field(const struct perf_event *ev)
 	       (ev->attr.exclude_user ? 0 : FIXED_CTRL_USR) | FIXED_CTRL_PMI;
 }
 
+/* The select enable_event writes for a general-purpose counter. */
+static u64 gp_select(const struct perf_event *ev)
+{
+	return ev->config_hw | EVTSEL_INT | EVTSEL_ENABLE |
+	       (ev->attr.exclude_user ? 0 : EVTSEL_USR) | (ev->attr.exclude_kernel ? 0 : EVTSEL_OS);
+}
+
 static void intel_enable_event(struct perf_cpu *pc, struct perf_event *ev)
 {
 	struct hw_pmu *pmu = &pc->cpu->pmu;
@@ -149,9 +156,19 @@ static void intel_enable_event(struct perf_cpu *pc, struct perf_event *ev)
 		perf_wrmsr(pc, MSR_CORE_PERF_FIXED_CTR_CTRL, ctrl);
 		return;
 	}
-	perf_wrmsr(pc, MSR_P6_EVNTSEL0 + (u32)idx, ev->config_hw | EVTSEL_INT | EVTSEL_ENABLE |
-		   (ev->attr.exclude_user ? 0 : EVTSEL_USR) |
-		   (ev->attr.exclude_kernel ? 0 : EVTSEL_OS));
+	perf_wrmsr(pc, MSR_P6_EVNTSEL0 + (u32)idx, gp_select(ev));
+}
+
+static bool intel_is_armed(const struct perf_cpu *pc, const struct perf_event *ev)
+{
+	const struct hw_pmu *pmu = &pc->cpu->pmu;
+	int idx = ev->idx;
+
+	if (idx < 0 || idx >= PERF_IDX_METRIC_BASE)
+		return false;
+	if (idx >= HW_FIXED_BASE)
+		return (pmu->fixed_ctrl >> (4 * (idx - HW_FIXED_BASE)) & 0xf) == fixed_field(ev);
+	return idx < HW_MAX_GP && pmu->evtsel[idx] == gp_select(ev);
 }
 
 static void intel_disable_event(struct perf_cpu *pc, struct perf_event *ev)
@@ -226,6 +243,7 @@ const struct perf_x86_ops perf_x86_intel_ops = {
 	.max_period = intel_max_period,
 	.enable_event = intel_enable_event,
 	.disable_event = intel_disable_event,
+	.is_armed = intel_is_armed,
 	.write_counter = intel_write_counter,
 	.read_counter = intel_read_counter,
 	.enable_all = intel_enable_all,
