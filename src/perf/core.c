@@ -858,10 +858,11 @@ void perf_event__enable(struct perf_cpu *pc, struct perf_event *ev)
 
 /*
  * __perf_event_disable (kernel/events/core.c): the event (a leader: with
- * its group) is scheduled out under perf_pmu_disable / perf_pmu_enable
- * with IRQs off, then OFF. Unlike __perf_event_enable there is no
- * ctx_resched: an event waiting for a counter gets the freed one at the
- * next resched or rotation.
+ * its group) is scheduled out and set OFF under perf_pmu_disable /
+ * perf_pmu_enable with IRQs off; IRQs come back after, so an interrupt
+ * taken then (a tick's rotation) sees it OFF and leaves it out. Unlike
+ * __perf_event_enable there is no ctx_resched: an event waiting for a
+ * counter gets the freed one at the next resched or rotation.
  */
 void perf_event__disable(struct perf_cpu *pc, struct perf_event *ev)
 {
@@ -876,15 +877,15 @@ void perf_event__disable(struct perf_cpu *pc, struct perf_event *ev)
 	for (int i = 0; i < pc->nr_events; i++) {
 		struct perf_event *m = pc->events[i];
 
-		if (m->leader != ev)
-			continue;
+		if (m != ev && m->leader != ev)
+			continue;	/* (a member disabled: itself alone) */
 		if (m->idx >= 0)
 			stop_event(pc, m);
 		if (m->state == PERF_STATE_ACTIVE)
 			m->state = PERF_STATE_INACTIVE;
 	}
-	perf_pmu_enable(pc, irqs);
 	ev->state = PERF_STATE_OFF;
+	perf_pmu_enable(pc, irqs);
 }
 
 /* Released events stay in the table (ids are indexes) as OFF and ungrouped. */

@@ -337,6 +337,69 @@ static void test_multiplexing_scales_within_one_percent(void **state)
 	rig_free(r);
 }
 
+/*
+ * __perf_event_disable sets the event OFF before its perf_pmu_enable, with
+ * IRQs off throughout: a host tick that falls due meanwhile is taken after,
+ * and its rotation must not schedule the disabled event in (it did in the
+ * model, which set OFF after the enable: the event then held a counter
+ * while OFF). The tick is made due at every point of the disable in turn;
+ * the event waits for a counter (six flexible events on four), so the
+ * rotation would give it one.
+ */
+static void test_disable_is_off_before_irqs_return(void **state)
+{
+	static const u64 raw[] = { 0x00c4, 0x00c5, 0x4f2e, 0x412e, 0x013c, 0x00c4 };
+	unsigned int ticks = 0;
+
+	(void)state;
+	for (u64 off = 0; off < 3000; off += 25) {
+		struct rig *r = intel(4, 0, false);
+		struct perf_event *ev[6], *x = NULL;
+		u64 rot;
+
+		r->cpu.tick_needs_if = true;
+		for (int i = 0; i < 6; i++)
+			ev[i] = ev_new(r, PERF_TYPE_RAW, raw[i], "", NULL);
+		for (int i = 0; i < 6 && !x; i++)
+			if (ev[i]->idx < 0)
+				x = ev[i];	/* waiting for a counter */
+		assert_non_null(x);
+		hw_cpu__set_if(&r->cpu, true);
+		r->cpu.timer_at = r->cpu.now + off;
+		rot = r->pc.nr_rotations;
+		perf_event__disable(&r->pc, x);
+		ticks += r->pc.nr_rotations > rot;
+		assert_int_equal(x->state, PERF_STATE_OFF);
+		assert_int_equal(x->idx, -1);
+		for (int i = 0; i < 6; i++)
+			if (ev[i]->idx >= 0)
+				assert_int_equal(ev[i]->state, PERF_STATE_ACTIVE);
+		rig_free(r);
+	}
+	assert_true(ticks > 0);	/* some ticks rotated inside the window */
+}
+
+/* A group member disabled goes off its counter alone (__perf_event_disable's
+ * event_sched_out); its leader, and the leader's other members, stay. */
+static void test_disable_a_member(void **state)
+{
+	struct rig *r = intel(4, 0, false);
+	struct perf_event *a = ev_new(r, PERF_TYPE_RAW, 0x00c4, "", NULL);
+	struct perf_event *b = ev_new(r, PERF_TYPE_RAW, 0x00c5, "", a);
+	struct perf_event *c = ev_new(r, PERF_TYPE_RAW, 0x013c, "", a);
+
+	(void)state;
+	assert_true(a->idx >= 0 && b->idx >= 0 && c->idx >= 0);
+	perf_event__disable(&r->pc, b);
+	assert_int_equal(b->state, PERF_STATE_OFF);
+	assert_int_equal(b->idx, -1);
+	assert_int_equal(r->cpu.pmu.evtsel[a->idx] & EVTSEL_ENABLE, EVTSEL_ENABLE);
+	assert_true(a->idx >= 0 && c->idx >= 0);
+	assert_int_equal(a->state, PERF_STATE_ACTIVE);
+	assert_int_equal(c->state, PERF_STATE_ACTIVE);
+	rig_free(r);
+}
+
 static void test_pinned_groups(void **state)
 {
 	struct rig *r = intel(4, 3, false);
@@ -915,6 +978,8 @@ int main(void)
 		cmocka_unit_test(test_exclude_guest_across_guest_context),
 		cmocka_unit_test(test_task_switch_without_task_events),
 		cmocka_unit_test(test_multiplexing_scales_within_one_percent),
+		cmocka_unit_test(test_disable_is_off_before_irqs_return),
+		cmocka_unit_test(test_disable_a_member),
 		cmocka_unit_test(test_pinned_groups),
 		cmocka_unit_test(test_sampling_period),
 		cmocka_unit_test(test_frequency_mode),
