@@ -18,6 +18,7 @@
  * The reference engine has no batches, so it always makes them in full,
  * and test_engine_diff.c holds the two to the same output.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,6 +69,20 @@ u64 perf_rdpmc(struct perf_cpu *pc, u32 ecx)
 
 /* ---- setup -------------------------------------------------------------- */
 
+static bool default_checks;
+static char check_failure[256];
+
+void perf_cpu__set_default_checks(bool on)
+{
+	default_checks = on;
+	check_failure[0] = 0;
+}
+
+const char *perf_cpu__check_failure(void)
+{
+	return check_failure[0] ? check_failure : NULL;
+}
+
 int perf_cpu__init(struct perf_cpu *pc, struct hw_cpu *cpu, const struct perf_costs *costs)
 {
 	memset(pc, 0, sizeof(*pc));
@@ -77,6 +92,7 @@ int perf_cpu__init(struct perf_cpu *pc, struct hw_cpu *cpu, const struct perf_co
 	pc->tstamp = cpu->now;
 	pc->host_lvtpc = APIC_LVT_DM_NMI;
 	pc->plan_gen = 1;
+	pc->checks = default_checks;
 	perf_throttle_init(pc);
 	/* Linux programs the LVTPC for NMI delivery at boot; perf starts
 	 * with GLOBAL_CTRL cleared. */
@@ -612,6 +628,64 @@ static unsigned int resched_types_of(const struct perf_event *ev)
 			PERF_SCHED_TASK_FLEXIBLE;
 }
 
+static bool broken(char *why, unsigned long len, const char *what, int id, int idx)
+{
+	snprintf(why, len, "event %d (counter %d): %s", id, idx, what);
+	return false;
+}
+
+bool perf_cpu__check(const struct perf_cpu *pc, char *why, unsigned long len)
+{
+	u64 used = 0, enabled = 0;
+
+	for (int i = 0; i < pc->nr_events; i++) {
+		const struct perf_event *ev = pc->events[i];
+
+		if (ev->released && ev->state != PERF_STATE_OFF)
+			return broken(why, len, "released but not OFF", i, ev->idx);
+		if (ev->idx < 0) {
+			if (ev->state == PERF_STATE_ACTIVE)
+				return broken(why, len, "ACTIVE without a counter", i, ev->idx);
+			continue;
+		}
+		if (ev->state != PERF_STATE_ACTIVE)
+			return broken(why, len, "on a counter but not ACTIVE", i, ev->idx);
+		if (ev->idx >= PERF_NR_IDX || pc->on_idx[ev->idx] != ev)
+			return broken(why, len, "not the holder of its counter", i, ev->idx);
+		if (ev->idx < PERF_IDX_METRIC_BASE) {
+			enabled |= BIT_ULL(ev->idx);
+			if (!ev->throttled && !pc->x86->is_armed(pc, ev))
+				return broken(why, len, "its select is not what its enable wrote",
+					      i, ev->idx);
+		}
+	}
+	for (int k = 0; k < PERF_NR_IDX; k++) {
+		if (!pc->on_idx[k])
+			continue;
+		used |= BIT_ULL(k);
+		if (pc->on_idx[k]->idx != k)
+			return broken(why, len, "holds a counter it is not on", pc->on_idx[k]->id, k);
+	}
+	if (used != pc->on_idx_used)
+		return broken(why, len, "on_idx_used differs from the counter table", -1, -1);
+	if (enabled != pc->enabled_mask)
+		return broken(why, len, "enabled_mask differs from the events on counters", -1, -1);
+	return true;
+}
+
+/* After a change made outside an interrupt handler (one inside may find a
+ * change it interrupted half made). */
+static void check_after(const struct perf_cpu *pc, const char *where)
+{
+	char why[160];
+
+	if (!pc->checks || pc->pmu_disabled || pc->cpu->irq_depth || pc->cpu->in_nmi ||
+	    check_failure[0] || perf_cpu__check(pc, why, sizeof(why)))
+		return;
+	snprintf(check_failure, sizeof(check_failure), "after %s at cycle %llu: %s", where,
+		 (unsigned long long)pc->cpu->now, why);
+}
+
 void perf_resched(struct perf_cpu *pc)
 {
 	perf_resched_types(pc, 0);
@@ -787,6 +861,7 @@ void perf_resched_types(struct perf_cpu *pc, unsigned int types)
 			ev->state = PERF_STATE_ACTIVE;
 	}
 	perf_pmu_enable(pc, irqs);
+	check_after(pc, "a reschedule");
 }
 
 /* ---- the API ---------------------------------------------------------------- */
@@ -886,6 +961,7 @@ void perf_event__disable(struct perf_cpu *pc, struct perf_event *ev)
 	}
 	ev->state = PERF_STATE_OFF;
 	perf_pmu_enable(pc, irqs);
+	check_after(pc, "a disable");
 }
 
 /* Released events stay in the table (ids are indexes) as OFF and ungrouped. */
