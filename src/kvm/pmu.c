@@ -5,6 +5,7 @@
  * reprogramming of KVM_REQ_PMU, PMI delivery through the virtual LVTPC, and
  * the counting of instructions KVM emulates.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "hw/msr.h"
@@ -72,6 +73,20 @@ int kvm_pmu__init(struct kvm_pmu *pmu, const struct kvm_vpmu_ops *kind,
 	return kvm_pmu__init_limited(pmu, kind, req, cpu, host, task, KVM_MAX_FIXED);
 }
 
+static bool default_checks;
+static char check_failure[256];
+
+void kvm_pmu__set_default_checks(bool on)
+{
+	default_checks = on;
+	check_failure[0] = 0;
+}
+
+const char *kvm_pmu__check_failure(void)
+{
+	return check_failure[0] ? check_failure : NULL;
+}
+
 int kvm_pmu__init_limited(struct kvm_pmu *pmu, const struct kvm_vpmu_ops *kind,
 			  const struct hw_pmu_config *req, struct hw_cpu *cpu,
 			  struct perf_cpu *host, int task, unsigned int mediated_max_fixed)
@@ -85,6 +100,7 @@ int kvm_pmu__init_limited(struct kvm_pmu *pmu, const struct kvm_vpmu_ops *kind,
 	pmu->cpu = cpu;
 	pmu->host = host;
 	pmu->task = task;
+	pmu->checks = default_checks;
 	pmu->skip_unchanged = true;
 	pmu->lvtpc_vector = true;
 	pmu->vendor = h->vendor == HW_VENDOR_AMD ? &kvm_pmu_amd_ops : &kvm_pmu_intel_ops;
@@ -398,4 +414,81 @@ void kvm_pmu__guest_read(struct kvm_pmu *pmu, unsigned int idx)
 void kvm_pmu__guest_write(struct kvm_pmu *pmu, unsigned int idx)
 {
 	pmu->tainted &= ~BIT_ULL(idx);
+}
+
+/* ---- invariants (tests) ------------------------------------------------ */
+
+static bool broken(char *why, unsigned long len, const char *what, int idx)
+{
+	snprintf(why, len, "counter %d: %s", idx, what);
+	return false;
+}
+
+static bool check_emulated(struct kvm_pmu *pmu, char *why, unsigned long len)
+{
+	for (u64 m = pmu->all_valid_pmc_idx; m; m &= m - 1) {
+		unsigned int idx = (unsigned int)__builtin_ctzll(m);
+		struct kvm_pmc *pmc = kvm_pmu__pmc(pmu, idx);
+		const struct perf_event *ev = pmc->perf_event;
+
+		if (pmc->counter & ~kvm_pmc__mask(pmu, pmc))
+			return broken(why, len, "counter wider than the guest's width", (int)idx);
+		if (ev && pmc->is_paused && ev->state != PERF_STATE_OFF)
+			return broken(why, len, "paused, its event not OFF", (int)idx);
+		if (ev && !pmc->is_paused && ev->state == PERF_STATE_OFF)
+			return broken(why, len, "not paused, its event OFF", (int)idx);
+		if (!(pmu->reprogram_pmi & BIT_ULL(idx)) && kvm_pmc__is_enabled(pmu, pmc) &&
+		    (!ev || pmc->is_paused))
+			return broken(why, len, "enabled, no KVM_REQ_PMU pending, and no running "
+				      "event", (int)idx);
+	}
+	return true;
+}
+
+static bool check_mediated(struct kvm_pmu *pmu, char *why, unsigned long len)
+{
+	const struct hw_pmu *hw = &pmu->cpu->pmu;
+	const struct perf_cpu *pc = pmu->host;
+
+	if (!pmu->loaded)
+		return broken(why, len, "guest entered without its context loaded", -1);
+	for (unsigned int i = 0; i < hw->cfg.nr_gp; i++) {
+		/* (one the guest does not have keeps what host perf's sched-out
+		 * left: its select without the enable) */
+		if (i < pmu->nr_gp ? hw->evtsel[i] != pmu->gp[i].eventsel_hw :
+				     (hw->evtsel[i] & EVTSEL_ENABLE) != 0)
+			return broken(why, len, i < pmu->nr_gp ? "select is not KVM's eventsel_hw" :
+				      "a counter the guest does not have is enabled", (int)i);
+	}
+	if (hw->cfg.vendor == HW_VENDOR_INTEL && hw->cfg.nr_fixed) {
+		u64 mask = pmu->nr_fixed ? (1ULL << (4 * pmu->nr_fixed)) - 1 : 0;
+
+		if (hw->fixed_ctrl != (pmu->fixed_ctr_ctrl_hw & mask))
+			return broken(why, len, "FIXED_CTR_CTRL is not KVM's", HW_FIXED_BASE);
+	}
+	if (pc && !pc->guest_ctx_loaded)
+		return broken(why, len, "host perf's guest context is not loaded", -1);
+	for (int i = 0; pc && i < pc->nr_events; i++)
+		if (pc->events[i]->idx >= 0 && pc->events[i]->attr.exclude_guest)
+			return broken(why, len, "an exclude_guest host event is on a counter",
+				      pc->events[i]->idx);
+	return true;
+}
+
+bool kvm_pmu__check(struct kvm_pmu *pmu, char *why, unsigned long len)
+{
+	if (!pmu->kind->has_pmu)
+		return true;
+	return pmu->kind->is_mediated ? check_mediated(pmu, why, len) :
+					check_emulated(pmu, why, len);
+}
+
+void kvm_pmu__check_entry(struct kvm_pmu *pmu)
+{
+	char why[160];
+
+	if (!pmu->checks || check_failure[0] || kvm_pmu__check(pmu, why, sizeof(why)))
+		return;
+	snprintf(check_failure, sizeof(check_failure), "%s vPMU, VM-entry at cycle %llu: %s",
+		 pmu->kind->name, (unsigned long long)pmu->cpu->now, why);
 }

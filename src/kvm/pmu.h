@@ -208,6 +208,7 @@ struct kvm_pmu {
 	 * the guest should read (left by a load), and reads of them */
 	u64 tainted;
 	u64 residue_reads;
+	bool checks;			/* tests only: kvm_pmu__set_default_checks */
 };
 
 /*
@@ -227,6 +228,23 @@ int kvm_pmu__init_limited(struct kvm_pmu *pmu, const struct kvm_vpmu_ops *kind,
 			  const struct hw_pmu_config *req, struct hw_cpu *cpu,
 			  struct perf_cpu *host, int task, unsigned int mediated_max_fixed);
 void kvm_pmu__destroy(struct kvm_pmu *pmu);
+/*
+ * KVM's invariants as the guest is entered (pmu.c). Emulated: a counter's
+ * backing event is enabled exactly when the counter is not paused, and an
+ * enabled counter that no KVM_REQ_PMU waits for has one, running. Mediated:
+ * the guest context is loaded; the hardware holds the guest's selects as
+ * KVM computed them (eventsel_hw, fixed_ctr_ctrl_hw) and no enable on the
+ * host's counters the guest does not have; host perf's guest context is
+ * loaded with no exclude_guest event on a counter. False, with the first
+ * broken one in @why, when one does not hold.
+ */
+bool kvm_pmu__check(struct kvm_pmu *pmu, char *why, unsigned long len);
+/* Tests only: a kvm_pmu made from now on checks its invariants at each
+ * VM-entry; the first failure of any is kept (NULL: none). */
+void kvm_pmu__set_default_checks(bool on);
+const char *kvm_pmu__check_failure(void);
+/* kvm_pmu__check at a VM-entry, when checks are on (vcpu.c). */
+void kvm_pmu__check_entry(struct kvm_pmu *pmu);
 /* KVM_GET_SUPPORTED_CPUID's PMU part on host @h: what a VMM that copies it
  * (QEMU -cpu host) asks for: the host's PMU, the Intel version capped at 2
  * (kvm_init_pmu_capability). */

@@ -264,6 +264,8 @@ static void vm_entry(struct kvm_vcpu *v)
 		load(v);
 	host_work(v, v->costs.vmentry);
 	kvm_pmu__vm_entry(&v->pmu);	/* atomic with the entry itself */
+	if (v->pmu.checks)
+		kvm_pmu__check_entry(&v->pmu);	/* tests only */
 	if (v->exit_at) {
 		hist__add(&v->st.latency_all, v->cpu->now - v->exit_at);
 		v->exit_at = 0;

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "perf/perf.h"
+#include "check_helpers.h"
 #include "sim/isolation.h"
 
 static void load(const char *name, struct profile *p)
@@ -44,12 +44,12 @@ static void test_correct_kinds_pass_everywhere(void **state)
 					.policy = kvm_policies[pol],
 				};
 
-				perf_cpu__set_default_checks(true);	/* host perf's invariants */
+				test_checks(true);	/* perf's and KVM's invariants */
 				run_row(&p, &row, 6);
-				if (perf_cpu__check_failure())
+				if (test_checks_failure())
 					fail_msg("%s %s %s: %s", cpus[c], row.kind->name,
-						 row.policy->name, perf_cpu__check_failure());
-				perf_cpu__set_default_checks(false);
+						 row.policy->name, test_checks_failure());
+				test_checks(false);
 				if (row.unsupported) {	/* default: no mediated PMU (v2, no FW writes) */
 					assert_true(k && !strcmp(cpus[c], "default"));
 					continue;
