@@ -468,6 +468,11 @@ static bool check_mediated(struct kvm_pmu *pmu, char *why, unsigned long len)
 	}
 	if (pc && !pc->guest_ctx_loaded)
 		return broken(why, len, "host perf's guest context is not loaded", -1);
+	/* the PMI route: the dedicated vector while the guest runs, or the
+	 * host's NMI (the mask bit is the guest's, or the delivery's) */
+	if ((pmu->cpu->apic.lvtpc & ~APIC_LVT_MASKED) !=
+	    (pmu->lvtpc_vector ? APIC_LVT_DM_FIXED | PERF_GUEST_MEDIATED_PMI_VECTOR : APIC_LVT_DM_NMI))
+		return broken(why, len, "the LVTPC is not the PMI route's", -1);
 	for (int i = 0; pc && i < pc->nr_events; i++)
 		if (pc->events[i]->idx >= 0 && pc->events[i]->attr.exclude_guest)
 			return broken(why, len, "an exclude_guest host event is on a counter",

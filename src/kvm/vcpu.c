@@ -185,7 +185,6 @@ static void host_nmi(struct kvm_vcpu *v, const struct hw_irq *irq)
 		v->st.misattributed_pmis++;
 }
 
-#define PERF_GUEST_MEDIATED_PMI_VECTOR 0xf5
 #define RESCHEDULE_VECTOR 0xfd		/* arch/x86/include/asm/irq_vectors.h */
 
 static void host_irq(struct kvm_vcpu *v, const struct hw_irq *irq)

@@ -643,6 +643,8 @@ bool perf_cpu__check(const struct perf_cpu *pc, char *why, unsigned long len)
 
 		if (ev->released && ev->state != PERF_STATE_OFF)
 			return broken(why, len, "released but not OFF", i, ev->idx);
+		if (ev->running > ev->enabled)
+			return broken(why, len, "running longer than enabled", i, ev->idx);
 		if (ev->idx < 0) {
 			if (ev->state == PERF_STATE_ACTIVE)
 				return broken(why, len, "ACTIVE without a counter", i, ev->idx);

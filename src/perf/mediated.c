@@ -13,8 +13,6 @@
 #include "hw/msr.h"
 #include "perf/internal.h"
 
-#define PERF_GUEST_MEDIATED_PMI_VECTOR 0xf5
-
 int perf_cpu__create_mediated_pmu(struct perf_cpu *pc)
 {
 	for (int i = 0; i < pc->nr_events; i++)

@@ -316,6 +316,9 @@ int perf_cpu__create_mediated_pmu(struct perf_cpu *pc);
 void perf_cpu__release_mediated_pmu(struct perf_cpu *pc);
 void perf_cpu__load_guest_context(struct perf_cpu *pc);
 void perf_cpu__put_guest_context(struct perf_cpu *pc);
+/* The vector the LVTPC delivers a mediated guest's PMIs on
+ * (PERF_GUEST_MEDIATED_PMI_VECTOR, arch/x86/include/asm/irq_vectors.h). */
+#define PERF_GUEST_MEDIATED_PMI_VECTOR 0xf5
 void perf_cpu__load_guest_lvtpc(struct perf_cpu *pc, u32 guest_lvtpc);
 void perf_cpu__put_guest_lvtpc(struct perf_cpu *pc);
 
