@@ -120,6 +120,7 @@ static int take(struct hw_cpu *cpu, enum hw_irq_kind kind, u8 vector, u64 reques
 	if (!cpu->on_irq)
 		return 0;
 	cpu->irq_depth++;
+	cpu->irqs_taken++;
 	cpu->in_nmi |= kind == HW_IRQ_NMI;
 	stop = cpu->on_irq(cpu->irq_ctx, &irq);
 	cpu->in_nmi = was_in_nmi;

@@ -220,6 +220,7 @@ static int timer_due(struct hw_cpu *cpu)
 	if (!cpu->on_irq)
 		return 0;
 	cpu->irq_depth++;
+	cpu->irqs_taken++;
 	stop = cpu->on_irq(cpu->irq_ctx, &irq);
 	cpu->irq_depth--;
 	return stop;

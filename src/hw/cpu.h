@@ -128,6 +128,7 @@ struct hw_cpu {
 	 * interrupts (handlers run with IF clear). An NMI may interrupt a tick
 	 * or IRQ handler. */
 	unsigned int irq_depth;
+	u64 irqs_taken;		/* handlers entered (NMIs, PMIs, ticks, IPIs) */
 	bool in_nmi;
 	/* The host tick: taken at this cycle, then disarmed (UINT64_MAX); its
 	 * handler re-arms it. With tick_needs_if it waits for IF in host mode

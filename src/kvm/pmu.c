@@ -433,14 +433,16 @@ static bool check_emulated(struct kvm_pmu *pmu, char *why, unsigned long len)
 
 		if (pmc->counter & ~kvm_pmc__mask(pmu, pmc))
 			return broken(why, len, "counter wider than the guest's width", (int)idx);
-		if (ev && pmc->is_paused && ev->state != PERF_STATE_OFF)
-			return broken(why, len, "paused, its event not OFF", (int)idx);
+		/* (a pinned event that found no counter is in ERROR, and a
+		 * disable leaves it there, as _perf_event_disable does) */
+		if (ev && pmc->is_paused && ev->state > PERF_STATE_OFF)
+			return broken(why, len, "paused, its event enabled", (int)idx);
 		if (ev && !pmc->is_paused && ev->state == PERF_STATE_OFF)
 			return broken(why, len, "not paused, its event OFF", (int)idx);
 		if (!(pmu->reprogram_pmi & BIT_ULL(idx)) && kvm_pmc__is_enabled(pmu, pmc) &&
 		    (!ev || pmc->is_paused))
-			return broken(why, len, "enabled, no KVM_REQ_PMU pending, and no running "
-				      "event", (int)idx);
+			return broken(why, len, "enabled, no KVM_REQ_PMU pending, and no event "
+				      "enabled for it", (int)idx);
 	}
 	return true;
 }

@@ -230,8 +230,9 @@ int kvm_pmu__init_limited(struct kvm_pmu *pmu, const struct kvm_vpmu_ops *kind,
 void kvm_pmu__destroy(struct kvm_pmu *pmu);
 /*
  * KVM's invariants as the guest is entered (pmu.c). Emulated: a counter's
- * backing event is enabled exactly when the counter is not paused, and an
- * enabled counter that no KVM_REQ_PMU waits for has one, running. Mediated:
+ * backing event is enabled exactly when the counter is not paused (or in
+ * ERROR, a pinned event that found no counter), and an enabled counter
+ * that no KVM_REQ_PMU waits for has one, not paused. Mediated:
  * the guest context is loaded; the hardware holds the guest's selects as
  * KVM computed them (eventsel_hw, fixed_ctr_ctrl_hw) and no enable on the
  * host's counters the guest does not have; host perf's guest context is

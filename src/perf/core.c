@@ -783,29 +783,48 @@ static bool rearm_in_place(struct perf_cpu *pc, unsigned int types, const bool *
 	return true;
 }
 
-/* Count the accesses of a stop (@start false) or a start of @ev made in
- * full on the counter @idx it had and gets back: @before is pc->nr_ops as
- * it was before the call. */
+/*
+ * Learn the accesses of a re-arm made in full on counter @idx: the stop's
+ * (@start false), then the start's, each counted by pc->nr_ops from
+ * @before. A part in which an interrupt was taken (whose handler's accesses
+ * count too: an access outside the quiet path runs the engine, which takes
+ * what is due), or one past 255 of a kind, leaves nothing learned.
+ */
 static void rearm_learn(struct perf_cpu *pc, struct perf_event *ev, int idx, bool start,
-			const u64 before[3])
+			const u64 before[3], u64 irqs_before)
 {
-	bool nmi = pc->cpu->in_nmi;
+	bool nmi = pc->cpu->in_nmi, clean = pc->cpu->irqs_taken == irqs_before;
+	u8 n[3];
 
-	if (!start && ev->rearm_idx != idx) {
-		ev->rearm_idx = idx;
-		ev->rearm_ok[0] = ev->rearm_ok[1] = false;
-	}
-	if (ev->rearm_idx != idx)
+	if (!start) {
+		if (ev->rearm_idx != idx) {
+			ev->rearm_idx = idx;
+			ev->rearm_ok[0] = ev->rearm_ok[1] = false;
+		}
+		ev->rearm_ok[nmi] = false;	/* counted again */
+		ev->rearm_half = clean;
+		for (int k = 0; k < 3; k++) {
+			u64 d = pc->nr_ops[k] - before[k];
+
+			ev->rearm_half &= d <= 255;
+			ev->rearm_stop[k] = (u8)d;
+		}
 		return;
-	ev->rearm_ok[nmi] = false;	/* counted again */
+	}
+	if (ev->rearm_idx != idx || !ev->rearm_half || !clean) {
+		ev->rearm_half = false;
+		return;
+	}
+	ev->rearm_half = false;
 	for (int k = 0; k < 3; k++) {
-		u64 d = pc->nr_ops[k] - before[k] + (start ? ev->rearm_n[nmi][k] : 0);
+		u64 d = ev->rearm_stop[k] + (pc->nr_ops[k] - before[k]);
 
 		if (d > 255)
 			return;
-		ev->rearm_n[nmi][k] = (u8)d;
+		n[k] = (u8)d;
 	}
-	ev->rearm_ok[nmi] = start;
+	memcpy(ev->rearm_n[nmi], n, sizeof(n));
+	ev->rearm_ok[nmi] = true;
 }
 
 void perf_resched_types(struct perf_cpu *pc, unsigned int types)
@@ -835,7 +854,7 @@ void perf_resched_types(struct perf_cpu *pc, unsigned int types)
 		types = 0;
 	for (int i = 0; i < pc->nr_events; i++) {
 		struct perf_event *ev = pc->events[i];
-		u64 before[3];
+		u64 before[3], irqs0 = pc->cpu->irqs_taken;
 
 		if (ev->idx >= 0 && (!want[i] || new_idx[i] != ev->idx || (types & sched_type(ev)))) {
 			/* (learned from a plain one only: see is_rearm_plain) */
@@ -844,20 +863,20 @@ void perf_resched_types(struct perf_cpu *pc, unsigned int types)
 			memcpy(before, pc->nr_ops, sizeof(before));
 			stop_event(pc, ev);
 			if (rearm[i])
-				rearm_learn(pc, ev, new_idx[i], false, before);
+				rearm_learn(pc, ev, new_idx[i], false, before, irqs0);
 		}
 		if (!want[i] && ev->state == PERF_STATE_ACTIVE)
 			ev->state = PERF_STATE_INACTIVE;
 	}
 	for (int i = 0; i < pc->nr_events; i++) {
 		struct perf_event *ev = pc->events[i];
-		u64 before[3];
+		u64 before[3], irqs0 = pc->cpu->irqs_taken;
 
 		if (want[i] && ev->idx < 0) {
 			memcpy(before, pc->nr_ops, sizeof(before));
 			start_event(pc, ev, new_idx[i]);
 			if (rearm[i])
-				rearm_learn(pc, ev, new_idx[i], true, before);
+				rearm_learn(pc, ev, new_idx[i], true, before, irqs0);
 		}
 		if (want[i])
 			ev->state = PERF_STATE_ACTIVE;

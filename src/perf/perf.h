@@ -151,6 +151,8 @@ struct perf_event {
 	int rearm_idx;			/* -1: none made in full yet */
 	bool rearm_ok[2];
 	u8 rearm_n[2][3];
+	bool rearm_half;		/* the stop's counts, while its start is made: */
+	u8 rearm_stop[3];
 };
 
 /* Cost of the perf operations that are software, not register accesses;
