@@ -39,6 +39,7 @@ endif
 # The library, layer by layer (DESIGN.md section 3): each layer includes
 # only the ones listed before it.
 LIB_SRCS :=
+LIB_SRCS += src/base/checks.c
 LIB_SRCS += src/base/diag.c
 LIB_SRCS += src/base/hist.c
 LIB_SRCS += src/base/rng.c

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/checks.h"
 #include "hw/msr.h"
 #include "kvm/pmu.h"
 
@@ -73,20 +74,6 @@ int kvm_pmu__init(struct kvm_pmu *pmu, const struct kvm_vpmu_ops *kind,
 	return kvm_pmu__init_limited(pmu, kind, req, cpu, host, task, KVM_MAX_FIXED);
 }
 
-static bool default_checks;
-static char check_failure[256];
-
-void kvm_pmu__set_default_checks(bool on)
-{
-	default_checks = on;
-	check_failure[0] = 0;
-}
-
-const char *kvm_pmu__check_failure(void)
-{
-	return check_failure[0] ? check_failure : NULL;
-}
-
 int kvm_pmu__init_limited(struct kvm_pmu *pmu, const struct kvm_vpmu_ops *kind,
 			  const struct hw_pmu_config *req, struct hw_cpu *cpu,
 			  struct perf_cpu *host, int task, unsigned int mediated_max_fixed)
@@ -100,7 +87,7 @@ int kvm_pmu__init_limited(struct kvm_pmu *pmu, const struct kvm_vpmu_ops *kind,
 	pmu->cpu = cpu;
 	pmu->host = host;
 	pmu->task = task;
-	pmu->checks = default_checks;
+	pmu->checks = checks__are_on();
 	pmu->skip_unchanged = true;
 	pmu->lvtpc_vector = true;
 	pmu->vendor = h->vendor == HW_VENDOR_AMD ? &kvm_pmu_amd_ops : &kvm_pmu_intel_ops;
@@ -494,8 +481,8 @@ void kvm_pmu__check_entry(struct kvm_pmu *pmu)
 {
 	char why[160];
 
-	if (!pmu->checks || check_failure[0] || kvm_pmu__check(pmu, why, sizeof(why)))
+	if (!pmu->checks || checks__failure() || kvm_pmu__check(pmu, why, sizeof(why)))
 		return;
-	snprintf(check_failure, sizeof(check_failure), "%s vPMU, VM-entry at cycle %llu: %s",
-		 pmu->kind->name, (unsigned long long)pmu->cpu->now, why);
+	checks__fail("%s vPMU, VM-entry at cycle %llu: %s", pmu->kind->name,
+		     (unsigned long long)pmu->cpu->now, why);
 }

@@ -208,7 +208,7 @@ struct kvm_pmu {
 	 * the guest should read (left by a load), and reads of them */
 	u64 tainted;
 	u64 residue_reads;
-	bool checks;			/* tests only: kvm_pmu__set_default_checks */
+	bool checks;			/* tests only: base/checks.h */
 };
 
 /*
@@ -240,11 +240,8 @@ void kvm_pmu__destroy(struct kvm_pmu *pmu);
  * broken one in @why, when one does not hold.
  */
 bool kvm_pmu__check(struct kvm_pmu *pmu, char *why, unsigned long len);
-/* Tests only: a kvm_pmu made from now on checks its invariants at each
- * VM-entry; the first failure of any is kept (NULL: none). */
-void kvm_pmu__set_default_checks(bool on);
-const char *kvm_pmu__check_failure(void);
-/* kvm_pmu__check at a VM-entry, when checks are on (vcpu.c). */
+/* kvm_pmu__check at a VM-entry of a kvm_pmu made while base/checks.h has
+ * the checks on (vcpu.c); a failure goes to checks__fail(). */
 void kvm_pmu__check_entry(struct kvm_pmu *pmu);
 /* KVM_GET_SUPPORTED_CPUID's PMU part on host @h: what a VMM that copies it
  * (QEMU -cpu host) asks for: the host's PMU, the Intel version capped at 2

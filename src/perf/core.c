@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/checks.h"
 #include "hw/msr.h"
 #include "perf/internal.h"
 
@@ -69,19 +70,6 @@ u64 perf_rdpmc(struct perf_cpu *pc, u32 ecx)
 
 /* ---- setup -------------------------------------------------------------- */
 
-static bool default_checks;
-static char check_failure[256];
-
-void perf_cpu__set_default_checks(bool on)
-{
-	default_checks = on;
-	check_failure[0] = 0;
-}
-
-const char *perf_cpu__check_failure(void)
-{
-	return check_failure[0] ? check_failure : NULL;
-}
 
 int perf_cpu__init(struct perf_cpu *pc, struct hw_cpu *cpu, const struct perf_costs *costs)
 {
@@ -92,7 +80,7 @@ int perf_cpu__init(struct perf_cpu *pc, struct hw_cpu *cpu, const struct perf_co
 	pc->tstamp = cpu->now;
 	pc->host_lvtpc = APIC_LVT_DM_NMI;
 	pc->plan_gen = 1;
-	pc->checks = default_checks;
+	pc->checks = checks__are_on();
 	perf_throttle_init(pc);
 	/* Linux programs the LVTPC for NMI delivery at boot; perf starts
 	 * with GLOBAL_CTRL cleared. */
@@ -682,10 +670,10 @@ static void check_after(const struct perf_cpu *pc, const char *where)
 	char why[160];
 
 	if (!pc->checks || pc->pmu_disabled || pc->cpu->irq_depth || pc->cpu->in_nmi ||
-	    check_failure[0] || perf_cpu__check(pc, why, sizeof(why)))
+	    checks__failure() || perf_cpu__check(pc, why, sizeof(why)))
 		return;
-	snprintf(check_failure, sizeof(check_failure), "after %s at cycle %llu: %s", where,
-		 (unsigned long long)pc->cpu->now, why);
+	checks__fail("host perf, after %s at cycle %llu: %s", where,
+		     (unsigned long long)pc->cpu->now, why);
 }
 
 void perf_resched(struct perf_cpu *pc)

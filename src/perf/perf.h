@@ -243,7 +243,7 @@ struct perf_cpu {
 	bool sched_memo_off;		/* tests only: assign and plan every time (test_perf.c) */
 	u64 nr_ops[3];			/* nr_msr_ops by kind: WRMSR, RDMSR, RDPMC */
 	bool rearm_off;			/* tests only: every re-arm made in full (core.c rearm_in_place) */
-	bool checks;			/* tests only: perf_cpu__set_default_checks */
+	bool checks;			/* tests only: base/checks.h */
 	/* the last choices of what runs (round robin in a set); plan_gen changes with the
 	 * events, their groups or the rotation order (never 0) */
 	struct perf_plan_memo plan_memo[PERF_PLAN_MEMO_SETS][PERF_PLAN_MEMO_WAYS];
@@ -262,16 +262,14 @@ void perf_cpu__exit(struct perf_cpu *pc);
 /*
  * Perf's invariants (core.c): an event on a counter is ACTIVE and the
  * counter's; an ACTIVE one (not a metric) is on a counter; the counter
- * table and its masks agree; a released event is OFF; the select (or fixed
- * field) of an event on a counter and not throttled holds what its enable
- * wrote. False, with the first broken one in @why, when one does not hold.
+ * table and its masks agree; a released event is OFF; none has run longer
+ * than it was enabled; the select (or fixed field) of an event on a counter
+ * and not throttled holds what its enable wrote. False, with the first
+ * broken one in @why, when one does not hold. A perf_cpu made while
+ * base/checks.h has the checks on makes them after each change outside an
+ * interrupt handler.
  */
 bool perf_cpu__check(const struct perf_cpu *pc, char *why, unsigned long len);
-/* Tests only: a perf_cpu made from now on checks its invariants after each
- * change made outside an interrupt handler; the first failure of any is
- * kept (NULL: none). */
-void perf_cpu__set_default_checks(bool on);
-const char *perf_cpu__check_failure(void);
 
 /*
  * Create an event (and schedule it if it can run). @group_leader is NULL

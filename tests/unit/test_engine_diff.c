@@ -15,7 +15,7 @@
  *  2. the run loop: random scenarios (built-in ones with their knobs drawn
  *     at random, small) under random vPMU kinds, policies, PMI routes,
  *     profiles and seeds: `vpmu run --json` bytes must be equal, and host
- *     perf's and KVM's invariants (check_helpers.h) hold throughout both;
+ *     perf's and KVM's invariants (base/checks.h) hold throughout both;
  *  3. guest programs: the conformance suite, the host perf programs
  *     (tests/perf) and random programs, on bare metal and as KVM guests:
  *     every expectation's outcome (with what it saw) and the results must
@@ -38,7 +38,7 @@
 #include <glob.h>
 #include <cmocka.h>
 
-#include "check_helpers.h"
+#include "base/checks.h"
 #include "helpers.h"
 
 #include "base/rng.h"
@@ -537,13 +537,13 @@ static void test_runs_agree(void **state)
 		if (getenv("DIFF_VERBOSE"))
 			print_message("run %u: %s %s %s %s\n", i, sc.name, c.prof->name,
 				      c.kind->name, c.policy->name);
-		test_checks(true);	/* perf's and KVM's invariants too */
+		checks__set(true);	/* perf's and KVM's invariants too */
 		fast = run_json(&c, HW_ENGINE_FAST);
 		ref = run_json(&c, HW_ENGINE_REFERENCE);
-		if (test_checks_failure())
+		if (checks__failure())
 			fail_msg("run %u (%s, %s, %s): %s", i, sc.name, c.kind->name,
-				 c.policy->name, test_checks_failure());
-		test_checks(false);
+				 c.policy->name, checks__failure());
+		checks__set(false);
 		if (strcmp(fast, ref))
 			fail_msg("run %u (%s, %s, %s): the engines differ:\n%s\n---\n%s", i,
 				 sc.name, c.kind->name, c.policy->name, fast, ref);
@@ -664,12 +664,12 @@ static void test_programs_agree(void **state)
 			struct outcome o[2];
 			static struct prog_result res[2];
 
-			test_checks(true);
+			checks__set(true);
 			run_prog(p, env == -2 ? NULL : &vm, HW_ENGINE_FAST, &o[0], &res[0]);
 			run_prog(p, env == -2 ? NULL : &vm, HW_ENGINE_REFERENCE, &o[1], &res[1]);
-			if (test_checks_failure())
-				fail_msg("%s (env %d): %s", g.gl_pathv[i], env, test_checks_failure());
-			test_checks(false);
+			if (checks__failure())
+				fail_msg("%s (env %d): %s", g.gl_pathv[i], env, checks__failure());
+			checks__set(false);
 			if (o[0].hash != o[1].hash || o[0].n != o[1].n ||
 			    res[0].passed != res[1].passed || res[0].failed != res[1].failed ||
 			    res[0].pmis != res[1].pmis || res[0].cycles != res[1].cycles ||

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "check_helpers.h"
+#include "base/checks.h"
 #include "sim/isolation.h"
 
 static void load(const char *name, struct profile *p)
@@ -44,12 +44,12 @@ static void test_correct_kinds_pass_everywhere(void **state)
 					.policy = kvm_policies[pol],
 				};
 
-				test_checks(true);	/* perf's and KVM's invariants */
+				checks__set(true);	/* perf's and KVM's invariants */
 				run_row(&p, &row, 6);
-				if (test_checks_failure())
+				if (checks__failure())
 					fail_msg("%s %s %s: %s", cpus[c], row.kind->name,
-						 row.policy->name, test_checks_failure());
-				test_checks(false);
+						 row.policy->name, checks__failure());
+				checks__set(false);
 				if (row.unsupported) {	/* default: no mediated PMU (v2, no FW writes) */
 					assert_true(k && !strcmp(cpus[c], "default"));
 					continue;

@@ -19,7 +19,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "check_helpers.h"
+#include "base/checks.h"
 #include "input/scenario.h"
 #include "sim/replay.h"
 #include "run_helpers.h"
@@ -91,13 +91,13 @@ static void replay_all(const char *path, bool quiet, bool keep)
 					struct sim_metrics mt;
 					struct replay_fed fed;
 
-					test_checks(true);	/* perf's and KVM's invariants */
+					checks__set(true);	/* perf's and KVM's invariants */
 					if (sim_replay__vcpu(&in, vi, &c, &mt, &fed, err, sizeof(err)))
 						fail_msg("%s %s: %s", kind->name, kvm_policies[p]->name, err);
-					if (test_checks_failure())
+					if (checks__failure())
 						fail_msg("%s %s %s: %s", path, kind->name,
-							 kvm_policies[p]->name, test_checks_failure());
-					test_checks(false);
+							 kvm_policies[p]->name, checks__failure());
+					checks__set(false);
 					for (int e = 0; e < EXIT_NR; e++) {
 						if (fed.exits[e] != want[e])
 							fail_msg("%s: fed %d", kind->name, e);

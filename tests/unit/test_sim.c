@@ -13,7 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "check_helpers.h"
+#include "base/checks.h"
 #include "run_helpers.h"
 
 static struct profile prof;
@@ -259,7 +259,7 @@ static void test_invariants_hold(void **state)
 		assert_int_equal(profile__load(profiles[p], &pr[p], &d), 0);
 	for (unsigned int i = 0; i < ARRAY_SIZE(scenarios); i++)
 		assert_int_equal(scenario__load(scenarios[i], &scs[i], &d), 0);
-	test_checks(true);
+	checks__set(true);
 	for (u64 seed = 1; seed <= 6; seed++)
 		for (unsigned int p = 0; p < (seed <= 3 ? ARRAY_SIZE(profiles) : 2); p++)
 			for (unsigned int i = 0; i < ARRAY_SIZE(scenarios); i++)
@@ -278,14 +278,14 @@ static void test_invariants_hold(void **state)
 						continue;
 					if (sim__run(&c, &m, err, sizeof(err)))
 						fail_msg("%s: %s", scenarios[i], err);
-					f = test_checks_failure();
+					f = checks__failure();
 					if (f)
 						fail_msg("%s %s %s:%s seed %llu: %s", profiles[p],
 							 scenarios[i], kinds[k][0], kinds[k][1],
 							 (unsigned long long)seed, f);
 					runs++;
 				}
-	test_checks(false);
+	checks__set(false);
 	print_message("perf's and KVM's invariants held through %u runs\n", runs);
 }
 
