@@ -44,7 +44,6 @@ void perf_wrmsr(struct perf_cpu *pc, u32 msr, u64 val)
 
 	hw_cpu__host_wrmsr(pc->cpu, msr, val);
 	pc->overhead_cycles += hw_cpu__now(pc->cpu) - t0;
-	pc->nr_msr_ops++;
 	pc->nr_ops[HW_HOST_WRMSR]++;
 }
 
@@ -53,7 +52,6 @@ u64 perf_rdmsr(struct perf_cpu *pc, u32 msr)
 	u64 t0 = hw_cpu__now(pc->cpu), v = hw_cpu__host_rdmsr(pc->cpu, msr);
 
 	pc->overhead_cycles += hw_cpu__now(pc->cpu) - t0;
-	pc->nr_msr_ops++;
 	pc->nr_ops[HW_HOST_RDMSR]++;
 	return v;
 }
@@ -63,7 +61,6 @@ u64 perf_rdpmc(struct perf_cpu *pc, u32 ecx)
 	u64 t0 = hw_cpu__now(pc->cpu), v = hw_cpu__host_rdpmc(pc->cpu, ecx);
 
 	pc->overhead_cycles += hw_cpu__now(pc->cpu) - t0;
-	pc->nr_msr_ops++;
 	pc->nr_ops[HW_HOST_RDPMC]++;
 	return v;
 }
@@ -765,7 +762,6 @@ static bool rearm_in_place(struct perf_cpu *pc, unsigned int types, const bool *
 		ev->period_left -= (s64)delta;
 	}
 	pc->overhead_cycles += cycles;
-	pc->nr_msr_ops += (u64)n[0] + n[1] + n[2];
 	for (int k = 0; k < 3; k++)
 		pc->nr_ops[k] += n[k];
 	return true;

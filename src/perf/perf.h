@@ -235,13 +235,13 @@ struct perf_cpu {
 	u64 nr_throttles, nr_rate_lowered;	/* statistics: events stopped; "perf:
 					 * interrupt took too long" messages */
 	/* statistics */
-	u64 nr_nmis, nr_nmis_unclaimed, nr_rotations, nr_msr_ops, overhead_cycles;
+	u64 nr_nmis, nr_nmis_unclaimed, nr_rotations, overhead_cycles;
 	u64 nr_lost_samples;		/* samples past PERF_MAX_SAMPLES (counted, not kept) */
 	/* the last assignments made, by number of events (round robin) */
 	struct perf_sched_memo sched_memo[PERF_SCHED_MEMO_N + 1][PERF_SCHED_MEMO_WAYS];
 	unsigned int sched_memo_next[PERF_SCHED_MEMO_N + 1];
 	bool sched_memo_off;		/* tests only: assign and plan every time (test_perf.c) */
-	u64 nr_ops[3];			/* nr_msr_ops by kind: WRMSR, RDMSR, RDPMC */
+	u64 nr_ops[3];			/* register accesses by kind: WRMSR, RDMSR, RDPMC */
 	bool rearm_off;			/* tests only: every re-arm made in full (core.c rearm_in_place) */
 	bool checks;			/* tests only: base/checks.h */
 	/* the last choices of what runs (round robin in a set); plan_gen changes with the
@@ -270,6 +270,11 @@ void perf_cpu__exit(struct perf_cpu *pc);
  * interrupt handler.
  */
 bool perf_cpu__check(const struct perf_cpu *pc, char *why, unsigned long len);
+/* Perf's register accesses so far, all kinds. */
+static inline u64 perf_cpu__nr_msr_ops(const struct perf_cpu *pc)
+{
+	return pc->nr_ops[0] + pc->nr_ops[1] + pc->nr_ops[2];
+}
 
 /*
  * Create an event (and schedule it if it can run). @group_leader is NULL

@@ -227,16 +227,16 @@ static void test_task_switch_without_task_events(void **state)
 
 	(void)state;
 	(void)ev_new(r, PERF_TYPE_HARDWARE, PERF_COUNT_HW_INSTRUCTIONS, "", NULL);  /* CPU-wide */
-	ops = r->pc.nr_msr_ops;
+	ops = perf_cpu__nr_msr_ops(&r->pc);
 	now = r->cpu.now;
 	perf_cpu__switch_task(&r->pc, 5);
 	perf_cpu__switch_task(&r->pc, 0);
-	assert_int_equal(r->pc.nr_msr_ops, ops);
+	assert_int_equal(perf_cpu__nr_msr_ops(&r->pc), ops);
 	assert_int_equal(r->cpu.now, now);
 	assert_int_equal(perf_event__create(&r->pc, &a, NULL, &ev), 0);
-	ops = r->pc.nr_msr_ops;
+	ops = perf_cpu__nr_msr_ops(&r->pc);
 	perf_cpu__switch_task(&r->pc, 7);
-	assert_true(r->pc.nr_msr_ops > ops);
+	assert_true(perf_cpu__nr_msr_ops(&r->pc) > ops);
 	assert_int_equal(ev->state, PERF_STATE_ACTIVE);
 	rig_free(r);
 }
@@ -481,7 +481,7 @@ static void rearm_session(const char *profile, enum hw_engine engine, bool off, 
 	}
 	o->now = r->cpu.now;
 	o->overhead = r->pc.overhead_cycles;
-	o->ops = r->pc.nr_msr_ops;
+	o->ops = perf_cpu__nr_msr_ops(&r->pc);
 	o->nmis = r->pc.nr_nmis;
 	rig_free(r);
 }
