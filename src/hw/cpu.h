@@ -133,7 +133,9 @@ struct hw_cpu {
 	/* The host tick: taken at this cycle, then disarmed (UINT64_MAX); its
 	 * handler re-arms it. With tick_needs_if it waits for IF in host mode
 	 * (a host kernel's irqs-off region); in guest mode it is always taken
-	 * (it forces a VM-exit). Without, it ignores IF (guest programs).
+	 * (it forces a VM-exit); every host core sets it when it starts its
+	 * tick (perf_cpu__start_tick). Without, it ignores IF (the engine's
+	 * own tests, which arm timer_at directly).
 	 * With tick_skips_guest it is not taken in guest mode: it waits for
 	 * the next VM-exit and the host's IF (a replayed trace, whose own
 	 * interrupt exits are the host's interrupts, sim_config.input_irqs). */

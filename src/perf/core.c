@@ -619,6 +619,45 @@ static bool broken(char *why, unsigned long len, const char *what, int id, int i
 	return false;
 }
 
+/* on_idx_no_host / no_guest are the counters below PERF_IDX_METRIC_BASE
+ * whose holder excludes the host / the guest (perf_cpu__guest_get_msrs). */
+static bool are_modes_masks_right(const struct perf_cpu *pc)
+{
+	u64 no_host = 0, no_guest = 0;
+
+	for (int k = 0; k < PERF_IDX_METRIC_BASE; k++) {
+		const struct perf_event *ev = pc->on_idx[k];
+
+		if (!ev)
+			continue;
+		no_host |= ev->attr.exclude_host ? BIT_ULL(k) : 0;
+		no_guest |= ev->attr.exclude_guest ? BIT_ULL(k) : 0;
+	}
+	return no_host == pc->on_idx_no_host && no_guest == pc->on_idx_no_guest;
+}
+
+/* A counter no event holds is off: x86_pmu_disable_event cleared its
+ * select's EN (a fixed counter's OS/USR field), and a mediated put cleared
+ * the guest's (an enabled one would count, and a PMI-enabled one interrupt,
+ * for nobody). Not while a mediated guest's context is loaded: the
+ * registers are the guest's then. */
+static bool is_idle_counter_off(const struct perf_cpu *pc, char *why, unsigned long len)
+{
+	const struct hw_pmu *pmu = &pc->cpu->pmu;
+
+	if (pc->guest_sched_out)
+		return true;
+	for (unsigned int k = 0; k < pmu->cfg.nr_gp && k < HW_MAX_GP; k++)
+		if (!pc->on_idx[k] && (pmu->evtsel[k] & EVTSEL_ENABLE))
+			return broken(why, len, "a select enables a counter no event holds",
+				      -1, (int)k);
+	for (unsigned int j = 0; j < pmu->cfg.nr_fixed; j++)
+		if (!pc->on_idx[HW_FIXED_BASE + j] && (pmu->fixed_ctrl >> (4 * j) & 0x3))
+			return broken(why, len, "FIXED_CTR_CTRL enables a counter no event holds",
+				      -1, (int)(HW_FIXED_BASE + j));
+	return true;
+}
+
 bool perf_cpu__check(const struct perf_cpu *pc, char *why, unsigned long len)
 {
 	u64 used = 0, enabled = 0;
@@ -657,7 +696,10 @@ bool perf_cpu__check(const struct perf_cpu *pc, char *why, unsigned long len)
 		return broken(why, len, "on_idx_used differs from the counter table", -1, -1);
 	if (enabled != pc->enabled_mask)
 		return broken(why, len, "enabled_mask differs from the events on counters", -1, -1);
-	return true;
+	if (!are_modes_masks_right(pc))
+		return broken(why, len, "on_idx_no_host/no_guest differ from the events' modes",
+			      -1, -1);
+	return is_idle_counter_off(pc, why, len);
 }
 
 /* After a change made outside an interrupt handler (one inside may find a
@@ -969,10 +1011,61 @@ void perf_event__disable(struct perf_cpu *pc, struct perf_event *ev)
 	check_after(pc, "a disable");
 }
 
-/* Released events stay in the table (ids are indexes) as OFF and ungrouped. */
+static bool has_members(const struct perf_cpu *pc, const struct perf_event *ev)
+{
+	for (int i = 0; i < pc->nr_events; i++)
+		if (pc->events[i] != ev && pc->events[i]->leader == ev)
+			return true;
+	return false;
+}
+
+/*
+ * A leader released with its group (perf_event_release_kernel ->
+ * perf_remove_from_context(DETACH_GROUP), kernel/events/core.c): only the
+ * leader is scheduled out (event_sched_out, under perf_pmu_disable with
+ * IRQs off); perf_group_detach makes each sibling a group of its own, in
+ * the state it was in (an ACTIVE one keeps its counter and counts on),
+ * added to the context's groups with a new group_index: a flexible one
+ * goes to the end of the rotation order. No resched follows.
+ */
+static void release_leader(struct perf_cpu *pc, struct perf_event *ev)
+{
+	bool irqs = pc->cpu->intr_enabled;
+
+	perf_update_times(pc);
+	pc->cpu->intr_enabled = false;
+	perf_pmu_disable(pc);
+	if (ev->idx >= 0)
+		stop_event(pc, ev);
+	ev->state = PERF_STATE_OFF;
+	for (int i = 0; i < pc->nr_events; i++) {
+		struct perf_event *m = pc->events[i];
+
+		if (m == ev || m->leader != ev)
+			continue;
+		m->leader = m;
+		if (!m->attr.pinned)
+			pc->flex_order[pc->nr_flex++] = m->id;
+	}
+	perf_plan_changed(pc);
+	perf_pmu_enable(pc, irqs);
+	check_after(pc, "a group's release");
+}
+
+/* Released events stay in the table (ids are indexes) as OFF and ungrouped:
+ * a released member leaves its group, a released leader's members become
+ * groups of their own (release_leader). */
 void perf_event__release(struct perf_cpu *pc, struct perf_event *ev)
 {
-	perf_event__disable(pc, ev);
+	if (is_leader(ev) && has_members(pc, ev)) {
+		release_leader(pc, ev);
+	} else {
+		perf_event__disable(pc, ev);
+		if (!is_leader(ev)) {
+			ev->leader = ev;
+			perf_plan_changed(pc);
+		}
+	}
 	perf_cpu__exec(pc, pc->costs.release);
 	ev->released = true;		/* no longer blocks a mediated PMU */
 	ev->state = PERF_STATE_OFF;

@@ -352,7 +352,9 @@ void perf_cpu__tick(struct perf_cpu *pc)
 
 void perf_cpu__start_tick(struct perf_cpu *pc)
 {
+	pc->cpu->tick_needs_if = true;
 	pc->cpu->timer_at = pc->cpu->now + pc->costs.tick_cycles;
+	hw_cpu__set_if(pc->cpu, true);
 }
 
 int perf_cpu__host_irq(void *ctx, const struct hw_irq *irq)

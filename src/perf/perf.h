@@ -264,7 +264,10 @@ void perf_cpu__exit(struct perf_cpu *pc);
  * counter's; an ACTIVE one (not a metric) is on a counter; the counter
  * table and its masks agree; a released event is OFF; none has run longer
  * than it was enabled; the select (or fixed field) of an event on a counter
- * and not throttled holds what its enable wrote. False, with the first
+ * and not throttled holds what its enable wrote; the exclude_host /
+ * exclude_guest masks are the holders' modes; a counter no event holds is
+ * not enabled in its select or FIXED_CTR_CTRL (but while a mediated guest's
+ * context is loaded). False, with the first
  * broken one in @why, when one does not hold. A perf_cpu made while
  * base/checks.h has the checks on makes them after each change outside an
  * interrupt handler.
@@ -327,7 +330,11 @@ void perf_cpu__put_guest_context(struct perf_cpu *pc);
 void perf_cpu__load_guest_lvtpc(struct perf_cpu *pc, u32 guest_lvtpc);
 void perf_cpu__put_guest_lvtpc(struct perf_cpu *pc);
 
-/* Arm the host tick (hw_cpu.timer_at) one tick from now. */
+/* Arm the host tick (hw_cpu.timer_at) one tick from now, and run the
+ * host's code with IF set from here on. The tick is a maskable interrupt
+ * (hw_cpu.tick_needs_if): in host mode it waits for IF, which perf's
+ * irqs-off regions (ctx_resched, event enable and disable) and KVM's run
+ * loop hold clear; in guest mode it forces a VM-exit. */
 void perf_cpu__start_tick(struct perf_cpu *pc);
 /* A host interrupt entry for a core that only runs perf: an hw_irq_fn with
  * @ctx the perf_cpu. NMIs go to the PMI handler, the tick to

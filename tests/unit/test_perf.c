@@ -17,6 +17,7 @@
 
 #include "helpers.h"
 
+#include "base/checks.h"
 #include "base/rng.h"
 #include "hw/msr.h"
 #include "perf/internal.h"
@@ -241,6 +242,67 @@ static void test_task_switch_without_task_events(void **state)
 	rig_free(r);
 }
 
+/*
+ * Releasing a group's leader (perf_group_detach): the leader leaves its
+ * counter; each member becomes a group of its own and, ACTIVE, keeps its
+ * counter and counts on, so its count stays its ground truth; a released
+ * member leaves its group. Afterwards the ex-members are scheduled alone:
+ * with more flexible groups than counters, the rotation moves them one at
+ * a time, not as a group.
+ */
+static void test_release_a_leader_detaches_its_members(void **state)
+{
+	struct rig *r = intel(4, 0, false);
+	struct perf_event *a = ev_new(r, PERF_TYPE_RAW, 0x00c4, "", NULL);
+	struct perf_event *b = ev_new(r, PERF_TYPE_RAW, 0x00c5, "", a);
+	struct perf_event *c = ev_new(r, PERF_TYPE_RAW, 0x013c, "", a);
+	struct perf_event *d = ev_new(r, PERF_TYPE_RAW, 0x412e, "", a);
+	struct perf_values vb, vc;
+	unsigned int apart = 0;
+	int bi, ci;
+
+	(void)state;
+	checks__set(true);
+	run(r, false, 100000);
+	assert_true(a->idx >= 0 && b->idx >= 0 && c->idx >= 0 && d->idx >= 0);
+	bi = b->idx, ci = c->idx;
+	perf_event__release(&r->pc, d);			/* a member: it alone */
+	assert_int_equal(d->state, PERF_STATE_OFF);
+	assert_ptr_equal(d->leader, d);
+	assert_ptr_equal(b->leader, a);
+	perf_event__release(&r->pc, a);			/* the leader */
+	assert_int_equal(a->state, PERF_STATE_OFF);
+	assert_int_equal(a->idx, -1);
+	assert_int_equal(r->cpu.pmu.evtsel[bi] & EVTSEL_ENABLE, EVTSEL_ENABLE);
+	assert_ptr_equal(b->leader, b);
+	assert_ptr_equal(c->leader, c);
+	assert_int_equal(b->state, PERF_STATE_ACTIVE);
+	assert_int_equal(b->idx, bi);
+	assert_int_equal(c->idx, ci);
+	run(r, false, 1000000);
+	perf_event__read(&r->pc, b);
+	perf_event__values(&r->pc, b, &vb);
+	assert_int_equal(vb.count, vb.truth);		/* it never stopped counting */
+	assert_int_equal(vb.running, vb.enabled);
+	/* five single flexible events on the four counters: b and c now
+	 * rotate apart (as a group they were always on together) */
+	for (int i = 0; i < 3; i++)
+		(void)ev_new(r, PERF_TYPE_RAW, 0x00c0 + (u64)i, "", NULL);
+	for (int t = 0; t < 8; t++) {
+		run(r, false, r->pc.costs.tick_cycles);
+		apart += (b->idx >= 0) != (c->idx >= 0);
+	}
+	perf_event__read(&r->pc, b);
+	perf_event__read(&r->pc, c);
+	perf_event__values(&r->pc, b, &vb);
+	perf_event__values(&r->pc, c, &vc);
+	assert_true(vb.running < vb.enabled && vc.running < vc.enabled);
+	assert_true(apart > 0);
+	assert_null(checks__failure());
+	checks__set(false);
+	rig_free(r);
+}
+
 static void test_mediated_pmu_rules(void **state)
 {
 	struct rig *r = intel(4, 3, false);
@@ -377,6 +439,53 @@ static void test_disable_is_off_before_irqs_return(void **state)
 		rig_free(r);
 	}
 	assert_true(ticks > 0);	/* some ticks rotated inside the window */
+}
+
+/* The tick on a host core is a maskable interrupt: a host core's code runs
+ * with IF set, and perf's irqs-off regions (ctx_resched in every enable,
+ * the disable, with perf_pmu_disable held) keep the tick out until they
+ * end. The test's interrupt entry sees each tick before perf does and
+ * records any that came with IF clear or while perf had its PMU disabled
+ * from task context;
+ * the tick is made due at every point of six enables and a disable. The
+ * rig sets nothing itself: perf_cpu__start_tick is what a host core does. */
+struct tick_watch {
+	struct perf_cpu *pc;
+	unsigned int ticks, inside;
+};
+
+static int watch_irq(void *ctx, const struct hw_irq *irq)
+{
+	struct tick_watch *w = ctx;
+
+	if (irq->kind == HW_IRQ_TIMER) {
+		w->ticks++;
+		w->inside += w->pc->pmu_disabled != 0 || !w->pc->cpu->intr_enabled;
+	}
+	return perf_cpu__host_irq(w->pc, irq);
+}
+
+static void test_tick_waits_for_perf_irqs_off(void **state)
+{
+	static const u64 raw[] = { 0x00c4, 0x00c5, 0x4f2e, 0x412e, 0x013c, 0x00c4 };
+	struct tick_watch w = { 0 };
+
+	(void)state;
+	for (u64 off = 0; off < 12000; off += 25) {
+		struct rig *r = intel(4, 0, false);
+		struct perf_event *ev[6];
+
+		w.pc = &r->pc;
+		r->cpu.on_irq = watch_irq;
+		r->cpu.irq_ctx = &w;
+		r->cpu.timer_at = r->cpu.now + off;
+		for (int i = 0; i < 6; i++)
+			ev[i] = ev_new(r, PERF_TYPE_RAW, raw[i], "", NULL);
+		perf_event__disable(&r->pc, ev[0]);
+		rig_free(r);
+	}
+	assert_true(w.ticks > 0);	/* ticks did fall inside the enables */
+	assert_int_equal(w.inside, 0);
 }
 
 /* A group member disabled goes off its counter alone (__perf_event_disable's
@@ -1098,12 +1207,14 @@ int main(void)
 		cmocka_unit_test(test_enable_reschedules_its_types),
 		cmocka_unit_test(test_pinned_pass_stops_at_the_first_misfit),
 		cmocka_unit_test(test_amd_disable_waits_on_overflow),
+		cmocka_unit_test(test_release_a_leader_detaches_its_members),
 		cmocka_unit_test(test_mediated_pmu_rules),
 		cmocka_unit_test(test_exclude_guest_across_guest_context),
 		cmocka_unit_test(test_task_switch_without_task_events),
 		cmocka_unit_test(test_multiplexing_scales_within_one_percent),
 		cmocka_unit_test(test_disable_is_off_before_irqs_return),
 		cmocka_unit_test(test_disable_a_member),
+		cmocka_unit_test(test_tick_waits_for_perf_irqs_off),
 		cmocka_unit_test(test_rearm_in_place_is_the_full_rearm),
 		cmocka_unit_test(test_pinned_groups),
 		cmocka_unit_test(test_sampling_period),
