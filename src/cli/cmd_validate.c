@@ -135,7 +135,8 @@ static void mediated_cpuid(struct val *v)
 	snprintf(chk, sizeof(chk), "%s: the exit without a vPMU costs %llu cycles and the put + "
 		 "load %llu more (%llu per load + put, every counter written); the published ~4k "
 		 "leaves about %lld for the switch if the base exit is the same, so the profile's "
-		 "per-MSR estimates (WRMSR 120, RDPMC 30, the perf context switch 300 each way) "
+		 "per-access estimates (WRMSR 120, RDPMC 30, RDMSR 45; no host perf event here, so "
+		 "no perf context switch) "
 		 "are too high for EMR by about %.0f %%, or EMR's base exit is shorter than "
 		 "Sean Christopherson's 1,500-cycle bound", b1, (unsigned long long)base,
 		 (unsigned long long)sw_noskip,
@@ -166,10 +167,14 @@ static void mediated_cpuid(struct val *v)
 
 		v->predicted++;
 		v->inside += in;
-		snprintf(chk, sizeof(chk), "%s [1000, 2000]%s", in ? "inside" : "**outside**",
-			 in ? "" : ": the same per-MSR estimates as the CPUID row; about 25 WRMSRs, "
-			 "24 RDPMCs and 2 RDMSRs per load + put with every counter written, plus "
-			 "the perf context switch");
+		if (in)
+			snprintf(chk, sizeof(chk), "inside [1000, 2000]");
+		else
+			snprintf(chk, sizeof(chk), "**outside** [1000, 2000]: the same per-access "
+				 "estimates as the CPUID row, for KVM's %llu register accesses "
+				 "(WRMSR, RDPMC, RDMSR) per load + put with every counter written",
+				 (unsigned long long)(noskip.loads ? noskip.switch_accesses /
+								noskip.loads : 0));
 	}
 	row(v, "switching all PMU MSRs (load + put)", "1000+ cycles, \"if not double\"",
 	    "Sean Christopherson, Oct 2023", "emr", model, "predicted", chk,

@@ -427,6 +427,12 @@ static int on_item(void *ctx, const struct ini_item *it, struct diag *d)
 		s->nmi_watchdog = v != 0;
 		return 0;
 	}
+	if (!strcmp(it->section, "host") && !strcmp(it->key, "had_cpu_events")) {
+		if ((ret = num(it, d, 0, 1, &v)))
+			return ret;
+		s->had_cpu_events = v != 0;
+		return 0;
+	}
 	if (!strcmp(it->section, "host") && !strcmp(it->key, "slice_us")) {
 		if ((ret = num(it, d, 10, 1000000, &v)))
 			return ret;

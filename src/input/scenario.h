@@ -38,6 +38,7 @@ struct scenario {
 	unsigned int host_tasks;	/* other runnable tasks on the vCPU's pCPU */
 	u32 slice_us;			/* each one's slice */
 	bool nmi_watchdog;		/* the hard-lockup detector's perf event on the pCPU */
+	bool had_cpu_events;		/* one existed before: perf keeps the PMU's context */
 	/* [exits] from = FILE: the mix (and, where the input has them, the
 	 * exit-to-entry times) of a trace or table */
 	char exits_from[256];

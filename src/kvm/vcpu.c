@@ -108,14 +108,16 @@ static void irqs_restore(struct kvm_vcpu *v, bool was)
 
 static void load(struct kvm_vcpu *v)
 {
-	u64 t0 = v->cpu->now;
+	u64 t0 = v->cpu->now, n0;
 	bool was;
 
 	if (!v->pmu.kind->load || v->pmu.loaded)
 		return;
 	was = irqs_save(v);
 	tr(v, KVM_TR_LOAD, 0);
+	n0 = v->pmu.nr_load_msr_ops;
 	v->pmu.kind->load(&v->pmu);
+	v->st.switch_accesses += v->pmu.nr_load_msr_ops - n0;
 	kvm_pmu__check_residue(&v->pmu);
 	v->cpu->pmu.guest_owned = kvm_pmu__owned(&v->pmu);
 	v->st.loads++;
@@ -126,7 +128,7 @@ static void load(struct kvm_vcpu *v)
 
 static void put(struct kvm_vcpu *v)
 {
-	u64 t0 = v->cpu->now;
+	u64 t0 = v->cpu->now, n0;
 	bool was;
 
 	if (!v->pmu.kind->put || !v->pmu.loaded)
@@ -134,7 +136,9 @@ static void put(struct kvm_vcpu *v)
 	was = irqs_save(v);
 	tr(v, KVM_TR_PUT, 0);
 	v->cpu->pmu.guest_owned = 0;	/* put saves what was counted */
+	n0 = v->pmu.nr_put_msr_ops;
 	v->pmu.kind->put(&v->pmu);
+	v->st.switch_accesses += v->pmu.nr_put_msr_ops - n0;
 	v->st.puts++;
 	v->st.switch_cycles += v->cpu->now - t0;
 	tr(v, KVM_TR_PUT_DONE, 0);

@@ -102,6 +102,7 @@ struct kvm_vcpu_stats {
 	struct hist latency_fastpath;	/* exits handled in the inner loop */
 	struct hist latency_full;	/* exits that left it */
 	u64 loads, puts, switch_cycles;
+	u64 switch_accesses;	/* KVM's PMU register accesses in them */
 	struct hist irqoff;		/* host cycles per irqs-off stretch */
 	struct hist pmi_latency;	/* guest counter overflow -> guest handler */
 	u64 guest_pmis, misattributed_pmis, unclaimed_nmis, host_irqs;

@@ -410,6 +410,7 @@ static void mediated_put(struct kvm_pmu *pmu)
 	pmu->loaded = false;
 	if (pmu->lvtpc_vector)
 		perf_cpu__put_guest_lvtpc(pmu->host);	/* perf_wrmsr: batch-safe */
+	pmu->nr_put_msr_ops += pmu->lvtpc_vector;	/* as the load counts its own */
 	hw_cpu__host_batch_end(pmu->cpu);
 	perf_cpu__put_guest_context(pmu->host);
 }

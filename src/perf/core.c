@@ -579,7 +579,9 @@ void perf_pmu_enable(struct perf_cpu *pc, bool irqs)
 {
 	if (--pc->pmu_disabled)		/* and only the outermost enables */
 		return;
-	if (!pc->guest_sched_out)
+	/* (perf_load_guest_context's own enable runs before guest_ctx_loaded
+	 * is set: it writes, with no host event left on a counter) */
+	if (!pc->guest_sched_out || pc->loading_guest)
 		pc->x86->enable_all(pc);
 	hw_cpu__host_batch_end(pc->cpu);
 	if (irqs)
@@ -960,6 +962,7 @@ int perf_event__create(struct perf_cpu *pc, const struct perf_attr *attr,
 	 * it is far past 2 ticks (perf_clock counts from boot): no step */
 	ev->freq_tstamp = PERF_NO_TSTAMP;
 	pc->events[pc->nr_events++] = ev;
+	pc->cpu_pmu_ctx |= !attr->task;
 	if (is_leader(ev) && !attr->pinned)
 		pc->flex_order[pc->nr_flex++] = ev->id;
 	perf_plan_changed(pc);

@@ -28,6 +28,37 @@ void perf_cpu__release_mediated_pmu(struct perf_cpu *pc)
 		pc->nr_mediated--;
 }
 
+/* Whether the context has a live event: ctx_sched_out/in return at once on
+ * ctx->nr_events 0, so there is no walk (the profile's sched) without. */
+static bool has_events(const struct perf_cpu *pc)
+{
+	for (int i = 0; i < pc->nr_events; i++)
+		if (!pc->events[i]->released)
+			return true;
+	return false;
+}
+
+/*
+ * perf_load/put_guest_context: perf_ctx_disable, the EVENT_GUEST sched-out
+ * (load) or sched-in (put), perf_ctx_enable. perf_ctx_disable/enable walk
+ * the context's pmu contexts: the x86 PMU's is there while an event is, and
+ * for good after a CPU-wide one (perf_cpu.cpu_pmu_ctx); with neither,
+ * nothing is touched. The load's enable runs before guest_ctx_loaded is set
+ * and writes GLOBAL_CTRL like any (KVM writes 0 right after it).
+ */
+static void guest_switch(struct perf_cpu *pc)
+{
+	bool irqs = pc->cpu->intr_enabled;
+
+	if (has_events(pc)) {
+		perf_resched(pc);
+	} else if (pc->cpu_pmu_ctx) {
+		pc->cpu->intr_enabled = false;
+		perf_pmu_disable(pc);
+		perf_pmu_enable(pc, irqs);
+	}
+}
+
 /* The guest clock starts at the sched-out's time stamp, before the events
  * go out (ctx_sched_out with EVENT_GUEST: update_context_time, then
  * __update_context_guest_time, then the events), so an exclude_guest event
@@ -38,7 +69,9 @@ void perf_cpu__load_guest_context(struct perf_cpu *pc)
 	perf_update_times(pc);
 	pc->guest_ctx_loaded = true;
 	pc->guest_sched_out = true;
-	perf_resched(pc);
+	pc->loading_guest = true;
+	guest_switch(pc);
+	pc->loading_guest = false;
 	pc->cpu->mark = true;		/* host perf is blind from here */
 }
 
@@ -48,7 +81,7 @@ void perf_cpu__put_guest_context(struct perf_cpu *pc)
 	pc->guest_ctx_loaded = false;
 	pc->cpu->mark = false;
 	pc->guest_sched_out = false;
-	perf_resched(pc);
+	guest_switch(pc);
 }
 
 void perf_cpu__load_guest_lvtpc(struct perf_cpu *pc, u32 guest_lvtpc)

@@ -220,6 +220,15 @@ struct perf_cpu {
 	unsigned int nr_mediated;	/* mediated VMs created */
 	bool guest_ctx_loaded;		/* the guest clock runs */
 	bool guest_sched_out;		/* host events are scheduled out for a guest */
+	bool loading_guest;		/* inside perf_load_guest_context */
+	/* The x86 PMU's pmu context is on the CPU context's list, from the
+	 * first CPU-wide event on (find_get_pmu_context takes an extra
+	 * reference for the PMU, dropped only by perf_pmu_free): from then on
+	 * a guest context switch disables and enables the PMU even with no
+	 * event left (the boot-time NMI watchdog, turned off for the mediated
+	 * PMU, leaves it there). Set by the first CPU-wide event, or by the
+	 * scenario ([host] had_cpu_events). */
+	bool cpu_pmu_ctx;
 	unsigned int pmu_disabled;	/* perf_pmu_disable depth (x86 cpuc->enabled == 0) */
 	bool guest_lvtpc_loaded;	/* LVTPC on vector 0xf5: perf's NMI handler stands aside */
 	u64 guest_time;			/* total cycles with a guest context loaded */

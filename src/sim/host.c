@@ -624,6 +624,7 @@ static int stats_add(struct kvm_vcpu_stats *to, const struct kvm_vcpu_stats *fro
 	to->loads += from->loads;
 	to->puts += from->puts;
 	to->switch_cycles += from->switch_cycles;
+	to->switch_accesses += from->switch_accesses;
 	to->guest_pmis += from->guest_pmis;
 	to->misattributed_pmis += from->misattributed_pmis;
 	to->unclaimed_nmis += from->unclaimed_nmis;

@@ -105,6 +105,7 @@ int sim__start_pcpu(struct hw_cpu *cpu, struct perf_cpu *pc, struct perf_event *
 	if (hw_cpu__init(cpu, &p->pmu, &p->hw, err, len))
 		return -1;
 	perf_cpu__init(pc, cpu, &p->perf);
+	pc->cpu_pmu_ctx = sc->had_cpu_events;
 	/* the host's interrupt handlers are there from the start: a tick that
 	 * comes while host perf sets up (creating events is slow) is taken,
 	 * not lost; kvm_vcpu__init takes the entry over for the vCPU thread */
@@ -308,6 +309,7 @@ void sim__stats_metrics(struct kvm_vcpu_stats *st, struct sim_metrics *m)
 	m->loads = st->loads;
 	m->puts = st->puts;
 	m->switch_cycles = st->switch_cycles;
+	m->switch_accesses = st->switch_accesses;
 	sim__pct(&st->irqoff, &m->host_irqoff);
 	sim__pct(&st->pmi_latency, &m->pmi_latency);
 	m->guest_pmis = st->guest_pmis;

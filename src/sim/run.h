@@ -100,6 +100,7 @@ struct sim_metrics {
 	struct sim_pct exit_latency, exit_latency_fastpath, exit_latency_full;
 	struct sim_pct exit_latency_by[EXIT_NR];
 	u64 loads, puts, switch_cycles;
+	u64 switch_accesses;		/* KVM's PMU register accesses in them */
 	u64 host_cycles, blind_cycles;
 	double host_blind_pct;
 	struct sim_pct host_irqoff;

@@ -327,6 +327,62 @@ static void test_mediated_pmu_rules(void **state)
 	rig_free(r);
 }
 
+/*
+ * perf_load/put_guest_context: perf_ctx_disable, the EVENT_GUEST sched-out
+ * or sched-in, perf_ctx_enable (kernel/events/core.c). On a CPU that never
+ * had a CPU-wide event, once a task's events are gone, there is no pmu
+ * context to disable and no event to walk: no register is touched and no
+ * time passes. After a CPU-wide event, even released, the x86 PMU's pmu
+ * context stays (find_get_pmu_context's extra reference): each switch
+ * disables and enables the PMU, GLOBAL_CTRL written twice, with no walk.
+ * A live event, even OFF, brings the walk (the profile's sched) back.
+ */
+static void test_guest_context_switch_with_no_event(void **state)
+{
+	struct rig *r = intel(4, 3, false);
+	struct reg_count gc = { .reg = MSR_CORE_PERF_GLOBAL_CTRL };
+	struct perf_attr t = { .type = PERF_TYPE_RAW, .config = 0x00c4, .exclude_guest = true,
+			       .task = 7 };
+	struct perf_event *ev;
+	u64 t0;
+
+	(void)state;
+	assert_int_equal(perf_cpu__create_mediated_pmu(&r->pc), 0);
+	r->cpu.access_ctx = &gc;
+	for (int pass = 0; pass < 2; pass++) {	/* none yet; a task's, released */
+		r->cpu.on_host_access = count_reg;
+		t0 = r->cpu.now;
+		perf_cpu__load_guest_context(&r->pc);
+		perf_cpu__put_guest_context(&r->pc);
+		assert_int_equal(r->cpu.now, t0);
+		assert_int_equal(gc.n, 0);
+		assert_true(r->pc.guest_time == 0 && !r->pc.guest_ctx_loaded);
+		r->cpu.on_host_access = NULL;
+		if (!pass) {
+			assert_int_equal(perf_event__create(&r->pc, &t, NULL, &ev), 0);
+			perf_event__release(&r->pc, ev);
+		}
+	}
+	ev = ev_new(r, PERF_TYPE_HARDWARE, PERF_COUNT_HW_INSTRUCTIONS, "H", NULL);
+	perf_event__release(&r->pc, ev);		/* CPU-wide: its pmu context stays */
+	r->cpu.on_host_access = count_reg;
+	t0 = r->cpu.now;
+	perf_cpu__load_guest_context(&r->pc);
+	perf_cpu__put_guest_context(&r->pc);
+	assert_int_equal(gc.n, 4);
+	assert_int_equal(r->cpu.now - t0, 4 * (u64)r->cpu.costs.wrmsr);	/* no walk */
+	ev = ev_new(r, PERF_TYPE_HARDWARE, PERF_COUNT_HW_INSTRUCTIONS, "H", NULL);
+	perf_event__disable(&r->pc, ev);
+	gc.n = 0;
+	t0 = r->cpu.now;
+	perf_cpu__load_guest_context(&r->pc);
+	perf_cpu__put_guest_context(&r->pc);
+	assert_true(r->cpu.now - t0 >= 2 * (u64)r->pc.costs.sched);
+	assert_int_equal(gc.n, 4);
+	r->cpu.on_host_access = NULL;
+	rig_free(r);
+}
+
 static void test_exclude_guest_across_guest_context(void **state)
 {
 	struct rig *r = intel(4, 3, false);
@@ -1209,6 +1265,7 @@ int main(void)
 		cmocka_unit_test(test_amd_disable_waits_on_overflow),
 		cmocka_unit_test(test_release_a_leader_detaches_its_members),
 		cmocka_unit_test(test_mediated_pmu_rules),
+		cmocka_unit_test(test_guest_context_switch_with_no_event),
 		cmocka_unit_test(test_exclude_guest_across_guest_context),
 		cmocka_unit_test(test_task_switch_without_task_events),
 		cmocka_unit_test(test_multiplexing_scales_within_one_percent),
