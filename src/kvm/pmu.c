@@ -27,7 +27,8 @@ static inline void pmc_setup_kept(const struct kvm_pmu *pmu, struct kvm_pmc *pmc
 	pmc->setup_on = pmu->vendor->pmc_setup(pmu, pmc, &attr, &pmi);
 	pmc->setup_no_kernel = attr.exclude_kernel;
 	pmc->setup_no_user = attr.exclude_user;
-	pmc->setup_ev = (u16)(attr.config & 0xffff);
+	pmc->setup_ev = pmc->idx >= HW_FIXED_BASE ? attr.config & KVM_PMC_EVENT_MASK :
+						  pmc->eventsel & KVM_PMC_EVENT_MASK;
 	pmc->setup_key = key;
 	pmc->setup_kept = true;
 }
@@ -291,7 +292,6 @@ void kvm_pmu__instruction_retired(struct kvm_pmu *pmu, u8 cpl, bool branch)
 	/* the valid counters only, in index order */
 	for (u64 m = pmu->all_valid_pmc_idx; m; m &= m - 1) {
 		struct kvm_pmc *pmc = kvm_pmu__pmc(pmu, (unsigned int)__builtin_ctzll(m));
-		bool is_insn;
 		u64 ev;
 
 		/* kvm_pmc__is_enabled, with the setup it computes kept */
@@ -300,9 +300,10 @@ void kvm_pmu__instruction_retired(struct kvm_pmu *pmu, u8 cpl, bool branch)
 		pmc_setup_kept(pmu, pmc);
 		if (!pmc->setup_on || (cpl ? pmc->setup_no_user : pmc->setup_no_kernel))
 			continue;
+		/* kvm_pmu_eventsel: instructions 0x00c0 on both vendors;
+		 * branches 0x00c4 on Intel, 0xc2 on AMD */
 		ev = pmc->setup_ev;
-		is_insn = pmu->cpu->pmu.cfg.vendor == HW_VENDOR_AMD ? ev == 0xc0 : ev == 0x00c0;
-		if (branch ? !(ev == 0x00c4 || ev == 0xc2) : !is_insn)
+		if (ev != (!branch ? 0x00c0 : pmu->cpu->pmu.cfg.vendor == HW_VENDOR_AMD ? 0xc2 : 0x00c4))
 			continue;
 		if (pmu->kind->is_mediated) {
 			u64 val = (pmu->kind->read_counter(pmu, pmc) + 1) & kvm_pmc__mask(pmu, pmc);

@@ -80,6 +80,11 @@
 
 struct kvm_pmu;
 
+/* What KVM compares of an eventsel to tell the event it counts
+ * (pmc_is_event_match: AMD64_RAW_EVENT_MASK_NB, on both vendors): event
+ * bits 7:0 and 35:32 and the unit mask. */
+#define KVM_PMC_EVENT_MASK	(EVTSEL_EVENT | EVTSEL_UMASK | AMD64_EVTSEL_EVENT_HI)
+
 struct kvm_pmc {
 	struct kvm_pmu *pmu;
 	unsigned int idx;
@@ -99,7 +104,7 @@ struct kvm_pmc {
 	 * with the register it was derived from (eventsel, or the counter's
 	 * FIXED_CTR_CTRL field; pmc_setup reads nothing else) */
 	bool setup_kept, setup_on, setup_no_kernel, setup_no_user;
-	u16 setup_ev;
+	u64 setup_ev;		/* the eventsel's KVM_PMC_EVENT_MASK bits */
 	u64 setup_key;
 };
 

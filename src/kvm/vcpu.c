@@ -285,14 +285,12 @@ static void vm_entry(struct kvm_vcpu *v)
  * timer's does not. */
 static bool is_counting_instructions(const struct kvm_pmu *pmu)
 {
-	bool amd = pmu->cpu->pmu.cfg.vendor == HW_VENDOR_AMD;
-
 	if (!pmu->kind->is_mediated)
 		return false;
 	for (unsigned int i = 0; i < pmu->nr_gp; i++)
 		if ((pmu->version < 2 || (pmu->global_ctrl & BIT_ULL(i))) &&
 		    (pmu->gp[i].eventsel & EVTSEL_ENABLE) &&
-		    (pmu->gp[i].eventsel & (amd ? 0xf000000ffULL : 0xffffULL)) == 0x00c0)
+		    (pmu->gp[i].eventsel & KVM_PMC_EVENT_MASK) == 0x00c0)
 			return true;
 	return pmu->nr_fixed && (pmu->global_ctrl & BIT_ULL(HW_FIXED_BASE)) &&
 	       (pmu->fixed_ctr_ctrl & 0x3);

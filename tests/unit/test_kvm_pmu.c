@@ -443,6 +443,53 @@ static void test_amd(void **state)
 	host_free(h);
 }
 
+/*
+ * An instruction (or branch) KVM emulates is counted into the counters
+ * whose eventsel is kvm_pmu_eventsel's, compared under
+ * AMD64_RAW_EVENT_MASK_NB on both vendors (pmc_is_event_match): the unit
+ * mask and AMD's EventSelect[11:8] count; branches are 0x00c4 on Intel and
+ * 0xc2 on AMD.
+ */
+static void test_emulated_instruction_matches_the_event(void **state)
+{
+	static const u64 amd_sel[] = { 0xc0, 0x1c0, 0x1000000c0ULL, 0xc2 };
+	static const u64 intel_sel[] = { 0xc0, 0x1c0, 0xc4, 0xc2 };
+	/* after one instruction and one branch */
+	static const u64 amd_want[] = { 1, 0, 0, 1 }, intel_want[] = { 1, 0, 1, 0 };
+	struct host *h = host_new(HW_VENDOR_AMD);
+	struct hw_pmu_config req;
+
+	(void)state;
+	hw_pmu_config__defaults(&req, HW_VENDOR_AMD);
+	req.amd_core = req.amd_perfmon_v2 = true;
+	req.nr_gp = 6;
+	vm_init(h, &kvm_vpmu_mediated_ops, &req);
+	for (unsigned int i = 0; i < 4; i++)
+		WR_OK(h, MSR_F15H_PERF_CTL0 + 2 * i, amd_sel[i] | EVTSEL_OS | EVTSEL_ENABLE);
+	WR_OK(h, MSR_AMD64_PERF_CNTR_GLOBAL_CTL, 0xf);
+	h->pmu.kind->load(&h->pmu);
+	kvm_pmu__instruction_retired(&h->pmu, 0, false);
+	kvm_pmu__instruction_retired(&h->pmu, 0, true);
+	h->pmu.kind->put(&h->pmu);
+	for (unsigned int i = 0; i < 4; i++)
+		assert_int_equal(rd(h, MSR_F15H_PERF_CTL0 + 2 * i + 1), amd_want[i]);
+	host_free(h);
+
+	h = host_new(HW_VENDOR_INTEL);
+	req = intel_req(2, 4, 3, true);
+	vm_init(h, &kvm_vpmu_emulated_ops, &req);
+	for (unsigned int i = 0; i < 4; i++) {
+		WR_OK(h, MSR_IA32_PMC0 + i, 0);
+		WR_OK(h, MSR_P6_EVNTSEL0 + i, intel_sel[i] | EVTSEL_OS | EVTSEL_ENABLE);
+	}
+	WR_OK(h, MSR_CORE_PERF_GLOBAL_CTRL, 0xf);
+	kvm_pmu__instruction_retired(&h->pmu, 0, false);
+	kvm_pmu__instruction_retired(&h->pmu, 0, true);
+	for (unsigned int i = 0; i < 4; i++)
+		assert_int_equal(rd(h, MSR_IA32_PMC0 + i), intel_want[i]);
+	host_free(h);
+}
+
 static void test_none(void **state)
 {
 	struct host *h = host_new(HW_VENDOR_INTEL);
@@ -473,6 +520,7 @@ int main(void)
 		cmocka_unit_test(test_mediated_intercepts_and_rdpmc),
 		cmocka_unit_test(test_mediated_needs_a_capable_host),
 		cmocka_unit_test(test_amd),
+		cmocka_unit_test(test_emulated_instruction_matches_the_event),
 		cmocka_unit_test(test_none),
 	};
 
