@@ -24,7 +24,7 @@ static const struct cli_opt opts[] = {
 	{ "seed", O_SEED, "N", "the seed, 0 to 2^64-1 (default 1)" },
 	{ "json", O_JSON, "FILE|-", "the metrics as one JSON object instead of text" },
 	{ "no-skip-unchanged", O_NOSKIP, NULL, "mediated: the load writes every counter, even "
-	  "one that already holds its value (as before v5 43/44)" },
+	  "one that already holds its value (as before v6 34/44)" },
 	{ 0 },
 };
 

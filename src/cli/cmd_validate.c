@@ -144,7 +144,7 @@ static void mediated_cpuid(struct val *v)
 		 4000LL - (long long)base,
 		 100.0 * ((double)sw_noskip - (4000.0 - (double)base)) / (double)sw_noskip);
 	row(v, "CPUID exit, mediated PMU, every counter written", "~4k cycles",
-	    "v5 43/44, EMR (vpmu-design section 4)", "emr", model,
+	    "v6 34/44, EMR (vpmu-design section 4 has it as v5 43/44)", "emr", model,
 	    "predicted (irqoff: a put and a load per CPUID exit)",
 	    fabs((double)noskip.exit_latency_by[EXIT_CPUID].p50 - 4000) <= 600 ? b1 : chk,
 	    "vpmu run --cpu emr --scenario kut-vmexit --vpmu mediated --no-skip-unchanged");

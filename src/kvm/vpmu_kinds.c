@@ -344,7 +344,7 @@ static bool mediated_is_rdpmc_intercepted(const struct kvm_pmu *pmu)
 
 static void load_counter(struct kvm_pmu *pmu, struct kvm_pmc *pmc)
 {
-	/* v5 43/44: skip the WRMSR when RDPMC shows the value already there */
+	/* v6 34/44 (v5 44/44): skip the WRMSR when RDPMC shows the value there */
 	if (!pmu->skip_unchanged ||
 	    hw_cpu__host_rdpmc(pmu->cpu, rdpmc_ecx(pmc)) != pmc->counter) {
 		hw_cpu__host_wrmsr(pmu->cpu, ctr_msr(pmu, pmc), pmc->counter);

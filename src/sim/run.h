@@ -55,7 +55,7 @@ struct sim_config {
 	enum kvm_pmi_route route;
 	u64 seed;
 	bool no_baseline;	/* skip the vPMU-none run (no guest_overhead_pct) */
-	bool no_skip;		/* mediated: write every counter on load (no v5 43/44) */
+	bool no_skip;		/* mediated: write every counter on load (before v6 34/44) */
 	struct sim_baseline *baseline;	/* NULL: run the baseline here */
 	struct sim_timeline *timeline;	/* NULL: none; else filled from the run */
 	/* a host scenario (scenario__is_host): */
