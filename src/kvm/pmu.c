@@ -341,7 +341,7 @@ void kvm_pmu__vm_entry(struct kvm_pmu *pmu)
 	}
 }
 
-void kvm_pmu__vm_exit(struct kvm_pmu *pmu)
+u64 kvm_pmu__vm_exit(struct kvm_pmu *pmu, u32 read_cost)
 {
 	struct hw_pmu *hw = &pmu->cpu->pmu;
 	u64 host, guest;
@@ -352,15 +352,19 @@ void kvm_pmu__vm_exit(struct kvm_pmu *pmu)
 	    !pmu->kind->is_intercepted(pmu, MSR_AMD64_PERF_CNTR_GLOBAL_CTL))
 		pmu->global_ctrl = hw_cpu__host_rdmsr(pmu->cpu, MSR_AMD64_PERF_CNTR_GLOBAL_CTL);
 	if (hw->cfg.vendor != HW_VENDOR_INTEL || !hw->has_global)
-		return;
+		return 0;
 	if (pmu->kind->is_mediated) {
-		/* "save PERF_GLOBAL_CTRL" (SPR+); HOST_IA32_PERF_GLOBAL_CTRL = 0 */
+		/* "save PERF_GLOBAL_CTRL" (SPR+; before, the MSR-store list);
+		 * HOST_IA32_PERF_GLOBAL_CTRL = 0 */
 		pmu->global_ctrl = hw->global_ctrl;
 		hw->global_ctrl = 0;
-	} else if (pmu->host) {
+		return pmu->kind->is_intercepted(pmu, MSR_CORE_PERF_GLOBAL_CTRL) ? 0 : read_cost;
+	}
+	if (pmu->host) {
 		perf_cpu__guest_get_msrs(pmu->host, &host, &guest);
 		hw->global_ctrl = host & ~hw->global_ctrl_rsvd;
 	}
+	return 0;
 }
 
 /* Mediated: all the guest's counters while loaded. (An emulated guest's

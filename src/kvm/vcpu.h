@@ -55,6 +55,9 @@ struct kvm_costs {
 	struct kvm_cost handler[EXIT_NR];	/* the reason's own handler */
 	u8 mediated_max_fixed;	/* fixed counters KVM gives a mediated guest: 3
 				 * (Linux 7.0), 4 with the posted Topdown series */
+	u32 mediated_exit_global_ctrl;	/* Intel, mediated, GLOBAL_CTRL passed
+				 * through: getting the guest's value at each
+				 * VM-exit (pmu.c kvm_pmu__vm_exit), cycles */
 	/* IPIs between vCPUs (a host of several, sim/host.h) */
 	u32 ipi_delivery;	/* sender's ICR write done -> the target's APIC has it */
 	u8 posted_interrupts;	/* 1: posted interrupts (APICv / AVIC) reach a target

@@ -115,7 +115,7 @@ static void guest_run(struct host *h, u64 cycles, u64 insns, u8 cpl)
 		int stopped = hw_cpu__run(&h->cpu, &seg, &rest);
 
 		h->cpu.guest = false;
-		kvm_pmu__vm_exit(&h->pmu);
+		(void)kvm_pmu__vm_exit(&h->pmu, 0);
 		if (!stopped)
 			break;
 		h->exit_irq.guest = false;
@@ -378,6 +378,8 @@ static void test_mediated_intercepts_and_rdpmc(void **state)
 	assert_true(m->is_intercepted(&h->pmu, MSR_CORE_PERF_FIXED_CTR0 + 3));
 	assert_true(m->is_intercepted(&h->pmu, MSR_CORE_PERF_GLOBAL_CTRL));
 	assert_true(m->is_rdpmc_intercepted(&h->pmu));
+	/* KVM has the intercepted GLOBAL_CTRL: nothing to read at an exit */
+	assert_int_equal(kvm_pmu__vm_exit(&h->pmu, 20), 0);
 	host_free(h);
 	/* a 3-fixed host and a guest with all of it: everything but the
 	 * controls passes through */
@@ -387,6 +389,8 @@ static void test_mediated_intercepts_and_rdpmc(void **state)
 	assert_false(m->is_intercepted(&h->pmu, MSR_IA32_PERFCTR0));
 	assert_false(m->is_intercepted(&h->pmu, MSR_CORE_PERF_FIXED_CTR0 + 2));
 	assert_false(m->is_intercepted(&h->pmu, MSR_CORE_PERF_GLOBAL_CTRL));
+	/* the guest writes it directly: KVM reads it back after every exit */
+	assert_int_equal(kvm_pmu__vm_exit(&h->pmu, 20), 20);
 	assert_true(m->is_intercepted(&h->pmu, MSR_P6_EVNTSEL0));
 	assert_true(m->is_intercepted(&h->pmu, MSR_CORE_PERF_FIXED_CTR_CTRL));
 	assert_false(m->is_rdpmc_intercepted(&h->pmu));
