@@ -131,16 +131,23 @@ static void amd_enable_all(struct perf_cpu *pc)
 				amd_enable_event(pc, pc->on_idx[idx]);
 }
 
-/* amd_pmu_v2_disable_all / amd_pmu_disable_all (x86_pmu_disable_all's
- * select writes), then amd_pmu_check_overflow over the active counters. */
+/* amd_pmu_v2_disable_all / amd_pmu_disable_all (x86_pmu_disable_all: each
+ * active counter's select read, and written without EN if EN was set),
+ * then amd_pmu_check_overflow over the active counters. */
 static void amd_disable_all(struct perf_cpu *pc)
 {
 	if (pc->cpu->pmu.has_global)
 		perf_wrmsr(pc, MSR_AMD64_PERF_CNTR_GLOBAL_CTL, 0);
 	else
-		for (int idx = 0; idx < HW_MAX_GP; idx++)
-			if (is_active(pc, idx))
-				perf_wrmsr(pc, ctl_msr(pc, idx), pc->on_idx[idx]->config_hw);
+		for (int idx = 0; idx < HW_MAX_GP; idx++) {
+			u64 sel;
+
+			if (!is_active(pc, idx))
+				continue;
+			sel = perf_rdmsr(pc, ctl_msr(pc, idx));
+			if (sel & EVTSEL_ENABLE)
+				perf_wrmsr(pc, ctl_msr(pc, idx), sel & ~EVTSEL_ENABLE);
+		}
 	for (int idx = 0; idx < HW_MAX_GP; idx++)
 		if (is_active(pc, idx))
 			wait_on_overflow(pc, idx);

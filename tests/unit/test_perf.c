@@ -187,6 +187,33 @@ static void test_amd_disable_waits_on_overflow(void **state)
 	}
 }
 
+/* Legacy AMD's disable_all is x86_pmu_disable_all: each active counter's
+ * select is read, and written back without EN only if EN was set. Disabling
+ * event a touches b's select three times: disable_all's read and write,
+ * then enable_all's write (x86_pmu_enable_all); with PerfMonV2 not at all
+ * (GLOBAL_CTL does it). */
+static void test_amd_legacy_disable_all_reads_each_select(void **state)
+{
+	(void)state;
+	for (int v2 = 0; v2 < 2; v2++) {
+		struct rig *r = amd(v2);
+		struct perf_event *a, *b;
+		struct reg_count sel;
+
+		a = ev_new(r, PERF_TYPE_HARDWARE, PERF_COUNT_HW_INSTRUCTIONS, "", NULL);
+		b = ev_new(r, PERF_TYPE_HARDWARE, PERF_COUNT_HW_CPU_CYCLES, "", NULL);
+		run(r, false, 10000);
+		sel = (struct reg_count){ .reg = MSR_F15H_PERF_CTL0 + 2 * (u32)b->idx };
+		r->cpu.on_host_access = count_reg;
+		r->cpu.access_ctx = &sel;
+		perf_event__disable(&r->pc, a);
+		assert_int_equal(sel.n, v2 ? 0 : 3);
+		assert_int_equal(r->cpu.pmu.evtsel[b->idx] & EVTSEL_ENABLE, EVTSEL_ENABLE);
+		r->cpu.on_host_access = NULL;
+		rig_free(r);
+	}
+}
+
 /*
  * merge_sched_in: in one pass over a context's pinned groups, once one does
  * not fit (can_add_hw = 0) every later one goes to ERROR, even one that
@@ -1263,6 +1290,7 @@ int main(void)
 		cmocka_unit_test(test_enable_reschedules_its_types),
 		cmocka_unit_test(test_pinned_pass_stops_at_the_first_misfit),
 		cmocka_unit_test(test_amd_disable_waits_on_overflow),
+		cmocka_unit_test(test_amd_legacy_disable_all_reads_each_select),
 		cmocka_unit_test(test_release_a_leader_detaches_its_members),
 		cmocka_unit_test(test_mediated_pmu_rules),
 		cmocka_unit_test(test_guest_context_switch_with_no_event),
