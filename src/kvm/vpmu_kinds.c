@@ -104,7 +104,7 @@ static void emulated_write(struct kvm_pmu *pmu, struct kvm_pmc *pmc, u64 val)
 	if (pmc->perf_event && !pmc->is_paused) {
 		u64 period = sample_period(pmu, pmc, pmc->counter);
 
-		perf_event__set_period(pmu->host, pmc->perf_event, period);
+		(void)perf_event__set_period(pmu->host, pmc->perf_event, period);
 		pmc->is_period_skewed = period != sample_period(pmu, pmc, val);
 	}
 }
@@ -163,10 +163,11 @@ static int emulated_reprogram(struct kvm_pmu *pmu, struct kvm_pmc *pmc)
 	if (overflow)
 		kvm_pmc__overflow(pmu, pmc);
 	pmu->vendor->pmc_setup(pmu, pmc, &attr, &pmi);
-	if (pmc->perf_event && pmc->current_config == config) {
-		/* pmc_resume_counter: new period, enable */
-		perf_event__set_period(pmu->host, pmc->perf_event,
-				       sample_period(pmu, pmc, pmc->counter));
+	/* pmc_resume_counter: new period, enable; a period perf refuses
+	 * (perf_event_period) has the event made again */
+	if (pmc->perf_event && pmc->current_config == config &&
+	    !perf_event__set_period(pmu->host, pmc->perf_event,
+				    sample_period(pmu, pmc, pmc->counter))) {
 		perf_event__enable(pmu->host, pmc->perf_event);
 		pmc->is_paused = false;
 		return 0;

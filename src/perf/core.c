@@ -1109,19 +1109,27 @@ u64 perf_event__scaled(const struct perf_event *ev)
 	return perf_scale(ev->count, ev->enabled, ev->running);
 }
 
-/* __perf_event_period: the new period from a reset (period_left 0); an
+/* perf_event_period refuses a period of 0, a frequency above
+ * max_sample_rate and (either) bit 63, before anything runs.
+ * __perf_event_period: the new period from a reset (period_left 0); an
  * active event is stopped and started again (RELOAD) with the PMU disabled,
  * a throttled one unthrottled (its counter was stopped already). */
-void perf_event__set_period(struct perf_cpu *pc, struct perf_event *ev, u64 period)
+int perf_event__set_period(struct perf_cpu *pc, struct perf_event *ev, u64 period)
 {
 	bool irqs = pc->cpu->intr_enabled;
 
+	if (!period || period >> 63 || (ev->attr.freq && period > pc->max_sample_rate))
+		return -PERF_EINVAL;
 	perf_cpu__exec(pc, pc->costs.period);
-	ev->attr.sample_period = period;
-	ev->sample_period = period;
+	if (ev->attr.freq) {
+		ev->attr.sample_freq = period;	/* the rate; the period adapts to it */
+	} else {
+		ev->attr.sample_period = period;
+		ev->sample_period = period;
+	}
 	ev->period_left = 0;
 	if (ev->state != PERF_STATE_ACTIVE || ev->idx >= PERF_IDX_METRIC_BASE)
-		return;
+		return 0;
 	pc->cpu->intr_enabled = false;		/* under the context's lock, IRQs off */
 	perf_pmu_disable(pc);
 	if (!ev->throttled)
@@ -1132,6 +1140,8 @@ void perf_event__set_period(struct perf_cpu *pc, struct perf_event *ev, u64 peri
 	perf_set_period(pc, ev);		/* x86_pmu_start(PERF_EF_RELOAD) */
 	pc->x86->enable_event(pc, ev);
 	perf_pmu_enable(pc, irqs);
+	check_after(pc, "a period change");
+	return 0;
 }
 
 /* Has @task events here (a perf context), or with @pinned pinned groups

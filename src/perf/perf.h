@@ -314,8 +314,11 @@ void perf_event__values(const struct perf_cpu *pc, const struct perf_event *ev,
 /* count * enabled / running (0 if it never ran), as perf stat scales. */
 u64 perf_scale(u64 count, u64 enabled, u64 running);
 u64 perf_event__scaled(const struct perf_event *ev);
-/* KVM's reprogramming: a new sampling period for a backing event. */
-void perf_event__set_period(struct perf_cpu *pc, struct perf_event *ev, u64 period);
+/* perf_event_period (PERF_EVENT_IOC_PERIOD; KVM's reprogramming of a
+ * backing event): a new sample period, or for a frequency event a new
+ * frequency. 0 or -PERF_EINVAL (0, bit 63, a frequency above
+ * max_sample_rate), which changes nothing. */
+int perf_event__set_period(struct perf_cpu *pc, struct perf_event *ev, u64 period);
 
 /* The host tick: multiplexing rotation and frequency adjustment. */
 void perf_cpu__tick(struct perf_cpu *pc);

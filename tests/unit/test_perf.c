@@ -970,11 +970,17 @@ static void test_tick_and_period_change_accesses(void **state)
 	sel = (struct reg_count){ .reg = MSR_P6_EVNTSEL0 + (u32)smp->idx };
 	r->cpu.on_host_access = count_reg;
 	r->cpu.access_ctx = &glob;
-	perf_event__set_period(&r->pc, smp, 5000);
+	assert_int_equal(perf_event__set_period(&r->pc, smp, 5000), 0);
 	assert_int_equal(glob.n, 2);
 	r->cpu.access_ctx = &sel;
-	perf_event__set_period(&r->pc, smp, 5000);
+	assert_int_equal(perf_event__set_period(&r->pc, smp, 5000), 0);
 	assert_int_equal(sel.n, 2);
+	/* perf_event_period's refusals: nothing runs, nothing changes */
+	sel.n = 0;
+	assert_int_equal(perf_event__set_period(&r->pc, smp, 0), -PERF_EINVAL);
+	assert_int_equal(perf_event__set_period(&r->pc, smp, 1ULL << 63), -PERF_EINVAL);
+	assert_int_equal(sel.n, 0);
+	assert_int_equal(smp->sample_period, 5000);
 	r->cpu.on_host_access = NULL;
 	assert_int_equal(gp_value(r, smp), (0 - 5000ULL) & r->cpu.pmu.gp_mask);
 	assert_int_equal(smp->last_period, 5000);
