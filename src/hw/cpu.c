@@ -245,6 +245,19 @@ int hw_cpu__set_if(struct hw_cpu *cpu, bool on)
 	return on ? hw_cpu__deliver_due(cpu) : 0;
 }
 
+void hw_cpu__set_mark(struct hw_cpu *cpu, bool on)
+{
+	bool want = cpu->batch_want;
+
+	if (cpu->mark == on)
+		return;
+	if (cpu->batch_count)
+		batch_flush(cpu);
+	cpu->batch_open = cpu->batch_quiet = false;	/* its limits assumed the mark unchanged */
+	cpu->batch_want = want;				/* set again at the next access */
+	cpu->mark = on;
+}
+
 void hw_cpu__segment_rest(const struct hw_segment *seg, u64 pos, struct hw_segment *rest)
 {
 	if (pos == seg->cycles) {	/* all of it ran: floor(E * C / C) = E */

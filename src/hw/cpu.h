@@ -207,6 +207,10 @@ void hw_cpu__cpuid(const struct hw_cpu *cpu, u32 leaf, u32 sub, u32 r[4]);
 /* Set RFLAGS.IF; setting it takes a due pending interrupt. Returns the
  * interrupt callback's stop request. */
 int hw_cpu__set_if(struct hw_cpu *cpu, bool on);
+/* Set @mark (what follows is counted in marked_host_cycles, or not). Within
+ * a host batch the accesses before are accounted first: a batch's cycles
+ * are all on one side. */
+void hw_cpu__set_mark(struct hw_cpu *cpu, bool on);
 /* Fill @seg's derived events (reference cycles, slots, topdown) from its
  * cycles, instructions and branch misses, by the core's ratios. */
 void hw_cpu__fill_derived(const struct hw_cpu *cpu, struct hw_segment *seg);

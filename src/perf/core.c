@@ -573,6 +573,10 @@ void perf_pmu_disable(struct perf_cpu *pc)
 		return;
 	hw_cpu__host_batch_begin(pc->cpu);
 	pc->x86->disable_all(pc);
+	/* a guest context load: host perf is blind from its PMU disable (the
+	 * sched-out runs with the PMU off) */
+	if (pc->loading_guest)
+		hw_cpu__set_mark(pc->cpu, true);
 }
 
 void perf_pmu_enable(struct perf_cpu *pc, bool irqs)
@@ -583,6 +587,8 @@ void perf_pmu_enable(struct perf_cpu *pc, bool irqs)
 	 * is set: it writes, with no host event left on a counter) */
 	if (!pc->guest_sched_out || pc->loading_guest)
 		pc->x86->enable_all(pc);
+	if (pc->putting_guest)		/* ... to a put's PMU enable */
+		hw_cpu__set_mark(pc->cpu, false);
 	hw_cpu__host_batch_end(pc->cpu);
 	if (irqs)
 		hw_cpu__set_if(pc->cpu, true);

@@ -69,19 +69,21 @@ void perf_cpu__load_guest_context(struct perf_cpu *pc)
 	perf_update_times(pc);
 	pc->guest_ctx_loaded = true;
 	pc->guest_sched_out = true;
-	pc->loading_guest = true;
+	pc->loading_guest = true;	/* blind from the PMU disable on */
 	guest_switch(pc);
 	pc->loading_guest = false;
-	pc->cpu->mark = true;		/* host perf is blind from here */
+	hw_cpu__set_mark(pc->cpu, true);	/* (without one: from here) */
 }
 
 void perf_cpu__put_guest_context(struct perf_cpu *pc)
 {
 	perf_update_times(pc);
 	pc->guest_ctx_loaded = false;
-	pc->cpu->mark = false;
 	pc->guest_sched_out = false;
+	pc->putting_guest = true;	/* blind to the PMU enable */
 	guest_switch(pc);
+	pc->putting_guest = false;
+	hw_cpu__set_mark(pc->cpu, false);
 }
 
 void perf_cpu__load_guest_lvtpc(struct perf_cpu *pc, u32 guest_lvtpc)

@@ -221,6 +221,7 @@ struct perf_cpu {
 	bool guest_ctx_loaded;		/* the guest clock runs */
 	bool guest_sched_out;		/* host events are scheduled out for a guest */
 	bool loading_guest;		/* inside perf_load_guest_context */
+	bool putting_guest;		/* inside perf_put_guest_context */
 	/* The x86 PMU's pmu context is on the CPU context's list, from the
 	 * first CPU-wide event on (find_get_pmu_context takes an extra
 	 * reference for the PMU, dropped only by perf_pmu_free): from then on

@@ -410,6 +410,34 @@ static void test_guest_context_switch_with_no_event(void **state)
 	rig_free(r);
 }
 
+/* Host perf is blind (hw_cpu.mark) exactly while its exclude_guest events
+ * cannot count: from the PMU disable that starts perf's part of a load to
+ * the PMU enable that ends its part of a put. A host cycles event's count
+ * and the marked cycles then add up to every host cycle of the window. */
+static void test_blind_is_what_host_perf_misses(void **state)
+{
+	struct rig *r = intel(4, 3, false);
+	struct perf_attr a = { .type = PERF_TYPE_HARDWARE, .config = PERF_COUNT_HW_CPU_CYCLES,
+			       .exclude_guest = true };
+	struct perf_event *ev;
+	u64 t0, c0, m0;
+
+	(void)state;
+	assert_int_equal(perf_cpu__create_mediated_pmu(&r->pc), 0);
+	assert_int_equal(perf_event__create(&r->pc, &a, NULL, &ev), 0);
+	run(r, false, 10000);
+	perf_event__read(&r->pc, ev);
+	t0 = r->cpu.now, c0 = ev->count, m0 = r->cpu.marked_host_cycles;
+	perf_cpu__load_guest_context(&r->pc);
+	run(r, false, 5000);			/* host, the guest's context loaded */
+	perf_cpu__put_guest_context(&r->pc);
+	run(r, false, 10000);
+	perf_event__read(&r->pc, ev);
+	assert_true(r->cpu.marked_host_cycles - m0 > 5000);
+	assert_int_equal(ev->count - c0 + r->cpu.marked_host_cycles - m0, r->cpu.now - t0);
+	rig_free(r);
+}
+
 static void test_exclude_guest_across_guest_context(void **state)
 {
 	struct rig *r = intel(4, 3, false);
@@ -1300,6 +1328,7 @@ int main(void)
 		cmocka_unit_test(test_release_a_leader_detaches_its_members),
 		cmocka_unit_test(test_mediated_pmu_rules),
 		cmocka_unit_test(test_guest_context_switch_with_no_event),
+		cmocka_unit_test(test_blind_is_what_host_perf_misses),
 		cmocka_unit_test(test_exclude_guest_across_guest_context),
 		cmocka_unit_test(test_task_switch_without_task_events),
 		cmocka_unit_test(test_multiplexing_scales_within_one_percent),
