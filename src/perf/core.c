@@ -574,8 +574,8 @@ void perf_pmu_disable(struct perf_cpu *pc)
 	hw_cpu__host_batch_begin(pc->cpu);
 	pc->x86->disable_all(pc);
 	/* a guest context load: host perf is blind from its PMU disable (the
-	 * sched-out runs with the PMU off) */
-	if (pc->loading_guest)
+	 * sched-out runs with the PMU off); not an interrupt handler's inside */
+	if (pc->loading_guest && !pc->cpu->irq_depth)
 		hw_cpu__set_mark(pc->cpu, true);
 }
 
@@ -587,7 +587,7 @@ void perf_pmu_enable(struct perf_cpu *pc, bool irqs)
 	 * is set: it writes, with no host event left on a counter) */
 	if (!pc->guest_sched_out || pc->loading_guest)
 		pc->x86->enable_all(pc);
-	if (pc->putting_guest)		/* ... to a put's PMU enable */
+	if (pc->putting_guest && !pc->cpu->irq_depth)	/* ... to a put's PMU enable */
 		hw_cpu__set_mark(pc->cpu, false);
 	hw_cpu__host_batch_end(pc->cpu);
 	if (irqs)
