@@ -573,8 +573,10 @@ void perf_pmu_disable(struct perf_cpu *pc)
 		return;
 	hw_cpu__host_batch_begin(pc->cpu);
 	pc->x86->disable_all(pc);
-	/* a guest context load: host perf is blind from its PMU disable (the
-	 * sched-out runs with the PMU off); not an interrupt handler's inside */
+	/* a guest context load: host perf is blind from its PMU disable on
+	 * (not from an interrupt handler's inside it). Linux walks the
+	 * sched-out with the PMU off; the model charges the walk (costs.sched)
+	 * just before the disable, so the mark covers the accesses only. */
 	if (pc->loading_guest && !pc->cpu->irq_depth)
 		hw_cpu__set_mark(pc->cpu, true);
 }
@@ -583,8 +585,9 @@ void perf_pmu_enable(struct perf_cpu *pc, bool irqs)
 {
 	if (--pc->pmu_disabled)		/* and only the outermost enables */
 		return;
-	/* (perf_load_guest_context's own enable runs before guest_ctx_loaded
-	 * is set: it writes, with no host event left on a counter) */
+	/* Linux's perf_load_guest_context enables before it sets
+	 * guest_ctx_loaded, so that enable writes (with no host event left on
+	 * a counter); the model sets guest_sched_out first, hence loading_guest */
 	if (!pc->guest_sched_out || pc->loading_guest)
 		pc->x86->enable_all(pc);
 	if (pc->putting_guest && !pc->cpu->irq_depth)	/* ... to a put's PMU enable */
@@ -1035,7 +1038,9 @@ static bool has_members(const struct perf_cpu *pc, const struct perf_event *ev)
  * IRQs off); perf_group_detach makes each sibling a group of its own, in
  * the state it was in (an ACTIVE one keeps its counter and counts on),
  * added to the context's groups with a new group_index: a flexible one
- * goes to the end of the rotation order. No resched follows.
+ * goes to the end of the rotation order. A topdown metric cannot stand
+ * alone (PERF_EV_CAP_SIBLING): perf_remove_sibling_event schedules it out
+ * and puts it in ERROR, where it stays. No resched follows.
  */
 static void release_leader(struct perf_cpu *pc, struct perf_event *ev)
 {
@@ -1053,8 +1058,13 @@ static void release_leader(struct perf_cpu *pc, struct perf_event *ev)
 		if (m == ev || m->leader != ev)
 			continue;
 		m->leader = m;
-		if (!m->attr.pinned)
+		if (m->cap_sibling) {
+			if (m->idx >= 0)
+				stop_event(pc, m);
+			m->state = PERF_STATE_ERROR;
+		} else if (!m->attr.pinned) {
 			pc->flex_order[pc->nr_flex++] = m->id;
+		}
 	}
 	perf_plan_changed(pc);
 	perf_pmu_enable(pc, irqs);

@@ -28,13 +28,18 @@ void perf_cpu__release_mediated_pmu(struct perf_cpu *pc)
 		pc->nr_mediated--;
 }
 
-/* Whether the context has a live event: ctx_sched_out/in return at once on
- * ctx->nr_events 0, so there is no walk (the profile's sched) without. */
+/* Whether a context the switch walks has a live event: the CPU's, and the
+ * current task's (cpuctx->task_ctx); ctx_sched_out/in return at once on
+ * ctx->nr_events 0, so there is no walk (the profile's sched) without.
+ * Another task's events are in its own context, not walked. */
 static bool has_events(const struct perf_cpu *pc)
 {
-	for (int i = 0; i < pc->nr_events; i++)
-		if (!pc->events[i]->released)
+	for (int i = 0; i < pc->nr_events; i++) {
+		const struct perf_event *ev = pc->events[i];
+
+		if (!ev->released && (!ev->attr.task || ev->attr.task == pc->current_task))
 			return true;
+	}
 	return false;
 }
 

@@ -78,6 +78,7 @@ static int pseudo_config(const struct perf_cpu *pc, struct perf_event *ev, u64 r
 		    ev->leader->attr.config != PERF_RAW_SLOTS)
 			return -PERF_EINVAL;
 		ev->constraint = BIT_ULL(PERF_IDX_METRIC_BASE + ((raw >> 8) & 0x3));
+		ev->cap_sibling = true;
 		ev->truth_ev = (enum hw_event[]){ HW_EV_TD_RETIRING, HW_EV_TD_BADSPEC,
 			HW_EV_TD_FRONTEND, HW_EV_TD_BACKEND }[(raw >> 8) & 0x3];
 		return 0;

@@ -330,6 +330,42 @@ static void test_release_a_leader_detaches_its_members(void **state)
 	rig_free(r);
 }
 
+/* A topdown group's slots leader released: its metric members cannot
+ * stand alone (PERF_EV_CAP_SIBLING, perf_remove_sibling_event) and end
+ * in ERROR off their counters, for good; an ordinary member goes on
+ * counting as a group of its own. */
+static void test_release_a_slots_leader(void **state)
+{
+	struct rig *r = intel(5, 4, true);
+	struct perf_event *s = ev_new(r, PERF_TYPE_RAW, PERF_RAW_SLOTS, "", NULL);
+	struct perf_event *ret = ev_new(r, PERF_TYPE_RAW, PERF_RAW_TD_RETIRING, "", s);
+	struct perf_event *bad = ev_new(r, PERF_TYPE_RAW, PERF_RAW_TD_BAD_SPEC, "", s);
+	struct perf_event *br = ev_new(r, PERF_TYPE_RAW, 0x00c4, "", s);
+	struct perf_values v;
+
+	(void)state;
+	checks__set(true);
+	run(r, false, 100000);
+	assert_true(s->idx >= 0 && ret->idx >= 0 && bad->idx >= 0 && br->idx >= 0);
+	perf_event__release(&r->pc, s);
+	assert_int_equal(ret->state, PERF_STATE_ERROR);
+	assert_int_equal(bad->state, PERF_STATE_ERROR);
+	assert_int_equal(ret->idx, -1);
+	assert_int_equal(bad->idx, -1);
+	assert_int_equal(br->state, PERF_STATE_ACTIVE);
+	assert_ptr_equal(br->leader, br);
+	for (int t = 0; t < 4; t++)
+		run(r, false, r->pc.costs.tick_cycles);
+	assert_int_equal(ret->state, PERF_STATE_ERROR);	/* no rotation brings it back */
+	assert_int_equal(ret->idx, -1);
+	perf_event__read(&r->pc, br);
+	perf_event__values(&r->pc, br, &v);
+	assert_int_equal(v.count, v.truth);
+	assert_null(checks__failure());
+	checks__set(false);
+	rig_free(r);
+}
+
 static void test_mediated_pmu_rules(void **state)
 {
 	struct rig *r = intel(4, 3, false);
@@ -390,6 +426,18 @@ static void test_guest_context_switch_with_no_event(void **state)
 			perf_event__release(&r->pc, ev);
 		}
 	}
+	/* a live event of task 7 while task 3 runs: in task 7's context, which
+	 * the switch does not walk */
+	perf_cpu__switch_task(&r->pc, 3);
+	assert_int_equal(perf_event__create(&r->pc, &t, NULL, &ev), 0);
+	r->cpu.on_host_access = count_reg;
+	t0 = r->cpu.now;
+	perf_cpu__load_guest_context(&r->pc);
+	perf_cpu__put_guest_context(&r->pc);
+	assert_int_equal(r->cpu.now, t0);
+	assert_int_equal(gc.n, 0);
+	r->cpu.on_host_access = NULL;
+	perf_event__release(&r->pc, ev);
 	ev = ev_new(r, PERF_TYPE_HARDWARE, PERF_COUNT_HW_INSTRUCTIONS, "H", NULL);
 	perf_event__release(&r->pc, ev);		/* CPU-wide: its pmu context stays */
 	r->cpu.on_host_access = count_reg;
@@ -589,13 +637,17 @@ static void test_tick_waits_for_perf_irqs_off(void **state)
 		w.pc = &r->pc;
 		r->cpu.on_irq = watch_irq;
 		r->cpu.irq_ctx = &w;
-		r->cpu.timer_at = r->cpu.now + off;
-		for (int i = 0; i < 6; i++)
+		for (int i = 0; i < 5; i++)
 			ev[i] = ev_new(r, PERF_TYPE_RAW, raw[i], "", NULL);
+		/* due inside the sixth creation's resched (after its
+		 * perf_event_alloc), then inside the disable */
+		r->cpu.timer_at = r->cpu.now + r->pc.costs.create + off;
+		ev[5] = ev_new(r, PERF_TYPE_RAW, raw[5], "", NULL);
+		r->cpu.timer_at = r->cpu.now + r->pc.costs.pause + off;
 		perf_event__disable(&r->pc, ev[0]);
 		rig_free(r);
 	}
-	assert_true(w.ticks > 0);	/* ticks did fall inside the enables */
+	assert_true(w.ticks > 200);	/* ticks did fall inside the windows */
 	assert_int_equal(w.inside, 0);
 }
 
@@ -1326,6 +1378,7 @@ int main(void)
 		cmocka_unit_test(test_amd_disable_waits_on_overflow),
 		cmocka_unit_test(test_amd_legacy_disable_all_reads_each_select),
 		cmocka_unit_test(test_release_a_leader_detaches_its_members),
+		cmocka_unit_test(test_release_a_slots_leader),
 		cmocka_unit_test(test_mediated_pmu_rules),
 		cmocka_unit_test(test_guest_context_switch_with_no_event),
 		cmocka_unit_test(test_blind_is_what_host_perf_misses),
