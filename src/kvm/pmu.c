@@ -117,6 +117,8 @@ int kvm_pmu__init_limited(struct kvm_pmu *pmu, const struct kvm_vpmu_ops *kind,
 	/* kvm_pmu_refresh: GLOBAL_CTRL resets to the GP enables (v2+ or mediated). */
 	if (pmu->nr_gp && (pmu->version >= 2 || kind->is_mediated))
 		pmu->global_ctrl = GENMASK_ULL(pmu->nr_gp - 1, 0);
+	pmu->global_ctrl_intercepted = kind->is_intercepted(pmu, h->vendor == HW_VENDOR_AMD ?
+		MSR_AMD64_PERF_CNTR_GLOBAL_CTL : MSR_CORE_PERF_GLOBAL_CTRL);
 	return 0;
 }
 
@@ -349,7 +351,7 @@ u64 kvm_pmu__vm_exit(struct kvm_pmu *pmu, u32 read_cost)
 	/* svm_vcpu_run: with GlobalCtl passed through, read the guest's value
 	 * right after the exit (AMD has no VMCB field for it). */
 	if (hw->cfg.vendor == HW_VENDOR_AMD && pmu->kind->is_mediated && pmu->loaded &&
-	    !pmu->kind->is_intercepted(pmu, MSR_AMD64_PERF_CNTR_GLOBAL_CTL))
+	    !pmu->global_ctrl_intercepted)
 		pmu->global_ctrl = hw_cpu__host_rdmsr(pmu->cpu, MSR_AMD64_PERF_CNTR_GLOBAL_CTL);
 	if (hw->cfg.vendor != HW_VENDOR_INTEL || !hw->has_global)
 		return 0;
@@ -358,7 +360,7 @@ u64 kvm_pmu__vm_exit(struct kvm_pmu *pmu, u32 read_cost)
 		 * HOST_IA32_PERF_GLOBAL_CTRL = 0 */
 		pmu->global_ctrl = hw->global_ctrl;
 		hw->global_ctrl = 0;
-		return pmu->kind->is_intercepted(pmu, MSR_CORE_PERF_GLOBAL_CTRL) ? 0 : read_cost;
+		return pmu->global_ctrl_intercepted ? 0 : read_cost;
 	}
 	if (pmu->host) {
 		perf_cpu__guest_get_msrs(pmu->host, &host, &guest);

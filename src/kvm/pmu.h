@@ -207,6 +207,8 @@ struct kvm_pmu {
 	bool loaded;
 	bool lvtpc_vector;		/* PMI routing: switch the LVTPC to 0xf5 on load */
 	bool skip_unchanged;		/* elide counter writes that would not change it */
+	bool global_ctrl_intercepted;	/* kind->is_intercepted of the vendor's
+					 * GLOBAL_CTRL, fixed by the CPUID at init */
 	u64 nr_load_msr_ops, nr_put_msr_ops;
 
 	/* isolation ground truth: counters whose hardware value is not what
