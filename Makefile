@@ -23,7 +23,7 @@ BASE_CFLAGS = -std=c11 -pthread -D_POSIX_C_SOURCE=200809L -Isrc $(WARN) -MMD -MP
 CFLAGS  ?= -O2 -g
 # libtracecmd / libtraceevent (trace.dat): pkg-config, expanded when a recipe
 # runs, i.e. after tools/ensure-deps has installed them
-LIBS     = -pthread -ljansson -lm $(shell pkg-config --libs libtracecmd libtraceevent)
+LIBS     = -pthread -ljansson -lm -l:libboost_context.a $(shell pkg-config --libs libtracecmd libtraceevent)
 TRACE_CFLAGS = $(patsubst -I%,-isystem %,$(shell pkg-config --cflags libtracecmd libtraceevent))
 SAN     := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer

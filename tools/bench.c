@@ -94,6 +94,14 @@ static int matrix_row(struct sim_config *c, int reps, const char *label)
 	return 0;
 }
 
+/* A scenario's work x@scale: its guest's, and each of a host's VMs'. */
+static void scale_work(struct scenario *sc, unsigned int scale)
+{
+	sc->guest.work_minsns *= scale;
+	for (unsigned int k = 0; k < sc->nr_vms; k++)
+		sc->vm[k].guest.work_minsns *= scale;
+}
+
 static int matrix(const struct profile *prof, int reps, unsigned int scale)
 {
 	printf("| scenario | vPMU | exits | exits per wall second, median (min..max) |"
@@ -104,9 +112,7 @@ static int matrix(const struct profile *prof, int reps, unsigned int scale)
 
 		if (scenario__load(f->name, &sc, &d))
 			return -1;
-		sc.guest.work_minsns *= scale;
-		for (unsigned int k = 0; k < sc.nr_vms; k++)	/* a host's VMs */
-			sc.vm[k].guest.work_minsns *= scale;
+		scale_work(&sc, scale);
 		for (int k = 0; k < 3; k++) {
 			for (int p = 0; kvm_policies[p] && (k == 2 || !p); p++) {
 				struct sim_config c = {
@@ -148,7 +154,7 @@ static int linear(const struct profile *prof, int reps)
 			};
 
 			big[i] = sc;
-			big[i].guest.work_minsns = sc.guest.work_minsns * scale[i];
+			scale_work(&big[i], scale[i]);
 			if (run_once(&c, &s))
 				return -1;
 			exits[i] = s.exits;
@@ -189,7 +195,7 @@ static int one(const struct profile *prof, const char *name, const char *vpmu,
 		fprintf(stderr, "bench: one: unknown scenario or vPMU\n");
 		return -1;
 	}
-	sc.guest.work_minsns *= scale;
+	scale_work(&sc, scale);
 	if (run_once(&c, &s))
 		return -1;
 	printf("%s %s x%u: %.0f exits, %.4f s\n", name, vpmu, scale, s.exits, s.wall_s);

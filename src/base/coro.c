@@ -1,10 +1,11 @@
 /*
  * base/coro.c - see coro.h. One coroutine runs at a time; `current` is it
- * (NULL: the main stack). Switches are context-switch pairs between the
- * resumer's saved context and the coroutine's.
+ * (NULL: the main stack). A switch is one jump_fcontext() of Boost.Context
+ * (Debian libboost-context-dev): the callee-saved registers and the stack
+ * pointer, no system call (glibc's getcontext/setcontext save and restore
+ * the signal mask with rt_sigprocmask at every switch).
  */
 #include <stdlib.h>
-#include <ucontext.h>
 
 #include "base/coro.h"
 
@@ -20,8 +21,21 @@
 #include <sanitizer/common_interface_defs.h>
 #endif
 
+/* Boost.Context's C-linkage context switch (boost/context/detail/fcontext.hpp,
+ * a C++ header: its two functions are declared here). make_fcontext takes
+ * the top of the stack; jump_fcontext switches to @to, handing it @data, and
+ * returns when something jumps back, with that one's context. */
+typedef void *fcontext_t;
+struct transfer {
+	fcontext_t fctx;
+	void *data;
+};
+struct transfer jump_fcontext(fcontext_t const to, void *data);
+fcontext_t make_fcontext(void *sp, size_t size, void (*fn)(struct transfer));
+
 struct coro {
-	ucontext_t ctx, back;
+	fcontext_t ctx;		/* the coroutine where it stopped */
+	fcontext_t back;	/* its resumer where it resumed it */
 	coro_fn fn;
 	void *arg;
 	void *stack;
@@ -33,22 +47,6 @@ struct coro {
 };
 
 static _Thread_local struct coro *current;	/* one a thread: runs of several threads each have their own */
-
-/*
- * swapcontext(), made of getcontext() and setcontext(): ASan's swapcontext
- * interceptor prints a warning on every process that uses it, and the stack
- * switches are told to ASan here anyway (switch_begin / switch_end).
- */
-static void switch_context(ucontext_t *save, const ucontext_t *to)
-{
-	volatile bool resumed = false;
-
-	getcontext(save);
-	if (!resumed) {
-		resumed = true;
-		setcontext(to);
-	}
-}
 
 /* ASan: entering a stack (@bottom, @size) from the one we are on. */
 static void switch_begin(void **save, const void *bottom, size_t size)
@@ -69,38 +67,35 @@ static void switch_end(void *save, const void **bottom, size_t *size)
 #endif
 }
 
-/* (The locals that live across a context switch are volatile: it returns
- * twice, like setjmp.) */
-static void trampoline(void)
+/* The coroutine's first frame: @t is its resumer's context and the coro. */
+static void entry(struct transfer t)
 {
-	struct coro *volatile c = current;
+	struct coro *c = t.data;
 
+	c->back = t.fctx;
 	switch_end(NULL, &c->back_bottom, &c->back_size);
 	c->fn(c->arg);
 	c->done = true;
 	switch_begin(NULL, c->back_bottom, c->back_size);	/* this stack is done */
-	switch_context(&c->ctx, &c->back);
+	jump_fcontext(c->back, NULL);	/* never resumed again */
+	abort();
 }
 
 struct coro *coro__new(coro_fn fn, void *arg, size_t stack_bytes)
 {
-	struct coro *volatile c = calloc(1, sizeof(*c));
+	struct coro *c = calloc(1, sizeof(*c));
 
 	if (!c)
 		return NULL;
 	c->stack = malloc(stack_bytes);
-	if (!c->stack || getcontext(&c->ctx)) {
-		free(c->stack);
+	if (!c->stack) {
 		free(c);
 		return NULL;
 	}
 	c->fn = fn;
 	c->arg = arg;
 	c->stack_bytes = stack_bytes;
-	c->ctx.uc_stack.ss_sp = c->stack;
-	c->ctx.uc_stack.ss_size = stack_bytes;
-	c->ctx.uc_link = NULL;
-	makecontext(&c->ctx, trampoline, 0);
+	c->ctx = make_fcontext((char *)c->stack + stack_bytes, stack_bytes, entry);
 	return c;
 }
 
@@ -114,23 +109,27 @@ void coro__free(struct coro *c)
 
 bool coro__resume(struct coro *c)
 {
-	struct coro *volatile prev = current;
+	struct coro *prev = current;
+	struct transfer t;
 
 	current = c;
 	switch_begin(&c->resumer_fake, c->stack, c->stack_bytes);
-	switch_context(&c->back, &c->ctx);
+	t = jump_fcontext(c->ctx, c);
 	switch_end(c->resumer_fake, NULL, NULL);
+	c->ctx = t.fctx;
 	current = prev;
 	return c->done;
 }
 
 void coro__yield(void)
 {
-	struct coro *volatile c = current;
+	struct coro *c = current;
+	struct transfer t;
 
 	switch_begin(&c->self_fake, c->back_bottom, c->back_size);
-	switch_context(&c->ctx, &c->back);
+	t = jump_fcontext(c->back, NULL);
 	switch_end(c->self_fake, &c->back_bottom, &c->back_size);
+	c->back = t.fctx;
 }
 
 bool coro__is_inside(void)

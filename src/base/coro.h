@@ -7,10 +7,9 @@
  *
  * Only one coroutine runs at a time and switches happen only where the code
  * asks for them (coro__yield), so a run is as deterministic as plain code.
- * Built on POSIX ucontext (glibc); AddressSanitizer is told of each stack
- * switch. (ASan still prints one warning per process that it "doesn't fully
- * support makecontext/swapcontext": a sanitized build's stderr has that
- * line once a coroutine has run.)
+ * Built on Boost.Context's fcontext switch (Debian libboost-context-dev,
+ * linked statically: its assembly only), which makes no system call;
+ * AddressSanitizer is told of each stack switch.
  */
 #ifndef VPMU__BASE_CORO_H
 #define VPMU__BASE_CORO_H
