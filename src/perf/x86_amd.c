@@ -86,14 +86,17 @@ static bool amd_is_armed(const struct perf_cpu *pc, const struct perf_event *ev)
 	       pc->cpu->pmu.evtsel[ev->idx] == (ev->config_hw | EVTSEL_ENABLE);
 }
 
-/* amd_pmu_wait_on_overflow: outside an NMI, the counter is read until its
- * top bit shows that no overflow waits for its NMI to reset it (one read
- * here: an overflow's NMI is taken as soon as it is due); inside one it
- * is not (amd_pmu_disable_event, amd_pmu_check_overflow: in_nmi()). */
+/* amd_pmu_wait_on_overflow: outside an NMI, amd_pmu_test_overflow is asked
+ * until no overflow of the counter waits for its NMI (one ask here: an
+ * overflow's NMI is taken as soon as it is due); inside one it is not
+ * (amd_pmu_disable_event, amd_pmu_check_overflow: in_nmi()). The ask reads
+ * the counter's top bit (amd_pmu_test_overflow_topbit) or, with PerfMonV2,
+ * PerfCntrGlobalStatus (amd_core_pmu_init: amd_pmu_test_overflow_status). */
 static void wait_on_overflow(struct perf_cpu *pc, int idx)
 {
 	if (!pc->cpu->in_nmi)
-		(void)perf_rdmsr(pc, ctr_msr(pc, idx));
+		(void)perf_rdmsr(pc, pc->cpu->pmu.has_global ? MSR_AMD64_PERF_CNTR_GLOBAL_STATUS :
+				 ctr_msr(pc, idx));
 }
 
 static void amd_disable_event(struct perf_cpu *pc, struct perf_event *ev)

@@ -160,28 +160,39 @@ static void test_enable_reschedules_its_types(void **state)
 }
 
 /* AMD: disabling an event outside an NMI waits on its overflow
- * (amd_pmu_disable_event -> amd_pmu_wait_on_overflow: an RDMSR of its
- * counter), and so does the disable_all before it, for every active counter
- * (amd_pmu_check_overflow); PerfMonV2 and legacy alike. */
+ * (amd_pmu_disable_event -> amd_pmu_wait_on_overflow), and so does the
+ * disable_all before it, for every active counter (amd_pmu_check_overflow).
+ * The wait reads the counter (its top bit) on a legacy PMU and
+ * PerfCntrGlobalStatus with PerfMonV2 (amd_pmu_test_overflow_status), then
+ * never the counter. */
 static void test_amd_disable_waits_on_overflow(void **state)
 {
 	(void)state;
 	for (int v2 = 0; v2 < 2; v2++) {
 		struct rig *r = amd(v2);
 		struct perf_event *a, *b;
-		struct reg_count ctr;
+		struct reg_count ctr, st = { .reg = MSR_AMD64_PERF_CNTR_GLOBAL_STATUS };
 
 		a = ev_new(r, PERF_TYPE_HARDWARE, PERF_COUNT_HW_INSTRUCTIONS, "", NULL);
 		b = ev_new(r, PERF_TYPE_HARDWARE, PERF_COUNT_HW_CPU_CYCLES, "", NULL);
 		run(r, false, 10000);
 		ctr = (struct reg_count){ .reg = MSR_F15H_PERF_CTR0 + 2 * (u32)a->idx };
 		r->cpu.on_host_access = count_reg;
-		r->cpu.access_ctx = &ctr;
+		r->cpu.access_ctx = v2 ? &st : &ctr;
 		perf_event__disable(&r->pc, a);
-		assert_int_equal(ctr.n, 2);	/* disable_all's check, then the event's wait */
+		/* legacy: disable_all's check of a, then a's wait; PerfMonV2:
+		 * disable_all's of a and of b, then a's */
+		assert_int_equal(v2 ? st.n : ctr.n, v2 ? 3 : 2);
 		ctr = (struct reg_count){ .reg = MSR_F15H_PERF_CTR0 + 2 * (u32)b->idx };
+		st.n = 0;
+		r->cpu.access_ctx = v2 ? &st : &ctr;
+		perf_event__disable(&r->pc, b);			/* b alone is active */
+		assert_int_equal(v2 ? st.n : ctr.n, 2);
+		perf_event__enable(&r->pc, b);
+		ctr = (struct reg_count){ .reg = MSR_F15H_PERF_CTR0 + 2 * (u32)b->idx };
+		r->cpu.access_ctx = &ctr;
 		perf_event__disable(&r->pc, b);
-		assert_int_equal(ctr.n, 2);
+		assert_int_equal(ctr.n, v2 ? 0 : 2);	/* (PerfMonV2: the counter is not read) */
 		r->cpu.on_host_access = NULL;
 		rig_free(r);
 	}
