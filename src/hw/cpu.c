@@ -241,6 +241,7 @@ int hw_cpu__set_if(struct hw_cpu *cpu, bool on)
 {
 	batch_flush(cpu);
 	cpu->batch_open = cpu->batch_want = cpu->batch_quiet = false;	/* its limits assumed IF unchanged */
+	cpu->quiet_left = 0;
 	cpu->intr_enabled = on;
 	return on ? hw_cpu__deliver_due(cpu) : 0;
 }
@@ -254,6 +255,7 @@ void hw_cpu__set_mark(struct hw_cpu *cpu, bool on)
 	if (cpu->batch_count)
 		batch_flush(cpu);
 	cpu->batch_open = cpu->batch_quiet = false;	/* its limits assumed the mark unchanged */
+	cpu->quiet_left = 0;
 	cpu->batch_want = want;				/* set again at the next access */
 	cpu->mark = on;
 }
@@ -664,6 +666,7 @@ int hw_cpu__run(struct hw_cpu *cpu, const struct hw_segment *seg,
 		return VPMU_E_INVAL;
 	batch_flush(cpu);
 	cpu->batch_open = cpu->batch_want = cpu->batch_quiet = false;	/* a run can change what is deliverable */
+	cpu->quiet_left = 0;
 	if (!cpu->failure && seg->cycles > HW_CPU_MAX_CYCLES - cpu->now)
 		cpu->failure = HW_CPU_FAIL_TIME;
 	if (cpu->failure) {
@@ -873,7 +876,20 @@ static void batch_limits(struct hw_cpu *cpu)
  */
 static inline void batch_quiet(struct hw_cpu *cpu)
 {
+	u64 cw = cpu->host_seg[HOST_WRMSR].seg.cycles, cr = cpu->host_seg[HOST_RDMSR].seg.cycles;
+	u64 cp = cpu->host_seg[HOST_RDPMC].seg.cycles, end = cpu->now + cpu->batch_cycles;
+	u64 most = max_u64(max_u64(max_u64(cw, cr), cp), 1);
+
 	cpu->batch_quiet = is_all_disabled(&cpu->pmu) && !cpu->on_host_access;
+	cpu->quiet_left = 0;
+	/* the quiet path's room: n more accesses fit before the limit and the
+	 * event bound whatever their kinds (each checked alone, as batch_defer
+	 * does, would fit too); one past them takes the general path, which
+	 * defers it if it fits and sets this again */
+	if (cpu->batch_quiet && end <= cpu->batch_limit && cpu->batch_count < cpu->batch_room)
+		cpu->quiet_left = (u32)min_u64(min_u64((cpu->batch_limit - end) / most,
+						       cpu->batch_room - cpu->batch_count),
+					       UINT32_MAX);
 }
 
 /* Defer the segment of an access of an open batch when run_host_piece()
@@ -915,6 +931,7 @@ static void host_segment(struct hw_cpu *cpu, enum host_kind kind, u64 cycles, u6
 	if (cpu->batch_count)
 		batch_flush(cpu);
 	cpu->batch_open = cpu->batch_want = cpu->batch_quiet = false;	/* handlers inside run unbatched */
+	cpu->quiet_left = 0;
 	slot = host_slot(cpu, kind, cycles, insns);
 	if (!run_host_piece(cpu, slot))
 		host_segment_run(cpu, slot);
@@ -939,6 +956,7 @@ void hw_cpu__host_batch_end(struct hw_cpu *cpu)
 {
 	batch_flush(cpu);
 	cpu->batch_open = cpu->batch_want = cpu->batch_quiet = false;
+	cpu->quiet_left = 0;
 }
 
 void hw_cpu__host_exec(struct hw_cpu *cpu, u64 cycles)

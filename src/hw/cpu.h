@@ -178,6 +178,8 @@ struct hw_cpu {
 	bool batch_want;	/* a batch is open ... */
 	bool batch_open;	/* ... and its limits below are set ... */
 	bool batch_quiet;	/* ... and nothing can count (cpu.c batch_quiet) */
+	u32 quiet_left;		/* accesses of any kind sure to fit it (0: none,
+				 * or not quiet): the quiet path's room */
 	u64 batch_limit;	/* the last cycle a deferred segment may end at */
 	u64 batch_room;		/* engine events left before max_events */
 	u64 batch_cycles;	/* cycles not yet added */
@@ -274,7 +276,9 @@ static inline u64 hw_cpu__now(const struct hw_cpu *cpu)
  * register (hw/pmu.h: a counter or select written within its bits, a
  * counter read by RDPMC) changes nothing that counts, so its instruction's
  * segment is deferred exactly as batch_defer() in cpu.c would defer it:
- * when it ends before the batch's limit and the event bound has room.
+ * when it ends before the batch's limit and the event bound has room
+ * (cpu->quiet_left: how many accesses of any kind are sure to; one past
+ * them takes the general path, which decides for itself).
  * Then the access is the register's load or store and a few adds, inline;
  * otherwise the general path runs it. Every access but a GLOBAL_CTRL write
  * that enables a counter leaves every counter globally disabled, so it may
@@ -286,9 +290,8 @@ static inline u64 hw_cpu__now(const struct hw_cpu *cpu)
  */
 static inline bool hw_cpu__has_quiet_room(const struct hw_cpu *cpu, enum hw_host_access kind)
 {
-	return cpu->batch_quiet &&
-	       cpu->now + cpu->batch_cycles + cpu->host_seg[kind].seg.cycles <= cpu->batch_limit &&
-	       cpu->batch_count < cpu->batch_room;
+	(void)kind;
+	return cpu->quiet_left != 0;
 }
 
 static inline void hw_cpu__quiet_defer(struct hw_cpu *cpu, enum hw_host_access kind)
@@ -296,6 +299,7 @@ static inline void hw_cpu__quiet_defer(struct hw_cpu *cpu, enum hw_host_access k
 	cpu->batch_cycles += cpu->host_seg[kind].seg.cycles;
 	cpu->batch_count++;
 	cpu->batch_n[kind]++;
+	cpu->quiet_left--;
 }
 
 /*
@@ -326,6 +330,8 @@ static inline bool hw_cpu__host_quiet_nops(struct hw_cpu *cpu, const u32 n[3], u
 	cpu->batch_count += count;
 	for (int k = 0; k < 3; k++)
 		cpu->batch_n[k] += n[k];
+	/* each took at most the costliest kind's cycles and one event */
+	cpu->quiet_left = cpu->quiet_left > count ? cpu->quiet_left - (u32)count : 0;
 	*cycles = c;
 	return true;
 }
