@@ -51,6 +51,19 @@ struct hw_pmu_config {
 	bool amd_perfmon_v2;	/* AMD CPUID 0x80000022:EAX[0] */
 };
 
+/* Are @a and @b the same PMU (every field)? */
+static inline bool hw_pmu_config__is_same(const struct hw_pmu_config *a,
+					  const struct hw_pmu_config *b)
+{
+	return a->vendor == b->vendor && a->version == b->version && a->nr_gp == b->nr_gp &&
+	       a->nr_fixed == b->nr_fixed && a->fixed_mask == b->fixed_mask &&
+	       a->gp_width == b->gp_width && a->fixed_width == b->fixed_width &&
+	       a->unavailable == b->unavailable && a->ebx_len == b->ebx_len &&
+	       a->fw_writes == b->fw_writes && a->metrics == b->metrics &&
+	       a->anythread_deprecated == b->anythread_deprecated &&
+	       a->amd_core == b->amd_core && a->amd_perfmon_v2 == b->amd_perfmon_v2;
+}
+
 /* How one counter counts right now; filled by ops->counter_setup(). */
 struct hw_count_cfg {
 	enum hw_event ev;

@@ -208,7 +208,9 @@ struct kvm_pmu {
 	bool lvtpc_vector;		/* PMI routing: switch the LVTPC to 0xf5 on load */
 	bool skip_unchanged;		/* elide counter writes that would not change it */
 	bool global_ctrl_intercepted;	/* kind->is_intercepted of the vendor's
-					 * GLOBAL_CTRL, fixed by the CPUID at init */
+					 * GLOBAL_CTRL: fixed at init by the guest
+					 * CPUID and the host's PMU, which a
+					 * migration keeps (kvm_vcpu__migrate) */
 	u64 nr_load_msr_ops, nr_put_msr_ops;
 
 	/* isolation ground truth: counters whose hardware value is not what

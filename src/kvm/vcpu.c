@@ -715,6 +715,12 @@ int kvm_vcpu__migrate(struct kvm_vcpu *v, struct hw_cpu *cpu, struct perf_cpu *h
 		*err = "a vCPU migrates only scheduled out, its guest PMU context put";
 		return -1;
 	}
+	/* KVM fixes the vPMU (and its intercepts) at CPUID time against the
+	 * host's PMU: a host of one kind of core */
+	if (!hw_pmu_config__is_same(&cpu->pmu.cfg, &v->cpu->pmu.cfg)) {
+		*err = "a vCPU migrates only between pCPUs with the same PMU";
+		return -1;
+	}
 	/* the mediated PMU's user count goes with it (perf keeps it per CPU) */
 	if (v->pmu.kind->is_mediated && perf_cpu__create_mediated_pmu(host)) {
 		*err = "perf_create_mediated_pmu: -EBUSY on the new pCPU";

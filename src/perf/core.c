@@ -983,7 +983,9 @@ int perf_event__create(struct perf_cpu *pc, const struct perf_attr *attr,
 void perf_event__enable(struct perf_cpu *pc, struct perf_event *ev)
 {
 	perf_cpu__exec(pc, pc->costs.enable);
-	if (ev->state >= PERF_STATE_INACTIVE)
+	/* "Detached SIBLING events cannot leave ERROR state" */
+	if (ev->state >= PERF_STATE_INACTIVE ||
+	    (ev->state == PERF_STATE_ERROR && ev->cap_sibling && ev->leader == ev))
 		return;
 	perf_update_times(pc);
 	ev->state = PERF_STATE_INACTIVE;
@@ -1039,8 +1041,10 @@ static bool has_members(const struct perf_cpu *pc, const struct perf_event *ev)
  * the state it was in (an ACTIVE one keeps its counter and counts on),
  * added to the context's groups with a new group_index: a flexible one
  * goes to the end of the rotation order. A topdown metric cannot stand
- * alone (PERF_EV_CAP_SIBLING): perf_remove_sibling_event schedules it out
- * and puts it in ERROR, where it stays. No resched follows.
+ * alone (PERF_EV_CAP_SIBLING): it is scheduled out and put in ERROR
+ * (__event_disable(..., ERROR) in Linux 7.0; perf_remove_sibling_event
+ * before), and added to the groups like the others; no enable takes it
+ * out of ERROR (_perf_event_enable). No resched follows.
  */
 static void release_leader(struct perf_cpu *pc, struct perf_event *ev)
 {
@@ -1062,9 +1066,9 @@ static void release_leader(struct perf_cpu *pc, struct perf_event *ev)
 			if (m->idx >= 0)
 				stop_event(pc, m);
 			m->state = PERF_STATE_ERROR;
-		} else if (!m->attr.pinned) {
-			pc->flex_order[pc->nr_flex++] = m->id;
 		}
+		if (!m->attr.pinned)
+			pc->flex_order[pc->nr_flex++] = m->id;
 	}
 	perf_plan_changed(pc);
 	perf_pmu_enable(pc, irqs);

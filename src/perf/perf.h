@@ -145,7 +145,7 @@ struct perf_event {
 	void *overflow_ctx;
 	bool released;
 	bool cap_sibling;		/* PERF_EV_CAP_SIBLING: a topdown metric,
-					 * which cannot outlive its group */
+					 * which cannot stand alone */
 	/* A stop and a start on the counter it holds (core.c rearm_in_place):
 	 * their register accesses by kind (WRMSR, RDMSR, RDPMC), as the last
 	 * one made in full on rearm_idx made them, outside an NMI [0] and

@@ -114,12 +114,50 @@ static void test_pmi_pending_at_exit_reaches_guest(void **state)
 	rig_free(r);
 }
 
+/* A vCPU moves only to a pCPU whose PMU is its own pCPU's: KVM fixed the
+ * vPMU and its intercepts against that PMU at CPUID time. A refusal leaves
+ * the other pCPU's host perf as it was. */
+static void test_migrate_needs_the_same_pmu(void **state)
+{
+	struct rig *r = rig_new("spr");
+	struct hw_pmu_config fewer = r->prof.pmu;
+	struct hw_cpu *cpu = test_calloc(2, sizeof(*cpu));
+	struct perf_cpu *pc = test_calloc(2, sizeof(*pc));
+	const char *why = NULL;
+	char err[128];
+
+	(void)state;
+	fewer.nr_gp--;
+	assert_int_equal(hw_cpu__init(&cpu[0], &fewer, &r->prof.hw, err, sizeof(err)), 0);
+	assert_int_equal(hw_cpu__init(&cpu[1], &r->prof.pmu, &r->prof.hw, err, sizeof(err)), 0);
+	perf_cpu__init(&pc[0], &cpu[0], &r->prof.perf);
+	perf_cpu__init(&pc[1], &cpu[1], &r->prof.perf);
+	assert_int_equal(vcpu_init(r, &kvm_vpmu_mediated_ops, &r->prof.pmu, &why), 0);
+	why = NULL;
+	assert_int_equal(kvm_vcpu__migrate(&r->v, &cpu[0], &pc[0], &why), -1);
+	assert_non_null(why);
+	assert_int_equal(pc[0].nr_mediated, 0);
+	assert_ptr_equal(r->v.cpu, &r->cpu);
+	assert_int_equal(kvm_vcpu__migrate(&r->v, &cpu[1], &pc[1], &why), 0);
+	assert_ptr_equal(r->v.cpu, &cpu[1]);
+	assert_int_equal(pc[1].nr_mediated, 1);
+	assert_int_equal(r->pc.nr_mediated, 0);
+	kvm_vcpu__destroy(&r->v);
+	memset(&r->v, 0, sizeof(r->v));
+	perf_cpu__exit(&pc[0]);
+	perf_cpu__exit(&pc[1]);
+	test_free(pc);
+	test_free(cpu);
+	rig_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_other_vendor_refused),
 		cmocka_unit_test(test_mediated_ebusy_leaves_nothing),
 		cmocka_unit_test(test_pmi_pending_at_exit_reaches_guest),
+		cmocka_unit_test(test_migrate_needs_the_same_pmu),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
