@@ -90,6 +90,8 @@ static const struct field {
 	  4, true },
 	{ "kvm", "mediated_exit_global_ctrl", K_U32,
 	  offsetof(struct profile, kvm.mediated_exit_global_ctrl), 0, 100000, true },
+	{ "kvm", "mediated_exit_autostore", K_U32,
+	  offsetof(struct profile, kvm.mediated_exit_autostore), 0, 100000, true },
 	{ "kvm", "ipi_delivery", K_U32, offsetof(struct profile, kvm.ipi_delivery), 1, 1000000,
 	  true },
 	{ "kvm", "posted_interrupts", K_U8, offsetof(struct profile, kvm.posted_interrupts), 0, 1,

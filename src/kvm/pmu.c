@@ -343,7 +343,7 @@ void kvm_pmu__vm_entry(struct kvm_pmu *pmu)
 	}
 }
 
-u64 kvm_pmu__vm_exit(struct kvm_pmu *pmu, u32 read_cost)
+u64 kvm_pmu__vm_exit(struct kvm_pmu *pmu, u32 autostore, u32 read_cost)
 {
 	struct hw_pmu *hw = &pmu->cpu->pmu;
 	u64 host, guest;
@@ -360,7 +360,7 @@ u64 kvm_pmu__vm_exit(struct kvm_pmu *pmu, u32 read_cost)
 		 * HOST_IA32_PERF_GLOBAL_CTRL = 0 */
 		pmu->global_ctrl = hw->global_ctrl;
 		hw->global_ctrl = 0;
-		return pmu->global_ctrl_intercepted ? 0 : read_cost;
+		return autostore + (pmu->global_ctrl_intercepted ? 0 : read_cost);
 	}
 	if (pmu->host) {
 		perf_cpu__guest_get_msrs(pmu->host, &host, &guest);

@@ -272,13 +272,16 @@ void kvm_pmu__cpuid(const struct kvm_pmu *pmu, u32 leaf, u32 sub, u32 r[4]);
  * PERF_GLOBAL_CTRL" / "save" controls; on AMD nothing): emulated - the host
  * and guest values perf_guest_get_msrs() gives; mediated - the guest's value
  * at entry, saved and zeroed at exit. kvm_pmu__vm_exit returns the cycles
- * KVM spends getting a mediated Intel guest's GLOBAL_CTRL after the exit,
- * @read_cost when the guest writes it directly (vmx_vcpu_run reads the
- * saved value, or on CPUs without the save control the VM-exit MSR-store
- * slot, v6 44/44), else 0 (KVM has it from the intercepted write).
+ * a mediated Intel guest's GLOBAL_CTRL costs at the exit: @autostore (on
+ * CPUs without the save control the MSR is on the VM-exit MSR-store list
+ * whenever the vCPU has a mediated PMU, vmx_recalc_pmu_msr_intercepts,
+ * v6 44/44; 0 on the others), plus @read_cost when the guest writes it
+ * directly (vmx_refresh_guest_perf_global_control reads the saved value,
+ * or copies the stored one into the VMCS; it returns at once when the MSR
+ * is intercepted: KVM has the value from the write).
  */
 void kvm_pmu__vm_entry(struct kvm_pmu *pmu);
-u64 kvm_pmu__vm_exit(struct kvm_pmu *pmu, u32 read_cost);
+u64 kvm_pmu__vm_exit(struct kvm_pmu *pmu, u32 autostore, u32 read_cost);
 /* The hardware counters that hold the guest's state now (for isolation). */
 u64 kvm_pmu__owned(const struct kvm_pmu *pmu);
 /* After a load: mark the counters whose hardware value differs from the

@@ -193,11 +193,17 @@ static bool amd_pmc_setup(const struct kvm_pmu *pmu, const struct kvm_pmc *pmc,
 	return !!(pmc->eventsel & EVTSEL_ENABLE);
 }
 
-/* v5 36/44: the hardware select counts in guest mode only, since AMD has no
- * VMCB field to stop the counters at VM-exit. */
+/* v6 26/44: the hardware select counts in guest mode only (GuestOnly set,
+ * HostOnly clear), since AMD has no VMCB field to stop the counters at
+ * VM-exit. amd_pmu_set_msr makes it so at each write of a new value; a
+ * select not written since the reset keeps eventsel_hw 0 (kvm_pmu_reset),
+ * which the put then leaves alone. Given the select and the last
+ * eventsel_hw, this is that value. */
 static u64 amd_eventsel_hw(const struct kvm_pmu *pmu, const struct kvm_pmc *pmc)
 {
 	(void)pmu;
+	if (!pmc->eventsel && !pmc->eventsel_hw)
+		return 0;
 	return (pmc->eventsel | AMD64_EVTSEL_GUESTONLY) & ~AMD64_EVTSEL_HOSTONLY;
 }
 

@@ -588,7 +588,8 @@ static void vm_exit(struct kvm_vcpu *v, const struct exit_req *x)
 	v->cpu->intr_enabled = false;	/* back in the irqs-off inner loop */
 	v->st.exits[reason]++;
 	/* atomic with the exit itself, and what it costs KVM */
-	host_work(v, v->costs.vmexit + kvm_pmu__vm_exit(&v->pmu, v->costs.mediated_exit_global_ctrl));
+	host_work(v, v->costs.vmexit + kvm_pmu__vm_exit(&v->pmu, v->costs.mediated_exit_autostore,
+						       v->costs.mediated_exit_global_ctrl));
 	/* vmx_vcpu_enter_exit (svm_vcpu_enter_exit: at stgi) takes the NMI
 	 * that caused the exit before anything else runs, so before a put
 	 * even where a policy puts at every exit: the guest context is still
@@ -774,7 +775,8 @@ void kvm_vcpu__stop(struct kvm_vcpu *v)
 	v->in_guest = false;
 	v->cpu->guest = false;		/* host mode from here: host work and IRQs are the host's */
 	v->cpu->intr_enabled = false;
-	host_work(v, v->costs.vmexit + kvm_pmu__vm_exit(&v->pmu, v->costs.mediated_exit_global_ctrl));
+	host_work(v, v->costs.vmexit + kvm_pmu__vm_exit(&v->pmu, v->costs.mediated_exit_autostore,
+						       v->costs.mediated_exit_global_ctrl));
 	put(v);
 	irqs_on(v);
 	perf_cpu__switch_task(v->host, 0);

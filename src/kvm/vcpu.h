@@ -58,6 +58,9 @@ struct kvm_costs {
 	u32 mediated_exit_global_ctrl;	/* Intel, mediated, GLOBAL_CTRL passed
 				 * through: getting the guest's value at each
 				 * VM-exit (pmu.c kvm_pmu__vm_exit), cycles */
+	u32 mediated_exit_autostore;	/* Intel before SPR, mediated: the CPU's
+				 * store of GLOBAL_CTRL to the VM-exit
+				 * MSR-store area at each VM-exit, cycles */
 	/* IPIs between vCPUs (a host of several, sim/host.h) */
 	u32 ipi_delivery;	/* sender's ICR write done -> the target's APIC has it */
 	u8 posted_interrupts;	/* 1: posted interrupts (APICv / AVIC) reach a target

@@ -115,7 +115,7 @@ static void guest_run(struct host *h, u64 cycles, u64 insns, u8 cpl)
 		int stopped = hw_cpu__run(&h->cpu, &seg, &rest);
 
 		h->cpu.guest = false;
-		(void)kvm_pmu__vm_exit(&h->pmu, 0);
+		(void)kvm_pmu__vm_exit(&h->pmu, 0, 0);
 		if (!stopped)
 			break;
 		h->exit_irq.guest = false;
@@ -378,8 +378,10 @@ static void test_mediated_intercepts_and_rdpmc(void **state)
 	assert_true(m->is_intercepted(&h->pmu, MSR_CORE_PERF_FIXED_CTR0 + 3));
 	assert_true(m->is_intercepted(&h->pmu, MSR_CORE_PERF_GLOBAL_CTRL));
 	assert_true(m->is_rdpmc_intercepted(&h->pmu));
-	/* KVM has the intercepted GLOBAL_CTRL: nothing to read at an exit */
-	assert_int_equal(kvm_pmu__vm_exit(&h->pmu, 20), 0);
+	/* KVM has the intercepted GLOBAL_CTRL: nothing to read at an exit;
+	 * without the save control the CPU still stores it (v6 44/44) */
+	assert_int_equal(kvm_pmu__vm_exit(&h->pmu, 0, 20), 0);
+	assert_int_equal(kvm_pmu__vm_exit(&h->pmu, 45, 20), 45);
 	host_free(h);
 	/* a 3-fixed host and a guest with all of it: everything but the
 	 * controls passes through */
@@ -390,7 +392,8 @@ static void test_mediated_intercepts_and_rdpmc(void **state)
 	assert_false(m->is_intercepted(&h->pmu, MSR_CORE_PERF_FIXED_CTR0 + 2));
 	assert_false(m->is_intercepted(&h->pmu, MSR_CORE_PERF_GLOBAL_CTRL));
 	/* the guest writes it directly: KVM reads it back after every exit */
-	assert_int_equal(kvm_pmu__vm_exit(&h->pmu, 20), 20);
+	assert_int_equal(kvm_pmu__vm_exit(&h->pmu, 0, 20), 20);
+	assert_int_equal(kvm_pmu__vm_exit(&h->pmu, 45, 20), 65);
 	assert_true(m->is_intercepted(&h->pmu, MSR_P6_EVNTSEL0));
 	assert_true(m->is_intercepted(&h->pmu, MSR_CORE_PERF_FIXED_CTR_CTRL));
 	assert_false(m->is_rdpmc_intercepted(&h->pmu));
@@ -422,10 +425,25 @@ static void test_mediated_needs_a_capable_host(void **state)
 	test_free(h);
 }
 
+/* Host accesses to each of six AMD selects (hw_cpu.on_host_access). */
+struct sel_count {
+	u32 msr;
+	unsigned int n;
+};
+
+static void count_sel(void *ctx, u32 reg)
+{
+	struct sel_count *c = ctx;
+
+	for (unsigned int i = 0; i < 6; i++)
+		c[i].n += reg == c[i].msr;
+}
+
 static void test_amd(void **state)
 {
 	struct host *h = host_new(HW_VENDOR_AMD);
 	struct hw_pmu_config req;
+	struct sel_count sel_writes[6];
 
 	(void)state;
 	hw_pmu_config__defaults(&req, HW_VENDOR_AMD);
@@ -444,6 +462,23 @@ static void test_amd(void **state)
 	h->pmu.kind->put(&h->pmu);
 	assert_int_equal(rd(h, MSR_F15H_PERF_CTR0), 300);
 	assert_false(h->pmu.lvtpc_automask);
+	/* kvm_pmu_put_guest_pmcs clears a select only where eventsel_hw is not
+	 * 0: one never written since the reset is 0 (v6 26/44 sets GuestOnly
+	 * at a write of a new value), one written 0 over a value is GuestOnly */
+	WR_OK(h, MSR_F15H_PERF_CTL0, 0);
+	kvm_pmu__handle_event(&h->pmu);
+	assert_int_equal(h->pmu.gp[0].eventsel_hw, AMD64_EVTSEL_GUESTONLY);
+	h->pmu.kind->load(&h->pmu);
+	for (unsigned int i = 0; i < 6; i++) {
+		sel_writes[i] = (struct sel_count){ .msr = MSR_F15H_PERF_CTL0 + 2 * i };
+		assert_int_equal(h->pmu.gp[i].eventsel_hw, i ? 0 : AMD64_EVTSEL_GUESTONLY);
+	}
+	h->cpu.on_host_access = count_sel;
+	h->cpu.access_ctx = sel_writes;
+	h->pmu.kind->put(&h->pmu);
+	h->cpu.on_host_access = NULL;
+	for (unsigned int i = 0; i < 6; i++)
+		assert_int_equal(sel_writes[i].n, i ? 0 : 1);
 	host_free(h);
 }
 
