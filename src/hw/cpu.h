@@ -288,9 +288,8 @@ static inline u64 hw_cpu__now(const struct hw_cpu *cpu)
  * which sets batch_quiet again after each access. The batch's limits and
  * batch_quiet are set at its begin.
  */
-static inline bool hw_cpu__has_quiet_room(const struct hw_cpu *cpu, enum hw_host_access kind)
+static inline bool hw_cpu__has_quiet_room(const struct hw_cpu *cpu)
 {
-	(void)kind;
 	return cpu->quiet_left != 0;
 }
 
@@ -398,7 +397,7 @@ hw_cpu__host_wrmsr(struct hw_cpu *cpu, u32 msr, u64 val)
 {
 	enum hw_msr_result r = HW_MSR_OK;
 
-	if (!hw_cpu__has_quiet_room(cpu, HW_HOST_WRMSR) ||
+	if (!hw_cpu__has_quiet_room(cpu) ||
 	    (msr == cpu->pmu.global_ctrl_msr && (val & cpu->pmu.present) &&
 	     cpu->test_fault != HW_TEST_FAULT_QUIET))
 		return hw_cpu__host_wrmsr_slow(cpu, msr, val);
@@ -413,7 +412,7 @@ static inline u64 hw_cpu__host_rdpmc(struct hw_cpu *cpu, u32 ecx)
 	const u64 *r;
 	u64 v;
 
-	if (!hw_cpu__has_quiet_room(cpu, HW_HOST_RDPMC))
+	if (!hw_cpu__has_quiet_room(cpu))
 		return hw_cpu__host_rdpmc_slow(cpu, ecx);
 	r = hw_pmu__plain_rdpmc(&cpu->pmu, ecx);
 	v = r ? *r : hw_cpu__host_read_quiet(cpu, HW_HOST_RDPMC, ecx);
@@ -425,7 +424,7 @@ static inline u64 hw_cpu__host_rdmsr(struct hw_cpu *cpu, u32 msr)
 {
 	u64 v;
 
-	if (!hw_cpu__has_quiet_room(cpu, HW_HOST_RDMSR))
+	if (!hw_cpu__has_quiet_room(cpu))
 		return hw_cpu__host_rdmsr_slow(cpu, msr);
 	v = hw_cpu__host_read_quiet(cpu, HW_HOST_RDMSR, msr);
 	hw_cpu__quiet_defer(cpu, HW_HOST_RDMSR);

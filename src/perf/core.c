@@ -98,17 +98,12 @@ void perf_cpu__exit(struct perf_cpu *pc)
 
 /* ---- times and ground truth ---------------------------------------------- */
 
-static bool is_task_ok(const struct perf_cpu *pc, const struct perf_event *ev)
-{
-	return !ev->attr.task || ev->attr.task == pc->current_task;
-}
-
 /* Enabled by the user, its group leader too, and its task running: what it
  * could count, so ground truth accumulates. */
 static bool is_user_enabled(const struct perf_cpu *pc, const struct perf_event *ev)
 {
 	return ev->state >= PERF_STATE_INACTIVE && ev->leader->state >= PERF_STATE_INACTIVE &&
-	       is_task_ok(pc, ev);
+	       perf_is_task_ok(pc, ev);
 }
 
 /* Enabled for perf's time accounting, by its own state as the kernel's
@@ -118,7 +113,7 @@ static bool is_user_enabled(const struct perf_cpu *pc, const struct perf_event *
  * loaded, for its enabled and its running time alike. */
 static bool is_time_enabled(const struct perf_cpu *pc, const struct perf_event *ev)
 {
-	return ev->state >= PERF_STATE_INACTIVE && is_task_ok(pc, ev) &&
+	return ev->state >= PERF_STATE_INACTIVE && perf_is_task_ok(pc, ev) &&
 	       !(pc->guest_ctx_loaded && ev->attr.exclude_guest);
 }
 
@@ -275,7 +270,7 @@ static bool is_leader(const struct perf_event *ev)
 
 static bool is_eligible(const struct perf_cpu *pc, const struct perf_event *ev)
 {
-	if (ev->state < PERF_STATE_INACTIVE || ev->released || !is_task_ok(pc, ev))
+	if (ev->state < PERF_STATE_INACTIVE || ev->released || !perf_is_task_ok(pc, ev))
 		return false;
 	/* Linux 7.0: nothing host-side is scheduled in while a guest owns the
 	 * PMU; exclude_guest events are the ones it scheduled out. */

@@ -70,6 +70,11 @@ void perf_resched_types(struct perf_cpu *pc, unsigned int types);
 /* The events, their groups or the rotation order changed (core.c make_plan). */
 void perf_plan_changed(struct perf_cpu *pc);
 bool perf_is_sampling(const struct perf_event *ev);
+/* Is @ev CPU-wide or of the task that runs (in a context perf walks now)? */
+static inline bool perf_is_task_ok(const struct perf_cpu *pc, const struct perf_event *ev)
+{
+	return !ev->attr.task || ev->attr.task == pc->current_task;
+}
 
 /* overflow.c: throttling state at init; clear an event's throttle (and log
  * PERF_RECORD_UNTHROTTLE) without restarting its counter. */

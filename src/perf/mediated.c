@@ -34,12 +34,9 @@ void perf_cpu__release_mediated_pmu(struct perf_cpu *pc)
  * Another task's events are in its own context, not walked. */
 static bool has_events(const struct perf_cpu *pc)
 {
-	for (int i = 0; i < pc->nr_events; i++) {
-		const struct perf_event *ev = pc->events[i];
-
-		if (!ev->released && (!ev->attr.task || ev->attr.task == pc->current_task))
+	for (int i = 0; i < pc->nr_events; i++)
+		if (!pc->events[i]->released && perf_is_task_ok(pc, pc->events[i]))
 			return true;
-	}
 	return false;
 }
 

@@ -405,6 +405,16 @@ static void test_mediated_pmu_rules(void **state)
 	rig_free(r);
 }
 
+/* A guest context load and put back to back: the cycles they took. */
+static u64 guest_switch(struct rig *r)
+{
+	u64 t0 = r->cpu.now;
+
+	perf_cpu__load_guest_context(&r->pc);
+	perf_cpu__put_guest_context(&r->pc);
+	return r->cpu.now - t0;
+}
+
 /*
  * perf_load/put_guest_context: perf_ctx_disable, the EVENT_GUEST sched-out
  * or sched-in, perf_ctx_enable (kernel/events/core.c). On a CPU that never
@@ -424,17 +434,15 @@ static void test_guest_context_switch_with_no_event(void **state)
 	struct perf_attr t = { .type = PERF_TYPE_RAW, .config = 0x00c4, .exclude_guest = true,
 			       .task = 7 };
 	struct perf_event *ev;
-	u64 t0;
+	u64 dt;
 
 	(void)state;
 	assert_int_equal(perf_cpu__create_mediated_pmu(&r->pc), 0);
 	r->cpu.access_ctx = &gc;
 	for (int pass = 0; pass < 2; pass++) {	/* none yet; a task's, released */
 		r->cpu.on_host_access = count_reg;
-		t0 = r->cpu.now;
-		perf_cpu__load_guest_context(&r->pc);
-		perf_cpu__put_guest_context(&r->pc);
-		assert_int_equal(r->cpu.now, t0);
+		dt = guest_switch(r);
+		assert_int_equal(dt, 0);
 		assert_int_equal(gc.n, 0);
 		assert_true(r->pc.guest_time == 0 && !r->pc.guest_ctx_loaded);
 		r->cpu.on_host_access = NULL;
@@ -448,16 +456,12 @@ static void test_guest_context_switch_with_no_event(void **state)
 	perf_cpu__switch_task(&r->pc, 3);
 	assert_int_equal(perf_event__create(&r->pc, &t, NULL, &ev), 0);
 	r->cpu.on_host_access = count_reg;
-	t0 = r->cpu.now;
-	perf_cpu__load_guest_context(&r->pc);
-	perf_cpu__put_guest_context(&r->pc);
-	assert_int_equal(r->cpu.now, t0);
+	dt = guest_switch(r);
+	assert_int_equal(dt, 0);
 	assert_int_equal(gc.n, 0);
 	perf_cpu__switch_task(&r->pc, 7);	/* its task runs: its context is walked */
-	t0 = r->cpu.now;
-	perf_cpu__load_guest_context(&r->pc);
-	perf_cpu__put_guest_context(&r->pc);
-	assert_true(r->cpu.now - t0 >= 2 * (u64)r->pc.costs.sched);
+	dt = guest_switch(r);
+	assert_true(dt >= 2 * (u64)r->pc.costs.sched);
 	assert_true(gc.n > 0);
 	gc.n = 0;
 	r->cpu.on_host_access = NULL;
@@ -465,18 +469,14 @@ static void test_guest_context_switch_with_no_event(void **state)
 	ev = ev_new(r, PERF_TYPE_HARDWARE, PERF_COUNT_HW_INSTRUCTIONS, "H", NULL);
 	perf_event__release(&r->pc, ev);		/* CPU-wide: its pmu context stays */
 	r->cpu.on_host_access = count_reg;
-	t0 = r->cpu.now;
-	perf_cpu__load_guest_context(&r->pc);
-	perf_cpu__put_guest_context(&r->pc);
+	dt = guest_switch(r);
 	assert_int_equal(gc.n, 4);
-	assert_int_equal(r->cpu.now - t0, 4 * (u64)r->cpu.costs.wrmsr);	/* no walk */
+	assert_int_equal(dt, 4 * (u64)r->cpu.costs.wrmsr);	/* no walk */
 	ev = ev_new(r, PERF_TYPE_HARDWARE, PERF_COUNT_HW_INSTRUCTIONS, "H", NULL);
 	perf_event__disable(&r->pc, ev);
 	gc.n = 0;
-	t0 = r->cpu.now;
-	perf_cpu__load_guest_context(&r->pc);
-	perf_cpu__put_guest_context(&r->pc);
-	assert_true(r->cpu.now - t0 >= 2 * (u64)r->pc.costs.sched);
+	dt = guest_switch(r);
+	assert_true(dt >= 2 * (u64)r->pc.costs.sched);
 	assert_int_equal(gc.n, 4);
 	r->cpu.on_host_access = NULL;
 	rig_free(r);
