@@ -22,6 +22,7 @@ struct guest_pmu_driver {
 	const char *name;
 	u32 sel, ctr, stride;		/* event select / counter i: base + i * stride */
 	bool has_global;		/* GLOBAL_CTRL/STATUS/ack */
+	bool waits_on_overflow;		/* AMD: amd_pmu_wait_on_overflow */
 	u32 global_ctrl, global_status, global_ack;
 	enum guest_pmi_handler {
 		PMI_X86,	/* x86_pmu_handle_irq: unmask the LVTPC, check every
@@ -48,17 +49,17 @@ static const struct guest_pmu_driver drv_intel_fw = {
 	.handler = PMI_INTEL,
 };
 static const struct guest_pmu_driver drv_amd_v2 = {
-	.name = "amd-v2", .sel = MSR_F15H_PERF_CTL0, .ctr = MSR_F15H_PERF_CTR0, .stride = 2,
+	.name = "amd-v2", .sel = MSR_F15H_PERF_CTL0, .ctr = MSR_F15H_PERF_CTR0, .stride = 2, .waits_on_overflow = true,
 	.has_global = true, .global_ctrl = MSR_AMD64_PERF_CNTR_GLOBAL_CTL,
 	.global_status = MSR_AMD64_PERF_CNTR_GLOBAL_STATUS,
 	.global_ack = MSR_AMD64_PERF_CNTR_GLOBAL_STATUS_CLR, .handler = PMI_AMD_V2,
 };
 static const struct guest_pmu_driver drv_amd_core = {
-	.name = "amd-core", .sel = MSR_F15H_PERF_CTL0, .ctr = MSR_F15H_PERF_CTR0, .stride = 2,
+	.name = "amd-core", .sel = MSR_F15H_PERF_CTL0, .ctr = MSR_F15H_PERF_CTR0, .stride = 2, .waits_on_overflow = true,
 	.handler = PMI_X86,
 };
 static const struct guest_pmu_driver drv_amd_k7 = {
-	.name = "amd-k7", .sel = MSR_K7_EVNTSEL0, .ctr = MSR_K7_PERFCTR0, .stride = 1,
+	.name = "amd-k7", .sel = MSR_K7_EVNTSEL0, .ctr = MSR_K7_PERFCTR0, .stride = 1, .waits_on_overflow = true,
 	.handler = PMI_X86,
 };
 
@@ -90,7 +91,10 @@ struct gs {
 	bool perf_on;
 	unsigned int nr_gp;
 	u64 width_mask, max_period;
-	u64 global_mask;
+	u64 global_mask;		/* the counters holding an event */
+	u64 ctrl_mask;			/* what enable_all writes to the global control */
+	bool in_nmi;			/* in the PMI handler (AMD's waits are skipped) */
+	u32 max_samples_per_tick;
 	unsigned int rotate;		/* first event on a counter */
 	u64 guest_cycles0, truth0;
 	bool enabled;			/* globally enabled, as the driver set it */
@@ -152,6 +156,18 @@ static enum kvm_exit_reason draw_reason(struct gs *g)
 /* An IPI's handler in the guest kernel (an estimate: a function-call or
  * reschedule IPI's entry, handler and EOI, a few hundred instructions). */
 #define IPI_HANDLER_INSNS	400
+/* kernel/events/core.c DEFAULT_MAX_SAMPLE_RATE, the default of
+ * perf_event_max_sample_rate; max_samples_per_tick is it over HZ, rounded
+ * up. (Linux also lowers the rate when its NMIs take long,
+ * perf_sample_event_took; that is not modelled.) */
+#define PERF_MAX_SAMPLE_RATE	100000
+
+/* In cpuc->active_mask: on a counter and not stopped by a throttle (the
+ * handlers and the disable paths skip the others). */
+static bool is_active(const struct guest_event *e)
+{
+	return e->on_counter && !e->throttled;
+}
 
 static bool is_counting(const struct gs *g, const struct guest_event *e)
 {
@@ -200,7 +216,8 @@ static u64 evtsel(bool enable)
 	return 0xc0 | EVTSEL_USR | EVTSEL_OS | EVTSEL_INT | (enable ? EVTSEL_ENABLE : 0);
 }
 
-/* x86_pmu_start / x86_pmu_stop of one event: its select's enable bit. */
+/* x86_pmu_start of one event, or the select write of x86_pmu_stop: its
+ * select's enable bit. */
 static void start_event(struct gs *g, struct guest_event *e, bool on)
 {
 	sync_windows(g);
@@ -208,25 +225,68 @@ static void start_event(struct gs *g, struct guest_event *e, bool on)
 	wr(g, sel_msr(g, e->counter), evtsel(on));
 }
 
+/* amd_pmu_wait_on_overflow outside an NMI: amd_pmu_test_overflow asks
+ * PerfCntrGlobalStatus (PerfMonV2) or the counter's top bit by RDMSR until
+ * no overflow of the counter waits for its NMI. One ask, as host perf's
+ * (perf/x86_amd.c): a PMI due is taken as soon as it can be. Inside the
+ * PMI handler it is skipped (in_nmi()). */
+static void wait_on_overflow(struct gs *g, const struct guest_event *e)
+{
+	u64 v = 0;
+
+	if (!g->drv->waits_on_overflow || g->in_nmi)
+		return;
+	kvm_vcpu__guest_rdmsr(g->v, g->drv->has_global ? g->drv->global_status :
+				    ctr_msr(g, e->counter), &v);
+}
+
+/* x86_pmu_stop of an event: the select without EN (x86_pmu.disable; on
+ * AMD amd_pmu_disable_event, which then waits on an overflow), for an
+ * active one only: a throttled one is stopped already. */
+static void stop_event(struct gs *g, struct guest_event *e)
+{
+	if (!is_active(e))
+		return;
+	start_event(g, e, false);
+	wait_on_overflow(g, e);
+}
+
 /* x86_pmu_disable_all / enable_all: GLOBAL_CTRL where there is one, else
- * every active event select's enable bit. */
+ * every active event select's enable bit (x86_pmu_disable_all reads each
+ * select and writes it without EN). AMD's disable_all then waits on an
+ * overflow of every active counter (amd_pmu_check_overflow), outside an
+ * NMI. */
 static void disable_all(struct gs *g)
 {
+	u64 v = 0;
+
 	if (g->drv->has_global) {
 		set_enabled(g, false);
 		wr(g, g->drv->global_ctrl, 0);
-		return;
+	} else {
+		for (unsigned int k = 0; k < g->res->nr_events; k++) {
+			struct guest_event *e = &g->res->ev[k];
+
+			if (!is_active(e))
+				continue;
+			kvm_vcpu__guest_rdmsr(g->v, sel_msr(g, e->counter), &v);
+			if (v & EVTSEL_ENABLE)
+				start_event(g, e, false);
+		}
 	}
 	for (unsigned int k = 0; k < g->res->nr_events; k++)
-		if (g->res->ev[k].on_counter)
-			start_event(g, &g->res->ev[k], false);
+		if (is_active(&g->res->ev[k]))
+			wait_on_overflow(g, &g->res->ev[k]);
 }
 
+/* __intel_pmu_enable_all writes x86_pmu.intel_ctrl (every GP and fixed
+ * counter's bit, used or not), amd_pmu_v2_enable_all
+ * amd_pmu_global_cntr_mask (every counter's): g->ctrl_mask. */
 static void enable_all(struct gs *g)
 {
 	if (g->drv->has_global) {
 		set_enabled(g, g->global_mask != 0);
-		wr(g, g->drv->global_ctrl, g->global_mask);
+		wr(g, g->drv->global_ctrl, g->ctrl_mask);
 		return;
 	}
 	for (unsigned int k = 0; k < g->res->nr_events; k++)
@@ -251,9 +311,12 @@ static u64 event_period(const struct gs *g)
 	return min_u64(max_u64(per_sec / g->w->perf_freq, 1), g->max_period);
 }
 
-/* x86_perf_event_set_period: arm the counter @left events before overflow. */
+/* x86_perf_event_set_period: arm the counter @left events before overflow
+ * (at least 2, "certain CPUs don't like it if just 1 event is left", and
+ * at most max_period). */
 static void arm(struct gs *g, struct guest_event *e, u64 left)
 {
+	left = min_u64(max_u64(left, 2), g->max_period);
 	e->armed = (0 - left) & g->width_mask;
 	wr(g, ctr_msr(g, e->counter), e->armed);
 }
@@ -327,7 +390,11 @@ static void place_events(struct gs *g)
 }
 
 /* Arm and start the events on counters, then enable; @disabled: the PMU
- * is already disabled (a rotation inside perf_pmu_disable). */
+ * is already disabled (a rotation inside perf_pmu_disable). Events were
+ * added, so x86_pmu_enable writes the LVTPC (perf_events_lapic_init, in
+ * its n_added block, before enable_all; Linux 6.1 to 6.8 at least: Dapeng
+ * Mi's patch of July 2024 that removes the write is not known here to be
+ * merged). */
 static void program_events(struct gs *g, bool disabled)
 {
 	if (g->drv->has_global && !disabled) {
@@ -342,9 +409,10 @@ static void program_events(struct gs *g, bool disabled)
 		arm(g, e, left_of(g, e));
 		start_event(g, e, true);
 	}
+	wr(g, MSR_X2APIC_LVTPC, APIC_LVT_DM_NMI);
 	if (g->drv->has_global) {
 		set_enabled(g, g->global_mask != 0);
-		wr(g, g->drv->global_ctrl, g->global_mask);
+		wr(g, g->drv->global_ctrl, g->ctrl_mask);
 	}
 }
 
@@ -372,12 +440,18 @@ static void discover_counters(struct gs *g)
 		}
 		g->width_mask = mask_of_width(48);	/* cntval_bits */
 		g->max_period = (1ULL << 47) - 1;
+		g->ctrl_mask = mask_of_width(g->nr_gp);	/* amd_pmu_global_cntr_mask */
 		return;
 	}
 	kvm_vcpu__guest_cpuid(g->v, 0xa, 0, r);
 	g->drv = &drv_intel;
 	g->nr_gp = (r[0] & 0xff) >= 2 ? (r[0] >> 8) & 0xff : 0;	/* perf needs v2 */
 	g->width_mask = mask_of_width((r[0] >> 16) & 0xff);
+	/* x86_pmu.intel_ctrl: the GP counters and the fixed ones (EDX[4:0]
+	 * of them before v5, where a hypervisor's guest assumes no more; the
+	 * ECX bitmap from v5) at bit 32 on */
+	g->ctrl_mask = mask_of_width(g->nr_gp) |
+		       ((r[0] & 0xff) >= 5 ? (u64)r[2] : mask_of_width(r[3] & 0x1f)) << HW_FIXED_BASE;
 	g->max_period = (1ULL << 31) - 1;
 	kvm_vcpu__guest_cpuid(g->v, 0x1, 0, r);
 	if (g->nr_gp && (r[2] & (1U << 15))) {	/* PDCM: PERF_CAPABILITIES */
@@ -457,28 +531,45 @@ static void perf_setup(struct gs *g)
 }
 
 /*
- * perf_adjust_freq_unthr_context on the guest tick, inside perf_pmu_disable
- * / perf_pmu_enable ("perf/core: Reduce PMU access to adjust sample freq"):
- * each event in turn is stopped, read, given a period from its count over
- * the tick and started again; nothing counts until the PMU is enabled. A
- * start writes the select at once where there is a global control (Intel;
- * AMD v2's amd_pmu_v2_enable_event), not on a legacy AMD PMU, where the
- * enable_all writes them (x86_pmu_enable_event: only with cpuc->enabled).
+ * perf_adjust_freq_unthr_context on the guest tick, when an event is in
+ * frequency mode or throttled, inside perf_pmu_disable / perf_pmu_enable
+ * ("perf/core: Reduce PMU access to adjust sample freq"): a throttled
+ * event is unthrottled (and a fixed-period one started again); each
+ * frequency event in turn is stopped, read, given a period from its count
+ * over the tick and started again; nothing counts until the PMU is
+ * enabled. A start writes the select at once where there is a global
+ * control (Intel; AMD v2's amd_pmu_v2_enable_event), not on a legacy AMD
+ * PMU, where the enable_all writes them (x86_pmu_enable_event: only with
+ * cpuc->enabled). Every tick starts a new count of overflows
+ * (perf_throttled_seq).
  */
 static void perf_freq_tick(struct gs *g)
 {
+	bool throttled = false;
 	u64 v = 0;
 
-	if (!g->perf_on || !is_freq(g))
+	for (unsigned int k = 0; k < g->res->nr_events; k++) {
+		throttled |= g->res->ev[k].throttled;
+		g->res->ev[k].interrupts = 0;
+	}
+	if (!g->perf_on || (!is_freq(g) && !throttled))
 		return;
 	disable_all(g);
 	for (unsigned int k = 0; k < g->res->nr_events; k++) {
 		struct guest_event *e = &g->res->ev[k];
+		bool was_throttled = e->throttled;
 		u64 delta;
 
 		if (!e->on_counter)
 			continue;
-		start_event(g, e, false);
+		e->throttled = false;
+		if (!is_freq(g)) {
+			if (was_throttled && g->drv->has_global)
+				start_event(g, e, true);	/* pmu->start(event, 0) */
+			continue;
+		}
+		if (!was_throttled)
+			stop_event(g, e);
 		kvm_vcpu__guest_rdpmc(g->v, e->counter, &v);
 		fold(g, e, v);
 		kernel_code(g, FREQ_ADJUST_INSNS);
@@ -493,7 +584,9 @@ static void perf_freq_tick(struct gs *g)
 	enable_all(g);
 }
 
-/* Multiplexing on the guest tick: fold the running ones, rotate, reprogram. */
+/* Multiplexing on the guest tick: each running event stopped and read
+ * (x86_pmu_del -> x86_pmu_stop: the select written without EN, with no
+ * global control too, then the update's RDPMC), rotate, reprogram. */
 static void perf_rotate(struct gs *g)
 {
 	u64 v = 0;
@@ -506,27 +599,42 @@ static void perf_rotate(struct gs *g)
 
 		if (!e->on_counter)
 			continue;
+		stop_event(g, e);
 		kvm_vcpu__guest_rdpmc(g->v, e->counter, &v);
 		fold(g, e, v);
-		if (g->drv->has_global)
-			start_event(g, e, false);
+		e->throttled = false;	/* event_sched_in unthrottles */
 	}
 	g->rotate = (g->rotate + 1) % g->res->nr_events;
 	place_events(g);
 	program_events(g, true);
 }
 
-/* An overflowed event: fold, write the sample, re-arm a period
- * (x86_perf_event_set_period), then perf_event_overflow's frequency step
- * from the time since its last overflow. */
+/* An overflowed event: fold (x86_perf_event_update takes what it counted
+ * from period_left), write the sample, re-arm (x86_perf_event_set_period:
+ * a period less what it counted past the overflow, or a whole one if that
+ * was a period or more), then perf_event_overflow's frequency step from
+ * the time since its last overflow. */
 static void rearm(struct gs *g, struct guest_event *e, u64 v)
 {
 	u64 now = g->v->cpu->now, used = e->period;
+	s64 left = (s64)((0 - e->armed) & g->width_mask) - (s64)((v - e->armed) & g->width_mask);
 
 	fold(g, e, v);
 	e->samples++;
 	kernel_code(g, SAMPLE_INSNS);
-	arm(g, e, e->period);
+	if (left <= -(s64)e->period)
+		left = (s64)e->period;
+	else if (left <= 0)
+		left += (s64)e->period;
+	arm(g, e, (u64)left);
+	/* __perf_event_account_interrupt: past max_samples_per_tick this
+	 * tick, perf_event_overflow returns 1 and the handler stops the event
+	 * (x86_pmu_stop(event, 0): its select, no wait in an NMI) */
+	if (++e->interrupts > g->max_samples_per_tick) {
+		start_event(g, e, false);
+		e->throttled = true;
+		g->res->throttles++;
+	}
 	if (is_freq(g)) {
 		u64 dt = now - e->freq_stamp;
 		bool first = !e->has_freq_stamp;
@@ -546,7 +654,7 @@ static void handle_status(struct gs *g, u64 status)
 	for (unsigned int k = 0; k < g->res->nr_events; k++) {
 		struct guest_event *e = &g->res->ev[k];
 
-		if (!e->on_counter || !(status & BIT_ULL(e->counter)))
+		if (!is_active(e) || !(status & BIT_ULL(e->counter)))
 			continue;
 		kvm_vcpu__guest_rdpmc(g->v, e->counter, &v);
 		rearm(g, e, v);
@@ -563,7 +671,7 @@ static void pmi_x86(struct gs *g)
 	for (unsigned int k = 0; k < g->res->nr_events; k++) {
 		struct guest_event *e = &g->res->ev[k];
 
-		if (!e->on_counter)
+		if (!is_active(e))
 			continue;
 		kvm_vcpu__guest_rdpmc(g->v, e->counter, &v);
 		if (!(v & (1ULL << 47)))	/* no longer negative: it overflowed */
@@ -590,16 +698,32 @@ static void pmi_intel(struct gs *g)
 	wr(g, MSR_X2APIC_LVTPC, APIC_LVT_DM_NMI);
 }
 
-/* amd_pmu_v2_handle_irq: the LVTPC is never masked on AMD. */
+/* amd_pmu_v2_handle_irq: with a status, every active counter is read
+ * (x86_perf_event_update) before its bit is tested; the ack clears all but
+ * the bits left unhandled (~status, all ones when every bit was an active
+ * counter's). The LVTPC is never masked on AMD. */
 static void pmi_amd_v2(struct gs *g)
 {
-	u64 status = 0;
+	u64 status = 0, v = 0;
 
 	disable_all(g);
 	kvm_vcpu__guest_rdmsr(g->v, g->drv->global_status, &status);
-	handle_status(g, status);
-	if (status)
-		wr(g, g->drv->global_ack, status);
+	if (status) {
+		for (unsigned int k = 0; k < g->res->nr_events; k++) {
+			struct guest_event *e = &g->res->ev[k];
+
+			if (!is_active(e))
+				continue;
+			kvm_vcpu__guest_rdpmc(g->v, e->counter, &v);
+			if (status & BIT_ULL(e->counter)) {
+				status &= ~BIT_ULL(e->counter);
+				rearm(g, e, v);
+			} else {
+				fold(g, e, v);
+			}
+		}
+		wr(g, g->drv->global_ack, ~status);
+	}
 	enable_all(g);
 }
 
@@ -607,6 +731,7 @@ static void pmi_amd_v2(struct gs *g)
 static void perf_pmi(struct gs *g)
 {
 	g->res->pmis++;
+	g->in_nmi = true;
 	switch (g->drv->handler) {
 	case PMI_X86:
 		pmi_x86(g);
@@ -618,6 +743,7 @@ static void perf_pmi(struct gs *g)
 		pmi_amd_v2(g);
 		break;
 	}
+	g->in_nmi = false;
 }
 
 /* An IPI's handler; its EOI is a WRMSR of x2APIC EOI, virtualized with
@@ -877,6 +1003,8 @@ int guest_workload__run(const struct guest_workload *w, struct kvm_vcpu *v, u64 
 	rng__seed(&g.rng, seed);
 	g.left = w->src ? UINT64_MAX : w->work_minsns * 1000000;
 	g.tick_cycles = w->hz ? core_hz / w->hz : 0;
+	/* (a guest without a tick is never unthrottled, so none is throttled) */
+	g.max_samples_per_tick = w->hz ? (u32)((PERF_MAX_SAMPLE_RATE + w->hz - 1) / w->hz) : UINT32_MAX;
 	if (rate)
 		gap_mean = core_hz / rate;
 	v->guest_if = true;

@@ -99,6 +99,11 @@ struct guest_event {
 	u64 freq_stamp;
 	bool has_freq_stamp;
 	u64 freq_count_stamp;		/* count at the last tick */
+	/* throttling (__perf_event_account_interrupt): overflows since the
+	 * last tick, and whether it is stopped for too many of them (out of
+	 * cpuc->active_mask until the next tick or reschedule) */
+	u32 interrupts;
+	bool throttled;
 };
 
 struct guest_result {
@@ -107,6 +112,7 @@ struct guest_result {
 	u64 pmis;
 	u64 ipis;			/* IPIs the guest's handler took */
 	u64 samples;			/* overflows the driver handled (perf record's samples) */
+	u64 throttles;			/* events stopped for a tick's excess of samples */
 	/* guest instructions while the perf driver had its counters globally
 	 * enabled, and what its non-multiplexed events missed of them */
 	u64 enabled_truth;

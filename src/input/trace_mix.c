@@ -20,8 +20,12 @@ int trace_mix__name(struct trace_mix *m, const char *name, const struct exit_nam
 	if (m->nr_names == TRACE_MIX_MAX_NAMES)
 		return -1;
 	struct trace_name *n = &m->names[m->nr_names];
+	/* a bounded copy, truncated as snprintf would (gcc -O3 cannot tell
+	 * that @name does not point into @m and rejects snprintf here) */
+	size_t len = strnlen(name, sizeof(n->name) - 1);
 
-	snprintf(n->name, sizeof(n->name), "%s", name);
+	memcpy(n->name, name, len);
+	n->name[len] = '\0';
 	n->exit = e;
 	n->model = model;
 	return (int)m->nr_names++;

@@ -48,13 +48,9 @@ void kvm_pmu__request_reprogram(struct kvm_pmu *pmu, struct kvm_pmc *pmc)
 	pmu->req_pmu = true;
 }
 
-/* __kvm_perf_overflow: the status bit (v2+), and KVM_REQ_PMI when the
- * counter's PMI is enabled. */
-void kvm_pmc__overflow(struct kvm_pmu *pmu, struct kvm_pmc *pmc)
+/* __kvm_perf_overflow: the status bit (v2+), and KVM_REQ_PMI when @pmi. */
+void kvm_pmc__overflow_pmi(struct kvm_pmu *pmu, struct kvm_pmc *pmc, bool pmi)
 {
-	struct perf_attr attr;
-	bool pmi = false;
-
 	if (pmu->version >= 2 && pmu->kind->is_mediated && pmu->loaded)
 		/* the live status is in the hardware (a loaded context of the
 		 * vcpu / lazy policies): set it there, or the put loses it */
@@ -63,9 +59,18 @@ void kvm_pmc__overflow(struct kvm_pmu *pmu, struct kvm_pmc *pmc)
 				   MSR_CORE_PERF_GLOBAL_STATUS_SET, BIT_ULL(pmc->idx));
 	else if (pmu->version >= 2)
 		pmu->global_status |= BIT_ULL(pmc->idx);
-	pmu->vendor->pmc_setup(pmu, pmc, &attr, &pmi);
 	if (pmi)
 		pmu->req_pmi = true;
+}
+
+/* ... when the counter's PMI is enabled as its registers are now. */
+void kvm_pmc__overflow(struct kvm_pmu *pmu, struct kvm_pmc *pmc)
+{
+	struct perf_attr attr;
+	bool pmi = false;
+
+	pmu->vendor->pmc_setup(pmu, pmc, &attr, &pmi);
+	kvm_pmc__overflow_pmi(pmu, pmc, pmi);
 }
 
 int kvm_pmu__init(struct kvm_pmu *pmu, const struct kvm_vpmu_ops *kind,
@@ -157,19 +162,26 @@ int kvm_pmu__msr_to_idx(const struct kvm_pmu *pmu, u32 msr, bool *is_counter)
 	return hw_msr__counter_idx(msr, is_counter);
 }
 
-/* kvm_pmu_mark_pmc_in_use: the guest touched the counter this time slice. */
+/* kvm_pmu_mark_pmc_in_use: the guest wrote the counter's MSR this time
+ * slice. Only kvm_pmu_set_msr marks (a read does not), through the
+ * vendor's msr_idx_to_pmc: on Intel the fixed counters, EVNTSELn and
+ * PERFCTRn, not the full-width PMCn aliases (intel_msr_idx_to_pmc); a
+ * changed FIXED_CTR_CTRL field marks its counter (reprogram_fixed_counters,
+ * kvm/pmu_intel.c). */
 static void mark_in_use(struct kvm_pmu *pmu, u32 msr)
 {
 	bool is_counter;
-	int idx = kvm_pmu__msr_to_idx(pmu, msr, &is_counter);
+	int idx;
 
+	if (msr - MSR_IA32_PMC0 < INTEL_PMC_MAX_GENERIC)
+		return;
+	idx = kvm_pmu__msr_to_idx(pmu, msr, &is_counter);
 	if (idx >= 0)
 		pmu->pmc_in_use |= BIT_ULL(idx);
 }
 
 enum kvm_msr_result kvm_pmu__get_msr(struct kvm_pmu *pmu, u32 msr, u64 *val)
 {
-	mark_in_use(pmu, msr);
 	if (msr == MSR_X2APIC_LVTPC) {
 		*val = pmu->lvtpc;
 		return KVM_MSR_OK;

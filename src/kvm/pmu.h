@@ -97,6 +97,8 @@ struct kvm_pmc {
 	u64 current_config;
 	bool is_paused;
 	bool is_period_skewed;	/* emulated: see kvm_pmu__skewed_periods */
+	bool intr;		/* emulated: the PMI bit as the last create saw it
+				 * (pmc->intr, set in pmc_reprogram_counter) */
 	/* mediated: the host's MSRs of its counter and select (0: none, a
 	 * fixed counter) and its RDPMC ECX (set by kvm_pmu__init) */
 	u32 hw_ctr_msr, hw_sel_msr, hw_ecx;
@@ -332,6 +334,9 @@ static inline u64 kvm_pmc__mask(const struct kvm_pmu *pmu, const struct kvm_pmc 
 bool kvm_pmc__is_enabled(const struct kvm_pmu *pmu, struct kvm_pmc *pmc);
 /* __kvm_perf_overflow: status bit, and KVM_REQ_PMI when the counter's PMI is on. */
 void kvm_pmc__overflow(struct kvm_pmu *pmu, struct kvm_pmc *pmc);
+/* The same with the PMI decided by @pmi (the emulated reprogram's
+ * __kvm_perf_overflow(pmc, false) reads pmc->intr, not the select). */
+void kvm_pmc__overflow_pmi(struct kvm_pmu *pmu, struct kvm_pmc *pmc, bool pmi);
 void kvm_pmu__request_reprogram(struct kvm_pmu *pmu, struct kvm_pmc *pmc);
 
 #endif /* VPMU__KVM_PMU_H */

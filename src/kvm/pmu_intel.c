@@ -199,6 +199,7 @@ static enum kvm_msr_result intel_set_global(struct kvm_pmu *pmu, u32 msr, u64 va
 			if (((pmu->fixed_ctr_ctrl ^ val) >> (4 * k)) & 0xf)
 				diff |= BIT_ULL(HW_FIXED_BASE + k);
 		pmu->fixed_ctr_ctrl = val;
+		pmu->pmc_in_use |= diff;	/* reprogram_fixed_counters */
 		reprogram_mask(pmu, diff);
 		return KVM_MSR_OK;
 	default:	/* GLOBAL_STATUS: read-only to the guest */

@@ -123,15 +123,18 @@ static void emulated_overflow(struct perf_event *ev, void *ctx)
 	kvm_pmu__request_reprogram(pmu, pmc);
 }
 
-/* pmc_pause_counter: returns whether emulated events overflowed it. */
+/* pmc_pause_counter: returns whether emulated events overflowed it.
+ * perf_event_pause disables the event (its schedule-out reads the counter,
+ * x86_pmu_stop with PERF_EF_UPDATE) and then returns the count: one read,
+ * not a read and then a disable. */
 static bool pause_counter(struct kvm_pmu *pmu, struct kvm_pmc *pmc)
 {
 	u64 mask = kvm_pmc__mask(pmu, pmc), counter = pmc->counter, prev;
 
 	if (pmc->perf_event && !pmc->is_paused) {
-		counter += perf_delta(pmu, pmc);
-		pmc->perf_base = pmc->perf_event->count;
 		perf_event__disable(pmu->host, pmc->perf_event);	/* perf_event_pause */
+		counter += pmc->perf_event->count - pmc->perf_base;
+		pmc->perf_base = pmc->perf_event->count;
 	}
 	prev = counter & mask;
 	counter += pmc->emulated_counter;
@@ -160,8 +163,8 @@ static int emulated_reprogram(struct kvm_pmu *pmu, struct kvm_pmc *pmc)
 
 	if (!kvm_pmc__is_enabled(pmu, pmc))
 		return 0;
-	if (overflow)
-		kvm_pmc__overflow(pmu, pmc);
+	if (overflow)	/* __kvm_perf_overflow(pmc, false): pmc->intr */
+		kvm_pmc__overflow_pmi(pmu, pmc, pmc->intr);
 	pmu->vendor->pmc_setup(pmu, pmc, &attr, &pmi);
 	/* pmc_resume_counter: new period, enable; a period perf refuses
 	 * (perf_event_period) has the event made again */
@@ -180,6 +183,7 @@ static int emulated_reprogram(struct kvm_pmu *pmu, struct kvm_pmc *pmc)
 	attr.exclude_host = true;
 	attr.task = pmu->task;
 	attr.sample_period = sample_period(pmu, pmc, pmc->counter);
+	pmc->intr = pmi;	/* before the create, which may fail */
 	snprintf(attr.name, sizeof(attr.name), "kvm-pmc%u", pmc->idx);
 	if (perf_event__create(pmu->host, &attr, NULL, &ev))
 		return -1;	/* the counter stays paused until a retry succeeds */
@@ -191,10 +195,14 @@ static int emulated_reprogram(struct kvm_pmu *pmu, struct kvm_pmc *pmc)
 	return 0;
 }
 
-/* pmc_stop_counter: fold what the event counted, then release it. */
+/* pmc_stop_counter: the counter's value (pmc_read_counter: the event read
+ * unless it is paused), then the event released; no pause. */
 static void emulated_release(struct kvm_pmu *pmu, struct kvm_pmc *pmc)
 {
-	pause_counter(pmu, pmc);
+	pmc->counter = emulated_read(pmu, pmc) & kvm_pmc__mask(pmu, pmc);
+	pmc->emulated_counter = 0;
+	pmc->is_paused = true;
+	pmc->is_period_skewed = false;
 	perf_event__release(pmu->host, pmc->perf_event);
 	pmc->perf_event = NULL;
 	pmc->current_config = 0;

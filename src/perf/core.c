@@ -995,11 +995,10 @@ void perf_event__enable(struct perf_cpu *pc, struct perf_event *ev)
  * __perf_event_enable there is no ctx_resched: an event waiting for a
  * counter gets the freed one at the next resched or rotation.
  */
-void perf_event__disable(struct perf_cpu *pc, struct perf_event *ev)
+static void event_disable(struct perf_cpu *pc, struct perf_event *ev)
 {
 	bool irqs = pc->cpu->intr_enabled;
 
-	perf_cpu__exec(pc, pc->costs.pause);
 	if (ev->state < PERF_STATE_INACTIVE)
 		return;
 	perf_update_times(pc);
@@ -1018,6 +1017,12 @@ void perf_event__disable(struct perf_cpu *pc, struct perf_event *ev)
 	ev->state = PERF_STATE_OFF;
 	perf_pmu_enable(pc, irqs);
 	check_after(pc, "a disable");
+}
+
+void perf_event__disable(struct perf_cpu *pc, struct perf_event *ev)
+{
+	perf_cpu__exec(pc, pc->costs.pause);
+	event_disable(pc, ev);
 }
 
 static bool has_members(const struct perf_cpu *pc, const struct perf_event *ev)
@@ -1072,13 +1077,16 @@ static void release_leader(struct perf_cpu *pc, struct perf_event *ev)
 
 /* Released events stay in the table (ids are indexes) as OFF and ungrouped:
  * a released member leaves its group, a released leader's members become
- * groups of their own (release_leader). */
+ * groups of their own (release_leader). perf_event_release_kernel schedules
+ * the event out itself (perf_remove_from_context): its cost is the
+ * release's, with no pause of its own (KVM releases an event it paused
+ * just before, pmc_release_perf_event after pmc_pause_counter). */
 void perf_event__release(struct perf_cpu *pc, struct perf_event *ev)
 {
 	if (is_leader(ev) && has_members(pc, ev)) {
 		release_leader(pc, ev);
 	} else {
-		perf_event__disable(pc, ev);
+		event_disable(pc, ev);
 		if (!is_leader(ev)) {
 			ev->leader = ev;
 			perf_plan_changed(pc);

@@ -425,6 +425,86 @@ static void test_mediated_needs_a_capable_host(void **state)
 	test_free(h);
 }
 
+/* RDPMCs among the host's accesses (an ECX: a GP index, or bit 30 and a
+ * fixed one; no MSR of the PMU is that low). */
+static void count_rdpmc(void *ctx, u32 reg)
+{
+	*(unsigned int *)ctx += reg < 0x20 || (reg & (1U << 30));
+}
+
+/*
+ * The emulated reprogram as arch/x86/kvm/pmu.c makes it:
+ *  - pmc_pause_counter -> perf_event_pause: the event disabled (its
+ *    schedule-out reads the counter once) and its count taken, no read
+ *    before;
+ *  - kvm_pmu_mark_pmc_in_use only in kvm_pmu_set_msr, through
+ *    intel_msr_idx_to_pmc (fixed counters, EVNTSELn, PERFCTRn; not PMCn),
+ *    and for a changed FIXED_CTR_CTRL field (reprogram_fixed_counters);
+ *  - an overflow by emulated instructions found at the pause raises a PMI
+ *    as pmc->intr says, the INT bit the last create saw, not the select
+ *    just written (__kvm_perf_overflow(pmc, false));
+ *  - a paused event is released (pmc_release_perf_event) with no second
+ *    pause: only the release's time.
+ */
+static void test_emulated_reprogram_follows_linux(void **state)
+{
+	struct host *h = host_new(HW_VENDOR_INTEL);
+	struct hw_pmu_config req = intel_req(2, 4, 3, true);
+	const u64 sel = 0xc0 | EVTSEL_OS | EVTSEL_USR | EVTSEL_ENABLE;
+	struct kvm_pmc *pmc = &h->pmu.gp[0];
+	unsigned int reads = 0;
+	u64 t0;
+
+	(void)state;
+	vm_init(h, &kvm_vpmu_emulated_ops, &req);
+	WR_OK(h, MSR_IA32_PMC0, 0);
+	WR_OK(h, MSR_P6_EVNTSEL0, sel);
+	WR_OK(h, MSR_CORE_PERF_GLOBAL_CTRL, 1);
+	guest_run(h, 5000, 10000, 0);
+	assert_non_null(pmc->perf_event);
+	/* a pause: one read of the counter */
+	WR_OK(h, MSR_CORE_PERF_GLOBAL_CTRL, 0);
+	h->cpu.on_host_access = count_rdpmc;
+	h->cpu.access_ctx = &reads;
+	kvm_pmu__handle_event(&h->pmu);
+	h->cpu.on_host_access = NULL;
+	assert_int_equal(reads, 1);
+	assert_true(pmc->is_paused);
+	assert_int_equal(rd(h, MSR_IA32_PMC0), 10000);
+	/* what marks a counter in use */
+	h->pmu.pmc_in_use = 0;
+	(void)rd(h, MSR_IA32_PERFCTR0);
+	(void)rd(h, MSR_P6_EVNTSEL0 + 1);
+	WR_OK(h, MSR_IA32_PMC0 + 2, 5);
+	assert_int_equal(h->pmu.pmc_in_use, 0);
+	WR_OK(h, MSR_IA32_PERFCTR0 + 1, 5);
+	WR_OK(h, MSR_P6_EVNTSEL0 + 3, 0);
+	WR_OK(h, MSR_CORE_PERF_FIXED_CTR_CTRL, 0x30);	/* fixed counter 1's field */
+	assert_int_equal(h->pmu.pmc_in_use, BIT_ULL(1) | BIT_ULL(3) | BIT_ULL(HW_FIXED_BASE + 1));
+	/* the event was made without INT; the guest sets INT, and an emulated
+	 * instruction wraps the counter before the reprogram */
+	WR_OK(h, MSR_CORE_PERF_GLOBAL_CTRL, 1);
+	kvm_pmu__handle_event(&h->pmu);
+	assert_false(pmc->intr);
+	WR_OK(h, MSR_IA32_PMC0, (1ULL << 48) - 1);
+	WR_OK(h, MSR_P6_EVNTSEL0, sel | EVTSEL_INT);
+	kvm_pmu__instruction_retired(&h->pmu, 0, false);
+	h->pmu.req_pmi = false;
+	kvm_pmu__handle_event(&h->pmu);
+	assert_int_equal(h->pmu.global_status & 1, 1);
+	assert_false(h->pmu.req_pmi);		/* pmc->intr was false */
+	assert_true(pmc->intr);			/* the new event's */
+	/* release of a paused event: its time is the release's */
+	WR_OK(h, MSR_CORE_PERF_GLOBAL_CTRL, 0);
+	kvm_pmu__handle_event(&h->pmu);
+	assert_true(pmc->is_paused);
+	t0 = h->cpu.now;
+	perf_event__release(&h->pc, pmc->perf_event);
+	assert_int_equal(h->cpu.now - t0, h->pc.costs.release);
+	pmc->perf_event = NULL;
+	host_free(h);
+}
+
 /* Host accesses to each of six AMD selects (hw_cpu.on_host_access). */
 struct sel_count {
 	u32 msr;
@@ -561,6 +641,7 @@ int main(void)
 		cmocka_unit_test(test_amd),
 		cmocka_unit_test(test_emulated_instruction_matches_the_event),
 		cmocka_unit_test(test_none),
+		cmocka_unit_test(test_emulated_reprogram_follows_linux),
 	};
 
 	return cmocka_run_group_tests_name("kvm/pmu", tests, NULL, NULL);

@@ -12,7 +12,16 @@
  *    status, then ack before each pass and status again until 0, enable,
  *    and the LVTPC unmasked last;
  *  - an AMD guest without a vPMU finds none (check_hw_exists: KVM drops the
- *    K7 counter writes) and so runs no perf at all.
+ *    K7 counter writes) and so runs no perf at all;
+ *  - the AMD PerfMonV2 PMI handler is amd_pmu_v2_handle_irq: every active
+ *    counter read before its status bit is tested, the ack of ~status;
+ *  - outside an NMI AMD's perf waits on an overflow after each disable
+ *    (amd_pmu_check_overflow, amd_pmu_disable_event: a GlobalStatus read);
+ *  - the global enable is every counter's bit (x86_pmu.intel_ctrl,
+ *    amd_pmu_global_cntr_mask), as the guest's CPUID gives them;
+ *  - a rotation re-adds events, so x86_pmu_enable writes the LVTPC;
+ *  - an event with more than max_samples_per_tick overflows in a tick is
+ *    throttled (stopped in the handler) until the next tick.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -66,7 +75,7 @@ static void test_freq_events_stay_in_step(void **state)
 
 /* ---- the guest's MSR accesses, one vCPU without host perf --------------- */
 
-#define MAX_OPS 4096
+#define MAX_OPS 65536
 
 struct op {
 	enum kvm_guest_op op;
@@ -79,6 +88,8 @@ struct rec {
 	struct op ops[MAX_OPS];
 	unsigned int n;
 	bool pmi;
+	u32 cpuid_a[4], cpuid_amd[4];	/* the guest's leaves 0xa and 0x80000022 */
+	struct guest_result res;
 };
 
 static void on_access(void *ctx, enum kvm_guest_op op, u32 reg, u64 val, bool fault)
@@ -100,8 +111,10 @@ static const struct kvm_vcpu_observer_ops recorder = {
 	.guest_access = on_access, .guest_pmi = on_pmi,
 };
 
-/* specint's guest, its work / @div, under mediated irqoff on @profile. */
-static void record(const char *profile, unsigned int div, struct rec *r)
+/* @sc's guest (specint's if NULL), its work / @div, under mediated irqoff
+ * on @profile; @events: its number of events (0: the scenario's). */
+static void record_sc(const char *profile, const struct scenario *over, unsigned int div,
+		      unsigned int events, struct rec *r)
 {
 	static struct profile prof;
 	static struct scenario sc;
@@ -117,8 +130,13 @@ static void record(const char *profile, unsigned int div, struct rec *r)
 	int nr = 0;
 
 	assert_int_equal(profile__load(profile, &prof, &d), 0);
-	assert_int_equal(scenario__load("specint", &sc, &d), 0);
+	if (over)
+		sc = *over;
+	else
+		assert_int_equal(scenario__load("specint", &sc, &d), 0);
 	sc.guest.work_minsns /= div;
+	if (events)
+		sc.guest.perf_events = events;
 	assert_int_equal(sim__start_pcpu(&cpu, &pc, hev, &nr, &prof, &sc, err, sizeof(err)), 0);
 	kvm_pmu__supported(&prof.pmu, &req);
 	assert_int_equal(kvm_vcpu__init(&v, &kvm_vpmu_mediated_ops, kvm_policy__by_name("irqoff"),
@@ -129,8 +147,17 @@ static void record(const char *profile, unsigned int div, struct rec *r)
 	v.obs_ctx = r;
 	assert_int_equal(guest_workload__run(&sc.guest, &v, 1, prof.perf.cycles_per_sec, &res), 0);
 	assert_true(res.pmis > 5 && r->n < MAX_OPS);
+	v.obs = NULL;
+	kvm_vcpu__guest_cpuid(&v, 0xa, 0, r->cpuid_a);
+	kvm_vcpu__guest_cpuid(&v, 0x80000022, 0, r->cpuid_amd);
+	r->res = res;
 	kvm_vcpu__destroy(&v);
 	perf_cpu__exit(&pc);
+}
+
+static void record(const char *profile, unsigned int div, struct rec *r)
+{
+	record_sc(profile, NULL, div, 0, r);
 }
 
 static bool is_sel(u32 reg)
@@ -219,6 +246,220 @@ static void test_intel_pmi_handler_is_late_ack(void **state)
 	assert_true(pmis > 5);
 }
 
+static bool is_wr(const struct op *o, u32 reg)
+{
+	return o->op == KVM_GUEST_WRMSR && o->reg == reg;
+}
+
+static bool is_rd(const struct op *o, u32 reg)
+{
+	return o->op == KVM_GUEST_RDMSR && o->reg == reg;
+}
+
+/* Whether @o, in order, is an access outside an AMD PMI handler (from its
+ * first access to its GlobalCtl enable) after the first PMI (the set-up
+ * comes before it). */
+struct amd_walk {
+	bool in_pmi, started;
+};
+
+static bool is_outside_amd_pmi(struct amd_walk *w, const struct op *o)
+{
+	if (o->pmi)
+		w->in_pmi = w->started = true;
+	if (w->in_pmi) {
+		w->in_pmi = !(is_wr(o, MSR_AMD64_PERF_CNTR_GLOBAL_CTL) && o->val);
+		return false;
+	}
+	return w->started;
+}
+
+/* amd_pmu_v2_handle_irq (arch/x86/events/amd/core.c): GlobalCtl 0, the
+ * status; with one, every active counter read (x86_perf_event_update)
+ * before its bit is tested, then GlobalStatusClr written with ~status,
+ * all ones once every bit was an active counter's; GlobalCtl back to
+ * amd_pmu_global_cntr_mask, one bit for each of the counters CPUID
+ * 0x80000022 EBX[3:0] gives; no wait on an overflow inside the NMI. */
+static void test_amd_v2_pmi_handler(void **state)
+{
+	static struct rec r;
+	unsigned int pmis = 0;
+	u64 all;
+
+	(void)state;
+	record("zen4", 4, &r);
+	all = (1ULL << (r.cpuid_amd[1] & 0xf)) - 1;
+	assert_int_equal(all, 0x3f);
+	for (unsigned int i = 0; i < r.n; i++) {
+		unsigned int k, rdpmcs = 0;
+
+		if (!r.ops[i].pmi)
+			continue;
+		pmis++;
+		assert_true(is_wr(&r.ops[i], MSR_AMD64_PERF_CNTR_GLOBAL_CTL) && r.ops[i].val == 0);
+		assert_true(is_rd(&r.ops[i + 1], MSR_AMD64_PERF_CNTR_GLOBAL_STATUS) &&
+			    r.ops[i + 1].val != 0);
+		for (k = i + 2; k < r.n && !is_wr(&r.ops[k], MSR_AMD64_PERF_CNTR_GLOBAL_STATUS_CLR);
+		     k++) {
+			rdpmcs += r.ops[k].op == KVM_GUEST_RDPMC;
+			if (is_rd(&r.ops[k], MSR_AMD64_PERF_CNTR_GLOBAL_STATUS))
+				fail_msg("PMI %u: a wait on an overflow inside the NMI", pmis);
+		}
+		assert_true(k + 1 < r.n);
+		assert_int_equal(rdpmcs, r.res.nr_events);	/* six events, six counters */
+		assert_int_equal(r.ops[k].val, ~0ULL);
+		assert_true(is_wr(&r.ops[k + 1], MSR_AMD64_PERF_CNTR_GLOBAL_CTL));
+		assert_int_equal(r.ops[k + 1].val, all);
+	}
+	print_message("%u PMIs checked\n", pmis);
+	assert_true(pmis > 5);
+}
+
+/* Outside an NMI, AMD's perf waits on an overflow of each active counter
+ * after a disable: amd_pmu_v2_disable_all -> amd_pmu_check_overflow, and
+ * amd_pmu_disable_event after a select write, each wait asking
+ * PerfCntrGlobalStatus (amd_pmu_test_overflow_status) once here. The
+ * tick's frequency step does both. */
+static void test_amd_waits_on_overflow_outside_the_nmi(void **state)
+{
+	static struct rec r;
+	unsigned int disables = 0, stops = 0;
+	struct amd_walk w = { 0 };
+
+	(void)state;
+	record("zen4", 4, &r);
+	for (unsigned int i = 0; i + 6 < r.n; i++) {
+		const struct op *o = &r.ops[i];
+
+		if (!is_outside_amd_pmi(&w, o))
+			continue;
+		if (is_wr(o, MSR_AMD64_PERF_CNTR_GLOBAL_CTL) && !o->val) {
+			disables++;
+			for (unsigned int k = 1; k <= r.res.nr_events; k++)
+				assert_true(is_rd(&r.ops[i + k], MSR_AMD64_PERF_CNTR_GLOBAL_STATUS));
+		}
+		if (o->op == KVM_GUEST_WRMSR && o->reg >= MSR_F15H_PERF_CTL0 &&
+		    o->reg < MSR_F15H_PERF_CTL0 + 12 && !((o->reg - MSR_F15H_PERF_CTL0) & 1) &&
+		    !(o->val & EVTSEL_ENABLE)) {
+			stops++;
+			assert_true(is_rd(&r.ops[i + 1], MSR_AMD64_PERF_CNTR_GLOBAL_STATUS));
+		}
+	}
+	print_message("%u disables, %u stops\n", disables, stops);
+	assert_true(disables > 3 && stops >= disables * r.res.nr_events);
+}
+
+/* __intel_pmu_enable_all writes x86_pmu.intel_ctrl: every GP counter's
+ * bit (CPUID 0xa EAX[15:8]) and every fixed counter's from bit 32 (EDX[4:0]
+ * of them before v5), used or not. */
+static void test_intel_enable_all_is_every_counter(void **state)
+{
+	static struct rec r;
+	unsigned int enables = 0;
+	u64 want;
+
+	(void)state;
+	record("spr", 4, &r);
+	assert_true((r.cpuid_a[0] & 0xff) < 5);
+	want = ((1ULL << ((r.cpuid_a[0] >> 8) & 0xff)) - 1) |
+	       (((1ULL << (r.cpuid_a[3] & 0x1f)) - 1) << 32);
+	for (unsigned int i = 0; i < r.n; i++)
+		if (is_wr(&r.ops[i], MSR_CORE_PERF_GLOBAL_CTRL) && r.ops[i].val) {
+			enables++;
+			assert_int_equal(r.ops[i].val, want);
+		}
+	print_message("%u enables of 0x%llx\n", enables, (unsigned long long)want);
+	assert_true(enables > 10 && (want >> 32));
+}
+
+/* Eight events on six counters: every tick rotates, re-adds events, and
+ * x86_pmu_enable writes the LVTPC before enable_all; with six events on
+ * six nothing is re-added after the set-up and no LVTPC write is made
+ * outside the PMI handler. */
+static unsigned int lvtpc_writes_outside_pmis(const struct rec *r, bool *before_enable)
+{
+	unsigned int n = 0;
+	struct amd_walk w = { 0 };
+
+	*before_enable = true;
+	for (unsigned int i = 0; i + 1 < r->n; i++) {
+		const struct op *o = &r->ops[i];
+
+		if (is_outside_amd_pmi(&w, o) && is_wr(o, MSR_X2APIC_LVTPC)) {
+			n++;
+			*before_enable &= is_wr(&r->ops[i + 1], MSR_AMD64_PERF_CNTR_GLOBAL_CTL) &&
+					  r->ops[i + 1].val;
+		}
+	}
+	return n;
+}
+
+static void test_rotation_writes_the_lvtpc(void **state)
+{
+	static struct rec r;
+	bool before_enable;
+	unsigned int n;
+
+	(void)state;
+	record_sc("zen4", NULL, 4, 8, &r);
+	n = lvtpc_writes_outside_pmis(&r, &before_enable);
+	print_message("8 events on 6 counters: %u LVTPC writes outside PMIs\n", n);
+	assert_true(n > 3 && before_enable);
+	record_sc("zen4", NULL, 4, 0, &r);
+	assert_int_equal(lvtpc_writes_outside_pmis(&r, &before_enable), 0);
+}
+
+/*
+ * __perf_event_account_interrupt: an event's (max_samples_per_tick + 1)th
+ * overflow in a tick (perf_event_max_sample_rate 100000 over HZ, rounded
+ * up) has perf_event_overflow return 1, and the handler stops it
+ * (x86_pmu_stop: its select without EN); the next tick's
+ * perf_adjust_freq_unthr_context starts it again. A guest sampling at
+ * 16,825 Hz with a 2,433 Hz tick under PMIs that take a while: no counter
+ * is re-armed in a PMI more than 42 + 1 times between two ticks, and some
+ * are stopped in the handler.
+ */
+static void test_throttled_events_stop_until_the_tick(void **state)
+{
+	static struct scenario sc;
+	static struct rec r;
+	const u32 max = (100000 + 2433 - 1) / 2433;
+	unsigned int rearms[8] = { 0 }, stops = 0, worst = 0;
+	bool in_pmi = false;
+	struct diag d;
+
+	(void)state;
+	assert_int_equal(scenario__load("specint", &sc, &d), 0);
+	sc.guest.hz = 2433;
+	sc.guest.perf_freq = 16825;
+	record_sc("spr", &sc, 4, 0, &r);
+	assert_int_equal(max, 42);
+	for (unsigned int i = 0; i < r.n; i++) {
+		const struct op *o = &r.ops[i];
+
+		if (o->pmi)
+			in_pmi = true;
+		if (!in_pmi) {
+			if (is_wr(o, MSR_CORE_PERF_GLOBAL_CTRL) && !o->val)	/* a tick */
+				memset(rearms, 0, sizeof(rearms));
+			continue;
+		}
+		if (is_wr(o, MSR_X2APIC_LVTPC))
+			in_pmi = false;		/* the handler's last access */
+		if (o->op == KVM_GUEST_WRMSR && o->reg >= MSR_IA32_PMC0 && o->reg < MSR_IA32_PMC0 + 8) {
+			unsigned int c = ++rearms[o->reg - MSR_IA32_PMC0];
+
+			worst = c > worst ? c : worst;
+		}
+		if (is_sel(o->reg) && o->op == KVM_GUEST_WRMSR && !(o->val & EVTSEL_ENABLE))
+			stops++;
+	}
+	print_message("%llu throttles, %u stops in handlers, at most %u re-arms a tick\n",
+		      (unsigned long long)r.res.throttles, stops, worst);
+	assert_true(stops > 0 && stops == r.res.throttles);
+	assert_true(worst <= max + 1);
+}
+
 /* zen4, no vPMU: the K7 counters read 0 and drop writes. */
 static void test_amd_guest_without_a_pmu_finds_none(void **state)
 {
@@ -241,6 +482,11 @@ int main(void)
 		cmocka_unit_test(test_selects_written_with_the_pmu_disabled),
 		cmocka_unit_test(test_intel_pmi_handler_is_late_ack),
 		cmocka_unit_test(test_amd_guest_without_a_pmu_finds_none),
+		cmocka_unit_test(test_amd_v2_pmi_handler),
+		cmocka_unit_test(test_amd_waits_on_overflow_outside_the_nmi),
+		cmocka_unit_test(test_intel_enable_all_is_every_counter),
+		cmocka_unit_test(test_rotation_writes_the_lvtpc),
+		cmocka_unit_test(test_throttled_events_stop_until_the_tick),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
