@@ -629,7 +629,10 @@ static void rearm(struct gs *g, struct guest_event *e, u64 v)
 	arm(g, e, (u64)left);
 	/* __perf_event_account_interrupt: past max_samples_per_tick this
 	 * tick, perf_event_overflow returns 1 and the handler stops the event
-	 * (x86_pmu_stop(event, 0): its select, no wait in an NMI) */
+	 * (x86_pmu_stop(event, 0): its select, no wait in an NMI). The guest
+	 * kernel's test is "more than", as before 2025's "Fix broken
+	 * throttling when max_samples_per_tick=1" (host perf, perf/overflow.c,
+	 * has the later ">="). */
 	if (++e->interrupts > g->max_samples_per_tick) {
 		start_event(g, e, false);
 		e->throttled = true;
