@@ -557,19 +557,18 @@ static void perf_freq_tick(struct gs *g)
 	disable_all(g);
 	for (unsigned int k = 0; k < g->res->nr_events; k++) {
 		struct guest_event *e = &g->res->ev[k];
-		bool was_throttled = e->throttled;
 		u64 delta;
 
 		if (!e->on_counter)
 			continue;
-		e->throttled = false;
 		if (!is_freq(g)) {
-			if (was_throttled && g->drv->has_global)
+			if (e->throttled && g->drv->has_global)
 				start_event(g, e, true);	/* pmu->start(event, 0) */
+			e->throttled = false;
 			continue;
 		}
-		if (!was_throttled)
-			stop_event(g, e);
+		stop_event(g, e);	/* (a throttled one is stopped already) */
+		e->throttled = false;
 		kvm_vcpu__guest_rdpmc(g->v, e->counter, &v);
 		fold(g, e, v);
 		kernel_code(g, FREQ_ADJUST_INSNS);
