@@ -236,22 +236,23 @@ static void overheads(struct val *v, unsigned int events, double pub_emu, double
 	    (emu.guest_overhead_pct < 0.75 * pub_emu || med.guest_overhead_pct < 0.75 * pub_med)) {
 		size_t n = strlen(chk);
 
+		double emu_spp = emu.guest_pmis ? (double)emu.guest_samples /
+						  (double)emu.guest_pmis : 0.0;
+
 		snprintf(chk + n, sizeof(chk) - n, "; below both: the %u events overflow "
-			 "together under the mediated vPMU, %.1f samples a PMI, as the current "
-			 "guest kernel keeps them (no period change at a first overflow, the "
-			 "tick's adjustment inside perf_pmu_disable; under the emulated one %.1f: "
-			 "KVM creates the backing events one after another, each taking [perf] "
-			 "create (an estimate) while the ones before it count, so they start "
-			 "apart, and an instruction KVM emulates counts into the counters on at "
-			 "that moment, not always all; the creations are also a fixed cost that "
-			 "this short run amortises less than the published ones); the published "
-			 "runs' guest kernel is not "
+			 "together, %.1f samples a PMI under the mediated vPMU and %.1f under "
+			 "the emulated one, as the current guest kernel keeps them (no period "
+			 "change at a first overflow, the tick's adjustment inside "
+			 "perf_pmu_disable)%s; the published runs' guest kernel is not "
 			 "stated, and one whose tick adjusts each event while the others count "
 			 "lets them drift apart into up to %u times the PMIs; the perf tool's "
 			 "own user-space work is not modelled", events,
-			 (double)med.guest_samples / (double)med.guest_pmis,
-			 emu.guest_pmis ? (double)emu.guest_samples / (double)emu.guest_pmis : 0.0,
-			 events);
+			 (double)med.guest_samples / (double)med.guest_pmis, emu_spp,
+			 emu_spp < (double)events - 0.5 ?
+			 " (fewer under the emulated one: KVM creates the backing events one "
+			 "after another while the ones before count, and an instruction KVM "
+			 "emulates counts into the counters on at that moment, not always all)" :
+			 "", events);
 	}
 	snprintf(rerun, sizeof(rerun), "vpmu compare --scenario specint --policies irqoff "
 		 "--cpu spr-fc3%s", events == 6 ? "" : " (perf_events = 10 in a copy)");

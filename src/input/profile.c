@@ -52,6 +52,8 @@ static const struct field {
 	{ "perf", "sched", K_U32, offsetof(struct profile, perf.sched), 1, 10000000, false },
 	{ "perf", "create", K_U32, offsetof(struct profile, perf.create), 1, 100000000, false },
 	{ "perf", "release", K_U32, offsetof(struct profile, perf.release), 1, 100000000, false },
+	{ "perf", "reserve", K_U32, offsetof(struct profile, perf.reserve), 0, 100000000, false },
+	{ "perf", "unreserve", K_U32, offsetof(struct profile, perf.unreserve), 0, 100000000, false },
 	{ "perf", "pause", K_U32, offsetof(struct profile, perf.pause), 1, 10000000, false },
 	{ "perf", "period", K_U32, offsetof(struct profile, perf.period), 1, 10000000, false },
 	{ "perf", "enable", K_U32, offsetof(struct profile, perf.enable), 1, 10000000, false },

@@ -87,6 +87,29 @@ int perf_cpu__init(struct perf_cpu *pc, struct hw_cpu *cpu, const struct perf_co
 	return 0;
 }
 
+void perf_cpu__share_system(struct perf_cpu *pc, struct perf_system *sys)
+{
+	pc->sys = sys;
+}
+
+static struct perf_system *system_of(struct perf_cpu *pc)
+{
+	return pc->sys ? pc->sys : &pc->own_sys;
+}
+
+/* x86_reserve_hardware / x86_release_hardware around an event's life: the
+ * API call's own cost, and the host-wide reservation's when the event is
+ * the first x86 hardware event (or the last) on any CPU. */
+static u64 reserve_cost(struct perf_cpu *pc)
+{
+	return pc->costs.create + (system_of(pc)->nr_hw_events++ ? 0 : pc->costs.reserve);
+}
+
+static u64 unreserve_cost(struct perf_cpu *pc)
+{
+	return --system_of(pc)->nr_hw_events ? 0 : pc->costs.unreserve;
+}
+
 void perf_cpu__exit(struct perf_cpu *pc)
 {
 	for (int i = 0; i < pc->nr_events; i++) {
@@ -943,10 +966,13 @@ int perf_event__create(struct perf_cpu *pc, const struct perf_attr *attr,
 		return -PERF_EOPNOTSUPP;
 	if (pc->nr_events == PERF_MAX_EVENTS)
 		return -PERF_ENOSPC;
-	perf_cpu__exec(pc, pc->costs.create);	/* perf_event_alloc and friends */
 	ev = calloc(1, sizeof(*ev));
 	if (!ev)
 		return -PERF_ENOSPC;
+	/* perf_event_alloc and friends; __x86_pmu_event_init reserves the
+	 * hardware before x86_pmu_hw_config, and a refused config destroys
+	 * the event (hw_perf_event_destroy) */
+	perf_cpu__exec(pc, reserve_cost(pc));
 	ev->attr = *attr;
 	ev->leader = group_leader ? group_leader : ev;
 	ev->idx = -1;
@@ -957,6 +983,7 @@ int perf_event__create(struct perf_cpu *pc, const struct perf_attr *attr,
 	ev->sample_period = attr->freq ? 1 : attr->sample_period;
 	ret = pc->x86->hw_config(pc, ev);
 	if (ret) {
+		perf_cpu__exec(pc, unreserve_cost(pc));
 		free(ev);
 		return ret;
 	}
@@ -1092,7 +1119,7 @@ void perf_event__release(struct perf_cpu *pc, struct perf_event *ev)
 			perf_plan_changed(pc);
 		}
 	}
-	perf_cpu__exec(pc, pc->costs.release);
+	perf_cpu__exec(pc, pc->costs.release + unreserve_cost(pc));	/* _free_event's destroy */
 	ev->released = true;		/* no longer blocks a mediated PMU */
 	ev->state = PERF_STATE_OFF;
 }

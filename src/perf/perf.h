@@ -165,6 +165,12 @@ struct perf_costs {
 	u32 sched;		/* one ctx_sched_in/out pass, without MSRs */
 	u32 create;		/* perf_event_create_kernel_counter */
 	u32 release;		/* perf_event_release_kernel */
+	/* ... and more when the event is the host's first x86 hardware event
+	 * (x86_reserve_hardware: reserve_pmc_hardware, reserve_ds_buffers and
+	 * reserve_lbr_buffers, for every CPU) or its last one
+	 * (x86_release_hardware: their release). See struct perf_system. */
+	u32 reserve;
+	u32 unreserve;
 	u32 pause;		/* perf_event_pause */
 	u32 period;		/* perf_event_period */
 	u32 enable;		/* perf_event_enable */
@@ -198,8 +204,24 @@ struct perf_plan_memo {
 	signed char assign[PERF_MAX_EVENTS];	/* ... and their counters */
 };
 
+/*
+ * What the x86 PMU driver keeps for the whole host rather than per CPU:
+ * pmc_refcount (arch/x86/events/core.c), the x86 hardware events that
+ * exist on any CPU, enabled or not. __x86_pmu_event_init takes a reference
+ * (x86_reserve_hardware; the first one reserves the counters and allocates
+ * every CPU's DS, PEBS and BTS buffers), hw_perf_event_destroy drops it
+ * when the event is freed (x86_release_hardware; the last one releases
+ * them). A pCPU of its own host uses the perf_cpu's own; the pCPUs of one
+ * host share one (perf_cpu__share_system).
+ */
+struct perf_system {
+	u64 nr_hw_events;
+};
+
 struct perf_cpu {
 	struct hw_cpu *cpu;
+	struct perf_system *sys;	/* the host's; NULL: own_sys (core.c system_of) */
+	struct perf_system own_sys;
 	const struct perf_x86_ops *x86;
 	struct perf_costs costs;
 	struct perf_event *events[PERF_MAX_EVENTS];
@@ -264,6 +286,10 @@ struct perf_cpu {
 };
 
 int perf_cpu__init(struct perf_cpu *pc, struct hw_cpu *cpu, const struct perf_costs *costs);
+/* @pc is a CPU of the host whose x86 PMU state @sys is (from its init,
+ * before its first event): the pCPUs of one host share their events'
+ * reference count. */
+void perf_cpu__share_system(struct perf_cpu *pc, struct perf_system *sys);
 /* A task that is not running migrates from @from's CPU to @to's (its
  * task context follows it: scheduled out on the old CPU, in on the new one
  * when it runs there): its events go with it,

@@ -66,6 +66,7 @@ struct host {
 	struct hpcpu *p;
 	struct hthread *t;
 	struct hthread *vm_first[SCENARIO_MAX_VMS];	/* each VM's vCPU 0 */
+	struct perf_system sys;		/* the x86 PMU's host-wide state (pmc_refcount) */
 };
 
 /* ---- the scheduler ---------------------------------------------------------- */
@@ -340,7 +341,7 @@ static int start_pcpu(struct host *h, struct hpcpu *p, char *err, size_t len)
 {
 	const struct scenario *sc = h->c->sc;
 
-	if (sim__start_pcpu(&p->cpu, &p->pc, p->hev, &p->nr_hev, h->c->prof, sc, err, len))
+	if (sim__start_pcpu(&p->cpu, &p->pc, &h->sys, p->hev, &p->nr_hev, h->c->prof, sc, err, len))
 		return -1;
 	p->tasks = sc->host_tasks;
 	p->slice = (u64)sc->slice_us * h->c->prof->core_mhz;

@@ -98,13 +98,15 @@ int sim__start_host_session(struct perf_cpu *pc, const struct perf_spec *sp,
 	return 0;
 }
 
-int sim__start_pcpu(struct hw_cpu *cpu, struct perf_cpu *pc, struct perf_event **hev,
-		    int *nr_hev, const struct profile *p, const struct scenario *sc, char *err,
-		    size_t len)
+int sim__start_pcpu(struct hw_cpu *cpu, struct perf_cpu *pc, struct perf_system *sys,
+		    struct perf_event **hev, int *nr_hev, const struct profile *p,
+		    const struct scenario *sc, char *err, size_t len)
 {
 	if (hw_cpu__init(cpu, &p->pmu, &p->hw, err, len))
 		return -1;
 	perf_cpu__init(pc, cpu, &p->perf);
+	if (sys)
+		perf_cpu__share_system(pc, sys);
 	pc->cpu_pmu_ctx = sc->had_cpu_events;
 	/* the host's interrupt handlers are there from the start: a tick that
 	 * comes while host perf sets up (creating events is slow) is taken,
@@ -188,7 +190,7 @@ static int run_one(struct machine *mc, const struct sim_config *c,
 	struct kvm_costs kc;
 
 	memset(mc, 0, sizeof(*mc));
-	if (sim__start_pcpu(&mc->cpu, &mc->pc, mc->hev, &mc->nr_hev, p, c->sc, err, len))
+	if (sim__start_pcpu(&mc->cpu, &mc->pc, NULL, mc->hev, &mc->nr_hev, p, c->sc, err, len))
 		return -1;
 	kvm_pmu__supported(&p->pmu, &req);	/* the VMM copies what KVM advertises */
 	sim__kvm_costs(p, c->sc, &kc);

@@ -136,10 +136,11 @@ void sim__pct(struct hist *h, struct sim_pct *p);
 /* The vCPU statistics' part of the metrics. */
 void sim__stats_metrics(struct kvm_vcpu_stats *st, struct sim_metrics *m);
 /* A pCPU: its core, host perf (interrupts, tick), the NMI watchdog if the
- * scenario has it, and the scenario's host session into @hev / @nr_hev. */
-int sim__start_pcpu(struct hw_cpu *cpu, struct perf_cpu *pc, struct perf_event **hev,
-		    int *nr_hev, const struct profile *p, const struct scenario *sc, char *err,
-		    size_t len);
+ * scenario has it, and the scenario's host session into @hev / @nr_hev.
+ * @sys is the host's x86 PMU state its pCPUs share (NULL: a host of one). */
+int sim__start_pcpu(struct hw_cpu *cpu, struct perf_cpu *pc, struct perf_system *sys,
+		    struct perf_event **hev, int *nr_hev, const struct profile *p,
+		    const struct scenario *sc, char *err, size_t len);
 /* A host perf session (@sp) opened on @pc as the perf tool opens it: its
  * group leaders created disabled, then enabled once all are open; the
  * events into @hev, their number into @nr_hev. */

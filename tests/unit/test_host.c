@@ -201,7 +201,7 @@ static void test_vcpu_policy_follows_the_scheduler(void **state)
  * the many switches (the PMU disabled, not blind). Two faults this caught:
  * the blind share's denominator had host perf's setup in it (16 % blind
  * against 92 % missed), and a session's first event counted the creation of
- * the next (2.75 M cycles; the perf tool creates its events disabled and
+ * the next (2.75 M cycles an event then; the perf tool creates its events disabled and
  * enables them once all are open): 16 % missed against 64 % blind. A third:
  * the event lost running time at every load, as the guest clock started
  * only after the switch.

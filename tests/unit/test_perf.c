@@ -681,6 +681,85 @@ static void test_tick_waits_for_perf_irqs_off(void **state)
 	assert_int_equal(w.inside, 0);
 }
 
+/*
+ * pmc_refcount (arch/x86/events/core.c): the host's first x86 hardware event
+ * reserves the PMU hardware and every CPU's DS buffers (x86_reserve_hardware)
+ * and its last one releases them (x86_release_hardware), on whichever CPU;
+ * the events between cost only the API call. The costs are set apart here so
+ * that each part of a create or release is seen in the clock: disabled
+ * events, so that no reschedule touches a counter and the two creates (and
+ * the two releases) differ by the reservation alone.
+ */
+static struct rig *refcount_rig(struct perf_system *sys)
+{
+	struct hw_pmu_config cfg;
+	struct rig *r = test_calloc(1, sizeof(*r));
+	char err[128];
+
+	hw_pmu_config__defaults(&cfg, HW_VENDOR_INTEL);
+	assert_int_equal(hw_cpu__init(&r->cpu, &cfg, TEST_HW_COSTS, err, sizeof(err)), 0);
+	assert_int_equal(perf_cpu__init(&r->pc, &r->cpu, TEST_PERF_COSTS), 0);
+	if (sys)
+		perf_cpu__share_system(&r->pc, sys);
+	r->pc.costs.create = 5000;
+	r->pc.costs.release = 7000;
+	r->pc.costs.reserve = 1000000;
+	r->pc.costs.unreserve = 300000;
+	return r;
+}
+
+static u64 timed_create(struct rig *r, u64 config, struct perf_event **ev)
+{
+	struct perf_attr a = { .type = PERF_TYPE_RAW, .config = config, .disabled = true };
+	u64 t0 = r->cpu.now;
+
+	(void)perf_event__create(&r->pc, &a, NULL, ev);	/* *ev NULL if refused */
+	return r->cpu.now - t0;
+}
+
+static u64 timed_release(struct rig *r, struct perf_event *ev)
+{
+	u64 t0 = r->cpu.now;
+
+	perf_event__release(&r->pc, ev);
+	return r->cpu.now - t0;
+}
+
+static void test_first_and_last_event_reserve_the_hardware(void **state)
+{
+	struct perf_system sys = { 0 };
+	struct rig *r = refcount_rig(NULL), *a = refcount_rig(&sys), *b = refcount_rig(&sys);
+	struct perf_event *e1, *e2, *e3, *bad;
+	u64 first, second, again, rel;
+
+	(void)state;
+	first = timed_create(r, 0x00c0, &e1);
+	second = timed_create(r, 0x00c4, &e2);
+	assert_int_equal(first - second, 1000000);		/* the reservation */
+	assert_true(second >= 5000);
+	rel = timed_release(r, e2);
+	assert_int_equal(timed_release(r, e1), rel + 300000);	/* the last one */
+	again = timed_create(r, 0x00c0, &e3);			/* 0 again: reserved again */
+	assert_int_equal(again, first);
+	timed_release(r, e3);
+	/* a config x86_pmu_hw_config refuses (the USR bit in a raw config):
+	 * reserved, then destroyed, so released at once */
+	assert_int_equal(timed_create(r, 0x100c0, &bad), 1000000 + 5000 + 300000);
+	assert_null(bad);
+	assert_int_equal(timed_create(r, 0x00c0, &e3), first);	/* nothing left held */
+
+	/* two CPUs of one host: the second CPU's first event finds the
+	 * hardware reserved; the release of the first CPU's leaves it so */
+	assert_int_equal(timed_create(a, 0x00c0, &e1), first);
+	assert_int_equal(timed_create(b, 0x00c0, &e2), second);
+	assert_int_equal(timed_release(a, e1), 7000);
+	assert_int_equal(timed_release(b, e2), 7000 + 300000);
+	rig_free(r);
+	rig_free(a);
+	rig_free(b);
+}
+
+
 /* A group member disabled goes off its counter alone (__perf_event_disable's
  * event_sched_out); its leader, and the leader's other members, stay. */
 static void test_disable_a_member(void **state)
@@ -1434,6 +1513,7 @@ int main(void)
 		cmocka_unit_test(test_guest_get_msrs_and_mediated_lvtpc),
 		cmocka_unit_test(test_remembered_assignments_are_the_computed_ones),
 		cmocka_unit_test(test_times_see_truth_added_outside_the_engine),
+		cmocka_unit_test(test_first_and_last_event_reserve_the_hardware),
 	};
 
 	return cmocka_run_group_tests_name("perf", tests, NULL, NULL);

@@ -137,7 +137,7 @@ static void record_sc(const char *profile, const struct scenario *over, unsigned
 	sc.guest.work_minsns /= div;
 	if (events)
 		sc.guest.perf_events = events;
-	assert_int_equal(sim__start_pcpu(&cpu, &pc, hev, &nr, &prof, &sc, err, sizeof(err)), 0);
+	assert_int_equal(sim__start_pcpu(&cpu, &pc, NULL, hev, &nr, &prof, &sc, err, sizeof(err)), 0);
 	kvm_pmu__supported(&prof.pmu, &req);
 	assert_int_equal(kvm_vcpu__init(&v, &kvm_vpmu_mediated_ops, kvm_policy__by_name("irqoff"),
 					PMI_ROUTE_VECTOR, &req, &prof.kvm, &cpu, &pc, &why), 0);
