@@ -732,6 +732,8 @@ static void pmi_amd_v2(struct gs *g)
 /* The guest's PMI handler, as the vendor's Linux driver runs it. */
 static void perf_pmi(struct gs *g)
 {
+	u64 t0 = g->v->cpu->now;
+
 	g->res->pmis++;
 	g->in_nmi = true;
 	switch (g->drv->handler) {
@@ -746,6 +748,9 @@ static void perf_pmi(struct gs *g)
 		break;
 	}
 	g->in_nmi = false;
+	/* as the guest's nmi:nmi_handler tracepoint times it: the exits its
+	 * accesses take are inside */
+	hist__add(&g->v->st.pmi_handler, g->v->cpu->now - t0);
 }
 
 /* An IPI's handler; its EOI is a WRMSR of x2APIC EOI, virtualized with

@@ -692,6 +692,7 @@ void kvm_vcpu__destroy(struct kvm_vcpu *v)
 	hist__free(&v->st.latency_full);
 	hist__free(&v->st.irqoff);
 	hist__free(&v->st.pmi_latency);
+	hist__free(&v->st.pmi_handler);
 	hist__free(&v->st.ipi_latency);
 	for (int i = 0; i < EXIT_NR; i++)
 		hist__free(&v->st.latency[i]);

@@ -111,6 +111,8 @@ struct kvm_vcpu_stats {
 	u64 switch_accesses;	/* KVM's PMU register accesses in them */
 	struct hist irqoff;		/* host cycles per irqs-off stretch */
 	struct hist pmi_latency;	/* guest counter overflow -> guest handler */
+	struct hist pmi_handler;	/* the guest's PMI handler, entry to return, its
+					 * exits included (guest/workload.c) */
 	u64 guest_pmis, misattributed_pmis, unclaimed_nmis, host_irqs;
 	u64 preemptions;		/* times the vCPU thread was scheduled out */
 	u64 preemption_cycles;		/* its own cycles in them: the put, the task switches,

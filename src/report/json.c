@@ -69,6 +69,15 @@ static json_t *pct_obj(const struct sim_pct *p)
 			 "n", (json_int_t)p->n);
 }
 
+/* ... and the mean, for durations published as averages */
+static json_t *pct_mean_obj(const struct sim_pct *p)
+{
+	json_t *o = pct_obj(p);
+
+	json_object_set_new(o, "mean", json_integer((json_int_t)(p->n ? p->sum / p->n : 0)));
+	return o;
+}
+
 static json_t *percent(double v)
 {
 	return v < 0 ? json_null() : json_real(round(v * 100.0) / 100.0);
@@ -217,6 +226,7 @@ json_t *report__json_row(const struct sim_metrics *m, const char *version)
 	json_object_set_new(pmi, "dropped", json_integer((json_int_t)m->pmis_dropped));
 	json_object_set_new(pmi, "merged", json_integer((json_int_t)m->pmis_merged));
 	json_object_set_new(o, "guest_pmi_latency_cycles", pmi);
+	json_object_set_new(o, "guest_pmi_handler_cycles", pct_mean_obj(&m->pmi_handler));
 	json_object_set_new(o, "guest_count_error_pct", percent(m->guest_count_error_pct));
 	json_object_set_new(o, "host_count_error_pct", percent(m->host_count_error_pct));
 	json_object_set_new(o, "host_events", host_events_arr(m));
@@ -242,6 +252,7 @@ static json_t *guest_obj(const struct sim_metrics *m)
 	json_object_set_new(pmi, "pmis", json_integer((json_int_t)m->guest_pmis));
 	json_object_set_new(pmi, "samples", json_integer((json_int_t)m->guest_samples));
 	json_object_set_new(o, "guest_pmi_latency_cycles", pmi);
+	json_object_set_new(o, "guest_pmi_handler_cycles", pct_mean_obj(&m->pmi_handler));
 	json_object_set_new(o, "guest_count_error_pct", percent(m->guest_count_error_pct));
 	json_object_set_new(o, "ipis", ipi_obj(m));
 	json_object_set_new(o, "isolation_diffs", json_integer((json_int_t)m->isolation_diffs));
@@ -370,6 +381,12 @@ void report__run_text(FILE *f, const struct sim_metrics *m)
 		report__grouped(m->guest_samples, b, sizeof(b)),
 		report__grouped(m->pmi_latency.p50, c, sizeof(c)),
 		report__grouped(m->pmi_latency.max, (char[32]){ 0 }, 32));
+	if (m->pmi_handler.n)
+		fprintf(f, "  guest PMI handler     %8s cycles mean (p50 %s, max %s; its exits "
+			"included)\n", report__grouped(m->pmi_handler.sum / m->pmi_handler.n, a,
+						       sizeof(a)),
+			report__grouped(m->pmi_handler.p50, b, sizeof(b)),
+			report__grouped(m->pmi_handler.max, c, sizeof(c)));
 	if (m->guest_count_error_pct >= 0)
 		fprintf(f, "  guest count error     %8.2f %%\n", m->guest_count_error_pct);
 	if (m->host_count_error_pct >= 0)

@@ -620,6 +620,7 @@ static int stats_add(struct kvm_vcpu_stats *to, const struct kvm_vcpu_stats *fro
 	e |= hist__merge(&to->latency_full, &from->latency_full);
 	e |= hist__merge(&to->irqoff, &from->irqoff);
 	e |= hist__merge(&to->pmi_latency, &from->pmi_latency);
+	e |= hist__merge(&to->pmi_handler, &from->pmi_handler);
 	e |= hist__merge(&to->ipi_latency, &from->ipi_latency);
 	to->fastpath_exits += from->fastpath_exits;
 	to->loads += from->loads;
@@ -657,6 +658,7 @@ static void stats_free(struct kvm_vcpu_stats *st)
 	hist__free(&st->latency_full);
 	hist__free(&st->irqoff);
 	hist__free(&st->pmi_latency);
+	hist__free(&st->pmi_handler);
 	hist__free(&st->ipi_latency);
 }
 

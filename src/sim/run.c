@@ -314,6 +314,7 @@ void sim__stats_metrics(struct kvm_vcpu_stats *st, struct sim_metrics *m)
 	m->switch_accesses = st->switch_accesses;
 	sim__pct(&st->irqoff, &m->host_irqoff);
 	sim__pct(&st->pmi_latency, &m->pmi_latency);
+	sim__pct(&st->pmi_handler, &m->pmi_handler);
 	m->guest_pmis = st->guest_pmis;
 	m->misattributed_pmis = st->misattributed_pmis;
 	m->unclaimed_nmis = st->unclaimed_nmis;

@@ -105,6 +105,7 @@ struct sim_metrics {
 	double host_blind_pct;
 	struct sim_pct host_irqoff;
 	struct sim_pct pmi_latency;
+	struct sim_pct pmi_handler;	/* the guest's PMI handler's wall time */
 	u64 guest_pmis, pmis_dropped, pmis_merged;
 	u64 guest_samples;		/* overflows the guest's perf handled */
 	double guest_count_error_pct;	/* < 0: the guest counted nothing */
