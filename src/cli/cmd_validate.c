@@ -299,12 +299,12 @@ static void pmi_handler(struct val *v)
 		 (unsigned long long)emu.pmi_handler.max);
 	verdict(v, ns, 48393, 25, b, sizeof(b));
 	snprintf(chk, sizeof(chk), "%s: the handler's two GLOBAL_CTRL writes pause and resume "
-		 "each counter in use, %u on skx (the model's guest driver leaves the fixed "
-		 "counters unused; a CLX-AP guest has 4 GP + 3 fixed with HT on, and the "
-		 "commit does not say which it had), at %.0f "
-		 "cycles a reprogram on average (the [perf] pause, period and enable costs "
-		 "are estimates), and each of its other PMU accesses is an exit", b,
-		 emu.guest_counters,
+		 "each counter in use, %u on skx (the GP ones and fixed counter 0: the "
+		 "scenario's events are all instructions; the commit's 10 distinct hardware "
+		 "events on a CLX-AP guest, 4 GP + 3 fixed counters with HT on, would keep 7 "
+		 "busy), at %.0f cycles a reprogram on average (the [perf] pause, period "
+		 "and enable costs are estimates), and each of its other PMU accesses is an "
+		 "exit", b, emu.guest_counters,
 		 emu.reprograms ? (double)emu.reprogram_cycles / (double)emu.reprograms : 0.0);
 	row(v, "guest NMI handler, emulated vPMU, 10 events multiplexed (`perf record`)",
 	    "avg 104,923 -> 48,393 ns once KVM paused its events instead of re-creating them",

@@ -90,6 +90,10 @@ struct gs {
 	const struct guest_pmu_driver *drv;
 	bool perf_on;
 	unsigned int nr_gp;
+	bool has_fixed0;		/* Intel fixed counter 0 (INST_RETIRED.ANY) */
+	unsigned int nr_slots;		/* counters the events can take: GP, fixed 0 */
+	u64 fixed_ctrl;			/* cpuc->fixed_ctrl_val, and what FIXED_CTR_CTRL */
+	u64 fixed_ctrl_hw;		/* holds (active_fixed_ctrl_val) */
 	u64 width_mask, max_period;
 	u64 global_mask;		/* the counters holding an event */
 	u64 ctrl_mask;			/* what enable_all writes to the global control */
@@ -201,6 +205,12 @@ static void wr(struct gs *g, u32 msr, u64 val)
 	kvm_vcpu__guest_wrmsr(g->v, msr, val);
 }
 
+/* Counter indexes: GP from 0, Intel's fixed ones from HW_FIXED_BASE. */
+static bool is_fixed(unsigned int i)
+{
+	return i >= HW_FIXED_BASE;
+}
+
 static u32 sel_msr(const struct gs *g, unsigned int i)
 {
 	return g->drv->sel + i * g->drv->stride;
@@ -208,7 +218,19 @@ static u32 sel_msr(const struct gs *g, unsigned int i)
 
 static u32 ctr_msr(const struct gs *g, unsigned int i)
 {
-	return g->drv->ctr + i * g->drv->stride;
+	return is_fixed(i) ? MSR_CORE_PERF_FIXED_CTR0 + (i - HW_FIXED_BASE) :
+			     g->drv->ctr + i * g->drv->stride;
+}
+
+/* hwc->event_base_rdpmc: a fixed counter's has bit 30 */
+static u32 rdpmc_ecx(unsigned int i)
+{
+	return is_fixed(i) ? (1U << 30) | (i - HW_FIXED_BASE) : i;
+}
+
+static void read_counter(struct gs *g, const struct guest_event *e, u64 *v)
+{
+	kvm_vcpu__guest_rdpmc(g->v, rdpmc_ecx(e->counter), v);
 }
 
 static u64 evtsel(bool enable)
@@ -217,12 +239,32 @@ static u64 evtsel(bool enable)
 }
 
 /* x86_pmu_start of one event, or the select write of x86_pmu_stop: its
- * select's enable bit. */
+ * select's enable bit. A fixed counter's field (intel_pmu_enable_fixed:
+ * OS, USR and PMI, as x86_pmu_hw_config sets INT on every event) goes to
+ * the cached control only; __intel_pmu_enable_all writes it (Linux 6.1 on,
+ * "perf/x86/intel: Optimize FIXED_CTR_CTRL access"): every start and stop
+ * of one happens with the PMU disabled. */
 static void start_event(struct gs *g, struct guest_event *e, bool on)
 {
 	sync_windows(g);
 	e->started = on;
+	if (is_fixed(e->counter)) {
+		u64 field = 0xfULL << (4 * (e->counter - HW_FIXED_BASE));
+
+		g->fixed_ctrl = (g->fixed_ctrl & ~field) | (on ? 0xbULL * (field / 0xf) : 0);
+		return;
+	}
 	wr(g, sel_msr(g, e->counter), evtsel(on));
+}
+
+/* __intel_pmu_enable_all's FIXED_CTR_CTRL, before GLOBAL_CTRL: written
+ * only when the cached value changed. */
+static void flush_fixed_ctrl(struct gs *g)
+{
+	if (g->fixed_ctrl == g->fixed_ctrl_hw)
+		return;
+	wr(g, MSR_CORE_PERF_FIXED_CTR_CTRL, g->fixed_ctrl);
+	g->fixed_ctrl_hw = g->fixed_ctrl;
 }
 
 /* amd_pmu_wait_on_overflow outside an NMI: amd_pmu_test_overflow asks
@@ -237,7 +279,7 @@ static void wait_on_overflow(struct gs *g, const struct guest_event *e)
 	if (!g->drv->waits_on_overflow || g->in_nmi)
 		return;
 	kvm_vcpu__guest_rdmsr(g->v, g->drv->has_global ? g->drv->global_status :
-				    ctr_msr(g, e->counter), &v);
+				    ctr_msr(g, e->counter), &v);	/* (AMD: GP only) */
 }
 
 /* x86_pmu_stop of an event: the select without EN (x86_pmu.disable; on
@@ -285,6 +327,7 @@ static void disable_all(struct gs *g)
 static void enable_all(struct gs *g)
 {
 	if (g->drv->has_global) {
+		flush_fixed_ctrl(g);
 		set_enabled(g, g->global_mask != 0);
 		wr(g, g->drv->global_ctrl, g->ctrl_mask);
 		return;
@@ -372,20 +415,29 @@ static void kernel_code(struct gs *g, u64 insns)
 	g->v->cpu->cpl = cpl;
 }
 
-/* Which events are on counters: nr_gp of them from g->rotate on. */
+/*
+ * Which events are on counters: nr_slots of them from g->rotate on, in
+ * list order. Every event is instructions (0x00c0), whose constraint on
+ * Intel is fixed counter 0 and every GP counter (FIXED_EVENT_CONSTRAINT
+ * (0x00c0, 0)); the events have equal weights, so perf_assign_events
+ * takes them in order, and __perf_sched_find_counter gives each a fixed
+ * counter first if one is free: the first gets fixed counter 0, the others
+ * the GP counters from 0. A rotation schedules a new event, so the fast
+ * path (each event on its previous counter) does not apply.
+ */
 static void place_events(struct gs *g)
 {
-	unsigned int n = g->res->nr_events;
+	unsigned int n = g->res->nr_events, gp = 0;
 
 	g->global_mask = 0;
 	for (unsigned int k = 0; k < n; k++)
 		g->res->ev[k].on_counter = false;
-	for (unsigned int j = 0; j < n && j < g->nr_gp; j++) {
+	for (unsigned int j = 0; j < n && j < g->nr_slots; j++) {
 		struct guest_event *e = &g->res->ev[(g->rotate + j) % n];
 
 		e->on_counter = true;
-		e->counter = j;
-		g->global_mask |= BIT_ULL(j);
+		e->counter = j == 0 && g->has_fixed0 ? HW_FIXED_BASE : gp++;
+		g->global_mask |= BIT_ULL(e->counter);
 	}
 }
 
@@ -411,6 +463,7 @@ static void program_events(struct gs *g, bool disabled)
 	}
 	wr(g, MSR_X2APIC_LVTPC, APIC_LVT_DM_NMI);
 	if (g->drv->has_global) {
+		flush_fixed_ctrl(g);
 		set_enabled(g, g->global_mask != 0);
 		wr(g, g->drv->global_ctrl, g->ctrl_mask);
 	}
@@ -452,6 +505,7 @@ static void discover_counters(struct gs *g)
 	 * ECX bitmap from v5) at bit 32 on */
 	g->ctrl_mask = mask_of_width(g->nr_gp) |
 		       ((r[0] & 0xff) >= 5 ? (u64)r[2] : mask_of_width(r[3] & 0x1f)) << HW_FIXED_BASE;
+	g->has_fixed0 = g->nr_gp && (g->ctrl_mask & BIT_ULL(HW_FIXED_BASE));
 	g->max_period = (1ULL << 31) - 1;
 	kvm_vcpu__guest_cpuid(g->v, 0x1, 0, r);
 	if (g->nr_gp && (r[2] & (1U << 15))) {	/* PDCM: PERF_CAPABILITIES */
@@ -469,8 +523,8 @@ static void discover_counters(struct gs *g)
  * check_hw_exists: the selects must not be in use (a BIOS's) and a counter
  * must keep what is written to it, or perf says "PMU not available due to
  * virtualization, using software events only" (a hypervisor that drops
- * the writes: KVM without a vPMU, whose K7 MSRs read 0). The fixed
- * control's read is left out: this driver counts on GP counters only.
+ * the writes: KVM without a vPMU, whose K7 MSRs read 0). With fixed
+ * counters it reads FIXED_CTR_CTRL too (a field in use only warns).
  * Returns whether no access faulted and the value stuck.
  */
 static bool has_working_counters(struct gs *g)
@@ -485,6 +539,9 @@ static bool has_working_counters(struct gs *g)
 		if (!(val & EVTSEL_ENABLE))
 			safe = (int)i;
 	}
+	/* the fixed control's read (its fields in use only warn) */
+	if (g->has_fixed0 && kvm_vcpu__guest_rdmsr(g->v, MSR_CORE_PERF_FIXED_CTR_CTRL, &val))
+		return false;
 	if (safe < 0)
 		return false;
 	ctr = ctr_msr(g, (unsigned int)safe);
@@ -505,13 +562,15 @@ static void discover(struct gs *g)
 	discover_counters(g);
 	if (g->nr_gp && g->w->perf != GUEST_PERF_NONE && !has_working_counters(g))
 		g->nr_gp = 0;
+	g->has_fixed0 &= g->nr_gp > 0;
+	g->nr_slots = g->nr_gp + g->has_fixed0;
 }
 
 static void perf_setup(struct gs *g)
 {
 	discover(g);
 	g->res->driver = g->nr_gp ? g->drv->name : "none";
-	g->res->nr_counters = g->nr_gp;
+	g->res->nr_counters = g->nr_slots;
 	g->perf_on = g->nr_gp && g->w->perf != GUEST_PERF_NONE;
 	g->res->nr_events = g->perf_on ? g->w->perf_events : 0;
 	if (!g->perf_on)
@@ -569,7 +628,7 @@ static void perf_freq_tick(struct gs *g)
 		}
 		stop_event(g, e);	/* (a throttled one is stopped already) */
 		e->throttled = false;
-		kvm_vcpu__guest_rdpmc(g->v, e->counter, &v);
+		read_counter(g, e, &v);
 		fold(g, e, v);
 		kernel_code(g, FREQ_ADJUST_INSNS);
 		delta = e->count - e->freq_count_stamp;
@@ -590,7 +649,7 @@ static void perf_rotate(struct gs *g)
 {
 	u64 v = 0;
 
-	if (!g->perf_on || g->res->nr_events <= g->nr_gp)
+	if (!g->perf_on || g->res->nr_events <= g->nr_slots)
 		return;
 	disable_all(g);
 	for (unsigned int k = 0; k < g->res->nr_events; k++) {
@@ -599,7 +658,7 @@ static void perf_rotate(struct gs *g)
 		if (!e->on_counter)
 			continue;
 		stop_event(g, e);
-		kvm_vcpu__guest_rdpmc(g->v, e->counter, &v);
+		read_counter(g, e, &v);
 		fold(g, e, v);
 		e->throttled = false;	/* event_sched_in unthrottles */
 	}
@@ -658,7 +717,7 @@ static void handle_status(struct gs *g, u64 status)
 
 		if (!is_active(e) || !(status & BIT_ULL(e->counter)))
 			continue;
-		kvm_vcpu__guest_rdpmc(g->v, e->counter, &v);
+		read_counter(g, e, &v);
 		rearm(g, e, v);
 	}
 }
@@ -675,7 +734,7 @@ static void pmi_x86(struct gs *g)
 
 		if (!is_active(e))
 			continue;
-		kvm_vcpu__guest_rdpmc(g->v, e->counter, &v);
+		read_counter(g, e, &v);
 		if (!(v & (1ULL << 47)))	/* no longer negative: it overflowed */
 			rearm(g, e, v);
 	}
@@ -716,7 +775,7 @@ static void pmi_amd_v2(struct gs *g)
 
 			if (!is_active(e))
 				continue;
-			kvm_vcpu__guest_rdpmc(g->v, e->counter, &v);
+			read_counter(g, e, &v);
 			if (status & BIT_ULL(e->counter)) {
 				status &= ~BIT_ULL(e->counter);
 				rearm(g, e, v);
@@ -836,7 +895,7 @@ static void finish_perf(struct gs *g)
 
 		sync_windows(g);	/* each read sees up to just before its RDPMC */
 		if (e->on_counter) {
-			kvm_vcpu__guest_rdpmc(g->v, e->counter, &v);
+			read_counter(g, e, &v);
 			fold(g, e, v);
 			e->started = false;	/* read for good: its window ends */
 		}
@@ -846,11 +905,11 @@ static void finish_perf(struct gs *g)
 
 		e->enabled = gc;
 		/* multiplexed events share the counters evenly by rotation */
-		e->running = n > g->nr_gp ? gc * g->nr_gp / n : gc;
+		e->running = n > g->nr_slots ? gc * g->nr_slots / n : gc;
 		e->truth = truth;
 		/* what a counter missed of the instructions in its own counting
 		 * windows (multiplexed events are estimates: not counted) */
-		if (n <= g->nr_gp && e->count < e->counted_truth)
+		if (n <= g->nr_slots && e->count < e->counted_truth)
 			g->res->lost_counts += e->counted_truth - e->count;
 		g->res->samples += e->samples;
 	}

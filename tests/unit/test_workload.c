@@ -75,7 +75,7 @@ static void test_freq_events_stay_in_step(void **state)
 
 /* ---- the guest's MSR accesses, one vCPU without host perf --------------- */
 
-#define MAX_OPS 65536
+#define MAX_OPS 131072
 
 struct op {
 	enum kvm_guest_op op;
@@ -146,7 +146,8 @@ static void record_sc(const char *profile, const struct scenario *over, unsigned
 	v.obs = &recorder;
 	v.obs_ctx = r;
 	assert_int_equal(guest_workload__run(&sc.guest, &v, 1, prof.perf.cycles_per_sec, &res), 0);
-	assert_true(res.pmis > 5 && r->n < MAX_OPS);
+	if (!(res.pmis > 5 && r->n < MAX_OPS))
+		fail_msg("%llu PMIs, %u ops", (unsigned long long)res.pmis, r->n);
 	v.obs = NULL;
 	kvm_vcpu__guest_cpuid(&v, 0xa, 0, r->cpuid_a);
 	kvm_vcpu__guest_cpuid(&v, 0x80000022, 0, r->cpuid_amd);
@@ -249,6 +250,49 @@ static void test_intel_pmi_handler_is_late_ack(void **state)
 static bool is_wr(const struct op *o, u32 reg)
 {
 	return o->op == KVM_GUEST_WRMSR && o->reg == reg;
+}
+
+/*
+ * Instructions events on Intel (intel_pmu_init's constraints, perf's
+ * scheduler): the first one takes fixed counter 0, armed through
+ * IA32_FIXED_CTR0, read by RDPMC with bit 30, its overflow status bit 32;
+ * the others the GP counters. Its FIXED_CTR_CTRL field is cached and
+ * written by __intel_pmu_enable_all, just before GLOBAL_CTRL and only when
+ * it changed (Linux 6.1 on): once at set-up, also with 10 events rotating
+ * through the counters (the fixed holder changes, the field does not).
+ */
+static void test_first_instructions_event_on_fixed_counter_0(void **state)
+{
+	static struct rec r;
+
+	(void)state;
+	for (unsigned int events = 6; events <= 10; events += 4) {
+		unsigned int ctrl_writes = 0, arms = 0, reads = 0, sels = 0;
+		bool status32 = false;
+
+		record_sc("spr", NULL, 20, events, &r);
+		assert_int_equal(r.res.nr_counters, ((r.cpuid_a[0] >> 8) & 0xff) + 1);
+		for (unsigned int i = 0; i < r.n; i++) {
+			const struct op *o = &r.ops[i];
+
+			if (is_wr(o, MSR_CORE_PERF_FIXED_CTR_CTRL)) {
+				ctrl_writes++;
+				assert_int_equal(o->val, 0xb);		/* OS | USR | PMI */
+				assert_true(i + 1 < r.n &&
+					    is_wr(&r.ops[i + 1], MSR_CORE_PERF_GLOBAL_CTRL) &&
+					    r.ops[i + 1].val);
+			}
+			arms += is_wr(o, MSR_CORE_PERF_FIXED_CTR0);
+			sels += o->op == KVM_GUEST_WRMSR && is_sel(o->reg);
+			reads += o->op == KVM_GUEST_RDPMC && o->reg == (1U << 30);
+			if (o->op == KVM_GUEST_RDMSR && o->reg == MSR_CORE_PERF_GLOBAL_STATUS)
+				status32 |= (o->val >> 32) & 1;
+		}
+		print_message("%u events: %u FIXED_CTR_CTRL writes, %u fixed arms, %u fixed "
+			      "RDPMCs, %u select writes\n", events, ctrl_writes, arms, reads, sels);
+		assert_int_equal(ctrl_writes, 1);
+		assert_true(arms > 5 && reads > 5 && status32 && sels > 0);
+	}
 }
 
 static bool is_rd(const struct op *o, u32 reg)
@@ -424,7 +468,7 @@ static void test_throttled_events_stop_until_the_tick(void **state)
 	static struct scenario sc;
 	static struct rec r;
 	const u32 max = (100000 + 2433 - 1) / 2433;
-	unsigned int rearms[8] = { 0 }, stops = 0, worst = 0;
+	unsigned int rearms[9] = { 0 }, stops = 0, worst = 0;
 	bool in_pmi = false;
 	struct diag d;
 
@@ -446,12 +490,18 @@ static void test_throttled_events_stop_until_the_tick(void **state)
 		}
 		if (is_wr(o, MSR_X2APIC_LVTPC))
 			in_pmi = false;		/* the handler's last access */
-		if (o->op == KVM_GUEST_WRMSR && o->reg >= MSR_IA32_PMC0 && o->reg < MSR_IA32_PMC0 + 8) {
-			unsigned int c = ++rearms[o->reg - MSR_IA32_PMC0];
+		if (o->op == KVM_GUEST_WRMSR && ((o->reg >= MSR_IA32_PMC0 && o->reg < MSR_IA32_PMC0 + 8) ||
+						 o->reg == MSR_CORE_PERF_FIXED_CTR0)) {
+			unsigned int c = ++rearms[o->reg == MSR_CORE_PERF_FIXED_CTR0 ? 8 :
+						  o->reg - MSR_IA32_PMC0];
 
 			worst = c > worst ? c : worst;
 		}
 		if (is_sel(o->reg) && o->op == KVM_GUEST_WRMSR && !(o->val & EVTSEL_ENABLE))
+			stops++;
+		/* the fixed counter 0 event's stop: its field cleared, written
+		 * by the handler's enable_all */
+		if (is_wr(o, MSR_CORE_PERF_FIXED_CTR_CTRL) && !(o->val & 0xf))
 			stops++;
 	}
 	print_message("%llu throttles, %u stops in handlers, at most %u re-arms a tick\n",
@@ -485,6 +535,7 @@ int main(void)
 		cmocka_unit_test(test_amd_v2_pmi_handler),
 		cmocka_unit_test(test_amd_waits_on_overflow_outside_the_nmi),
 		cmocka_unit_test(test_intel_enable_all_is_every_counter),
+		cmocka_unit_test(test_first_instructions_event_on_fixed_counter_0),
 		cmocka_unit_test(test_rotation_writes_the_lvtpc),
 		cmocka_unit_test(test_throttled_events_stop_until_the_tick),
 	};
