@@ -140,9 +140,9 @@ if jq -e '.seeds == 3 and ([.runs[].seed] | unique) == [5,6,7]' "$log.json" >/de
    grep -q '^== timer-heavy (profile spr, seeds 5..7: each row its median run)$' "$log.txt"; then ok
 else bad "--seeds 3: the ranges printed (>) are not the JSON rows' (<)"; diff "$log.want" "$log.got"; fi
 # the seeds' "best for the guest" is the verdict's (D rows are not held
-# against either), on a scenario where D rows occur (overcommit on spr:
+# against either), on a scenario where D rows occur (overcommit on emr:
 # mediated rows whose guest takes a PMI while its LVTPC is masked)
-"$VPMU" compare --cpu spr --scenario overcommit --seeds 4 --no-out >"$log.sk" 2>&1
+"$VPMU" compare --cpu emr --scenario overcommit --seeds 4 --no-out >"$log.sk" 2>&1
 b1=$(sed -n 's/^  not told apart from the best for the guest, \([^,]*\),.*/\1/p' "$log.sk")
 b2=$(sed -n 's/^  best for the guest: //p' "$log.sk")
 if [ -n "$b1" ] && [ "$b1" = "$b2" ] && grep -q ' D *$' "$log.sk"; then ok

@@ -240,7 +240,7 @@ static u64 evtsel(bool enable)
 
 /* x86_pmu_start of one event, or the select write of x86_pmu_stop: its
  * select's enable bit. A fixed counter's field (intel_pmu_enable_fixed:
- * OS, USR and PMI, as x86_pmu_hw_config sets INT on every event) goes to
+ * OS, USR, and PMI as for every event that is not precise) goes to
  * the cached control only; __intel_pmu_enable_all writes it (Linux 6.1 on,
  * "perf/x86/intel: Optimize FIXED_CTR_CTRL access"): every start and stop
  * of one happens with the PMU disabled. */
@@ -417,26 +417,49 @@ static void kernel_code(struct gs *g, u64 insns)
 
 /*
  * Which events are on counters: nr_slots of them from g->rotate on, in
- * list order. Every event is instructions (0x00c0), whose constraint on
- * Intel is fixed counter 0 and every GP counter (FIXED_EVENT_CONSTRAINT
- * (0x00c0, 0)); the events have equal weights, so perf_assign_events
- * takes them in order, and __perf_sched_find_counter gives each a fixed
- * counter first if one is free: the first gets fixed counter 0, the others
- * the GP counters from 0. A rotation schedules a new event, so the fast
- * path (each event on its previous counter) does not apply.
+ * list order, and on which (x86_schedule_events over them). The fast path
+ * keeps every event on hwc->idx, the counter its last schedule gave it (an
+ * event taken off keeps its old one: x86_pmu_del leaves hwc->idx), if none
+ * is -1 and no two share one. Else perf_assign_events: every event is
+ * instructions (0x00c0), whose constraint on Intel is fixed counter 0 and
+ * every GP counter (FIXED_EVENT_CONSTRAINT(0x00c0, 0)); with equal weights
+ * the events are taken in list order, and __perf_sched_find_counter gives
+ * each a fixed counter first if one is free: the first gets fixed counter
+ * 0, the others the GP counters from 0.
  */
+static bool is_fast_path(const struct gs *g, const unsigned int *list, unsigned int n)
+{
+	u64 used = 0;
+
+	for (unsigned int j = 0; j < n; j++) {
+		int idx = g->res->ev[list[j]].last_idx;
+
+		if (idx < 0 || (idx >= HW_FIXED_BASE ? !g->has_fixed0 || idx != HW_FIXED_BASE :
+				(unsigned int)idx >= g->nr_gp) || (used & BIT_ULL(idx)))
+			return false;
+		used |= BIT_ULL(idx);
+	}
+	return true;
+}
+
 static void place_events(struct gs *g)
 {
-	unsigned int n = g->res->nr_events, gp = 0;
+	unsigned int n = g->res->nr_events, list[GUEST_MAX_EVENTS], m = 0, gp = 0;
+	bool fast;
 
 	g->global_mask = 0;
 	for (unsigned int k = 0; k < n; k++)
 		g->res->ev[k].on_counter = false;
-	for (unsigned int j = 0; j < n && j < g->nr_slots; j++) {
-		struct guest_event *e = &g->res->ev[(g->rotate + j) % n];
+	for (unsigned int j = 0; j < n && j < g->nr_slots; j++)
+		list[m++] = (g->rotate + j) % n;
+	fast = is_fast_path(g, list, m);
+	for (unsigned int j = 0; j < m; j++) {
+		struct guest_event *e = &g->res->ev[list[j]];
 
 		e->on_counter = true;
-		e->counter = j == 0 && g->has_fixed0 ? HW_FIXED_BASE : gp++;
+		e->counter = fast ? (unsigned int)e->last_idx :
+			     j == 0 && g->has_fixed0 ? HW_FIXED_BASE : gp++;
+		e->last_idx = (int)e->counter;
 		g->global_mask |= BIT_ULL(e->counter);
 	}
 }
@@ -539,8 +562,10 @@ static bool has_working_counters(struct gs *g)
 		if (!(val & EVTSEL_ENABLE))
 			safe = (int)i;
 	}
-	/* the fixed control's read (its fields in use only warn) */
-	if (g->has_fixed0 && kvm_vcpu__guest_rdmsr(g->v, MSR_CORE_PERF_FIXED_CTR_CTRL, &val))
+	/* with any fixed counter, the fixed control's read (its fields in use
+	 * only warn) */
+	if ((g->ctrl_mask >> HW_FIXED_BASE) &&
+	    kvm_vcpu__guest_rdmsr(g->v, MSR_CORE_PERF_FIXED_CTR_CTRL, &val))
 		return false;
 	if (safe < 0)
 		return false;
@@ -580,6 +605,7 @@ static void perf_setup(struct gs *g)
 
 		e->period = event_period(g);
 		e->armed = (0 - e->period) & g->width_mask;
+		e->last_idx = -1;
 	}
 	wr(g, MSR_X2APIC_LVTPC, APIC_LVT_DM_NMI);	/* perf's PMIs are NMIs */
 	place_events(g);

@@ -85,7 +85,10 @@ struct guest_workload {
 struct guest_event {
 	bool on_counter;		/* currently programmed */
 	bool started;			/* its select enabled (x86_pmu_start) */
-	unsigned int counter;		/* GP index while on a counter */
+	unsigned int counter;		/* its counter while on one (GP from 0, fixed
+					 * from HW_FIXED_BASE) */
+	int last_idx;			/* hwc->idx: the counter the last schedule
+					 * gave it, kept while off (-1: never) */
 	u64 period;			/* hwc->sample_period */
 	u64 armed;			/* the counter value last written or folded */
 	u64 count;			/* events the guest perf accounted */

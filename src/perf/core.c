@@ -961,9 +961,6 @@ int perf_event__create(struct perf_cpu *pc, const struct perf_attr *attr,
 	*out = NULL;
 	if (!is_valid_attr(pc, attr) || (group_leader && !is_leader(group_leader)))
 		return -PERF_EINVAL;
-	/* Linux 7.0: no !exclude_guest event while a mediated VM exists. */
-	if (pc->nr_mediated && !attr->exclude_guest)
-		return -PERF_EOPNOTSUPP;
 	if (pc->nr_events == PERF_MAX_EVENTS)
 		return -PERF_ENOSPC;
 	ev = calloc(1, sizeof(*ev));
@@ -982,6 +979,11 @@ int perf_event__create(struct perf_cpu *pc, const struct perf_attr *attr,
 	/* perf_event_alloc: a frequency event starts with a period of 1. */
 	ev->sample_period = attr->freq ? 1 : attr->sample_period;
 	ret = pc->x86->hw_config(pc, ev);
+	/* Linux 7.0: no !exclude_guest event while a mediated VM exists
+	 * (mediated_pmu_account_event, in perf_event_alloc after the PMU's
+	 * event_init: the event is destroyed, releasing its reservation) */
+	if (!ret && pc->nr_mediated && !attr->exclude_guest)
+		ret = -PERF_EOPNOTSUPP;
 	if (ret) {
 		perf_cpu__exec(pc, unreserve_cost(pc));
 		free(ev);

@@ -236,6 +236,11 @@ struct perf_cpu {
 	 * exclude_host, exclude_guest (perf_cpu__guest_get_msrs) */
 	u64 on_idx_no_host, on_idx_no_guest;
 	u64 enabled_mask;		/* counters perf enables in GLOBAL_CTRL */
+	/* Intel's FIXED_CTR_CTRL as perf caches it (Linux 6.1 on, "perf/x86/
+	 * intel: Optimize FIXED_CTR_CTRL access"): the fields of the fixed
+	 * events started (cpuc->fixed_ctrl_val) and the value last written
+	 * (active_fixed_ctrl_val); x86_intel.c */
+	u64 fixed_ctrl_val, active_fixed_ctrl_val;
 	u64 tstamp;			/* times are accounted up to here */
 	u64 tstamp_events, tstamp_truth;	/* ... the core's engine events and
 					 * truth added outside the engine then (core.c) */

@@ -45,9 +45,9 @@ static int amd_hw_config(const struct perf_cpu *pc, struct perf_event *ev)
 			return -PERF_EINVAL;
 		raw = map[a->config];
 	}
-	if (raw & ~(EVTSEL_EVENT | EVTSEL_UMASK | EVTSEL_EDGE | EVTSEL_INV | EVTSEL_CMASK |
-		    AMD64_EVTSEL_EVENT_HI))
-		return -PERF_EINVAL;
+	/* masked with AMD64_RAW_EVENT_MASK (x86_pmu_get_event_config), not refused */
+	raw &= EVTSEL_EVENT | EVTSEL_UMASK | EVTSEL_EDGE | EVTSEL_INV | EVTSEL_CMASK |
+	       AMD64_EVTSEL_EVENT_HI;
 	event = (raw & EVTSEL_EVENT) | ((raw & AMD64_EVTSEL_EVENT_HI) >> 24);
 	ev->truth_ev = (raw & ~(EVTSEL_EVENT | AMD64_EVTSEL_EVENT_HI)) ? HW_EV_NONE :
 		       event == 0x76 ? HW_EV_CYCLES : event == 0xc0 ? HW_EV_INSTRUCTIONS :

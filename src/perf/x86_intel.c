@@ -102,9 +102,10 @@ static int intel_hw_config(const struct perf_cpu *pc, struct perf_event *ev)
 
 	if (a->type == PERF_TYPE_HARDWARE && map_hardware(a->config, &raw))
 		return -PERF_EINVAL;
-	/* X86_RAW_EVENT_MASK: event, umask, edge, inv, cmask. */
-	if (raw & ~(EVTSEL_EVENT | EVTSEL_UMASK | EVTSEL_EDGE | EVTSEL_INV | EVTSEL_CMASK))
-		return -PERF_EINVAL;
+	/* x86_pmu_get_event_config: the raw config masked with
+	 * X86_RAW_EVENT_MASK (event, umask, edge, inv, cmask); other bits
+	 * are dropped, not refused */
+	raw &= EVTSEL_EVENT | EVTSEL_UMASK | EVTSEL_EDGE | EVTSEL_INV | EVTSEL_CMASK;
 	ev->config_hw = raw;
 	if (!(raw & EVTSEL_EVENT)) {
 		if (sampling && (raw & 0xff00) >= 0x8000)
@@ -143,18 +144,20 @@ static u64 gp_select(const struct perf_event *ev)
 	       (ev->attr.exclude_user ? 0 : EVTSEL_USR) | (ev->attr.exclude_kernel ? 0 : EVTSEL_OS);
 }
 
+/* A fixed counter's field goes to the cache only (intel_pmu_enable_fixed,
+ * intel_pmu_disable_fixed, 6.1 on): every start and stop happens with the
+ * PMU disabled, and intel_enable_all writes the register. */
 static void intel_enable_event(struct perf_cpu *pc, struct perf_event *ev)
 {
-	struct hw_pmu *pmu = &pc->cpu->pmu;
 	int idx = ev->idx;
 
 	if (idx >= PERF_IDX_METRIC_BASE)
 		return;		/* metrics ride on fixed counter 3 */
 	if (idx >= HW_FIXED_BASE) {
 		unsigned int k = (unsigned int)idx - HW_FIXED_BASE;
-		u64 ctrl = (pmu->fixed_ctrl & ~(0xfULL << (4 * k))) | fixed_field(ev) << (4 * k);
 
-		perf_wrmsr(pc, MSR_CORE_PERF_FIXED_CTR_CTRL, ctrl);
+		pc->fixed_ctrl_val = (pc->fixed_ctrl_val & ~(0xfULL << (4 * k))) |
+				     fixed_field(ev) << (4 * k);
 		return;
 	}
 	perf_wrmsr(pc, MSR_P6_EVNTSEL0 + (u32)idx, gp_select(ev));
@@ -167,22 +170,20 @@ static bool intel_is_armed(const struct perf_cpu *pc, const struct perf_event *e
 
 	if (idx < 0 || idx >= PERF_IDX_METRIC_BASE)
 		return false;
-	if (idx >= HW_FIXED_BASE)
-		return (pmu->fixed_ctrl >> (4 * (idx - HW_FIXED_BASE)) & 0xf) == fixed_field(ev);
+	if (idx >= HW_FIXED_BASE)	/* what the next enable_all writes */
+		return (pc->fixed_ctrl_val >> (4 * (idx - HW_FIXED_BASE)) & 0xf) ==
+		       fixed_field(ev);
 	return idx < HW_MAX_GP && pmu->evtsel[idx] == gp_select(ev);
 }
 
 static void intel_disable_event(struct perf_cpu *pc, struct perf_event *ev)
 {
-	struct hw_pmu *pmu = &pc->cpu->pmu;
 	int idx = ev->idx;
 
 	if (idx >= PERF_IDX_METRIC_BASE)
 		return;
 	if (idx >= HW_FIXED_BASE) {
-		unsigned int k = (unsigned int)idx - HW_FIXED_BASE;
-
-		perf_wrmsr(pc, MSR_CORE_PERF_FIXED_CTR_CTRL, pmu->fixed_ctrl & ~(0xfULL << (4 * k)));
+		pc->fixed_ctrl_val &= ~(0xfULL << (4 * ((unsigned int)idx - HW_FIXED_BASE)));
 		return;
 	}
 	perf_wrmsr(pc, MSR_P6_EVNTSEL0 + (u32)idx, 0);
@@ -212,12 +213,19 @@ static u64 intel_read_counter(struct perf_cpu *pc, int idx)
 	return perf_rdpmc(pc, (u32)idx);
 }
 
-/* intel_pmu_enable_all: GLOBAL_CTRL = active counters minus the guest-only
- * (exclude_host) ones. */
+/* __intel_pmu_enable_all: FIXED_CTR_CTRL if the cached value changed, then
+ * GLOBAL_CTRL = active counters minus the guest-only (exclude_host) ones.
+ * (A mediated load and put write FIXED_CTR_CTRL behind the cache, but
+ * with every host event scheduled out first, the load's enable writes
+ * the cleared value and the put's finds the host's fields changed.) */
 static void intel_enable_all(struct perf_cpu *pc)
 {
 	u64 host, guest;
 
+	if (pc->fixed_ctrl_val != pc->active_fixed_ctrl_val) {
+		perf_wrmsr(pc, MSR_CORE_PERF_FIXED_CTR_CTRL, pc->fixed_ctrl_val);
+		pc->active_fixed_ctrl_val = pc->fixed_ctrl_val;
+	}
 	perf_cpu__guest_get_msrs(pc, &host, &guest);
 	perf_wrmsr(pc, MSR_CORE_PERF_GLOBAL_CTRL, host);
 }

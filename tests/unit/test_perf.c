@@ -159,6 +159,44 @@ static void test_enable_reschedules_its_types(void **state)
 	rig_free(r);
 }
 
+/*
+ * FIXED_CTR_CTRL as Linux 6.1 on caches it (fae9ebde9696): a fixed event's
+ * start and stop edit cpuc->fixed_ctrl_val, and __intel_pmu_enable_all
+ * writes the register once, just before GLOBAL_CTRL, only when the value
+ * changed. So a reschedule that stops and restarts the fixed event writes
+ * nothing to it (it wrote two before: one at the stop, one at the start),
+ * while enabling and disabling it write once each. The fixed event still
+ * counts exactly.
+ */
+static void test_fixed_ctr_ctrl_written_when_it_changes(void **state)
+{
+	struct rig *r = intel(4, 3, false);
+	struct reg_count ctrl = { .reg = MSR_CORE_PERF_FIXED_CTR_CTRL };
+	struct perf_event *ins, *b;
+	struct perf_values v;
+
+	(void)state;
+	r->cpu.on_host_access = count_reg;
+	r->cpu.access_ctx = &ctrl;
+	ins = ev_new(r, PERF_TYPE_HARDWARE, PERF_COUNT_HW_INSTRUCTIONS, "", NULL);
+	assert_int_equal(ins->idx, HW_FIXED_BASE);
+	assert_int_equal(ctrl.n, 1);
+	assert_int_equal(r->cpu.pmu.fixed_ctrl, FIXED_CTRL_USR | FIXED_CTRL_PMI);
+	b = ev_new(r, PERF_TYPE_RAW, 0x00c4, "", NULL);	/* CPU flexible: a reschedule */
+	perf_event__disable(&r->pc, b);
+	perf_event__enable(&r->pc, b);
+	assert_int_equal(ctrl.n, 1);
+	run(r, false, 10000);
+	perf_event__disable(&r->pc, ins);
+	assert_int_equal(ctrl.n, 2);
+	assert_int_equal(r->cpu.pmu.fixed_ctrl, 0);
+	perf_event__values(&r->pc, ins, &v);
+	assert_int_equal(v.count, v.truth);
+	assert_int_equal(v.count, 20000);
+	r->cpu.on_host_access = NULL;
+	rig_free(r);
+}
+
 /* AMD: disabling an event outside an NMI waits on its overflow
  * (amd_pmu_disable_event -> amd_pmu_wait_on_overflow), and so does the
  * disable_all before it, for every active counter (amd_pmu_check_overflow).
@@ -742,9 +780,16 @@ static void test_first_and_last_event_reserve_the_hardware(void **state)
 	again = timed_create(r, 0x00c0, &e3);			/* 0 again: reserved again */
 	assert_int_equal(again, first);
 	timed_release(r, e3);
-	/* a config x86_pmu_hw_config refuses (the USR bit in a raw config):
-	 * reserved, then destroyed, so released at once */
-	assert_int_equal(timed_create(r, 0x100c0, &bad), 1000000 + 5000 + 300000);
+	/* a config x86_pmu_hw_config refuses (a generic event id past
+	 * x86_pmu.max_events: x86_setup_perfctr's -EINVAL): reserved, then
+	 * destroyed, so released at once */
+	{
+		struct perf_attr u = { .type = PERF_TYPE_HARDWARE, .config = 10 };
+		u64 t0 = r->cpu.now;
+
+		assert_int_equal(perf_event__create(&r->pc, &u, NULL, &bad), -PERF_EINVAL);
+		assert_int_equal(r->cpu.now - t0, 1000000 + 5000 + 300000);
+	}
 	assert_null(bad);
 	assert_int_equal(timed_create(r, 0x00c0, &e3), first);	/* nothing left held */
 
@@ -1514,6 +1559,7 @@ int main(void)
 		cmocka_unit_test(test_remembered_assignments_are_the_computed_ones),
 		cmocka_unit_test(test_times_see_truth_added_outside_the_engine),
 		cmocka_unit_test(test_first_and_last_event_reserve_the_hardware),
+		cmocka_unit_test(test_fixed_ctr_ctrl_written_when_it_changes),
 	};
 
 	return cmocka_run_group_tests_name("perf", tests, NULL, NULL);
