@@ -107,6 +107,15 @@ static int intel_hw_config(const struct perf_cpu *pc, struct perf_event *ev)
 	 * are dropped, not refused */
 	raw &= EVTSEL_EVENT | EVTSEL_UMASK | EVTSEL_EDGE | EVTSEL_INV | EVTSEL_CMASK;
 	ev->config_hw = raw;
+	/* intel_pmu_hw_config's tail: a raw AnyThread (bit 21) is not masked
+	 * but refused before PMU version 3, else kept in the config after
+	 * perf_allow_cpu (the model's creators are privileged: root, or KVM,
+	 * which never passes the bit, reserved for its guests). */
+	if (a->type == PERF_TYPE_RAW && (a->config & EVTSEL_ANY)) {
+		if (pc->cpu->pmu.cfg.version < 3)
+			return -PERF_EINVAL;
+		ev->config_hw |= EVTSEL_ANY;
+	}
 	if (!(raw & EVTSEL_EVENT)) {
 		if (sampling && (raw & 0xff00) >= 0x8000)
 			return -PERF_EINVAL;	/* metrics cannot sample */
@@ -133,8 +142,10 @@ static u64 intel_max_period(const struct perf_cpu *pc)
 
 static u64 fixed_field(const struct perf_event *ev)
 {
+	/* intel_pmu_enable_fixed: AnyThread from the config */
 	return (ev->attr.exclude_kernel ? 0 : FIXED_CTRL_OS) |
-	       (ev->attr.exclude_user ? 0 : FIXED_CTRL_USR) | FIXED_CTRL_PMI;
+	       (ev->attr.exclude_user ? 0 : FIXED_CTRL_USR) | FIXED_CTRL_PMI |
+	       (ev->config_hw & EVTSEL_ANY ? FIXED_CTRL_ANY : 0);
 }
 
 /* The select enable_event writes for a general-purpose counter. */

@@ -197,6 +197,34 @@ static void test_fixed_ctr_ctrl_written_when_it_changes(void **state)
 	rig_free(r);
 }
 
+/* x86_pmu_get_event_config masks a raw config to event, umask, edge, inv
+ * and cmask (pin control, bit 19, is dropped); intel_pmu_hw_config then
+ * refuses AnyThread (bit 21) before PMU version 3 and keeps it from v3, in
+ * the select and in the fixed counter's field (intel_pmu_enable_fixed). */
+static void test_raw_any_thread(void **state)
+{
+	struct perf_attr a = { .type = PERF_TYPE_RAW, .config = 0x00c4 | EVTSEL_ANY,
+			       .exclude_kernel = true };
+	struct rig *v2 = intel(2, 3, false), *v4 = intel(4, 3, false);
+	struct perf_event *ev, *b, *ins;
+
+	(void)state;
+	assert_int_equal(perf_event__create(&v2->pc, &a, NULL, &ev), -PERF_EINVAL);
+	b = ev_new(v2, PERF_TYPE_RAW, 0x00c4 | EVTSEL_PIN_CONTROL, "", NULL);
+	assert_int_equal(v2->cpu.pmu.evtsel[b->idx] & (EVTSEL_PIN_CONTROL | EVTSEL_ANY), 0);
+	assert_int_equal(perf_event__create(&v4->pc, &a, NULL, &ev), 0);
+	assert_true(ev->idx < HW_FIXED_BASE);
+	assert_true(v4->cpu.pmu.evtsel[ev->idx] & EVTSEL_ANY);
+	ins = ev_new(v4, PERF_TYPE_RAW, 0x00c0 | EVTSEL_ANY, "", NULL);
+	assert_int_equal(ins->idx, HW_FIXED_BASE);
+	assert_int_equal(v4->cpu.pmu.fixed_ctrl, FIXED_CTRL_USR | FIXED_CTRL_PMI | FIXED_CTRL_ANY);
+	run(v4, false, 10000);
+	perf_event__read(&v4->pc, ev);
+	assert_int_equal(ev->count, 4000);	/* one thread a core: its own branches */
+	rig_free(v2);
+	rig_free(v4);
+}
+
 /* AMD: disabling an event outside an NMI waits on its overflow
  * (amd_pmu_disable_event -> amd_pmu_wait_on_overflow), and so does the
  * disable_all before it, for every active counter (amd_pmu_check_overflow).
@@ -1560,6 +1588,7 @@ int main(void)
 		cmocka_unit_test(test_times_see_truth_added_outside_the_engine),
 		cmocka_unit_test(test_first_and_last_event_reserve_the_hardware),
 		cmocka_unit_test(test_fixed_ctr_ctrl_written_when_it_changes),
+		cmocka_unit_test(test_raw_any_thread),
 	};
 
 	return cmocka_run_group_tests_name("perf", tests, NULL, NULL);
