@@ -964,6 +964,143 @@ void hw_cpu__host_exec(struct hw_cpu *cpu, u64 cycles)
 	host_segment(cpu, HOST_EXEC, cycles, cycles ? cycles : 1);
 }
 
+/* ---- counter sequences (hw/cpu.h) ---------------------------------------- */
+
+/* @r's registers resolved into cpu->ctr_memo: each counter's RDPMC and
+ * counter MSR plain and the same register, each select plain and a
+ * select. False when one is not (the sequence is made one by one). */
+static bool ctr_memo(struct hw_cpu *cpu, const struct hw_ctr_regs *r, unsigned int n)
+{
+	struct hw_ctr_memo *m = &cpu->ctr_memo;
+	struct hw_pmu *pmu = &cpu->pmu;
+
+	if (n > HW_MAX_CTRS)
+		return false;
+	if (m->n == n && !memcmp(m->regs, r, n * sizeof(*r)))
+		return m->ok;
+	m->n = n;
+	memcpy(m->regs, r, n * sizeof(*r));
+	m->ok = false;
+	m->has_sel = 0;
+	for (unsigned int i = 0; i < n; i++) {
+		const u64 *p = hw_pmu__plain_rdpmc(pmu, r[i].ecx);
+		const u64 *sel = r[i].sel_msr ? hw_pmu__plain_rdmsr(pmu, r[i].sel_msr) : NULL;
+
+		if (!p || p != hw_pmu__plain_rdmsr(pmu, r[i].ctr_msr))
+			return false;
+		if (p >= pmu->fixed && p < pmu->fixed + HW_MAX_FIXED) {
+			m->ctr[i] = pmu->fixed + (p - pmu->fixed);
+			m->ctr_valid[i] = pmu->fixed_mask;
+		} else {
+			m->ctr[i] = pmu->gp + (p - pmu->gp);
+			m->ctr_valid[i] = pmu->gp_mask;
+		}
+		if (r[i].sel_msr && (!sel || sel < pmu->evtsel || sel >= pmu->evtsel + HW_MAX_GP))
+			return false;
+		m->sel[i] = sel ? pmu->evtsel + (sel - pmu->evtsel) : NULL;
+		m->has_sel |= sel ? BIT_ULL(i) : 0;
+	}
+	m->ok = true;
+	return true;
+}
+
+/* The segments of @np RDPMCs and @nw WRMSRs deferred, as hw_cpu__quiet_defer
+ * would defer them one by one (the caller checked the room). */
+static inline void quiet_defer_n(struct hw_cpu *cpu, u32 np, u32 nw)
+{
+	cpu->batch_cycles += np * cpu->host_seg[HOST_RDPMC].seg.cycles +
+			     nw * cpu->host_seg[HOST_WRMSR].seg.cycles;
+	cpu->batch_count += np + nw;
+	cpu->batch_n[HOST_RDPMC] += np;
+	cpu->batch_n[HOST_WRMSR] += nw;
+	cpu->quiet_left -= np + nw;
+}
+
+u32 hw_cpu__host_put_counters(struct hw_cpu *cpu, const struct hw_ctr_regs *r, unsigned int n,
+			      u64 clear_sel, u64 *val)
+{
+	const struct hw_ctr_memo *m = &cpu->ctr_memo;
+	u32 np = 0, nw = 0;
+
+	if (cpu->quiet_left < 3 * n || !ctr_memo(cpu, r, n) ||
+	    (clear_sel & ~m->has_sel)) {
+		u32 k = 0;
+
+		for (unsigned int i = 0; i < n; i++) {
+			val[i] = hw_cpu__host_rdpmc(cpu, r[i].ecx);
+			k++;
+			if (val[i]) {
+				hw_cpu__host_wrmsr(cpu, r[i].ctr_msr, 0);
+				k++;
+			}
+			if (clear_sel >> i & 1) {
+				hw_cpu__host_wrmsr(cpu, r[i].sel_msr, 0);
+				k++;
+			}
+		}
+		return k;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		u64 *c = m->ctr[i];
+
+		val[i] = *c;
+		np++;
+		if (*c) {
+			*c = 0;
+			nw++;
+		}
+		if (clear_sel >> i & 1) {
+			*m->sel[i] = 0;
+			nw += cpu->test_fault != HW_TEST_FAULT_BULK;
+		}
+	}
+	quiet_defer_n(cpu, np, nw);
+	return np + nw;
+}
+
+u32 hw_cpu__host_load_counters(struct hw_cpu *cpu, const struct hw_ctr_regs *r, unsigned int n,
+			       const u64 *val, const u64 *sel, bool skip_unchanged)
+{
+	const struct hw_ctr_memo *m = &cpu->ctr_memo;
+	bool fast = cpu->quiet_left >= 3 * n && ctr_memo(cpu, r, n);
+	u32 np = 0, nw = 0;
+
+	for (unsigned int i = 0; fast && i < n; i++)	/* each a plain write */
+		fast = !(val[i] & ~m->ctr_valid[i]) &&
+		       !(m->sel[i] && (sel[i] & cpu->pmu.evtsel_rsvd));
+	if (!fast) {
+		u32 k = 0;
+
+		for (unsigned int i = 0; i < n; i++) {
+			if (!skip_unchanged || hw_cpu__host_rdpmc(cpu, r[i].ecx) != val[i]) {
+				hw_cpu__host_wrmsr(cpu, r[i].ctr_msr, val[i]);
+				k++;
+			}
+			k += skip_unchanged;
+			if (r[i].sel_msr) {
+				hw_cpu__host_wrmsr(cpu, r[i].sel_msr, sel[i]);
+				k++;
+			}
+		}
+		return k;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		u64 *c = m->ctr[i];
+
+		np += skip_unchanged;
+		if (!skip_unchanged || *c != val[i]) {
+			*c = val[i];
+			nw++;
+		}
+		if (m->sel[i]) {
+			*m->sel[i] = sel[i];
+			nw++;
+		}
+	}
+	quiet_defer_n(cpu, np, nw);
+	return np + nw;
+}
+
 /* hw_cpu__wrmsr / rdmsr / rdpmc in host mode at CPL 0, which cannot #GP for
  * the ring; what an access does does not depend on the mode otherwise. */
 static inline enum hw_msr_result host_do(struct hw_cpu *cpu, enum host_kind kind, u32 reg,

@@ -86,6 +86,7 @@ enum hw_test_fault {
 	HW_TEST_FAULT_QUIET,	/* the quiet path takes a GLOBAL_CTRL write for a plain one */
 	HW_TEST_FAULT_TAKE_BACK,	/* a one-piece segment that would wrap keeps one counter's units */
 	HW_TEST_FAULT_REARM,	/* perf's re-arm in place (perf/core.c) leaves out a WRMSR's time */
+	HW_TEST_FAULT_BULK,	/* a counter sequence's quiet form leaves out a select clear's time */
 };
 
 /* The kinds of host register access (hw_cpu.host_seg slots, batch_n). */
@@ -110,6 +111,13 @@ struct hw_span {
 	u64 live;		/* active counters with units (or metrics) */
 	bool metrics;		/* fixed counter 3 drives PERF_METRICS */
 	u64 units[HW_MAX_IDX];
+};
+
+/* A counter as host accesses name it (the counter sequences below): its
+ * RDPMC ECX, its counter MSR and its select MSR (0: none, a fixed counter). */
+#define HW_MAX_CTRS	(HW_MAX_GP + HW_MAX_FIXED)
+struct hw_ctr_regs {
+	u32 ecx, ctr_msr, sel_msr;
 };
 
 struct hw_cpu {
@@ -188,6 +196,17 @@ struct hw_cpu {
 	unsigned int batch_events;	/* events (bits) the access segments have */
 	bool access_costs_ok;	/* the access segments are of access_costs: */
 	struct hw_costs access_costs;
+	/* The registers of the last counter list a counter sequence
+	 * (hw_cpu__host_put_counters / _load_counters) named, resolved: all
+	 * plain (hw/pmu.h), or ok false. Keyed by the list's contents. */
+	struct hw_ctr_memo {
+		bool ok;
+		unsigned int n;
+		struct hw_ctr_regs regs[HW_MAX_CTRS];
+		u64 *ctr[HW_MAX_CTRS], *sel[HW_MAX_CTRS];
+		u64 ctr_valid[HW_MAX_CTRS];	/* the bits a plain write may set */
+		u64 has_sel;			/* bit i: r[i] has a select */
+	} ctr_memo;
 };
 
 int hw_cpu__init(struct hw_cpu *cpu, const struct hw_pmu_config *cfg,
@@ -430,6 +449,27 @@ static inline u64 hw_cpu__host_rdmsr(struct hw_cpu *cpu, u32 msr)
 	hw_cpu__quiet_defer(cpu, HW_HOST_RDMSR);
 	return v;
 }
+
+/*
+ * Counter sequences: what a mediated put and load do to each counter, in
+ * the order of @r (@n counters), as the accesses one by one
+ * (hw_cpu__host_rdpmc / _wrmsr) would make them. In a quiet batch with
+ * room for all of them, and when every register named is plain (hw/pmu.h)
+ * and every value written is within its bits, the registers are loaded and
+ * stored directly and the accesses' segments deferred together: the same
+ * registers, clock and counts as one by one. Otherwise they are made one by
+ * one. Both return the number of accesses made.
+ *
+ * put: RDPMC each counter into @val[i]; when it read non-zero, WRMSR 0 to
+ * its counter; when bit i of @clear_sel is set, WRMSR 0 to its select.
+ * load: when @skip_unchanged, RDPMC each counter and WRMSR @val[i] to it
+ * only when it reads otherwise, else WRMSR at once; then, for a counter
+ * with a select, WRMSR @sel[i] to it.
+ */
+u32 hw_cpu__host_put_counters(struct hw_cpu *cpu, const struct hw_ctr_regs *r, unsigned int n,
+			      u64 clear_sel, u64 *val);
+u32 hw_cpu__host_load_counters(struct hw_cpu *cpu, const struct hw_ctr_regs *r, unsigned int n,
+			       const u64 *val, const u64 *sel, bool skip_unchanged);
 
 /* Units a counter configured as @cc adds over all of @seg (cpu.c). */
 u64 hw_count_units(const struct hw_count_cfg *cc, const struct hw_segment *seg);

@@ -119,6 +119,11 @@ int kvm_pmu__init_limited(struct kvm_pmu *pmu, const struct kvm_vpmu_ops *kind,
 			.hw_ecx = (u32)RDPMC_TYPE_FIXED << 16 | k,
 			.hw_ctr_msr = MSR_CORE_PERF_FIXED_CTR0 + k,
 		};
+	for (unsigned int i = 0; i < (unsigned int)pmu->nr_gp + pmu->nr_fixed; i++) {
+		const struct kvm_pmc *pmc = i < pmu->nr_gp ? &pmu->gp[i] : &pmu->fixed[i - pmu->nr_gp];
+
+		pmu->hw_regs[i] = (struct hw_ctr_regs){ pmc->hw_ecx, pmc->hw_ctr_msr, pmc->hw_sel_msr };
+	}
 	/* kvm_pmu_refresh: GLOBAL_CTRL resets to the GP enables (v2+ or mediated). */
 	if (pmu->nr_gp && (pmu->version >= 2 || kind->is_mediated))
 		pmu->global_ctrl = GENMASK_ULL(pmu->nr_gp - 1, 0);
@@ -301,24 +306,59 @@ void kvm_pmu__deliver_pmi(struct kvm_pmu *pmu)
  * counts instructions (or branches) in this ring and is enabled takes one
  * more event. The match ignores edge, INV and CMASK, as KVM's does.
  */
-void kvm_pmu__instruction_retired(struct kvm_pmu *pmu, u8 cpl, bool branch)
+static bool does_retire(struct kvm_pmu *pmu, struct kvm_pmc *pmc, bool user, bool branch)
 {
-	/* the valid counters only, in index order */
+	/* kvm_pmc__is_enabled, with the setup it computes kept */
+	if (pmu->version >= 2 && !(pmu->global_ctrl & BIT_ULL(pmc->idx)))
+		return false;
+	pmc_setup_kept(pmu, pmc);
+	if (!pmc->setup_on || (user ? pmc->setup_no_user : pmc->setup_no_kernel))
+		return false;
+	/* kvm_pmu_eventsel: instructions 0x00c0 on both vendors; branches
+	 * 0x00c4 on Intel, 0xc2 on AMD */
+	return pmc->setup_ev ==
+	       (!branch ? 0x00c0 : pmu->cpu->pmu.cfg.vendor == HW_VENDOR_AMD ? 0xc2 : 0x00c4);
+}
+
+/* The counters does_retire() picks for @user and @branch, kept with the
+ * registers it reads (GLOBAL_CTRL, FIXED_CTR_CTRL, the selects; counting
+ * one event changes none of them) and derived again, for that pair only,
+ * when one changed. */
+static u64 retire_mask(struct kvm_pmu *pmu, bool user, bool branch)
+{
+	struct kvm_retire_memo *r = &pmu->retire;
+	bool same = r->global_ctrl == pmu->global_ctrl && r->fixed_ctr_ctrl == pmu->fixed_ctr_ctrl;
+	unsigned int pair = (unsigned int)user * 2 + branch;
+	u64 mask = 0;
+
+	for (unsigned int i = 0; same && i < pmu->nr_gp; i++)
+		same = r->sel[i] == pmu->gp[i].eventsel;
+	if (!same) {
+		r->valid = 0;
+		r->global_ctrl = pmu->global_ctrl;
+		r->fixed_ctr_ctrl = pmu->fixed_ctr_ctrl;
+		for (unsigned int i = 0; i < pmu->nr_gp; i++)
+			r->sel[i] = pmu->gp[i].eventsel;
+	}
+	if (r->valid & (1U << pair))
+		return r->mask[pair];
 	for (u64 m = pmu->all_valid_pmc_idx; m; m &= m - 1) {
 		struct kvm_pmc *pmc = kvm_pmu__pmc(pmu, (unsigned int)__builtin_ctzll(m));
-		u64 ev;
 
-		/* kvm_pmc__is_enabled, with the setup it computes kept */
-		if (pmu->version >= 2 && !(pmu->global_ctrl & BIT_ULL(pmc->idx)))
-			continue;
-		pmc_setup_kept(pmu, pmc);
-		if (!pmc->setup_on || (cpl ? pmc->setup_no_user : pmc->setup_no_kernel))
-			continue;
-		/* kvm_pmu_eventsel: instructions 0x00c0 on both vendors;
-		 * branches 0x00c4 on Intel, 0xc2 on AMD */
-		ev = pmc->setup_ev;
-		if (ev != (!branch ? 0x00c0 : pmu->cpu->pmu.cfg.vendor == HW_VENDOR_AMD ? 0xc2 : 0x00c4))
-			continue;
+		if (does_retire(pmu, pmc, user, branch))
+			mask |= BIT_ULL(pmc->idx);
+	}
+	r->mask[pair] = mask;
+	r->valid |= 1U << pair;
+	return mask;
+}
+
+void kvm_pmu__instruction_retired(struct kvm_pmu *pmu, u8 cpl, bool branch)
+{
+	/* the counters that take it, in index order */
+	for (u64 m = retire_mask(pmu, cpl != 0, branch); m; m &= m - 1) {
+		struct kvm_pmc *pmc = kvm_pmu__pmc(pmu, (unsigned int)__builtin_ctzll(m));
+
 		if (pmu->kind->is_mediated) {
 			u64 val = (pmu->kind->read_counter(pmu, pmc) + 1) & kvm_pmc__mask(pmu, pmc);
 

@@ -198,6 +198,14 @@ struct kvm_pmu {
 	u64 pmc_in_use;			/* counters whose MSRs the guest touched this slice */
 	bool need_cleanup;		/* kvm_pmu_cleanup at the next KVM_REQ_PMU */
 	u64 nr_reprograms, nr_reprogram_failures, nr_releases;
+	/* kvm_pmu__instruction_retired's choice of counters, [2 * (cpl != 0) +
+	 * branch] where bit valid has it, kept with the registers it depends
+	 * on (pmu.c retire_mask; all zero at init: none valid) */
+	struct kvm_retire_memo {
+		unsigned int valid;
+		u64 global_ctrl, fixed_ctr_ctrl, sel[KVM_MAX_GP_INTEL];
+		u64 mask[4];
+	} retire;
 
 	/* The virtual local APIC's LVTPC (in-kernel LAPIC) and what it delivers. */
 	u32 lvtpc;
@@ -214,6 +222,9 @@ struct kvm_pmu {
 					 * CPUID and the host's PMU, which a
 					 * migration keeps (kvm_vcpu__migrate) */
 	u64 nr_load_msr_ops, nr_put_msr_ops;
+	/* the host registers of gp[0..nr_gp) then fixed[0..nr_fixed), in the
+	 * order the put and the load visit them (hw_cpu__host_put_counters) */
+	struct hw_ctr_regs hw_regs[KVM_MAX_GP_INTEL + KVM_MAX_FIXED_TOPDOWN];
 
 	/* isolation ground truth: counters whose hardware value is not what
 	 * the guest should read (left by a load), and reads of them */

@@ -230,11 +230,6 @@ static u32 ctr_msr(const struct kvm_pmu *pmu, const struct kvm_pmc *pmc)
 	return pmc->hw_ctr_msr;
 }
 
-static u32 rdpmc_ecx(const struct kvm_pmc *pmc)
-{
-	return pmc->hw_ecx;
-}
-
 static u64 mediated_read(struct kvm_pmu *pmu, struct kvm_pmc *pmc)
 {
 	if (pmu->loaded)	/* the live value is in the hardware */
@@ -351,15 +346,31 @@ static bool mediated_is_rdpmc_intercepted(const struct kvm_pmu *pmu)
 		pmu->guest.fixed_width != h->fixed_width);
 }
 
-static void load_counter(struct kvm_pmu *pmu, struct kvm_pmc *pmc)
+/* The counter of position @i in pmu->hw_regs. */
+static struct kvm_pmc *regs_pmc(struct kvm_pmu *pmu, unsigned int i)
 {
-	/* v6 34/44 (v5 44/44): skip the WRMSR when RDPMC shows the value there */
-	if (!pmu->skip_unchanged ||
-	    hw_cpu__host_rdpmc(pmu->cpu, rdpmc_ecx(pmc)) != pmc->counter) {
-		hw_cpu__host_wrmsr(pmu->cpu, ctr_msr(pmu, pmc), pmc->counter);
-		pmu->nr_load_msr_ops++;
+	return i < pmu->nr_gp ? &pmu->gp[i] : &pmu->fixed[i - pmu->nr_gp];
+}
+
+/*
+ * The counters of the load: each counter (v6 34/44, v5 44/44: the WRMSR
+ * skipped when RDPMC shows the value there), then for a general-purpose
+ * one its select as KVM computes it; the fixed counters after the GP ones.
+ */
+static void load_counters(struct kvm_pmu *pmu)
+{
+	unsigned int n = (unsigned int)pmu->nr_gp + pmu->nr_fixed;
+	u64 val[KVM_MAX_GP_INTEL + KVM_MAX_FIXED_TOPDOWN], sel[KVM_MAX_GP_INTEL];
+
+	for (unsigned int i = 0; i < n; i++) {
+		struct kvm_pmc *pmc = regs_pmc(pmu, i);
+
+		val[i] = pmc->counter;
+		if (i < pmu->nr_gp)
+			sel[i] = pmc->eventsel_hw = pmu->vendor->eventsel_hw(pmu, pmc);
 	}
-	pmu->nr_load_msr_ops += pmu->skip_unchanged;	/* the RDPMC */
+	pmu->nr_load_msr_ops += hw_cpu__host_load_counters(pmu->cpu, pmu->hw_regs, n, val, sel,
+							   pmu->skip_unchanged);
 }
 
 static void mediated_load(struct kvm_pmu *pmu)
@@ -375,35 +386,24 @@ static void mediated_load(struct kvm_pmu *pmu)
 	if (pmu->lvtpc_vector)
 		perf_cpu__load_guest_lvtpc(pmu->host, pmu->lvtpc);
 	pmu->nr_load_msr_ops += 1 + pmu->lvtpc_vector;
-	for (unsigned int i = 0; i < pmu->nr_gp; i++) {
-		struct kvm_pmc *pmc = &pmu->gp[i];
-
-		load_counter(pmu, pmc);
-		pmc->eventsel_hw = pmu->vendor->eventsel_hw(pmu, pmc);
-		hw_cpu__host_wrmsr(cpu, pmc->hw_sel_msr, pmc->eventsel_hw);
-		pmu->nr_load_msr_ops++;
-	}
-	for (unsigned int k = 0; k < pmu->nr_fixed; k++)
-		load_counter(pmu, &pmu->fixed[k]);
+	load_counters(pmu);
 	pmu->vendor->mediated_load(pmu);
 	hw_cpu__host_batch_end(cpu);
 	pmu->loaded = true;
 }
 
-/* Save a counter and clear it and its select in the hardware, writing only
- * what is non-zero. */
-static void put_counter(struct kvm_pmu *pmu, struct kvm_pmc *pmc)
+/* Save each counter and clear it and its select in the hardware, writing
+ * only what is non-zero. */
+static void put_counters(struct kvm_pmu *pmu)
 {
-	pmc->counter = hw_cpu__host_rdpmc(pmu->cpu, rdpmc_ecx(pmc));
-	pmu->nr_put_msr_ops++;
-	if (pmc->counter) {
-		hw_cpu__host_wrmsr(pmu->cpu, ctr_msr(pmu, pmc), 0);
-		pmu->nr_put_msr_ops++;
-	}
-	if (pmc->idx < HW_FIXED_BASE && pmc->eventsel_hw) {
-		hw_cpu__host_wrmsr(pmu->cpu, pmc->hw_sel_msr, 0);
-		pmu->nr_put_msr_ops++;
-	}
+	unsigned int n = (unsigned int)pmu->nr_gp + pmu->nr_fixed;
+	u64 val[KVM_MAX_GP_INTEL + KVM_MAX_FIXED_TOPDOWN], clear_sel = 0;
+
+	for (unsigned int i = 0; i < pmu->nr_gp; i++)
+		clear_sel |= pmu->gp[i].eventsel_hw ? BIT_ULL(i) : 0;
+	pmu->nr_put_msr_ops += hw_cpu__host_put_counters(pmu->cpu, pmu->hw_regs, n, clear_sel, val);
+	for (unsigned int i = 0; i < n; i++)
+		regs_pmc(pmu, i)->counter = val[i];
 }
 
 static void mediated_put(struct kvm_pmu *pmu)
@@ -412,10 +412,7 @@ static void mediated_put(struct kvm_pmu *pmu)
 		return;
 	hw_cpu__host_batch_begin(pmu->cpu);	/* register accesses only, up to the end */
 	pmu->vendor->mediated_put(pmu);
-	for (unsigned int i = 0; i < pmu->nr_gp; i++)
-		put_counter(pmu, &pmu->gp[i]);
-	for (unsigned int k = 0; k < pmu->nr_fixed; k++)
-		put_counter(pmu, &pmu->fixed[k]);
+	put_counters(pmu);
 	pmu->loaded = false;
 	if (pmu->lvtpc_vector)
 		perf_cpu__put_guest_lvtpc(pmu->host);	/* perf_wrmsr: batch-safe */

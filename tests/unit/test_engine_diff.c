@@ -23,10 +23,12 @@
  * And a planted error in the optimised engine (cpu->test_fault: a share one
  * short, decoded setups never refreshed, a host batch losing a cycle, the
  * quiet path taking a GLOBAL_CTRL write for a plain one, a one-piece
- * segment keeping a counter's units when another would wrap) must make
+ * segment keeping a counter's units when another would wrap, a counter
+ * sequence's quiet form leaving out a select clear's time) must make
  * level 1 fail: the test shows the comparison has teeth. (Level 1's
  * handlers make some of their accesses as host batches, a put and a load
- * among them.)
+ * among them, at times as counter sequences: hw_cpu__host_put_counters /
+ * _load_counters.)
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -97,6 +99,48 @@ static u32 status_clr_msr(const struct hw_pmu *pmu)
 						  MSR_CORE_PERF_GLOBAL_OVF_CTRL;
 }
 
+/* The counter list of a mediated put or load on this PMU: the GP counters
+ * (their selects) then the fixed ones; an AMD legacy PMU's or an Intel
+ * one's without full-width writes names registers that are not plain (the
+ * sequences then make their accesses one by one). */
+static unsigned int ctr_list(const struct hw_pmu *pmu, struct hw_ctr_regs *r)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < pmu->cfg.nr_gp; i++)
+		r[n++] = (struct hw_ctr_regs){ i, ctr_msr(pmu, i), sel_msr(pmu, i) };
+	for (unsigned int k = 0; k < HW_MAX_FIXED; k++)
+		if (pmu->present & BIT_ULL(HW_FIXED_BASE + k))
+			r[n++] = (struct hw_ctr_regs){ (u32)RDPMC_TYPE_FIXED << 16 | k,
+						       ctr_msr(pmu, HW_FIXED_BASE + k), 0 };
+	return n;
+}
+
+/* A load's counters as one sequence (hw_cpu__host_load_counters): values
+ * near the wrap, at times one past the counter's bits, selects at times
+ * with reserved bits (either makes it go one by one). */
+static void handler_load_counters(struct hctx *h)
+{
+	struct hw_pmu *pmu = &h->cpu->pmu;
+	struct hw_ctr_regs r[HW_MAX_CTRS];
+	u64 val[HW_MAX_CTRS], sel[HW_MAX_CTRS];
+	unsigned int n = ctr_list(pmu, r);
+
+	for (unsigned int i = 0; i < n; i++) {
+		u64 mask = r[i].sel_msr ? pmu->gp_mask : pmu->fixed_mask;
+
+		val[i] = rng__chance(&h->r, 1, 4) ? *hw_pmu__counter(pmu, i < pmu->cfg.nr_gp ? i :
+					HW_FIXED_BASE + (r[i].ecx & 0xffff)) :
+			 (mask - rng__below(&h->r, 5000)) | (rng__chance(&h->r, 1, 40) ? mask + 1 : 0);
+		sel[i] = 0xc0 | EVTSEL_OS | EVTSEL_ENABLE | (rng__next(&h->r) & EVTSEL_INT);
+		if (rng__chance(&h->r, 1, 40))
+			sel[i] |= pmu->evtsel_rsvd;
+		else if (rng__chance(&h->r, 1, 2))
+			sel[i] = rng__next(&h->r) & ~pmu->evtsel_rsvd;
+	}
+	hw_cpu__host_load_counters(h->cpu, r, n, val, sel, rng__chance(&h->r, 1, 2));
+}
+
 /* A load inside a handler's batch, after its put: selects, counters and
  * fixed counters written and read while every counter is globally disabled
  * (the quiet path of hw/cpu.h), then GLOBAL_CTRL enabling some (which
@@ -107,6 +151,10 @@ static void handler_load(struct hctx *h)
 	struct hw_pmu *pmu = &cpu->pmu;
 
 	for (int round = 0; round < 2; round++) {
+		if (rng__chance(&h->r, 1, 2)) {
+			handler_load_counters(h);
+			goto global;
+		}
 		for (unsigned int i = 0; i < pmu->cfg.nr_gp; i++) {
 			u64 v = hw_cpu__host_rdpmc(cpu, i);
 
@@ -127,6 +175,7 @@ static void handler_load(struct hctx *h)
 				hw_cpu__host_wrmsr(cpu, ctr_msr(pmu, HW_FIXED_BASE + k),
 						   pmu->fixed_mask - rng__below(&h->r, 5000));
 		}
+global:
 		if (!round)
 			hw_cpu__host_wrmsr(cpu, global_ctrl_msr(pmu),
 					   rng__next(&h->r) & ~pmu->global_ctrl_rsvd);
@@ -160,10 +209,18 @@ static void handler_acts(struct hctx *h, const struct hw_irq *irq)
 		hw_cpu__host_wrmsr(cpu, global_ctrl_msr(pmu),
 				   rng__next(&h->r) & ~pmu->global_ctrl_rsvd);
 	if (batch && pmu->has_global && rng__chance(&h->r, 2, 3)) {	/* a put: stop, read, clear */
+		struct hw_ctr_regs r[HW_MAX_CTRS];
+		u64 val[HW_MAX_CTRS];
+
 		hw_cpu__host_wrmsr(cpu, global_ctrl_msr(pmu), 0);
-		for (unsigned int i = 0; i < pmu->cfg.nr_gp; i++)
-			if (hw_cpu__host_rdpmc(cpu, i))
-				hw_cpu__host_wrmsr(cpu, ctr_msr(pmu, i), 0);
+		if (rng__chance(&h->r, 3, 4))	/* as one sequence, the selects cleared at random */
+			hw_cpu__host_put_counters(cpu, r, ctr_list(pmu, r),
+						  rng__next(&h->r) & GENMASK_ULL(pmu->cfg.nr_gp, 0) >> 1,
+						  val);
+		else
+			for (unsigned int i = 0; i < pmu->cfg.nr_gp; i++)
+				if (hw_cpu__host_rdpmc(cpu, i))
+					hw_cpu__host_wrmsr(cpu, ctr_msr(pmu, i), 0);
 		if (rng__chance(&h->r, 1, 2))
 			handler_load(h);
 	}
@@ -439,7 +496,7 @@ static void test_planted_errors_are_caught(void **state)
 {
 	const enum hw_test_fault faults[] = { HW_TEST_FAULT_SHARE, HW_TEST_FAULT_STALE_DECODE,
 					      HW_TEST_FAULT_BATCH, HW_TEST_FAULT_QUIET,
-					      HW_TEST_FAULT_TAKE_BACK };
+					      HW_TEST_FAULT_TAKE_BACK, HW_TEST_FAULT_BULK };
 	unsigned int irqs = 0, ovf = 0;
 
 	(void)state;
@@ -449,8 +506,11 @@ static void test_planted_errors_are_caught(void **state)
 		for (u64 i = 0; i < n; i++)
 			caught += !core_case(0xd1ff0000 + i, faults[f], &irqs, &ovf);
 		print_message("planted error %u: %u of %u cases differ\n", faults[f], caught, n);
-		/* the batch errors show only where a handler's batch defers */
-		assert_true(caught > (faults[f] == HW_TEST_FAULT_BATCH ||
+		/* the batch errors show only where a handler's batch defers, the
+		 * sequence's only where its put clears a select (level 2 below
+		 * meets it in every mediated run) */
+		assert_true(caught > (faults[f] == HW_TEST_FAULT_BULK ? n / 100 :
+				      faults[f] == HW_TEST_FAULT_BATCH ||
 				      faults[f] == HW_TEST_FAULT_QUIET ? n / 50 : n / 10));
 	}
 }
@@ -596,6 +656,48 @@ static void test_planted_rearm_is_caught(void **state)
 		free(ref);
 	}
 	print_message("planted re-arm error: %u of %u emulated runs differ\n", caught, n);
+	assert_true(caught > n / 2);
+}
+
+/*
+ * The counter sequences of the mediated put and load (hw_cpu__host_put_counters
+ * / _load_counters) take their quiet form in the fast engine only; the
+ * reference makes every access. A planted error in it (a select clear's
+ * time left out) must show in the JSON of mediated runs whose guest
+ * counts.
+ */
+static void test_planted_bulk_is_caught(void **state)
+{
+	static const char *const profiles[] = { "spr", "zen4" };
+	static struct profile prof[2];
+	unsigned int n = 0, caught = 0;
+	struct rng r;
+	struct diag d;
+
+	(void)state;
+	for (unsigned int i = 0; i < 2; i++)
+		assert_int_equal(profile__load(profiles[i], &prof[i], &d), 0);
+	rng__seed(&r, 0xb01c);
+	while (n < 40) {
+		static struct scenario sc;
+		struct sim_config c = { .seed = rng__next(&r), .kind = &kvm_vpmu_mediated_ops,
+					.route = PMI_ROUTE_VECTOR };
+		char *bad, *ref;
+
+		random_scenario(&r, &sc);
+		if (sc.guest.perf == GUEST_PERF_NONE)
+			continue;
+		c.sc = &sc;
+		c.prof = &prof[n % 2];
+		c.policy = kvm_policies[n % 4];
+		bad = run_json_fault(&c, HW_ENGINE_FAST, HW_TEST_FAULT_BULK);
+		ref = run_json(&c, HW_ENGINE_REFERENCE);
+		caught += strcmp(bad, ref) != 0;
+		n++;
+		free(bad);
+		free(ref);
+	}
+	print_message("planted counter-sequence error: %u of %u mediated runs differ\n", caught, n);
 	assert_true(caught > n / 2);
 }
 
@@ -806,6 +908,7 @@ int main(void)
 		cmocka_unit_test(test_planted_errors_are_caught),
 		cmocka_unit_test(test_runs_agree),
 		cmocka_unit_test(test_planted_rearm_is_caught),
+		cmocka_unit_test(test_planted_bulk_is_caught),
 		cmocka_unit_test(test_programs_agree),
 		cmocka_unit_test(test_random_programs_agree),
 	};

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "helpers.h"
+#include "base/rng.h"
 #include "hw/msr.h"
 #include "kvm/pmu.h"
 
@@ -611,6 +612,56 @@ static void test_emulated_instruction_matches_the_event(void **state)
 	host_free(h);
 }
 
+/*
+ * Emulated instructions through random reprogramming (kvm/pmu.c keeps the
+ * counters each instruction reaches with the registers they depend on):
+ * the guest rewrites selects, GLOBAL_CTRL and FIXED_CTR_CTRL between
+ * instructions at CPL 0 and 3, and every counter must hold what the
+ * architecture's rules give, counted here from the values written.
+ */
+static void test_emulated_instructions_follow_reprogramming(void **state)
+{
+	static const u64 ev[] = { 0xc0, 0xc4, 0x3c };
+	struct host *h = host_new(HW_VENDOR_INTEL);
+	struct hw_pmu_config req = intel_req(2, 4, 3, true);
+	u64 sel[4] = { 0 }, gctl = 0xf, fctl = 0, want[5] = { 0 };
+	struct rng r;
+
+	(void)state;
+	vm_init(h, &kvm_vpmu_emulated_ops, &req);
+	rng__seed(&r, 0x4e7);
+	for (unsigned int step = 0; step < 2000; step++) {
+		unsigned int what = (unsigned int)rng__below(&r, 8), i = (unsigned int)rng__below(&r, 4);
+		bool user = rng__chance(&r, 1, 2), branch = rng__chance(&r, 1, 3);
+
+		if (what == 0) {
+			sel[i] = ev[rng__below(&r, 3)] | (rng__next(&r) & (EVTSEL_OS | EVTSEL_USR |
+									  EVTSEL_ENABLE));
+			WR_OK(h, MSR_P6_EVNTSEL0 + i, sel[i]);
+		} else if (what == 1) {
+			gctl = rng__next(&r) & (0xfULL | 0x7ULL << 32);
+			WR_OK(h, MSR_CORE_PERF_GLOBAL_CTRL, gctl);
+		} else if (what == 2) {
+			fctl = rng__next(&r) & 0x333;
+			WR_OK(h, MSR_CORE_PERF_FIXED_CTR_CTRL, fctl);
+		} else {
+			kvm_pmu__instruction_retired(&h->pmu, user ? 3 : 0, branch);
+			for (unsigned int k = 0; k < 4; k++)
+				want[k] += (gctl >> k & 1) && (sel[k] & EVTSEL_ENABLE) &&
+					   (sel[k] & (user ? EVTSEL_USR : EVTSEL_OS)) &&
+					   (sel[k] & 0xff) == (branch ? 0xc4 : 0xc0);
+			want[4] += (gctl >> 32 & 1) && !branch && (fctl & (user ? 2 : 1));
+		}
+		if (h->pmu.req_pmu)
+			kvm_pmu__handle_event(&h->pmu);
+	}
+	for (unsigned int k = 0; k < 4; k++)
+		assert_int_equal(rd(h, MSR_IA32_PMC0 + k), want[k]);
+	assert_int_equal(rd(h, MSR_CORE_PERF_FIXED_CTR0), want[4]);
+	assert_true(want[0] && want[4]);	/* the rules were met, not only missed */
+	host_free(h);
+}
+
 static void test_none(void **state)
 {
 	struct host *h = host_new(HW_VENDOR_INTEL);
@@ -642,6 +693,7 @@ int main(void)
 		cmocka_unit_test(test_mediated_needs_a_capable_host),
 		cmocka_unit_test(test_amd),
 		cmocka_unit_test(test_emulated_instruction_matches_the_event),
+		cmocka_unit_test(test_emulated_instructions_follow_reprogramming),
 		cmocka_unit_test(test_none),
 		cmocka_unit_test(test_emulated_reprogram_follows_linux),
 	};
