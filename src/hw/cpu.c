@@ -988,20 +988,22 @@ static bool ctr_memo(struct hw_cpu *cpu, const struct hw_ctr_regs *r, unsigned i
 
 		if (!p || p != hw_pmu__plain_rdmsr(pmu, r[i].ctr_msr))
 			return false;
-		if (p >= pmu->fixed && p < pmu->fixed + HW_MAX_FIXED) {
-			m->ctr[i] = pmu->fixed + (p - pmu->fixed);
-			m->ctr_valid[i] = pmu->fixed_mask;
-		} else {
-			m->ctr[i] = pmu->gp + (p - pmu->gp);
-			m->ctr_valid[i] = pmu->gp_mask;
-		}
+		m->ctr_valid[i] = p >= pmu->fixed && p < pmu->fixed + HW_MAX_FIXED ? pmu->fixed_mask :
+										  pmu->gp_mask;
 		if (r[i].sel_msr && (!sel || sel < pmu->evtsel || sel >= pmu->evtsel + HW_MAX_GP))
 			return false;
-		m->sel[i] = sel ? pmu->evtsel + (sel - pmu->evtsel) : NULL;
+		m->ctr[i] = (u16)((const char *)p - (const char *)pmu);
+		m->sel[i] = sel ? (u16)((const char *)sel - (const char *)pmu) : 0;
 		m->has_sel |= sel ? BIT_ULL(i) : 0;
 	}
 	m->ok = true;
 	return true;
+}
+
+/* The register at byte offset @off of the core's PMU (ctr_memo's). */
+static inline u64 *pmu_reg(struct hw_cpu *cpu, u16 off)
+{
+	return (u64 *)(void *)((char *)&cpu->pmu + off);
 }
 
 /* The segments of @np RDPMCs and @nw WRMSRs deferred, as hw_cpu__quiet_defer
@@ -1041,7 +1043,7 @@ u32 hw_cpu__host_put_counters(struct hw_cpu *cpu, const struct hw_ctr_regs *r, u
 		return k;
 	}
 	for (unsigned int i = 0; i < n; i++) {
-		u64 *c = m->ctr[i];
+		u64 *c = pmu_reg(cpu, m->ctr[i]);
 
 		val[i] = *c;
 		np++;
@@ -1050,7 +1052,7 @@ u32 hw_cpu__host_put_counters(struct hw_cpu *cpu, const struct hw_ctr_regs *r, u
 			nw++;
 		}
 		if (clear_sel >> i & 1) {
-			*m->sel[i] = 0;
+			*pmu_reg(cpu, m->sel[i]) = 0;
 			nw += cpu->test_fault != HW_TEST_FAULT_BULK;
 		}
 	}
@@ -1067,7 +1069,7 @@ u32 hw_cpu__host_load_counters(struct hw_cpu *cpu, const struct hw_ctr_regs *r, 
 
 	for (unsigned int i = 0; fast && i < n; i++)	/* each a plain write */
 		fast = !(val[i] & ~m->ctr_valid[i]) &&
-		       !(m->sel[i] && (sel[i] & cpu->pmu.evtsel_rsvd));
+		       !((m->has_sel >> i & 1) && (sel[i] & cpu->pmu.evtsel_rsvd));
 	if (!fast) {
 		u32 k = 0;
 
@@ -1085,15 +1087,15 @@ u32 hw_cpu__host_load_counters(struct hw_cpu *cpu, const struct hw_ctr_regs *r, 
 		return k;
 	}
 	for (unsigned int i = 0; i < n; i++) {
-		u64 *c = m->ctr[i];
+		u64 *c = pmu_reg(cpu, m->ctr[i]);
 
 		np += skip_unchanged;
 		if (!skip_unchanged || *c != val[i]) {
 			*c = val[i];
 			nw++;
 		}
-		if (m->sel[i]) {
-			*m->sel[i] = sel[i];
+		if (m->has_sel >> i & 1) {
+			*pmu_reg(cpu, m->sel[i]) = sel[i];
 			nw++;
 		}
 	}

@@ -197,13 +197,15 @@ struct hw_cpu {
 	bool access_costs_ok;	/* the access segments are of access_costs: */
 	struct hw_costs access_costs;
 	/* The registers of the last counter list a counter sequence
-	 * (hw_cpu__host_put_counters / _load_counters) named, resolved: all
-	 * plain (hw/pmu.h), or ok false. Keyed by the list's contents. */
+	 * (hw_cpu__host_put_counters / _load_counters) named, resolved to
+	 * offsets (a copy of the hw_cpu stays right): all plain (hw/pmu.h), or
+	 * ok false. Keyed by the list's contents. */
 	struct hw_ctr_memo {
 		bool ok;
 		unsigned int n;
 		struct hw_ctr_regs regs[HW_MAX_CTRS];
-		u64 *ctr[HW_MAX_CTRS], *sel[HW_MAX_CTRS];
+		/* the counter's and its select's (has_sel) offsets in struct hw_pmu */
+		u16 ctr[HW_MAX_CTRS], sel[HW_MAX_CTRS];
 		u64 ctr_valid[HW_MAX_CTRS];	/* the bits a plain write may set */
 		u64 has_sel;			/* bit i: r[i] has a select */
 	} ctr_memo;

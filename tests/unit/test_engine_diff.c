@@ -100,9 +100,11 @@ static u32 status_clr_msr(const struct hw_pmu *pmu)
 }
 
 /* The counter list of a mediated put or load on this PMU: the GP counters
- * (their selects) then the fixed ones; an AMD legacy PMU's or an Intel
- * one's without full-width writes names registers that are not plain (the
- * sequences then make their accesses one by one). */
+ * (their selects) then the fixed ones. The handlers use it on PMUs with
+ * global registers; an Intel one's without full-width writes names
+ * counters that are not plain (PERFCTR0: the sequences then make their
+ * accesses one by one). The results and the returned count go into the
+ * hash. */
 static unsigned int ctr_list(const struct hw_pmu *pmu, struct hw_ctr_regs *r)
 {
 	unsigned int n = 0;
@@ -138,7 +140,7 @@ static void handler_load_counters(struct hctx *h)
 		else if (rng__chance(&h->r, 1, 2))
 			sel[i] = rng__next(&h->r) & ~pmu->evtsel_rsvd;
 	}
-	hw_cpu__host_load_counters(h->cpu, r, n, val, sel, rng__chance(&h->r, 1, 2));
+	mix(&h->hash, hw_cpu__host_load_counters(h->cpu, r, n, val, sel, rng__chance(&h->r, 1, 2)));
 }
 
 /* A load inside a handler's batch, after its put: selects, counters and
@@ -213,11 +215,14 @@ static void handler_acts(struct hctx *h, const struct hw_irq *irq)
 		u64 val[HW_MAX_CTRS];
 
 		hw_cpu__host_wrmsr(cpu, global_ctrl_msr(pmu), 0);
-		if (rng__chance(&h->r, 3, 4))	/* as one sequence, the selects cleared at random */
-			hw_cpu__host_put_counters(cpu, r, ctr_list(pmu, r),
-						  rng__next(&h->r) & GENMASK_ULL(pmu->cfg.nr_gp, 0) >> 1,
-						  val);
-		else
+		if (rng__chance(&h->r, 3, 4)) {	/* as one sequence, the selects cleared at random */
+			unsigned int n = ctr_list(pmu, r);
+
+			mix(&h->hash, hw_cpu__host_put_counters(cpu, r, n, rng__next(&h->r) &
+								GENMASK_ULL(pmu->cfg.nr_gp, 0) >> 1, val));
+			for (unsigned int i = 0; i < n; i++)
+				mix(&h->hash, val[i]);
+		} else
 			for (unsigned int i = 0; i < pmu->cfg.nr_gp; i++)
 				if (hw_cpu__host_rdpmc(cpu, i))
 					hw_cpu__host_wrmsr(cpu, ctr_msr(pmu, i), 0);

@@ -615,21 +615,25 @@ static void test_emulated_instruction_matches_the_event(void **state)
 /*
  * Emulated instructions through random reprogramming (kvm/pmu.c keeps the
  * counters each instruction reaches with the registers they depend on):
- * the guest rewrites selects, GLOBAL_CTRL and FIXED_CTR_CTRL between
- * instructions at CPL 0 and 3, and every counter must hold what the
- * architecture's rules give, counted here from the values written.
+ * the guest rewrites selects, the global control and (Intel) FIXED_CTR_CTRL
+ * between instructions at CPL 0 and 3, and every counter must hold what
+ * the architecture's rules give, counted here from the values written.
+ * Intel v2 under the emulated vPMU (branches 0xc4; fixed counter 0 counts
+ * instructions, 1 and 2 never take one), AMD PerfMonV2 under the mediated
+ * vPMU (branches 0xc2; the counter incremented in place).
  */
-static void test_emulated_instructions_follow_reprogramming(void **state)
+static void retire_random(struct host *h, bool amd)
 {
-	static const u64 ev[] = { 0xc0, 0xc4, 0x3c };
-	struct host *h = host_new(HW_VENDOR_INTEL);
-	struct hw_pmu_config req = intel_req(2, 4, 3, true);
-	u64 sel[4] = { 0 }, gctl = 0xf, fctl = 0, want[5] = { 0 };
+	const u64 ev[] = { 0xc0, amd ? 0xc2 : 0xc4, 0x3c }, branch_ev = ev[1];
+	const u32 sel0 = amd ? MSR_F15H_PERF_CTL0 : MSR_P6_EVNTSEL0, stride = amd ? 2 : 1;
+	const u32 ctr0 = amd ? MSR_F15H_PERF_CTR0 : MSR_IA32_PMC0;
+	const u32 gctl_msr = amd ? MSR_AMD64_PERF_CNTR_GLOBAL_CTL : MSR_CORE_PERF_GLOBAL_CTRL;
+	const u64 gctl_bits = amd ? 0xfULL : 0xfULL | 0x7ULL << 32;
+	u64 sel[4] = { 0 }, gctl = 0, fctl = 0, want[5] = { 0 };
 	struct rng r;
 
-	(void)state;
-	vm_init(h, &kvm_vpmu_emulated_ops, &req);
-	rng__seed(&r, 0x4e7);
+	rng__seed(&r, 0x4e7 + amd);
+	WR_OK(h, gctl_msr, gctl);
 	for (unsigned int step = 0; step < 2000; step++) {
 		unsigned int what = (unsigned int)rng__below(&r, 8), i = (unsigned int)rng__below(&r, 4);
 		bool user = rng__chance(&r, 1, 2), branch = rng__chance(&r, 1, 3);
@@ -637,11 +641,11 @@ static void test_emulated_instructions_follow_reprogramming(void **state)
 		if (what == 0) {
 			sel[i] = ev[rng__below(&r, 3)] | (rng__next(&r) & (EVTSEL_OS | EVTSEL_USR |
 									  EVTSEL_ENABLE));
-			WR_OK(h, MSR_P6_EVNTSEL0 + i, sel[i]);
+			WR_OK(h, sel0 + stride * i, sel[i]);
 		} else if (what == 1) {
-			gctl = rng__next(&r) & (0xfULL | 0x7ULL << 32);
-			WR_OK(h, MSR_CORE_PERF_GLOBAL_CTRL, gctl);
-		} else if (what == 2) {
+			gctl = rng__next(&r) & gctl_bits;
+			WR_OK(h, gctl_msr, gctl);
+		} else if (what == 2 && !amd) {
 			fctl = rng__next(&r) & 0x333;
 			WR_OK(h, MSR_CORE_PERF_FIXED_CTR_CTRL, fctl);
 		} else {
@@ -649,16 +653,39 @@ static void test_emulated_instructions_follow_reprogramming(void **state)
 			for (unsigned int k = 0; k < 4; k++)
 				want[k] += (gctl >> k & 1) && (sel[k] & EVTSEL_ENABLE) &&
 					   (sel[k] & (user ? EVTSEL_USR : EVTSEL_OS)) &&
-					   (sel[k] & 0xff) == (branch ? 0xc4 : 0xc0);
+					   (sel[k] & 0xff) == (branch ? branch_ev : 0xc0);
 			want[4] += (gctl >> 32 & 1) && !branch && (fctl & (user ? 2 : 1));
 		}
 		if (h->pmu.req_pmu)
 			kvm_pmu__handle_event(&h->pmu);
 	}
 	for (unsigned int k = 0; k < 4; k++)
-		assert_int_equal(rd(h, MSR_IA32_PMC0 + k), want[k]);
-	assert_int_equal(rd(h, MSR_CORE_PERF_FIXED_CTR0), want[4]);
-	assert_true(want[0] && want[4]);	/* the rules were met, not only missed */
+		assert_int_equal(rd(h, ctr0 + stride * k), want[k]);
+	if (!amd) {
+		assert_int_equal(rd(h, MSR_CORE_PERF_FIXED_CTR0), want[4]);
+		assert_int_equal(rd(h, MSR_CORE_PERF_FIXED_CTR0 + 1), 0);
+		assert_int_equal(rd(h, MSR_CORE_PERF_FIXED_CTR0 + 2), 0);
+		assert_true(want[4]);
+	}
+	assert_true(want[0] && want[1]);	/* the rules were met, not only missed */
+}
+
+static void test_emulated_instructions_follow_reprogramming(void **state)
+{
+	struct host *h = host_new(HW_VENDOR_INTEL);
+	struct hw_pmu_config req = intel_req(2, 4, 3, true);
+
+	(void)state;
+	vm_init(h, &kvm_vpmu_emulated_ops, &req);
+	retire_random(h, false);
+	host_free(h);
+
+	h = host_new(HW_VENDOR_AMD);
+	hw_pmu_config__defaults(&req, HW_VENDOR_AMD);
+	req.amd_core = req.amd_perfmon_v2 = true;
+	req.nr_gp = 6;
+	vm_init(h, &kvm_vpmu_mediated_ops, &req);
+	retire_random(h, true);
 	host_free(h);
 }
 
