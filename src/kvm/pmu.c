@@ -308,11 +308,8 @@ void kvm_pmu__deliver_pmi(struct kvm_pmu *pmu)
  */
 static bool does_retire(struct kvm_pmu *pmu, struct kvm_pmc *pmc, bool user, bool branch)
 {
-	/* kvm_pmc__is_enabled, with the setup it computes kept */
-	if (pmu->version >= 2 && !(pmu->global_ctrl & BIT_ULL(pmc->idx)))
-		return false;
-	pmc_setup_kept(pmu, pmc);
-	if (!pmc->setup_on || (user ? pmc->setup_no_user : pmc->setup_no_kernel))
+	/* (kvm_pmc__is_enabled keeps the setup the ring test reads) */
+	if (!kvm_pmc__is_enabled(pmu, pmc) || (user ? pmc->setup_no_user : pmc->setup_no_kernel))
 		return false;
 	/* kvm_pmu_eventsel: instructions 0x00c0 on both vendors; branches
 	 * 0x00c4 on Intel, 0xc2 on AMD */

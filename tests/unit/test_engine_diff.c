@@ -624,6 +624,46 @@ static void test_runs_agree(void **state)
 }
 
 /*
+ * Of 40 random runs whose guest uses perf, under @kind (with the policies
+ * in turn when @policies, else irqoff) on spr and zen4 alternately: how
+ * many give other JSON with @fault planted in the fast engine than the
+ * reference engine gives.
+ */
+static unsigned int planted_runs_differ(const struct kvm_vpmu_ops *kind, bool policies,
+					enum hw_test_fault fault, u64 seed)
+{
+	static const char *const profiles[] = { "spr", "zen4" };
+	static struct profile prof[2];
+	unsigned int n = 0, caught = 0;
+	struct rng r;
+	struct diag d;
+
+	for (unsigned int i = 0; i < 2; i++)
+		assert_int_equal(profile__load(profiles[i], &prof[i], &d), 0);
+	rng__seed(&r, seed);
+	while (n < 40) {
+		static struct scenario sc;
+		struct sim_config c = { .seed = rng__next(&r), .kind = kind,
+					.policy = kvm_policies[policies ? n % 4 : 0],
+					.route = PMI_ROUTE_VECTOR };
+		char *bad, *ref;
+
+		random_scenario(&r, &sc);
+		if (sc.guest.perf == GUEST_PERF_NONE)
+			continue;
+		c.sc = &sc;
+		c.prof = &prof[n % 2];
+		bad = run_json_fault(&c, HW_ENGINE_FAST, fault);
+		ref = run_json(&c, HW_ENGINE_REFERENCE);
+		caught += strcmp(bad, ref) != 0;
+		n++;
+		free(bad);
+		free(ref);
+	}
+	return caught;
+}
+
+/*
  * Host perf's re-arm in place (perf/core.c rearm_in_place) runs in quiet
  * batches only, so the reference engine always makes the stops and starts
  * in full: level 2 holds it to them. A planted error in it (a WRMSR's time
@@ -632,36 +672,12 @@ static void test_runs_agree(void **state)
  */
 static void test_planted_rearm_is_caught(void **state)
 {
-	static const char *const profiles[] = { "spr", "zen4" };
-	static struct profile prof[2];
-	unsigned int n = 0, caught = 0;
-	struct rng r;
-	struct diag d;
+	unsigned int caught = planted_runs_differ(&kvm_vpmu_emulated_ops, false,
+						  HW_TEST_FAULT_REARM, 0x7ea7);
 
 	(void)state;
-	for (unsigned int i = 0; i < 2; i++)
-		assert_int_equal(profile__load(profiles[i], &prof[i], &d), 0);
-	rng__seed(&r, 0x7ea7);
-	while (n < 40) {
-		static struct scenario sc;
-		struct sim_config c = { .seed = rng__next(&r), .kind = &kvm_vpmu_emulated_ops,
-					.policy = kvm_policies[0], .route = PMI_ROUTE_VECTOR };
-		char *bad, *ref;
-
-		random_scenario(&r, &sc);
-		if (sc.guest.perf == GUEST_PERF_NONE)
-			continue;
-		c.sc = &sc;
-		c.prof = &prof[n % 2];
-		bad = run_json_fault(&c, HW_ENGINE_FAST, HW_TEST_FAULT_REARM);
-		ref = run_json(&c, HW_ENGINE_REFERENCE);
-		caught += strcmp(bad, ref) != 0;
-		n++;
-		free(bad);
-		free(ref);
-	}
-	print_message("planted re-arm error: %u of %u emulated runs differ\n", caught, n);
-	assert_true(caught > n / 2);
+	print_message("planted re-arm error: %u of 40 emulated runs differ\n", caught);
+	assert_true(caught > 40 / 2);
 }
 
 /*
@@ -673,37 +689,12 @@ static void test_planted_rearm_is_caught(void **state)
  */
 static void test_planted_bulk_is_caught(void **state)
 {
-	static const char *const profiles[] = { "spr", "zen4" };
-	static struct profile prof[2];
-	unsigned int n = 0, caught = 0;
-	struct rng r;
-	struct diag d;
+	unsigned int caught = planted_runs_differ(&kvm_vpmu_mediated_ops, true,
+						  HW_TEST_FAULT_BULK, 0xb01c);
 
 	(void)state;
-	for (unsigned int i = 0; i < 2; i++)
-		assert_int_equal(profile__load(profiles[i], &prof[i], &d), 0);
-	rng__seed(&r, 0xb01c);
-	while (n < 40) {
-		static struct scenario sc;
-		struct sim_config c = { .seed = rng__next(&r), .kind = &kvm_vpmu_mediated_ops,
-					.route = PMI_ROUTE_VECTOR };
-		char *bad, *ref;
-
-		random_scenario(&r, &sc);
-		if (sc.guest.perf == GUEST_PERF_NONE)
-			continue;
-		c.sc = &sc;
-		c.prof = &prof[n % 2];
-		c.policy = kvm_policies[n % 4];
-		bad = run_json_fault(&c, HW_ENGINE_FAST, HW_TEST_FAULT_BULK);
-		ref = run_json(&c, HW_ENGINE_REFERENCE);
-		caught += strcmp(bad, ref) != 0;
-		n++;
-		free(bad);
-		free(ref);
-	}
-	print_message("planted counter-sequence error: %u of %u mediated runs differ\n", caught, n);
-	assert_true(caught > n / 2);
+	print_message("planted counter-sequence error: %u of 40 mediated runs differ\n", caught);
+	assert_true(caught > 40 / 2);
 }
 
 /* ---- level 3: guest programs --------------------------------------------- */
